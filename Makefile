@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app workspace
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres bench install clean-venv
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# A secret key made once per checkout; instance/ is never committed.
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	@echo "Created instance/config.py with a new SECRET_KEY."
+
+run: $(INSTALLED) instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-missing
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite (with the browser tests), then again on a throwaway PostgreSQL server.
+test: test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED)
+	$(BIN)/python -m pytest -q
+
+test-postgres: $(INSTALLED)
+	$(BIN)/python tests/with_postgres.py $(BIN)/python -m pytest -q -m "not browser"
+
+clean-venv:
+	rm -rf $(VENV)

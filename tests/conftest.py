@@ -1,0 +1,153 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+emptied after every test; clients that sign in and send CSRF tokens like a browser."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from workspace import create_app
+from workspace.auth import passwords
+
+# Full-cost scrypt takes 0.2 s a hash; tests make hundreds. test_passwords checks the real cost.
+passwords.HASH_METHOD = "scrypt:1024:8:1"
+from workspace.extensions import db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
+        tmp_path_factory.mktemp("db") / "workspace-test.sqlite"
+    )
+
+
+def make_app(url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": "workspace.test",
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    application = make_app(database_url(tmp_path_factory))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+class WorkspaceClient(FlaskClient):
+    """A test client that carries a CSRF token on every state-changing request, as a browser
+    with a rendered form would; pass csrf=False to leave it out."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, csrf: bool = True, htmx: bool = False, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def sign_in(self, email: str, password: str = TEST_PASSWORD):
+        response = self.post("/sign-in", data={"email": email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = WorkspaceClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    def _make(user=None):
+        app.test_client_class = WorkspaceClient
+        c = app.test_client()
+        if user is not None:
+            c.sign_in(user.email)
+        return c
+
+    return _make
+
+
+@pytest.fixture
+def world(app):
+    """Two partnerships, A and B, each with schools, a lead, teachers, a reviewer and an invite."""
+    with app.app_context():
+        built = factories.two_partnerships()
+        db.session.commit()
+        ids = built.ids()
+    return ids
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf_field_present(body: str) -> bool:
+    return re.search(r'name="csrf_token" (type="hidden" )?value="[^"]+"', body) is not None
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database of the same kind as the suite's, for migration tests."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path / "empty.sqlite")
+        return
+    import psycopg
+
+    name = "migrate_" + uuid.uuid4().hex[:10]
+    admin_url = base.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(text(f"CREATE DATABASE {name}").text)
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,90 @@
+"""Partnership Workspace: the application factory."""
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.environment_overrides())
+    if test_config is not None:
+        app.config.update(test_config)
+    _configure_database_url(app)
+    _refuse_to_start_without_secret_key(app)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        _tune_sqlite(app)
+
+    from . import auth, errors, htmx, partnerships, admin, security, templating
+    from .cli import register_commands
+
+    security.init_app(app)
+    htmx.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(partnerships.bp)
+    app.register_blueprint(admin.bp)
+    register_commands(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
+
+
+def _configure_database_url(app: Flask) -> None:
+    url = app.config.pop("DATABASE_URL", None) or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "workspace.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(url)
+    if url.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _refuse_to_start_without_secret_key(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY") and not (app.debug or app.testing):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Put SECRET_KEY = '...' in instance/config.py or set the "
+            "SECRET_KEY (or WORKSPACE_SECRET_KEY) environment variable; `make run` creates one."
+        )
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL lets readers work while one writer writes; foreign keys are off in SQLite by default."""
+    busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    def on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    if db.engine.dialect.name == "sqlite":
+        event.listen(db.engine, "connect", on_connect)

@@ -1,0 +1,143 @@
+"""Who may see and change what. Every route asks here; templates only reflect the answers.
+
+A partnership's records are invisible to everyone outside it: asking for one answers 404,
+never 403, so an id leaks nothing. Inside a partnership, a role that may read but not change
+a thing gets 403.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from enum import Enum
+
+from flask import abort, g, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db
+from .htmx import sign_in_required
+from .models import Invite, Membership, Partnership, School, User
+from .reference import Role
+
+
+class Permission(Enum):
+    VIEW = "view"          # every member, and site administrators
+    CONTRIBUTE = "contribute"  # leads and teachers: create and change their work
+    MANAGE = "manage"      # leads and site administrators: schools, members, invites
+
+
+@dataclass(frozen=True)
+class PartnershipAccess:
+    """What one person may do in one partnership."""
+
+    user: User
+    partnership: Partnership
+    membership: Membership | None  # None for a site administrator who is not a member
+
+    @property
+    def role(self) -> Role | None:
+        return Role(self.membership.role) if self.membership else None
+
+    def allows(self, permission: Permission) -> bool:
+        if permission is Permission.VIEW:
+            return True
+        if self.user.is_admin and permission is Permission.MANAGE:
+            return True
+        if permission is Permission.CONTRIBUTE:
+            return self.role in (Role.LEAD, Role.TEACHER)
+        return self.role is Role.LEAD
+
+    @property
+    def can_manage(self) -> bool:
+        return self.allows(Permission.MANAGE)
+
+    @property
+    def can_contribute(self) -> bool:
+        return self.allows(Permission.CONTRIBUTE)
+
+    @property
+    def is_read_only(self) -> bool:
+        return not self.can_contribute and not self.can_manage
+
+
+def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
+    """The user's access to a partnership, or None where it is none of their business."""
+    partnership = db.session.get(Partnership, partnership_id)
+    if partnership is None:
+        return None
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.partnership_id == partnership_id, Membership.user_id == user.id
+        )
+    )
+    if membership is None and not user.is_admin:
+        return None
+    return PartnershipAccess(user=user, partnership=partnership, membership=membership)
+
+
+def partnership_route(permission: Permission = Permission.VIEW):
+    """Decorates a view taking partnership_id: signs in, resolves access, checks the permission.
+
+    The view receives `access` in place of partnership_id; templates find it as `access` too.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(partnership_id: int, **kwargs):
+            if not current_user.is_authenticated:
+                return sign_in_required()
+            access = access_for(current_user, partnership_id)
+            if access is None:
+                abort(404)
+            if not access.allows(permission):
+                abort(403)
+            g.access = access
+            if session.get("partnership_id") != access.partnership.id:
+                session["partnership_id"] = access.partnership.id  # where "/" takes them next time
+            return view(access, **kwargs)
+
+        wrapped.partnership_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def admin_route(view):
+    """Site administration: a signed-in administrator, or 404 (the pages are not advertised)."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if not current_user.is_authenticated:
+            return sign_in_required()
+        if not current_user.is_admin:
+            abort(404)
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _in_partnership(model, access: PartnershipAccess, record_id: int):
+    record = db.session.get(model, record_id)
+    if record is None or record.partnership_id != access.partnership.id:
+        abort(404)
+    return record
+
+
+def school_in(access: PartnershipAccess, school_id: int) -> School:
+    return _in_partnership(School, access, school_id)
+
+
+def membership_in(access: PartnershipAccess, membership_id: int) -> Membership:
+    return _in_partnership(Membership, access, membership_id)
+
+
+def invite_in(access: PartnershipAccess, invite_id: int) -> Invite:
+    return _in_partnership(Invite, access, invite_id)
+
+
+def partnerships_of(user: User) -> list[Partnership]:
+    """The partnerships a person belongs to (administrators: all of them)."""
+    query = select(Partnership).order_by(Partnership.name)
+    if not user.is_admin:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(db.session.scalars(query))

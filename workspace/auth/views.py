@@ -1,0 +1,165 @@
+"""Signing in and out, the account page, partnerships list and accepting invites."""
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..access import partnerships_of
+from ..extensions import db, login_manager
+from ..forms_common import form_errors_from
+from ..htmx import redirect_to, sign_in_required
+from ..models import User
+from ..services_errors import ServiceError
+from . import bp, services
+from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
+from .redirects import safe_next
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    return sign_in_required()
+
+
+def _throttle_limits() -> services.ThrottleLimits:
+    config = current_app.config
+    return services.ThrottleLimits(
+        window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
+        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+    )
+
+
+def _start_session(user: User) -> None:
+    # A new session at sign-in: nothing set before it (by anyone) carries over.
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_path = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("auth.home"))
+    form = SignInForm()
+    if not form.is_submitted():
+        return render_template("auth/sign_in.html", form=form, next_path=next_path)
+    if not form.validate():
+        return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
+    address = request.remote_addr or "unknown"
+    if services.is_throttled(form.email.data, address, _throttle_limits()):
+        form.form_errors.append(
+            "There have been too many failed attempts to sign in. Please wait 15 minutes and try again."
+        )
+        return render_template("auth/sign_in.html", form=form, next_path=next_path), 429
+    user = services.authenticate(form.email.data, form.password.data, address)
+    db.session.commit()
+    if user is None:
+        form.form_errors.append("The e-mail address or password is not right.")
+        form.password.data = ""
+        return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
+    _start_session(user)
+    return redirect(next_path or url_for("auth.home"), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = ConfirmForm()
+    if not form.validate():  # CSRF: signing out must not be forced by another site
+        abort(400)
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect_to(url_for("auth.sign_in"))
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Straight into a person's partnership; a chooser where they have several."""
+    partnerships = partnerships_of(current_user)
+    remembered = session.get("partnership_id")
+    if remembered and any(p.id == remembered for p in partnerships):
+        return redirect(url_for("partnerships.overview", partnership_id=remembered))
+    if len(partnerships) == 1:
+        return redirect(url_for("partnerships.overview", partnership_id=partnerships[0].id))
+    return redirect(url_for("auth.my_partnerships"))
+
+
+@bp.get("/partnerships")
+@login_required
+def my_partnerships():
+    partnerships = partnerships_of(current_user)
+    roles = {m.partnership_id: m for m in current_user.memberships}
+    return render_template("auth/partnerships.html", partnerships=partnerships, roles=roles)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.is_submitted():
+        if form.validate():
+            try:
+                services.change_password(current_user, form.current_password.data, form.new_password.data)
+            except ServiceError as error:
+                form_errors_from(error, form)
+            else:
+                db.session.commit()
+                flash("Your password has been changed.")
+                return redirect_to(url_for("auth.home"))
+        return render_template("auth/change_password.html", form=form), 422
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    invite = services.find_open_invite(token)
+    if invite is None:
+        return render_template("auth/invite_invalid.html"), 404
+    has_account = db.session.scalar(
+        db.select(User.id).where(User.email == invite.email)
+    ) is not None
+
+    if current_user.is_authenticated:
+        form = ConfirmForm()
+        if request.method == "POST":
+            if not form.validate():
+                abort(400)
+            try:
+                services.accept_invite(invite, current_user)
+            except ServiceError as error:
+                form.form_errors.append(error.message)
+                return render_template("auth/invite_accept.html", invite=invite, form=form,
+                                       has_account=True), 422
+            db.session.commit()
+            session["partnership_id"] = invite.partnership_id
+            flash(f"You have joined {invite.partnership.name}.")
+            return redirect_to(url_for("partnerships.overview", partnership_id=invite.partnership_id))
+        return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=True)
+
+    if has_account:
+        # An existing account signs in first, then comes back here to accept.
+        return render_template("auth/invite_accept.html", invite=invite, form=None, has_account=True,
+                               sign_in_url=url_for("auth.sign_in", next=request.path))
+
+    form = NewAccountForm()
+    if form.is_submitted():
+        if form.validate():
+            try:
+                user = services.accept_invite_as_new_person(invite, form.name.data, form.password.data)
+            except ServiceError as error:
+                form_errors_from(error, form)
+            else:
+                db.session.commit()
+                _start_session(user)
+                session["partnership_id"] = invite.partnership_id
+                flash(f"Welcome, {user.name}. You have joined {invite.partnership.name}.")
+                return redirect_to(url_for("partnerships.overview", partnership_id=invite.partnership_id))
+        return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False), 422
+    return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False)

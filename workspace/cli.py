@@ -1,0 +1,74 @@
+"""flask --app workspace COMMAND: what a site administrator runs."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .auth import services as auth_services
+from .extensions import db
+from .models import User
+from .services_errors import ServiceError
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt="E-mail address")
+@click.option("--name", prompt="Name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for (and not echoed) when not given.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a site administrator, who can create partnerships and invite their first leads.
+
+    An existing account with that e-mail address is made an administrator (its password is kept).
+    """
+    existing = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if existing is not None:
+        existing.is_admin = True
+        db.session.commit()
+        click.echo(f"{existing.email} is now a site administrator.")
+        return
+    try:
+        user = auth_services.create_user(email, name, password, is_admin=True)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created site administrator {user.email}. Sign in at /sign-in.")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="Password for every demo sign-in (default: ochil-carron-trio).")
+@click.option("--reset", is_flag=True, help="Replace existing demo data.")
+@click.option("--if-missing", is_flag=True, help="Load the demo only if it is not there; never an error.")
+def seed_demo(password: str | None, reset: bool, if_missing: bool) -> None:
+    """Load the fictional demo partnership and print its sign-ins."""
+    from . import demo
+
+    if if_missing and demo.demo_partnership() is not None:
+        click.echo(f"The demo partnership is loaded ({demo.DEMO_PARTNERSHIP}).")
+        _print_sign_ins(demo, None)
+        return
+    try:
+        demo.load_demo(password or demo.DEFAULT_PASSWORD, reset=reset)
+    except demo.DemoExists as error:
+        raise click.ClickException(f"{error} Run again with --reset to replace it.") from error
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Loaded the demo partnership: {demo.DEMO_PARTNERSHIP}.")
+    _print_sign_ins(demo, password or demo.DEFAULT_PASSWORD)
+
+
+def _print_sign_ins(demo, password: str | None) -> None:
+    click.echo("Demo sign-ins:")
+    for person in demo.sign_ins():
+        where = f", {person.school}" if person.school else ""
+        click.echo(f"  {person.email:36} {person.role}{where}")
+    if password:
+        click.echo(f"Password for all of them: {password}")
+    else:
+        click.echo(f"Password: the one set when the demo was loaded (by default {demo.DEFAULT_PASSWORD}).")

@@ -1,0 +1,57 @@
+"""Configuration: defaults here, then instance/config.py, then WORKSPACE_* variables.
+
+DATABASE_URL and SECRET_KEY are also read without the prefix, as most hosts set them that way.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+
+class Defaults:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True when served over HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Sign-in throttling: failures counted in the database, so every worker sees them.
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    INVITE_VALID_DAYS = 14
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _coerce(value: str):
+    """WORKSPACE_* values are JSON where they parse as JSON (true, 5, "x"), else plain strings."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def environment_overrides(environ=os.environ) -> dict:
+    overrides = {}
+    for name in ("SECRET_KEY", "DATABASE_URL"):
+        if environ.get(name):
+            overrides[name] = environ[name]
+    for name, value in environ.items():
+        if name.startswith("WORKSPACE_") and len(name) > len("WORKSPACE_"):
+            overrides[name[len("WORKSPACE_"):]] = _coerce(value)
+    return overrides
+
+
+def normalise_database_url(url: str) -> str:
+    """Hosts hand out postgres:// URLs, which SQLAlchemy 2 no longer accepts; we use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

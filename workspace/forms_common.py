@@ -1,0 +1,37 @@
+"""Field helpers shared by every blueprint's forms."""
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the options WTForms expects."""
+    return [SelectChoice(value=str(value), label=label) for value, label in pairs]
+
+
+def optional_int(value):
+    """Select values arrive as text; an empty choice means None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class OptionalIntSelectField(SelectField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", optional_int)
+        kwargs.setdefault("validate_choice", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        # A bad id (text, or another partnership's school) is "not a valid choice", not a crash.
+        if self.data is None and self.raw_data and self.raw_data[0] not in ("", "None"):
+            raise ValueError(self.gettext("Not a valid choice."))
+        super().pre_validate(form)
+
+
+def form_errors_from(error, form) -> None:
+    """Puts a service's ServiceError on the field it names, or on the form as a whole."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors or []) + [error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..reference import Role
+from .base import UTCDateTime, utcnow
+from .partnerships import Partnership, School
+
+_ROLES = ", ".join(f"'{r.value}'" for r in Role)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # always stored lower-case
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", foreign_keys="Membership.user_id", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Membership(db.Model):
+    """A person's place in a partnership: their role and, for teachers, their school."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "user_id"),
+        ForeignKeyConstraint(
+            ["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
+            name="fk_membership_school_in_partnership",
+        ),
+        CheckConstraint(f"role IN ({_ROLES})", name="role"),
+        CheckConstraint("role != 'teacher' OR school_id IS NOT NULL", name="teacher_has_school"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    school_id: Mapped[int | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship()
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    school: Mapped[School | None] = relationship(
+        foreign_keys=[school_id], primaryjoin="Membership.school_id == School.id", viewonly=True
+    )
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+class Invite(db.Model):
+    """A single-use link that lets a person join a partnership with a given role.
+
+    Only a hash of the token is stored: the link is shown to the lead once, when it is made.
+    """
+
+    __tablename__ = "invite"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
+            name="fk_invite_school_in_partnership",
+        ),
+        CheckConstraint(f"role IN ({_ROLES})", name="role"),
+        CheckConstraint("role != 'teacher' OR school_id IS NOT NULL", name="teacher_has_school"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    school_id: Mapped[int | None] = mapped_column(index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    partnership: Mapped[Partnership] = relationship()
+    school: Mapped[School | None] = relationship(
+        foreign_keys=[school_id], primaryjoin="Invite.school_id == School.id", viewonly=True
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def is_open(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class SignInAttempt(db.Model):
+    """Every sign-in attempt; failures within a window throttle an account and an address."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (
+        Index("ix_sign_in_attempt_email_created", "email", "created_at"),
+        Index("ix_sign_in_attempt_address_created", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,200 @@
+"""A partnership's home, schools and members. Thin: parse, check access, call a service, render."""
+from datetime import timedelta
+
+from flask import current_app, flash, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import Permission, invite_in, membership_in, partnership_route, school_in
+from ..auth.forms import ConfirmForm
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..htmx import is_htmx, redirect_to, render
+from ..services_errors import ServiceError
+from . import bp, services
+from .forms import InviteForm, RoleForm, SchoolForm
+
+
+@bp.get("/")
+@partnership_route()
+def overview(access):
+    summary = services.partnership_summary(access.partnership)
+    return render_template("partnerships/overview.html", summary=summary)
+
+
+# Schools -------------------------------------------------------------------------------------
+
+def _schools_page(access, form, status=200, **extra):
+    return render("partnerships/schools.html", "partnerships/_schools.html", status,
+                  schools=services.list_schools(access.partnership), form=form, **extra)
+
+
+@bp.get("/schools")
+@partnership_route()
+def schools(access):
+    return _schools_page(access, SchoolForm(formdata=None))
+
+
+@bp.post("/schools")
+@partnership_route(Permission.MANAGE)
+def add_school(access):
+    form = SchoolForm()
+    if form.validate():
+        try:
+            school = services.add_school(access.partnership, form.name.data, form.sector.data,
+                                         form.local_authority.data)
+        except ServiceError as error:
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            message = f"{school.name} has been added."
+            if is_htmx():  # in place: the list with the new school, and an empty form
+                return _schools_page(access, SchoolForm(formdata=None), 201, added=message)
+            flash(message)
+            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+    return _schools_page(access, form, 422)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@partnership_route(Permission.MANAGE)
+def edit_school(access, school_id):
+    school = school_in(access, school_id)
+    form = SchoolForm(obj=school)
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.update_school(school, form.name.data, form.sector.data, form.local_authority.data)
+            except ServiceError as error:
+                form_errors_from(error, form)
+            else:
+                db.session.commit()
+                flash(f"{school.name} has been updated.")
+                return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+        db.session.rollback()
+        return render("partnerships/school_edit.html", "partnerships/_school_edit.html", 422,
+                      school=school, form=form)
+    return render("partnerships/school_edit.html", "partnerships/_school_edit.html", school=school, form=form)
+
+
+@bp.route("/schools/<int:school_id>/remove", methods=["GET", "POST"])
+@partnership_route(Permission.MANAGE)
+def remove_school(access, school_id):
+    school = school_in(access, school_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        name = school.name
+        try:
+            services.remove_school(school)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{name} has been removed.")
+            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+    status = 422 if request.method == "POST" else 200
+    return render("partnerships/school_remove.html", "partnerships/_school_remove.html", status,
+                  school=school, form=form, dependents=services.school_dependents(school))
+
+
+# Members ---------------------------------------------------------------------------------------
+
+def _role_forms(access, members):
+    schools = services.list_schools(access.partnership)
+    return {
+        m.id: RoleForm(schools, formdata=None, prefix=f"m{m.id}", role=m.role, school_id=m.school_id)
+        for m in members
+    }
+
+
+@bp.get("/members")
+@partnership_route()
+def members(access):
+    members = services.list_members(access.partnership)
+    return render("partnerships/members.html", "partnerships/_members.html",
+                  members=members, role_forms=_role_forms(access, members) if access.can_manage else {},
+                  invites=services.open_invites(access.partnership) if access.can_manage else [])
+
+
+@bp.post("/members/<int:membership_id>/role")
+@partnership_route(Permission.MANAGE)
+def change_role(access, membership_id):
+    membership = membership_in(access, membership_id)
+    form = RoleForm(services.list_schools(access.partnership), prefix=f"m{membership.id}")
+    status = 200
+    if form.validate():
+        try:
+            services.change_role(membership, form.role.data, form.school_id.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+            status = 422
+        else:
+            db.session.commit()
+    else:
+        status = 422
+    if not is_htmx() and status == 200:
+        flash(f"{membership.user.name} is now: {membership.role_label}.")
+        return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+    saved = status == 200
+    return render("partnerships/member_role.html", "partnerships/_member_row.html", status,
+                  member=membership, form=form, saved=saved)
+
+
+@bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@partnership_route(Permission.MANAGE)
+def remove_member(access, membership_id):
+    membership = membership_in(access, membership_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        name = membership.user.name
+        try:
+            services.remove_member(membership)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{name} has been removed from the partnership.")
+            return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+    status = 422 if request.method == "POST" else 200
+    return render("partnerships/member_remove.html", "partnerships/_member_remove.html", status,
+                  member=membership, form=form)
+
+
+# Invites ---------------------------------------------------------------------------------------
+
+@bp.route("/invites/new", methods=["GET", "POST"])
+@partnership_route(Permission.MANAGE)
+def invite(access):
+    form = InviteForm(services.list_schools(access.partnership))
+    if request.method == "POST":
+        if form.validate():
+            try:
+                created, token = services.create_invite(
+                    access.partnership, form.email.data, form.role.data, form.school_id.data,
+                    invited_by=current_user, valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
+                )
+            except ServiceError as error:
+                db.session.rollback()
+                form_errors_from(error, form)
+            else:
+                db.session.commit()
+                link = url_for("auth.accept_invite", token=token, _external=True)
+                return render("partnerships/invite_created.html", "partnerships/_invite_created.html", 201,
+                              invite=created, link=link)
+        return render("partnerships/invite.html", "partnerships/_invite_form.html", 422, form=form)
+    return render("partnerships/invite.html", "partnerships/_invite_form.html", form=form)
+
+
+@bp.post("/invites/<int:invite_id>/revoke")
+@partnership_route(Permission.MANAGE)
+def revoke_invite(access, invite_id):
+    invite = invite_in(access, invite_id)
+    form = ConfirmForm()
+    if form.validate():
+        try:
+            services.revoke_invite(invite)
+        except ServiceError as error:
+            flash(error.message)
+        else:
+            db.session.commit()
+            flash(f"The invitation for {invite.email} has been withdrawn.")
+    return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))

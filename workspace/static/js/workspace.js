@@ -1,0 +1,65 @@
+// Small behaviours htmx leaves to us. No inline script anywhere, so the CSP stays strict.
+(function () {
+  "use strict";
+
+  // After a swap, move focus somewhere sensible: an error summary, a confirmation, or the
+  // next field to fill in. Elements ask for it with data-autofocus.
+  function focusRequested(root) {
+    var target = root.querySelector("[data-autofocus]");
+    if (target) {
+      target.focus();
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    focusRequested(event.detail.elt.parentNode || document);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(".error-summary[data-autofocus]");
+    if (summary) {
+      summary.focus();
+    }
+  });
+
+  // An htmx request that failed outright (a 500, a 403, no network) must not fail silently.
+  function showError(message) {
+    var box = document.getElementById("htmx-error");
+    if (!box) {
+      return;
+    }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 403) {
+      showError("You cannot do that with your role in this partnership.");
+    } else if (status === 404) {
+      showError("That record no longer exists. Reload the page to see the latest.");
+    } else if (status === 413) {
+      showError("That is too large to save. Please shorten it.");
+    } else {
+      showError("Something went wrong (" + status + "). Nothing was saved; please try again.");
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showError("The workspace could not be reached. Check your connection; nothing was saved.");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("htmx-error");
+    if (box) {
+      box.hidden = true;
+    }
+  });
+
+  // Invitation links: select the whole link when the field is focused, ready to copy.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
+      event.target.select();
+    }
+  });
+})();

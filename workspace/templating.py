@@ -1,0 +1,35 @@
+"""Template globals and filters shared by every page."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+
+from .reference import LOCAL_AUTHORITIES, Role, Sector
+
+HTMX_VERSION = "2.0.11"
+SCOTLAND = ZoneInfo("Europe/London")
+
+
+def local_time(value: datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(SCOTLAND).strftime(fmt)
+
+
+def local_date(value: datetime | None) -> str:
+    return local_time(value, "%-d %B %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
+
+    @app.context_processor
+    def shared_context():
+        return {
+            "htmx_script": f"vendor/htmx-{HTMX_VERSION}.min.js",
+            "access": g.get("access"),
+            "Role": Role,
+            "Sector": Sector,
+            "LOCAL_AUTHORITIES": LOCAL_AUTHORITIES,
+        }
