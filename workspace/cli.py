@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .auth import services as auth_services
@@ -17,6 +18,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt="E-mail address")
 @click.option("--name", prompt="Name")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
@@ -41,6 +43,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default=None, help="Password for every demo sign-in (default: ochil-carron-trio).")
 @click.option("--reset", is_flag=True, help="Replace existing demo data.")
 @click.option("--if-missing", is_flag=True, help="Load the demo only if it is not there; never an error.")

@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
-        # An expired session loses its CSRF token too: send the person to sign in again.
-        if not current_user.is_authenticated:
+        # An expired session loses its CSRF token too: htmx must send the person to sign in
+        # again rather than swap an error into the page.
+        if is_htmx() and not current_user.is_authenticated:
             return sign_in_required()
         return _render(400, "This form has expired or did not come from this site. Please reload the page and try again.")

@@ -1,6 +1,7 @@
 """Field helpers shared by every blueprint's forms."""
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -24,7 +25,7 @@ class OptionalIntSelectField(SelectField):
     def pre_validate(self, form):
         # A bad id (text, or another partnership's school) is "not a valid choice", not a crash.
         if self.data is None and self.raw_data and self.raw_data[0] not in ("", "None"):
-            raise ValueError(self.gettext("Not a valid choice."))
+            raise ValidationError(self.gettext("Not a valid choice."))
         super().pre_validate(form)
 
 

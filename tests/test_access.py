@@ -1,0 +1,145 @@
+"""Access rules over every route of the app, taken from the URL map so none can slip past."""
+import re
+
+import pytest
+
+from tests.conftest import html
+from workspace.access import Permission, access_for
+from workspace.extensions import db
+from workspace.models import User
+
+# Routes that take no partnership_id, and why they are safe without one.
+UNSCOPED = {
+    "static": "public files",
+    "healthz": "liveness probe, says nothing",
+    "auth.sign_in": "public",
+    "auth.sign_out": "the caller's own session",
+    "auth.home": "redirects to the caller's own partnership",
+    "auth.my_partnerships": "lists only the caller's partnerships",
+    "auth.change_password": "the caller's own account",
+    "auth.accept_invite": "the token is the credential",
+    "admin.index": "site administrators only (tested below)",
+    "admin.new_partnership": "site administrators only (tested below)",
+}
+
+# Values for each URL argument: the records of partnership A.
+def argument_values(world, side="a"):
+    w = world[side]
+    return {
+        "partnership_id": w["partnership_id"],
+        "school_id": w["school_ids"][0],
+        "membership_id": w["teacher_membership_id"],
+        "invite_id": w["invite_id"],
+    }
+
+
+def scoped_rules(app):
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in UNSCOPED:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            rules.append((rule, method))
+    return rules
+
+
+def build(rule, values):
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"{rule.rule}: give test_access.py a value for {missing}"
+    return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+def test_every_route_is_scoped_or_listed(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in UNSCOPED:
+            assert "partnership_id" in rule.arguments, (
+                f"{rule.endpoint} ({rule.rule}) takes no partnership_id: scope it, or list it in UNSCOPED with a reason"
+            )
+            view = app.view_functions[rule.endpoint]
+            assert hasattr(view, "partnership_permission"), f"{rule.endpoint} does not go through access.partnership_route"
+
+
+def test_member_of_b_gets_404_on_every_route_of_a(app, make_client, world):
+    client = make_client()
+    client.sign_in(world["b"]["lead"])  # the strongest role in B
+    values = argument_values(world, "a")
+    checked = 0
+    for rule, method in scoped_rules(app):
+        url = build(rule, values)
+        for htmx in (False, True):
+            response = client.open(url, method=method, htmx=htmx, data={})
+            assert response.status_code == 404, f"{method} {url} (htmx={htmx}) answered {response.status_code}"
+            checked += 1
+    assert checked >= 20
+
+
+def test_records_of_a_through_bs_own_partnership_url_are_404(app, make_client, world):
+    """B's lead uses B's partnership id but A's record ids: still 404."""
+    client = make_client()
+    client.sign_in(world["b"]["lead"])
+    values = argument_values(world, "a") | {"partnership_id": world["b"]["partnership_id"]}
+    for rule, method in scoped_rules(app):
+        if set(rule.arguments) == {"partnership_id"}:
+            continue
+        url = build(rule, values)
+        response = client.open(url, method=method, data={})
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("who", ["lead", "teacher", "reviewer"])
+def test_members_of_a_reach_a_pages(app, make_client, world, who):
+    client = make_client()
+    client.sign_in(world["a"][who])
+    values = argument_values(world, "a")
+    for rule, method in scoped_rules(app):
+        if method != "GET":
+            continue
+        response = client.get(build(rule, values))
+        expected = {200} if app.view_functions[rule.endpoint].partnership_permission is Permission.VIEW or who == "lead" else {403}
+        assert response.status_code in expected, f"{who} GET {rule.rule}: {response.status_code}"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_on_every_scoped_route(app, make_client, world):
+    client = make_client()
+    values = argument_values(world, "a")
+    for rule, method in scoped_rules(app):
+        response = client.open(build(rule, values), method=method, data={})
+        assert response.status_code in (302, 401), f"{method} {rule.rule}: {response.status_code}"
+
+
+def test_csrf_is_required_on_every_state_changing_route(app, make_client, world):
+    client = make_client()
+    client.sign_in(world["a"]["lead"])
+    values = argument_values(world, "a")
+    posts = [(rule, m) for rule, m in scoped_rules(app) if m != "GET"]
+    posts += [(r, "POST") for r in app.url_map.iter_rules() if r.endpoint in UNSCOPED and "POST" in r.methods]
+    for rule, method in posts:
+        values_for_rule = values | {"token": "x"}
+        response = client.open(build(rule, values_for_rule), method=method, csrf=False, data={})
+        assert response.status_code == 400, f"{method} {rule.rule} without CSRF token: {response.status_code}"
+
+
+def test_htmx_sends_the_csrf_token_in_a_header(client, world):
+    client.sign_in(world["a"]["lead"])
+    body = html(client.get(f"/p/{world['a']['partnership_id']}/schools"))
+    assert re.search(r"hx-headers='\{&#34;X-CSRFToken&#34;: &#34;[^&]+&#34;\}'|hx-headers='\{\"X-CSRFToken\": \"[^\"]+\"\}'", body)
+
+
+def test_admin_pages_are_404_for_non_admins(client, world):
+    client.sign_in(world["a"]["lead"])
+    assert client.get("/admin/").status_code == 404
+    assert client.post("/admin/partnerships/new", data={"name": "X", "lead_email": "x@example.org"}).status_code == 404
+
+
+def test_access_service(app, world):
+    with app.app_context():
+        lead_b = db.session.scalar(db.select(User).where(User.email == world["b"]["lead"]))
+        reviewer_a = db.session.scalar(db.select(User).where(User.email == world["a"]["reviewer"]))
+        teacher_a = db.session.scalar(db.select(User).where(User.email == world["a"]["teacher"]))
+        assert access_for(lead_b, world["a"]["partnership_id"]) is None
+        reviewer = access_for(reviewer_a, world["a"]["partnership_id"])
+        assert reviewer.allows(Permission.VIEW) and reviewer.is_read_only
+        assert not reviewer.allows(Permission.CONTRIBUTE) and not reviewer.allows(Permission.MANAGE)
+        teacher = access_for(teacher_a, world["a"]["partnership_id"])
+        assert teacher.allows(Permission.CONTRIBUTE) and not teacher.allows(Permission.MANAGE)
+        assert access_for(teacher_a, 999999) is None

@@ -1,0 +1,82 @@
+"""Configuration sources, the secret-key rule, database URLs and SQLite's pragmas."""
+import pytest
+from sqlalchemy import text
+
+from workspace import create_app
+from workspace.config import environment_overrides, normalise_database_url
+from workspace.extensions import db
+
+
+def test_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("WORKSPACE_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "SECRET_KEY": None})
+
+
+def test_starts_without_secret_key_when_testing(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": None,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert app.testing
+
+
+def test_workspace_environment_variables_override(monkeypatch):
+    monkeypatch.setenv("WORKSPACE_SESSION_COOKIE_SECURE", "true")
+    monkeypatch.setenv("WORKSPACE_INVITE_VALID_DAYS", "3")
+    monkeypatch.setenv("WORKSPACE_SECRET_KEY", "from-env")
+    overrides = environment_overrides()
+    assert overrides["SESSION_COOKIE_SECURE"] is True
+    assert overrides["INVITE_VALID_DAYS"] == 3
+    assert overrides["SECRET_KEY"] == "from-env"
+
+
+def test_instance_config_file_is_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("WORKSPACE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / "config.py").write_text("SECRET_KEY = 'from-instance'\nINVITE_VALID_DAYS = 9\n")
+    import workspace
+
+    original = workspace.Flask
+
+    class InstanceFlask(original):
+        def __init__(self, *args, **kwargs):
+            kwargs["instance_path"] = str(tmp_path)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(workspace, "Flask", InstanceFlask)
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-instance"
+    assert app.config["INVITE_VALID_DAYS"] == 9
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/workspace.sqlite"
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://u:p@db:5432/ws", "postgresql+psycopg://u:p@db:5432/ws"),
+    ("postgresql://u@db/ws", "postgresql+psycopg://u@db/ws"),
+    ("postgresql+psycopg://u@db/ws", "postgresql+psycopg://u@db/ws"),
+    ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+])
+def test_database_urls(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_database_url_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://someone@localhost/workspace")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@localhost/workspace"
+
+
+def test_session_cookie_flags(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_sqlite_pragmas_on_a_fresh_connection(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.sqlite"})
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
