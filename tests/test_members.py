@@ -1,4 +1,5 @@
 """Members and their roles: leads change roles in place and remove members; others read."""
+import re
 import pytest
 
 from tests.conftest import html
@@ -134,3 +135,14 @@ def test_only_leads_manage_members(client, world, who):
     assert client.post(role_url(world, "other_teacher_membership_id"), data=role_data(mid, "lead")).status_code == 403
     assert client.post(f"{members_url(world)}/{mid}/remove").status_code == 403
     assert client.get(f"/p/{world['a']['partnership_id']}/invites/new").status_code == 403
+
+
+def test_htmx_row_shows_what_was_stored(client, world):
+    """A reviewer's school is cleared; the row must not keep showing the school that was sent."""
+    client.sign_in(world["a"]["lead"])
+    mid = world["a"]["teacher_membership_id"]
+    response = client.post(role_url(world, "teacher_membership_id"), htmx=True,
+                           data=role_data(mid, "reviewer", world["a"]["school_ids"][0]))
+    body = html(response)
+    assert response.status_code == 200
+    assert re.search(r'<option selected value="">No school</option>|<option value="" selected>No school</option>', body), body

@@ -43,6 +43,10 @@ class Role(StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        return self.value.capitalize()
+
 
 ROLE_LABELS = {
     Role.LEAD: "Partnership lead",

@@ -34,7 +34,7 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=choices((r.value, r.label) for r in Role),
+    role = SelectField("Role", choices=choices((r.value, r.short_label) for r in Role),
                        validators=[DataRequired("Choose a role.")])
     school_id = OptionalIntSelectField("School")
 

@@ -118,25 +118,26 @@ def members(access):
 @partnership_route(Permission.MANAGE)
 def change_role(access, membership_id):
     membership = membership_in(access, membership_id)
-    form = RoleForm(services.list_schools(access.partnership), prefix=f"m{membership.id}")
-    status = 200
+    schools = services.list_schools(access.partnership)
+    form = RoleForm(schools, prefix=f"m{membership.id}")
     if form.validate():
         try:
             services.change_role(membership, form.role.data, form.school_id.data)
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
-            status = 422
         else:
             db.session.commit()
-    else:
-        status = 422
-    if not is_htmx() and status == 200:
-        flash(f"{membership.user.name} is now: {membership.role_label}.")
-        return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
-    saved = status == 200
-    return render("partnerships/member_role.html", "partnerships/_member_row.html", status,
-                  member=membership, form=form, saved=saved)
+            if not is_htmx():
+                flash(f"{membership.user.name} is now: {membership.role_label}.")
+                return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+            # Show what was stored (a reviewer's school is cleared), not what was sent.
+            saved_form = RoleForm(schools, formdata=None, prefix=f"m{membership.id}",
+                                  role=membership.role, school_id=membership.school_id)
+            return render("partnerships/member_role.html", "partnerships/_member_row.html",
+                          member=membership, form=saved_form, saved=True)
+    return render("partnerships/member_role.html", "partnerships/_member_row.html", 422,
+                  member=membership, form=form, saved=False)
 
 
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
