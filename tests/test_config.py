@@ -80,3 +80,12 @@ def test_sqlite_pragmas_on_a_fresh_connection(tmp_path):
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_proxy_fix_sets_the_client_address_for_throttling(tmp_path):
+    from tests.conftest import make_app
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = make_app(f"sqlite:///{tmp_path}/p.sqlite", PROXY_FIX_FORWARDED=1)
+    assert isinstance(app.wsgi_app, ProxyFix)
+    assert not isinstance(make_app(f"sqlite:///{tmp_path}/q.sqlite").wsgi_app, ProxyFix)

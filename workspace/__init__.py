@@ -23,6 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _refuse_to_start_without_secret_key(app)
 
     os.makedirs(app.instance_path, exist_ok=True)
+    proxies = int(app.config["PROXY_FIX_FORWARDED"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),

@@ -28,6 +28,8 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     INVITE_VALID_DAYS = 14
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
+    PROXY_FIX_FORWARDED = 0
 
 
 def _coerce(value: str):
