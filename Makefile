@@ -23,6 +23,7 @@ instance/config.py:
 
 run: $(INSTALLED) instance/config.py
 	$(FLASK) db upgrade
+	$(FLASK) load-frameworks
 	$(FLASK) seed-demo --if-missing
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -18,6 +18,7 @@ from workspace.auth import passwords
 # Full-cost scrypt takes 0.2 s a hash; tests make hundreds. test_passwords checks the real cost.
 passwords.HASH_METHOD = "scrypt:1024:8:1"
 from workspace.extensions import db
+from workspace.frameworks import loader
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
@@ -49,7 +50,13 @@ def app(tmp_path_factory):
     application = make_app(database_url(tmp_path_factory))
     with application.app_context():
         upgrade()
+        loader.load_all()
+        db.session.commit()
     return application
+
+
+# Reference data loaded once for the run; tests that change frameworks use their own database.
+REFERENCE_TABLES = {"framework", "framework_level", "framework_element", "challenge_question"}
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +67,7 @@ def _clean_database(request):
     application = request.getfixturevalue("app")
     with application.app_context():
         db.session.remove()
-        tables = list(reversed(db.metadata.sorted_tables))
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(table.delete())

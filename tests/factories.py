@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from workspace.auth.services import create_user
 from workspace.extensions import db
-from workspace.models import Membership
+from workspace.models import Framework, FrameworkElement, Membership
 from workspace.partnerships import services
 from workspace.reference import Role, Sector
 
@@ -53,6 +53,8 @@ def build_partnership(label: str) -> Side:
 class World:
     a: Side
     b: Side
+    framework_id: int
+    element_id: int
 
     def ids(self):
         def side(s: Side):
@@ -67,10 +69,16 @@ class World:
                 "teacher_membership_id": membership[s.teacher.id],
                 "other_teacher_membership_id": membership[s.other_teacher.id],
                 "invite_id": s.invite.id,
+                "framework_id": self.framework_id,
+                "element_id": self.element_id,
             }
 
         return {"a": side(self.a), "b": side(self.b)}
 
 
 def two_partnerships() -> World:
-    return World(build_partnership("Alpha"), build_partnership("Beta"))
+    """Two partnerships, and a QI of the STEM framework (loaded once for the run) at hand."""
+    stem = db.session.scalar(db.select(Framework).where(Framework.key == "stem"))
+    qi = db.session.scalar(db.select(FrameworkElement).where(
+        FrameworkElement.framework_id == stem.id, FrameworkElement.number == "2.3", FrameworkElement.kind == "qi"))
+    return World(build_partnership("Alpha"), build_partnership("Beta"), stem.id, qi.id)

@@ -15,6 +15,7 @@ from .services_errors import ServiceError
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(load_frameworks)
 
 
 @click.command("create-admin")
@@ -75,3 +76,27 @@ def _print_sign_ins(demo, password: str | None) -> None:
         click.echo(f"Password for all of them: {password}")
     else:
         click.echo(f"Password: the one set when the demo was loaded (by default {demo.DEFAULT_PASSWORD}).")
+
+
+@click.command("load-frameworks")
+@click.option("--if-missing", is_flag=True, help="Do nothing if any framework is loaded already.")
+@with_appcontext
+def load_frameworks(if_missing: bool) -> None:
+    """Load HGIOS4, HGIOELC, the STEM framework and the IGBE priorities from workspace/frameworks/data.
+
+    Loading twice changes nothing; a file with a new version is added and the old version kept
+    (marked superseded), so links to its wording stay readable.
+    """
+    from .frameworks import loader
+
+    if if_missing and loader.frameworks_loaded():
+        click.echo("Frameworks are loaded.")
+        return
+    try:
+        results = loader.load_all()
+    except loader.FrameworkFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    for result in results:
+        click.echo(f"  {result.key} {result.version}: {result.outcome}")

@@ -23,6 +23,9 @@ def local_date(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
+    from .frameworks.linking import element_label
+
+    app.jinja_env.filters["element_label"] = element_label
 
     @app.context_processor
     def shared_context():

@@ -49,11 +49,13 @@ def live_server(tmp_path_factory):
 
     from workspace import demo
     from workspace.extensions import db
+    from workspace.frameworks import loader
 
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
     app = make_app(f"sqlite:///{path}", SERVER_NAME=None, TESTING=False)
     with app.app_context():
         upgrade()
+        loader.load_all()
         demo.load_demo(DEMO_PASSWORD)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

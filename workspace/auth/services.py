@@ -14,9 +14,16 @@ from ..models.base import utcnow
 from ..services_errors import ServiceError
 from .passwords import hash_password, password_problem, verify_password
 
-# A hash to compare against when no account matches, so a wrong e-mail address costs
-# as much time as a wrong password and timing does not reveal who has an account.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+_dummy_hash: str | None = None
+
+
+def _dummy_password_hash() -> str:
+    """A hash to check against when no account matches, so a wrong e-mail address costs as much
+    time as a wrong password and timing does not reveal who has an account."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    return _dummy_hash
 
 
 def normalise_email(email: str) -> str:
@@ -72,7 +79,7 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_password_hash(), password)
         ok = False
     else:
         ok = verify_password(user.password_hash, password)
