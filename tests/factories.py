@@ -1,7 +1,7 @@
 """Builds test data through the real services, so tests exercise the same rules users meet."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from workspace.auth.services import create_user
@@ -30,7 +30,12 @@ class Side:
     other_teacher: object
     reviewer: object
     invite: object
-    memberships: dict = field(default_factory=dict)
+    trio: object = None
+    cycle: object = None
+    lesson: object = None
+    observation: object = None
+    voice: object = None
+    next_step: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -46,7 +51,30 @@ def build_partnership(label: str) -> Side:
     reviewer = member(p, f"reviewer.{low}@example.org", Role.REVIEWER)
     invite, _token = services.create_invite(p, f"new.{low}@example.org", Role.TEACHER, schools[0].id,
                                             invited_by=lead, valid_for=timedelta(days=14))
-    return Side(p, schools, lead, teacher, other, reviewer, invite)
+    side = Side(p, schools, lead, teacher, other, reviewer, invite)
+    build_trio(side)
+    return side
+
+
+def build_trio(side: Side) -> None:
+    """A trio of the two teachers, with one planned lesson, an observation, a note and a next step."""
+    from workspace.trios import observing, planning, reflection, services as trio_services
+
+    trio = trio_services.create_trio(side.partnership, f"{side.partnership.name} fractions trio",
+                                     "We want to learn how to improve the way we teach fractions to P6.",
+                                     "active", [side.teacher.id, side.other_teacher.id], [], side.teacher)
+    cycle = trio_services.add_cycle(trio)
+    lesson = trio_services.add_lesson(trio, cycle, None, side.schools[0].id, "P6", "Numeracy", side.teacher.id,
+                                      side.teacher)
+    plan = planning.plan_of(lesson)
+    plan.stages = [planning.StageInput(None, "Starter"), planning.StageInput(None, "Main task")]
+    planning.save_plan(lesson, lesson.version, plan, side.teacher)
+    pupil, stage = lesson.case_pupils[0], lesson.stages[0]
+    side.trio, side.cycle, side.lesson = trio, cycle, lesson
+    side.observation = observing.record_observation(lesson, side.teacher, observing.ObservationInput(
+        pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, []))
+    side.voice = reflection.add_pupil_voice(lesson, pupil.id, side.other_teacher, "What helped you?", "The wall.")
+    side.next_step = reflection.add_next_step(lesson, "Use fraction walls from the start.")
 
 
 @dataclass
@@ -71,6 +99,14 @@ class World:
                 "invite_id": s.invite.id,
                 "framework_id": self.framework_id,
                 "element_id": self.element_id,
+                "trio_id": s.trio.id,
+                "cycle_id": s.cycle.id,
+                "lesson_id": s.lesson.id,
+                "observation_id": s.observation.id,
+                "note_id": s.voice.id,
+                "step_id": s.next_step.id,
+                "pupil_ids": [p.id for p in s.lesson.case_pupils],
+                "stage_ids": [st.id for st in s.lesson.stages],
             }
 
         return {"a": side(self.a), "b": side(self.b)}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .htmx import sign_in_required
-from .models import Invite, Membership, Partnership, School, User
+from .models import Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User
 from .reference import Role
 
 
@@ -141,3 +141,46 @@ def partnerships_of(user: User) -> list[Partnership]:
     if not user.is_admin:
         query = query.join(Membership).where(Membership.user_id == user.id)
     return list(db.session.scalars(query))
+
+
+# Trios ---------------------------------------------------------------------------------------------
+
+def trio_in(access: PartnershipAccess, trio_id: int) -> Trio:
+    return _in_partnership(Trio, access, trio_id)
+
+
+def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int) -> ResearchLesson:
+    lesson = _in_partnership(ResearchLesson, access, lesson_id)
+    if lesson.trio_id != trio.id:
+        abort(404)
+    return lesson
+
+
+def is_trio_member(user: User, trio: Trio) -> bool:
+    return db.session.scalar(
+        select(TrioMember.id).where(TrioMember.trio_id == trio.id, TrioMember.user_id == user.id)
+    ) is not None
+
+
+def can_change_trio(access: PartnershipAccess, trio: Trio) -> bool:
+    """Trio members and the partnership's leads change a trio; every member reads it."""
+    if access.can_manage:
+        return True
+    return access.can_contribute and is_trio_member(access.user, trio)
+
+
+def require_trio_change(access: PartnershipAccess, trio: Trio) -> None:
+    if not can_change_trio(access, trio):
+        abort(403)
+
+
+def observation_in(access: PartnershipAccess, lesson: ResearchLesson, observation_id: int) -> Observation:
+    observation = _in_partnership(Observation, access, observation_id)
+    if observation.lesson_id != lesson.id:
+        abort(404)
+    return observation
+
+
+def can_change_observation(access: PartnershipAccess, observation: Observation) -> bool:
+    """Observers edit and delete their own entries."""
+    return access.can_contribute and observation.observer_id == access.user.id

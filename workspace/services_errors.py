@@ -8,3 +8,15 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class StaleEdit(Exception):
+    """Someone saved the record after this person opened it. `differences` lists, per field,
+    the label and the value now saved, where it differs from what this person sent."""
+
+    def __init__(self, differences: list[tuple[str, str]], changed_by: str | None, changed_at, current_version: int):
+        super().__init__("stale edit")
+        self.differences = differences
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.current_version = current_version

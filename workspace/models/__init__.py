@@ -1,7 +1,13 @@
 """SQLAlchemy 2.0 models. Every table that belongs to a partnership carries partnership_id."""
+from .actions import Action
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
+from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
 from .people import Invite, Membership, SignInAttempt, User
+from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
-    "ChallengeQuestion", "Framework", "FrameworkElement", "FrameworkLevel", "FrameworkLink", "Invite", "Membership", "Partnership", "School", "SignInAttempt", "User"]
+    "Action", "CasePupil", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
+    "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
+    "PupilVoice", "ResearchLesson", "School", "SignInAttempt", "Trio", "TrioMember", "User",
+]

@@ -1,0 +1,49 @@
+"""Improvement actions. Created here from a trio's next steps; the action tracker builds on this record."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .partnerships import School
+from .people import User
+
+ACTION_STATUSES = ("not_started", "in_progress", "complete", "on_hold")
+ACTION_STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete",
+                        "on_hold": "On hold"}
+
+
+class Action(db.Model):
+    __tablename__ = "action"
+    __table_args__ = (
+        ForeignKeyConstraint(["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
+                             name="fk_action_school_in_partnership"),
+        CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    school_id: Mapped[int | None] = mapped_column(index=True)  # None: partnership-wide
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    trio_id: Mapped[int | None] = mapped_column(ForeignKey("trio.id", ondelete="SET NULL"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("research_lesson.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    school: Mapped[School | None] = relationship(foreign_keys=[school_id], primaryjoin="Action.school_id == School.id",
+                                                 viewonly=True)
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return ACTION_STATUS_LABELS[self.status]

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("trios", __name__, url_prefix="/p/<int:partnership_id>/trios")
+
+from . import views, lesson_views, observe_views, reflect_views  # noqa: E402,F401

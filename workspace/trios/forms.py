@@ -1,0 +1,162 @@
+"""Forms for trios and their lessons. The lesson plan and the discussion have many repeating
+rows, so they are read from the submitted fields directly (parse_plan, parse_discussion)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms_common import OptionalIntSelectField, choices, optional_int
+from ..models.trios import TRIO_STATUS_LABELS
+from .observing import LEUVEN_LEVELS
+from .planning import PlanInput, PupilInput, StageInput
+from .reflection import STANDARD_QUESTIONS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TrioForm(FlaskForm):
+    name = StringField("Trio name", validators=[
+        DataRequired("Give the trio a name."), Length(max=200, message="Keep the name to 200 characters.")])
+    focus = TextAreaField("Enquiry focus", validators=[
+        DataRequired("Write the trio's enquiry focus."), Length(max=2000, message="Keep the focus to 2,000 characters.")])
+    status = SelectField("Status", choices=choices(TRIO_STATUS_LABELS.items()), default="planning")
+    members = MultiCheckboxField("Members", coerce=int)
+    version = HiddenField()
+
+    def __init__(self, people, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members.choices = choices(
+            (user.id, f"{user.name}, {school.name}" if school else f"{user.name} (lead)") for user, school in people)
+
+
+class NewLessonForm(FlaskForm):
+    lesson_date = DateField("Date of the lesson", validators=[Optional()])
+    school_id = OptionalIntSelectField("School")
+    class_stage = StringField("Class or stage", validators=[Length(max=100)])
+    subject = StringField("Subject", validators=[Length(max=120)])
+    teacher_id = OptionalIntSelectField("Who teaches it")
+
+    def __init__(self, schools, trio_people, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school_id.choices = choices([("", "Not decided yet")] + [(s.id, s.name) for s in schools])
+        self.teacher_id.choices = choices([("", "Not decided yet")] + [(u.id, u.name) for u in trio_people])
+
+
+class ObservationForm(FlaskForm):
+    case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")])
+    stage_id = RadioField("Lesson stage", coerce=optional_int, validators=[Optional()])
+    text = TextAreaField("What did you see?", validators=[
+        DataRequired("Write what you saw."), Length(max=5000, message="Keep one observation to 5,000 characters.")])
+    leuven_score = RadioField("Leuven involvement (optional)", coerce=optional_int, validators=[Optional()],
+                              choices=choices([("", "No score")] + [(n, f"{n}: {label}") for n, (label, _) in LEUVEN_LEVELS.items()]),
+                              default="")
+    tags = MultiCheckboxField("Tag the trio's QIs and priorities (optional)", coerce=int, validators=[Optional()])
+
+    def __init__(self, lesson, tag_elements, label_of, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_pupil_id.choices = choices((p.id, p.display) for p in lesson.case_pupils)
+        self.stage_id.choices = choices([("", "Not one stage")] + [(s.id, s.title) for s in lesson.stages])
+        self.tags.choices = choices((e.id, label_of(e)) for e in tag_elements)
+
+
+class PupilVoiceForm(FlaskForm):
+    case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")])
+    question = SelectField("Question", choices=choices([(q, q) for q in STANDARD_QUESTIONS] + [("", "Another question (write it below)")]))
+    own_question = StringField("Your own question (optional)", validators=[Length(max=300)])
+    response = TextAreaField("What the pupil said", validators=[
+        DataRequired("Write what the pupil said."), Length(max=5000, message="Keep a note to 5,000 characters.")])
+
+    def __init__(self, lesson, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case_pupil_id.choices = choices((p.id, p.display) for p in lesson.case_pupils)
+
+    @property
+    def asked(self) -> str:
+        return (self.own_question.data or "").strip() or self.question.data or ""
+
+
+class NextStepForm(FlaskForm):
+    text = TextAreaField("Next step", validators=[
+        DataRequired("Write the next step."), Length(max=2000, message="Keep a next step to 2,000 characters.")])
+
+
+class MakeActionForm(FlaskForm):
+    title = StringField("Action", validators=[DataRequired("Give the action a title."), Length(max=300)])
+    owner_id = OptionalIntSelectField("Owner")
+    due_date = DateField("Due date (optional)", validators=[Optional()])
+
+    def __init__(self, trio_people, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner_id.choices = choices((u.id, u.name) for u in trio_people)
+
+
+class VersionForm(FlaskForm):
+    """The CSRF token and the version a plan or discussion was opened at."""
+
+    version = IntegerField(validators=[InputRequired()])
+
+
+# The lesson plan --------------------------------------------------------------------------------
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: str | None) -> tuple[date | None, bool]:
+    if not value:
+        return None, True
+    try:
+        return date.fromisoformat(value), True
+    except ValueError:
+        return None, False
+
+
+def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, dict[str, str]]:
+    """The plan as submitted, and any problem reading it (dates, ids)."""
+    errors: dict[str, str] = {}
+    lesson_date, ok = _date(formdata.get("lesson_date"))
+    if not ok:
+        errors["lesson_date"] = "Enter the date as a real date, for example 2026-11-24."
+    stages = [
+        StageInput(_int(formdata.get(f"stage-{i}-id")), formdata.get(f"stage-{i}-title", ""),
+                   formdata.get(f"stage-{i}-description", ""))
+        for i in range(stage_rows)
+    ]
+    pupils = [
+        PupilInput(_int(formdata.get(f"pupil-{i}-id")), formdata.get(f"pupil-{i}-label", ""),
+                   formdata.get(f"pupil-{i}-descriptor", ""), formdata.get(f"pupil-{i}-criterion", ""))
+        for i in range(pupil_rows)
+    ]
+    predictions = {}
+    for name in formdata:
+        if name.startswith("prediction-"):
+            parts = name.split("-")
+            if len(parts) == 3 and _int(parts[1]) and _int(parts[2]):
+                predictions[(int(parts[1]), int(parts[2]))] = formdata.get(name, "")
+    school_id, teacher_id = formdata.get("school_id"), formdata.get("teacher_id")
+    if school_id and _int(school_id) is None:
+        errors["school_id"] = "Choose one of the partnership's schools."
+    if teacher_id and _int(teacher_id) is None:
+        errors["teacher_id"] = "Choose who teaches the lesson."
+    plan = PlanInput(
+        lesson_date=lesson_date, school_id=_int(school_id), class_stage=formdata.get("class_stage", ""),
+        subject=formdata.get("subject", ""), teacher_id=_int(teacher_id),
+        learning_intentions=formdata.get("learning_intentions", ""), success_criteria=formdata.get("success_criteria", ""),
+        stages=stages, pupils=pupils, predictions=predictions,
+    )
+    return plan, errors
+
+
+def parse_discussion(formdata, lesson) -> tuple[dict[int, str], str, str]:
+    progress = {p.id: formdata.get(f"progress-{p.id}", "") for p in lesson.case_pupils}
+    return progress, formdata.get("discussion_teaching", ""), formdata.get("discussion_learned", "")

@@ -1,0 +1,178 @@
+"""Observing live: the tablet page, recording, the poll that brings in others' entries,
+editing and deleting one's own entries, and marking highlights."""
+from flask import Response, abort, flash, request, url_for
+from flask_login import current_user
+
+from ..access import (
+    Permission, can_change_observation, can_change_trio, lesson_in, observation_in, partnership_route,
+    require_trio_change, trio_in,
+)
+from ..auth.forms import ConfirmForm
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..frameworks import linking
+from ..htmx import is_htmx, redirect_to, render
+from ..services_errors import ServiceError
+from . import bp, observing, planning
+from .forms import ObservationForm
+
+PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
+
+
+def _lesson(access, trio_id, lesson_id):
+    trio = trio_in(access, trio_id)
+    lesson = lesson_in(access, trio, lesson_id)
+    return trio, planning.load_plan(lesson.id)
+
+
+def _tag_elements(trio):
+    return [e for e in linking.links_for("trio", [trio.id]).get(trio.id, []) if e.framework.is_current]
+
+
+def _form(lesson, trio, **kwargs):
+    return ObservationForm(lesson, _tag_elements(trio), linking.element_label, **kwargs)
+
+
+def _blank_form(lesson, trio, pupil_id, stage_id):
+    return _form(lesson, trio, formdata=None, case_pupil_id=pupil_id, stage_id=stage_id, leuven_score=None)
+
+
+def _feed_context(access, trio, lesson, announce=""):
+    entries = observing.feed(lesson)
+    return dict(entries=entries, signature=observing.feed_signature(lesson.id),
+                tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
+                can_change_trio=can_change_trio(access, trio))
+
+
+def _input(form):
+    return observing.ObservationInput(form.case_pupil_id.data, form.stage_id.data, form.text.data or "",
+                                      form.leuven_score.data, form.tags.data or [])
+
+
+@bp.get(PREFIX + "/observe")
+@partnership_route()
+def observe(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    pupil_id, stage_id = observing.last_used(lesson, current_user)
+    return render("trios/observe.html", "trios/_observation_form.html", trio=trio, lesson=lesson,
+                  form=_blank_form(lesson, trio, pupil_id, stage_id), editing=None,
+                  levels=observing.LEUVEN_LEVELS, can_observe=can_change_trio(access, trio),
+                  **_feed_context(access, trio, lesson))
+
+
+@bp.post(PREFIX + "/observations")
+@partnership_route(Permission.CONTRIBUTE)
+def record(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    form = _form(lesson, trio)
+    if form.validate():
+        try:
+            observing.record_observation(lesson, current_user, _input(form))
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            if not is_htmx():
+                flash("Your observation has been saved.")
+                return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id,
+                                           trio_id=trio.id, lesson_id=lesson.id))
+            # A fresh form, keeping the pupil and stage; the feed refreshes itself at once.
+            response, status = render("trios/observe.html", "trios/_observation_form.html", 201, trio=trio,
+                                      lesson=lesson, editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
+                                      saved=True, form=_blank_form(lesson, trio, form.case_pupil_id.data,
+                                                                   form.stage_id.data))
+            return Response(response, status=status, headers={"HX-Trigger": "observation-saved"})
+    return render("trios/observe.html", "trios/_observation_form.html", 422, trio=trio, lesson=lesson, form=form,
+                  editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
+                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+
+
+@bp.get(PREFIX + "/observations/feed")
+@partnership_route()
+def feed(access, trio_id, lesson_id):
+    """The poll: 204 after one small query when nothing has changed since `since`."""
+    trio = trio_in(access, trio_id)
+    lesson = lesson_in(access, trio, lesson_id)
+    since = request.args.get("since", "")
+    if is_htmx() and since == observing.feed_signature(lesson.id):
+        return Response(status=204)
+    old_count = int(since.split(".")[0]) if since.split(".")[0].isdigit() else None
+    context = _feed_context(access, trio, lesson)
+    if old_count is not None and len(context["entries"]) > old_count:
+        added = len(context["entries"]) - old_count
+        context["announce"] = f"{added} new observation{'s' if added != 1 else ''}."
+    return render("trios/feed.html", "trios/_feed.html", trio=trio, lesson=lesson, **context)
+
+
+def _own(access, lesson, observation_id):
+    observation = observation_in(access, lesson, observation_id)
+    if not can_change_observation(access, observation):
+        abort(403)
+    return observation
+
+
+@bp.route(PREFIX + "/observations/<int:observation_id>/edit", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def edit_observation(access, trio_id, lesson_id, observation_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    observation = _own(access, lesson, observation_id)
+    tags = [e.id for e in linking.links_for("observation", [observation.id]).get(observation.id, [])]
+    context = dict(trio=trio, lesson=lesson, editing=observation, levels=observing.LEUVEN_LEVELS, can_observe=True)
+    if request.method == "GET":
+        form = _form(lesson, trio, formdata=None, obj=observation, tags=tags)
+        return render("trios/observe.html", "trios/_observation_form.html", form=form, **context,
+                      **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+    form = _form(lesson, trio)
+    if form.validate():
+        try:
+            observing.update_observation(observation, lesson, _input(form))
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            if not is_htmx():
+                flash("Your observation has been updated.")
+                return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
+                                           lesson_id=lesson.id))
+            response, status = render("trios/observe.html", "trios/_observation_form.html", trio=trio, lesson=lesson,
+                                      editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
+                                      form=_blank_form(lesson, trio, form.case_pupil_id.data, form.stage_id.data))
+            return Response(response, status=status, headers={"HX-Trigger": "observation-saved"})
+    return render("trios/observe.html", "trios/_observation_form.html", 422, form=form, **context,
+                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+
+
+@bp.route(PREFIX + "/observations/<int:observation_id>/delete", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def delete_observation(access, trio_id, lesson_id, observation_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    observation = _own(access, lesson, observation_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        observing.delete_observation(observation)
+        db.session.commit()
+        if is_htmx():
+            return Response(status=204, headers={"HX-Trigger": "observation-saved"})
+        flash("Your observation has been deleted.")
+        return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
+                                   lesson_id=lesson.id))
+    return render("trios/delete_observation.html", "trios/_delete_observation.html", trio=trio, lesson=lesson,
+                  observation=observation, form=form)
+
+
+@bp.post(PREFIX + "/observations/<int:observation_id>/highlight")
+@partnership_route(Permission.CONTRIBUTE)
+def highlight_observation(access, trio_id, lesson_id, observation_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    observation = observation_in(access, lesson, observation_id)
+    observing.set_highlight(observation, request.form.get("highlight") == "1")
+    db.session.commit()
+    if is_htmx():
+        return Response(status=204, headers={"HX-Trigger": "observation-saved"})
+    back = request.form.get("back") == "sheet"
+    return redirect_to(url_for("trios.sheet" if back else "trios.observe", partnership_id=access.partnership.id,
+                               trio_id=trio.id, lesson_id=lesson.id))

@@ -1,0 +1,137 @@
+"""Observing a research lesson live, from several tablets at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..frameworks import linking
+from ..models import CasePupil, LessonStage, Observation, ResearchLesson, User
+from ..models.base import utcnow
+from ..services_errors import ServiceError
+
+MAX_TEXT = 5000
+
+# The Leuven involvement scale (Laevers), as the observation page describes each level.
+LEUVEN_LEVELS = {
+    1: ("Extremely low", "Activity is simple, repetitive and passive; the pupil seems absent and shows no energy."),
+    2: ("Low", "The activity is frequently interrupted; the pupil is engaged for part of the time."),
+    3: ("Moderate", "The pupil is busy the whole time, but without real concentration; routine actions."),
+    4: ("High", "Moments of intense activity; the pupil is absorbed and finds the activity meaningful."),
+    5: ("Extremely high", "Continuous, intense activity: concentration, creativity, energy and persistence."),
+}
+
+
+def _describe_observations(partnership_id: int, ids: list[int]) -> dict[int, linking.LinkedRecord]:
+    from flask import url_for
+
+    rows = db.session.execute(
+        select(Observation.id, Observation.lesson_id, ResearchLesson.trio_id, CasePupil.label)
+        .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
+        .join(CasePupil, Observation.case_pupil_id == CasePupil.id)
+        .where(Observation.partnership_id == partnership_id, Observation.id.in_(ids))
+    ).all()
+    return {oid: linking.LinkedRecord(
+        "observation", oid, f"Observation of pupil {label} (lesson {lesson_id})",
+        url_for("trios.sheet", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id))
+        for oid, lesson_id, trio_id, label in rows}
+
+
+linking.register_record_type("observation", "Observations", _describe_observations)
+
+
+@dataclass
+class ObservationInput:
+    case_pupil_id: int | None
+    stage_id: int | None
+    text: str
+    leuven_score: int | None
+    link_ids: list[int]
+
+
+def _check(lesson: ResearchLesson, data: ObservationInput) -> None:
+    pupil = db.session.get(CasePupil, data.case_pupil_id) if data.case_pupil_id else None
+    if pupil is None or pupil.lesson_id != lesson.id:
+        raise ServiceError("Choose the case pupil you observed.", "case_pupil_id")
+    if data.stage_id is not None:
+        stage = db.session.get(LessonStage, data.stage_id)
+        if stage is None or stage.lesson_id != lesson.id:
+            raise ServiceError("Choose a stage of this lesson.", "stage_id")
+    if not data.text.strip():
+        raise ServiceError("Write what you saw.", "text")
+    if len(data.text) > MAX_TEXT:
+        raise ServiceError(f"Keep one observation to {MAX_TEXT} characters; add another for more.", "text")
+    if data.leuven_score is not None and data.leuven_score not in LEUVEN_LEVELS:
+        raise ServiceError("Choose a Leuven score from 1 to 5, or none.", "leuven_score")
+
+
+def record_observation(lesson: ResearchLesson, observer: User, data: ObservationInput) -> Observation:
+    _check(lesson, data)
+    now = utcnow()
+    observation = Observation(
+        partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
+        stage_id=data.stage_id, observer_id=observer.id, text=data.text.strip(), leuven_score=data.leuven_score,
+        created_at=now, updated_at=now,
+    )
+    db.session.add(observation)
+    db.session.flush()
+    linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
+    return observation
+
+
+def update_observation(observation: Observation, lesson: ResearchLesson, data: ObservationInput) -> Observation:
+    _check(lesson, data)
+    observation.case_pupil_id, observation.stage_id = data.case_pupil_id, data.stage_id
+    observation.text, observation.leuven_score = data.text.strip(), data.leuven_score
+    observation.updated_at = utcnow()
+    linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
+    db.session.flush()
+    return observation
+
+
+def delete_observation(observation: Observation) -> None:
+    linking.remove_all_links("observation", [observation.id])
+    # A deletion must change the feed's signature too: the count drops.
+    db.session.execute(delete(Observation).where(Observation.id == observation.id))
+
+
+def set_highlight(record, value: bool) -> None:
+    record.is_highlight = value
+    if isinstance(record, Observation):
+        record.updated_at = utcnow()  # so every observer's feed shows the star
+    db.session.flush()
+
+
+def feed_signature(lesson_id: int) -> str:
+    """Changes whenever an observation of the lesson is added, changed or deleted: one small query."""
+    count, newest, changed = db.session.execute(
+        select(func.count(Observation.id), func.max(Observation.id), func.max(Observation.updated_at))
+        .where(Observation.lesson_id == lesson_id)
+    ).one()
+    stamp = changed.timestamp() if hasattr(changed, "timestamp") else (changed or "")
+    return f"{count}.{newest or 0}.{stamp}"
+
+
+def feed(lesson: ResearchLesson) -> list[Observation]:
+    return list(db.session.scalars(
+        select(Observation).where(Observation.lesson_id == lesson.id)
+        .options(selectinload(Observation.case_pupil), selectinload(Observation.stage),
+                 selectinload(Observation.observer))
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+    ))
+
+
+def last_used(lesson: ResearchLesson, observer: User) -> tuple[int | None, int | None]:
+    """The case pupil and stage this observer last wrote about, to offer them again."""
+    row = db.session.execute(
+        select(Observation.case_pupil_id, Observation.stage_id)
+        .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer.id)
+        .order_by(Observation.created_at.desc(), Observation.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        first = lesson.case_pupils[0].id if lesson.case_pupils else None
+        stage = lesson.stages[0].id if lesson.stages else None
+        return first, stage
+    return row[0], row[1]

@@ -1,0 +1,206 @@
+"""Planning a research lesson together: details, stages, case pupils and predictions.
+
+Several teachers edit one plan. Each save names the version it started from; a save from an
+older version is refused with what changed (StaleEdit), and the form keeps what was typed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from ..extensions import db
+from ..models import CasePupil, LessonStage, Prediction, ResearchLesson, User
+from ..services_errors import StaleEdit
+from .services import _teacher_and_school
+
+MAX_STAGES = 12
+MAX_PUPILS = 6
+# Case pupils are described, never identified: refuse what looks like a date of birth or a
+# candidate or pupil number.
+IDENTIFYING = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{6,}\b")
+
+
+@dataclass
+class StageInput:
+    id: int | None
+    title: str
+    description: str = ""
+
+
+@dataclass
+class PupilInput:
+    id: int | None
+    label: str
+    descriptor: str = ""
+    success_criterion: str = ""
+
+
+@dataclass
+class PlanInput:
+    lesson_date: date | None
+    school_id: int | None
+    class_stage: str
+    subject: str
+    teacher_id: int | None
+    learning_intentions: str
+    success_criteria: str
+    stages: list[StageInput] = field(default_factory=list)
+    pupils: list[PupilInput] = field(default_factory=list)
+    predictions: dict[tuple[int, int], str] = field(default_factory=dict)  # (pupil id, stage id) -> text
+
+
+def load_plan(lesson_id: int) -> ResearchLesson:
+    return db.session.scalar(
+        select(ResearchLesson).where(ResearchLesson.id == lesson_id)
+        .options(selectinload(ResearchLesson.stages), selectinload(ResearchLesson.case_pupils))
+    )
+
+
+def predictions_of(lesson: ResearchLesson) -> dict[tuple[int, int], str]:
+    pupil_ids = [p.id for p in lesson.case_pupils]
+    if not pupil_ids:
+        return {}
+    return {(p.case_pupil_id, p.stage_id): p.text for p in db.session.scalars(
+        select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids)))}
+
+
+def plan_of(lesson: ResearchLesson) -> PlanInput:
+    """The saved plan, in the shape the form edits."""
+    return PlanInput(
+        lesson_date=lesson.lesson_date, school_id=lesson.school_id, class_stage=lesson.class_stage,
+        subject=lesson.subject, teacher_id=lesson.teacher_id, learning_intentions=lesson.learning_intentions,
+        success_criteria=lesson.success_criteria,
+        stages=[StageInput(s.id, s.title, s.description) for s in lesson.stages],
+        pupils=[PupilInput(p.id, p.label, p.descriptor, p.success_criterion) for p in lesson.case_pupils],
+        predictions=predictions_of(lesson),
+    )
+
+
+def validate_plan(plan: PlanInput) -> dict[str, str]:
+    """Problems with the plan, keyed by form field name."""
+    errors: dict[str, str] = {}
+    stages = [s for s in plan.stages if s.title.strip() or s.description.strip()]
+    pupils = [p for p in plan.pupils if p.label.strip() or p.descriptor.strip() or p.success_criterion.strip()]
+    if len(stages) > MAX_STAGES:
+        errors["stages"] = f"A lesson has at most {MAX_STAGES} stages."
+    if len(pupils) > MAX_PUPILS:
+        errors["pupils"] = f"Observe at most {MAX_PUPILS} case pupils."
+    for index, stage in enumerate(plan.stages):
+        if stage.description.strip() and not stage.title.strip():
+            errors[f"stage-{index}-title"] = "Give this stage a title, or clear its description to remove it."
+        if len(stage.title) > 200:
+            errors[f"stage-{index}-title"] = "Keep a stage's title to 200 characters."
+    labels = set()
+    for index, pupil in enumerate(plan.pupils):
+        if not (pupil.label.strip() or pupil.descriptor.strip() or pupil.success_criterion.strip()):
+            continue
+        label = pupil.label.strip()
+        if not label:
+            errors[f"pupil-{index}-label"] = "Give this case pupil a label, such as D."
+        elif len(label) > 10:
+            errors[f"pupil-{index}-label"] = "Keep a label short: a letter, such as A."
+        elif label.lower() in labels:
+            errors[f"pupil-{index}-label"] = f"Two case pupils are labelled {label}."
+        labels.add(label.lower())
+        if len(pupil.descriptor) > 300:
+            errors[f"pupil-{index}-descriptor"] = "Keep the descriptor to 300 characters."
+        for name, text in ((f"pupil-{index}-label", pupil.label), (f"pupil-{index}-descriptor", pupil.descriptor),
+                           (f"pupil-{index}-criterion", pupil.success_criterion)):
+            if IDENTIFYING.search(text):
+                errors[name] = ("This looks like a date or an identifying number. Describe the group the pupil "
+                                "typifies instead; never a name, date of birth or candidate number.")
+    for name, text, limit in (("class_stage", plan.class_stage, 100), ("subject", plan.subject, 120)):
+        if len(text) > limit:
+            errors[name] = f"Keep this to {limit} characters."
+    return errors
+
+
+def _stale_differences(lesson: ResearchLesson, plan: PlanInput) -> list[tuple[str, str]]:
+    saved = plan_of(lesson)
+    differences = []
+    simple = [
+        ("Date", saved.lesson_date, plan.lesson_date, saved.lesson_date.strftime("%-d %B %Y") if saved.lesson_date else "not set"),
+        ("School", saved.school_id, plan.school_id, lesson.school.name if lesson.school else "not set"),
+        ("Class or stage", saved.class_stage, plan.class_stage.strip(), saved.class_stage),
+        ("Subject", saved.subject, plan.subject.strip(), saved.subject),
+        ("Who teaches", saved.teacher_id, plan.teacher_id, lesson.teacher.name if lesson.teacher else "not set"),
+        ("Learning intentions", saved.learning_intentions, plan.learning_intentions.strip(), saved.learning_intentions),
+        ("Success criteria", saved.success_criteria, plan.success_criteria.strip(), saved.success_criteria),
+    ]
+    differences += [(label, shown or "(empty)") for label, now, sent, shown in simple if now != sent]
+    kept_stages = [(s.title.strip(), s.description.strip()) for s in plan.stages if s.title.strip()]
+    if [(s.title, s.description) for s in saved.stages] != kept_stages:
+        differences.append(("Lesson stages", "; ".join(s.title for s in saved.stages) or "(none)"))
+    kept_pupils = [(p.label.strip(), p.descriptor.strip(), p.success_criterion.strip()) for p in plan.pupils if p.label.strip()]
+    if [(p.label, p.descriptor, p.success_criterion) for p in saved.pupils] != kept_pupils:
+        differences.append(("Case pupils", "; ".join(f"{p.label}: {p.descriptor}" for p in saved.pupils) or "(none)"))
+    changed_predictions = [key for key, text in saved.predictions.items() if plan.predictions.get(key, "").strip() != text]
+    if changed_predictions:
+        differences.append(("Predictions", f"{len(changed_predictions)} changed"))
+    return differences
+
+
+def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, user: User | None) -> ResearchLesson:
+    """Saves the whole plan at once. Raises StaleEdit if someone saved since expected_version."""
+    if lesson.version != expected_version:
+        raise StaleEdit(_stale_differences(lesson, plan), lesson.updated_by.name if lesson.updated_by else None,
+                        lesson.updated_at, lesson.version)
+    _teacher_and_school(lesson.trio, plan.teacher_id, plan.school_id)
+    lesson.lesson_date = plan.lesson_date
+    lesson.school_id = plan.school_id
+    lesson.class_stage = plan.class_stage.strip()
+    lesson.subject = plan.subject.strip()
+    lesson.teacher_id = plan.teacher_id
+    lesson.learning_intentions = plan.learning_intentions.strip()
+    lesson.success_criteria = plan.success_criteria.strip()
+    lesson.updated_by_id = user.id if user else None
+
+    existing_stages = {s.id: s for s in lesson.stages}
+    kept_stages = []
+    for position, stage_input in enumerate(s for s in plan.stages if s.title.strip()):
+        stage = existing_stages.get(stage_input.id) or LessonStage(lesson=lesson)
+        stage.position, stage.title, stage.description = position, stage_input.title.strip(), stage_input.description.strip()
+        kept_stages.append(stage)
+    for stage in lesson.stages:
+        if stage not in kept_stages:
+            db.session.delete(stage)
+    lesson.stages = kept_stages
+
+    existing_pupils = {p.id: p for p in lesson.case_pupils}
+    kept_pupils = []
+    # Labels are unique per lesson: clear the old ones first so that A and B can swap.
+    for pupil in lesson.case_pupils:
+        pupil.label = f"~{pupil.id}"
+    db.session.flush()
+    for position, pupil_input in enumerate(p for p in plan.pupils if p.label.strip()):
+        pupil = existing_pupils.get(pupil_input.id) or CasePupil(lesson=lesson)
+        pupil.position, pupil.label = position, pupil_input.label.strip()
+        pupil.descriptor, pupil.success_criterion = pupil_input.descriptor.strip(), pupil_input.success_criterion.strip()
+        kept_pupils.append(pupil)
+    for pupil in lesson.case_pupils:
+        if pupil not in kept_pupils:
+            db.session.delete(pupil)
+    lesson.case_pupils = kept_pupils
+    db.session.flush()
+
+    stage_ids = {s.id for s in kept_stages}
+    pupil_ids = {p.id for p in kept_pupils}
+    saved = {(p.case_pupil_id, p.stage_id): p for p in db.session.scalars(
+        select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids or {0})))}
+    for (pupil_id, stage_id), text in plan.predictions.items():
+        if pupil_id not in pupil_ids or stage_id not in stage_ids:
+            continue
+        text = text.strip()
+        prediction = saved.get((pupil_id, stage_id))
+        if prediction is None and text:
+            db.session.add(Prediction(case_pupil_id=pupil_id, stage_id=stage_id, text=text))
+        elif prediction is not None and prediction.text != text:
+            prediction.text = text
+    flag_modified(lesson, "learning_intentions")  # every save moves the version on
+    db.session.flush()
+    return lesson

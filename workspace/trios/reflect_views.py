@@ -1,0 +1,188 @@
+"""After the lesson: pupil voice, the post-lesson discussion, next steps and actions."""
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import Permission, can_change_trio, lesson_in, partnership_route, require_trio_change, trio_in
+from ..auth.forms import ConfirmForm
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..htmx import redirect_to, render
+from ..models import NextStep, PupilVoice
+from ..services_errors import ServiceError, StaleEdit
+from . import bp, observing, planning, reflection
+from .forms import MakeActionForm, NextStepForm, PupilVoiceForm, VersionForm, parse_discussion
+from .sheet import lesson_sheet
+
+PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
+
+
+def _lesson(access, trio_id, lesson_id):
+    trio = trio_in(access, trio_id)
+    lesson = lesson_in(access, trio, lesson_id)
+    return trio, planning.load_plan(lesson.id)
+
+
+def _in_lesson(model, lesson, record_id):
+    record = db.session.get(model, record_id)
+    if record is None or record.lesson_id != lesson.id:
+        abort(404)
+    return record
+
+
+# Pupil voice -----------------------------------------------------------------------------------
+
+def _voice_page(access, trio, lesson, form, status=200):
+    return render("trios/voice.html", "trios/_voice.html", status, trio=trio, lesson=lesson, form=form,
+                  notes=reflection.pupil_voice(lesson), questions=reflection.STANDARD_QUESTIONS,
+                  can_change=can_change_trio(access, trio))
+
+
+@bp.get(PREFIX + "/voice")
+@partnership_route()
+def voice(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    first = lesson.case_pupils[0].id if lesson.case_pupils else None
+    return _voice_page(access, trio, lesson, PupilVoiceForm(lesson, formdata=None, case_pupil_id=first))
+
+
+@bp.post(PREFIX + "/voice")
+@partnership_route(Permission.CONTRIBUTE)
+def add_voice(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    form = PupilVoiceForm(lesson)
+    if form.validate():
+        try:
+            reflection.add_pupil_voice(lesson, form.case_pupil_id.data, current_user, form.asked, form.response.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash("The pupil's words have been saved.")
+            fresh = PupilVoiceForm(lesson, formdata=None, case_pupil_id=form.case_pupil_id.data)
+            return _voice_page(access, trio, lesson, fresh, 201)
+    return _voice_page(access, trio, lesson, form, 422)
+
+
+@bp.post(PREFIX + "/voice/<int:note_id>/delete")
+@partnership_route(Permission.CONTRIBUTE)
+def delete_voice(access, trio_id, lesson_id, note_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    note = _in_lesson(PupilVoice, lesson, note_id)
+    if ConfirmForm().validate():
+        reflection.delete_pupil_voice(note)
+        db.session.commit()
+        flash("The note has been deleted.")
+    return redirect_to(url_for("trios.voice", partnership_id=access.partnership.id, trio_id=trio.id,
+                               lesson_id=lesson.id))
+
+
+@bp.post(PREFIX + "/voice/<int:note_id>/highlight")
+@partnership_route(Permission.CONTRIBUTE)
+def highlight_voice(access, trio_id, lesson_id, note_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    note = _in_lesson(PupilVoice, lesson, note_id)
+    observing.set_highlight(note, request.form.get("highlight") == "1")
+    db.session.commit()
+    target = "trios.sheet" if request.form.get("back") == "sheet" else "trios.voice"
+    return redirect_to(url_for(target, partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+
+
+# The discussion -----------------------------------------------------------------------------------
+
+def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=None, learned=None, version=None,
+                     stale=None, errors=None, step_form=None):
+    return render(
+        "trios/discussion.html", "trios/_discussion.html", status, trio=trio, lesson=lesson,
+        rows=lesson_sheet(lesson), steps=reflection.next_steps(lesson), stale=stale, errors=errors or {},
+        progress=progress if progress is not None else {p.id: p.discussion_progress for p in lesson.case_pupils},
+        teaching=lesson.discussion_teaching if teaching is None else teaching,
+        learned=lesson.discussion_learned if learned is None else learned,
+        version=version or lesson.version, step_form=step_form or NextStepForm(formdata=None),
+        can_change=can_change_trio(access, trio),
+    )
+
+
+@bp.get(PREFIX + "/discussion")
+@partnership_route()
+def discussion(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    return _discussion_page(access, trio, lesson)
+
+
+@bp.post(PREFIX + "/discussion")
+@partnership_route(Permission.CONTRIBUTE)
+def save_discussion(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    version_form = VersionForm()
+    progress, teaching, learned = parse_discussion(request.form, lesson)
+    kept = dict(progress=progress, teaching=teaching, learned=learned)
+    if not version_form.validate():
+        return _discussion_page(access, trio, lesson, 422, **kept,
+                                errors={"form": "The form was missing its version. Reload the page and try again."})
+    try:
+        reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user)
+        db.session.commit()
+    except (StaleEdit, StaleDataError) as problem:
+        db.session.rollback()
+        trio, lesson = _lesson(access, trio_id, lesson_id)
+        stale = problem if isinstance(problem, StaleEdit) else StaleEdit([], None, None, lesson.version)
+        return _discussion_page(access, trio, lesson, 409, **kept, version=stale.current_version, stale=stale)
+    except ServiceError as error:
+        db.session.rollback()
+        return _discussion_page(access, trio, lesson, 422, **kept, errors={"form": error.message})
+    flash("The discussion has been saved.")
+    return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+                               lesson_id=lesson.id))
+
+
+@bp.post(PREFIX + "/next-steps")
+@partnership_route(Permission.CONTRIBUTE)
+def add_next_step(access, trio_id, lesson_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    form = NextStepForm()
+    if form.validate():
+        try:
+            reflection.add_next_step(lesson, form.text.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash("The next step has been added.")
+            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+                                       lesson_id=lesson.id) + "#next-steps")
+    return _discussion_page(access, trio, lesson, 422, step_form=form)
+
+
+@bp.route(PREFIX + "/next-steps/<int:step_id>/action", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def make_action(access, trio_id, lesson_id, step_id):
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    step = _in_lesson(NextStep, lesson, step_id)
+    people = [m.user for m in trio.members]
+    if request.method == "GET":
+        form = MakeActionForm(people, formdata=None, title=step.text[:300], owner_id=current_user.id)
+        return render("trios/make_action.html", "trios/_make_action.html", trio=trio, lesson=lesson, step=step, form=form)
+    form = MakeActionForm(people)
+    if form.validate():
+        try:
+            action = reflection.make_action(step, lesson, form.title.data, form.owner_id.data, form.due_date.data,
+                                            current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash(f"“{action.title}” is now an action, owned by {action.owner.name}.")
+            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+                                       lesson_id=lesson.id) + "#next-steps")
+    return render("trios/make_action.html", "trios/_make_action.html", 422, trio=trio, lesson=lesson, step=step,
+                  form=form)

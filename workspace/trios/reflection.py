@@ -1,0 +1,139 @@
+"""After the lesson: pupil voice, the post-lesson discussion and next steps that become actions."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from ..extensions import db
+from ..frameworks import linking
+from ..models import Action, CasePupil, NextStep, PupilVoice, ResearchLesson, TrioMember, User
+from ..services_errors import ServiceError, StaleEdit
+
+STANDARD_QUESTIONS = (
+    "What were you learning about today?",
+    "What helped you to learn?",
+    "Was anything difficult? What did you do when you got stuck?",
+    "How did you feel during the lesson?",
+    "What would help you learn even better next time?",
+)
+MAX_TEXT = 5000
+
+
+def pupil_voice(lesson: ResearchLesson) -> list[PupilVoice]:
+    return list(db.session.scalars(
+        select(PupilVoice).where(PupilVoice.lesson_id == lesson.id)
+        .options(selectinload(PupilVoice.interviewer), selectinload(PupilVoice.case_pupil))
+        .order_by(PupilVoice.created_at, PupilVoice.id)
+    ))
+
+
+def add_pupil_voice(lesson: ResearchLesson, case_pupil_id: int | None, interviewer: User, question: str,
+                    response: str) -> PupilVoice:
+    pupil = db.session.get(CasePupil, case_pupil_id) if case_pupil_id else None
+    if pupil is None or pupil.lesson_id != lesson.id:
+        raise ServiceError("Choose the case pupil you talked to.", "case_pupil_id")
+    if not response.strip():
+        raise ServiceError("Write what the pupil said.", "response")
+    if len(response) > MAX_TEXT or len(question) > 300:
+        raise ServiceError("That note is too long; keep it short.", "response")
+    note = PupilVoice(partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=pupil.id,
+                      interviewer_id=interviewer.id, question=question.strip(), response=response.strip())
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def delete_pupil_voice(note: PupilVoice) -> None:
+    db.session.delete(note)
+    db.session.flush()
+
+
+def save_discussion(lesson: ResearchLesson, expected_version: int, progress: dict[int, str], teaching: str,
+                    learned: str, user: User | None) -> ResearchLesson:
+    """Case pupils' progress against predictions first, then the teaching, then what we learned."""
+    pupils = {p.id: p for p in lesson.case_pupils}
+    if lesson.version != expected_version:
+        differences = [(f"Progress of pupil {p.label}", p.discussion_progress or "(empty)")
+                       for pid, p in pupils.items() if p.discussion_progress != progress.get(pid, "").strip()]
+        if lesson.discussion_teaching != teaching.strip():
+            differences.append(("The teaching", lesson.discussion_teaching or "(empty)"))
+        if lesson.discussion_learned != learned.strip():
+            differences.append(("What we learned", lesson.discussion_learned or "(empty)"))
+        raise StaleEdit(differences, lesson.updated_by.name if lesson.updated_by else None, lesson.updated_at,
+                        lesson.version)
+    for text in [teaching, learned, *progress.values()]:
+        if len(text) > 20000:
+            raise ServiceError("That is too long to save; please shorten it.")
+    for pid, text in progress.items():
+        if pid in pupils:
+            pupils[pid].discussion_progress = text.strip()
+    lesson.discussion_teaching, lesson.discussion_learned = teaching.strip(), learned.strip()
+    lesson.updated_by_id = user.id if user else None
+    flag_modified(lesson, "discussion_learned")
+    db.session.flush()
+    return lesson
+
+
+def next_steps(lesson: ResearchLesson) -> list[NextStep]:
+    return list(db.session.scalars(
+        select(NextStep).where(NextStep.lesson_id == lesson.id).options(selectinload(NextStep.action))
+        .order_by(NextStep.position)))
+
+
+def add_next_step(lesson: ResearchLesson, text: str) -> NextStep:
+    if not text.strip():
+        raise ServiceError("Write the next step.", "text")
+    if len(text) > 2000:
+        raise ServiceError("Keep a next step to 2,000 characters.", "text")
+    position = (db.session.scalar(select(func.max(NextStep.position)).where(NextStep.lesson_id == lesson.id)) or 0) + 1
+    step = NextStep(partnership_id=lesson.partnership_id, lesson_id=lesson.id, position=position, text=text.strip())
+    db.session.add(step)
+    db.session.flush()
+    return step
+
+
+def make_action(step: NextStep, lesson: ResearchLesson, title: str, owner_id: int | None, due_date: date | None,
+                created_by: User) -> Action:
+    """The next step becomes an action at the lesson's school, linked to the trio, the lesson and
+    the trio's QIs and priorities."""
+    if step.action_id is not None:
+        raise ServiceError("This next step is already an action.")
+    title = (title or step.text).strip()
+    if not title:
+        raise ServiceError("Give the action a title.", "title")
+    if len(title) > 300:
+        raise ServiceError("Keep the action's title to 300 characters.", "title")
+    members = {m.user_id for m in db.session.scalars(select(TrioMember).where(TrioMember.trio_id == lesson.trio_id))}
+    if owner_id is not None and owner_id not in members:
+        raise ServiceError("Choose the action's owner from the trio.", "owner_id")
+    action = Action(partnership_id=lesson.partnership_id, title=title, description=step.text,
+                    school_id=lesson.school_id, owner_id=owner_id or created_by.id, due_date=due_date,
+                    trio_id=lesson.trio_id, lesson_id=lesson.id, created_by_id=created_by.id)
+    db.session.add(action)
+    db.session.flush()
+    trio_links = linking.links_for("trio", [lesson.trio_id]).get(lesson.trio_id, [])
+    linking.set_links(lesson.partnership_id, "action", action.id,
+                      [e.id for e in trio_links if e.framework.is_current])
+    step.action_id = action.id
+    db.session.flush()
+    return action
+
+
+def _describe_actions(partnership_id: int, ids: list[int]) -> dict[int, linking.LinkedRecord]:
+    from flask import url_for
+
+    rows = db.session.execute(
+        select(Action.id, Action.title, Action.trio_id, Action.lesson_id)
+        .where(Action.partnership_id == partnership_id, Action.id.in_(ids))).all()
+    described = {}
+    for aid, title, trio_id, lesson_id in rows:
+        url = (url_for("trios.discussion", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id)
+               if trio_id and lesson_id else "#")
+        described[aid] = linking.LinkedRecord("action", aid, title, url)
+    return described
+
+
+linking.register_record_type("action", "Actions", _describe_actions)

@@ -1,0 +1,138 @@
+"""Trios: list, create, edit, the trio page, cycles and new lessons."""
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import Permission, can_change_trio, partnership_route, require_trio_change, trio_in
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..frameworks import linking
+from ..frameworks.picker import picker_for, picker_from_formdata
+from ..htmx import redirect_to, render
+from ..partnerships.services import list_schools
+from ..services_errors import ServiceError, StaleEdit
+from . import bp, services
+from .forms import NewLessonForm, TrioForm
+
+
+@bp.get("/")
+@partnership_route()
+def index(access):
+    return render("trios/index.html", "trios/_trio_list.html", trios=services.list_trios(access.partnership))
+
+
+def _trio_form_page(access, form, picker, status=200, trio=None, stale=None):
+    return render("trios/trio_form.html", "trios/_trio_form.html", status, form=form, picker=picker, trio=trio,
+                  stale=stale)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def new(access):
+    people = services.possible_members(access.partnership)
+    if request.method == "GET":
+        form = TrioForm(people, formdata=None, members=[current_user.id] if access.can_contribute else [])
+        return _trio_form_page(access, form, picker_for("links", []))
+    form = TrioForm(people)
+    picker = picker_from_formdata(request.form)
+    if picker.is_action:  # a picker button without JavaScript: show the form again
+        return _trio_form_page(access, form, picker)
+    if form.validate():
+        try:
+            trio = services.create_trio(access.partnership, form.name.data, form.focus.data, form.status.data,
+                                        form.members.data or [], picker.chosen_ids, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
+            return redirect_to(url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
+    return _trio_form_page(access, form, picker, 422)
+
+
+@bp.get("/<int:trio_id>")
+@partnership_route()
+def trio(access, trio_id):
+    found = trio_in(access, trio_id)
+    return render("trios/trio.html", "trios/_trio_cycles.html", trio=found, cycles=services.trio_overview(found),
+                  links=linking.links_for("trio", [found.id]).get(found.id, []),
+                  observations=services.observation_counts(found), can_change=can_change_trio(access, found))
+
+
+@bp.route("/<int:trio_id>/edit", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def edit(access, trio_id):
+    found = trio_in(access, trio_id)
+    require_trio_change(access, found)
+    people = services.possible_members(access.partnership)
+    if request.method == "GET":
+        form = TrioForm(people, formdata=None, obj=found, members=[m.user_id for m in found.members])
+        return _trio_form_page(access, form, picker_for("links", linking.links_for("trio", [found.id])[found.id]),
+                               trio=found)
+    form = TrioForm(people)
+    picker = picker_from_formdata(request.form)
+    if picker.is_action:
+        return _trio_form_page(access, form, picker, trio=found)
+    if form.validate():
+        try:
+            services.update_trio(found, int(form.version.data or 0), form.name.data, form.focus.data,
+                                 form.status.data, form.members.data or [], picker.chosen_ids)
+            db.session.commit()
+        except StaleEdit as stale:
+            db.session.rollback()
+            form.version.data = stale.current_version
+            return _trio_form_page(access, form, picker, 409, trio=found, stale=stale)
+        except StaleDataError:
+            db.session.rollback()
+            found = trio_in(access, trio_id)
+            form.version.data = found.version
+            return _trio_form_page(access, form, picker, 409, trio=found,
+                                   stale=StaleEdit([], None, None, found.version))
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            flash("The trio has been saved.")
+            return redirect_to(url_for("trios.trio", partnership_id=access.partnership.id, trio_id=found.id))
+    return _trio_form_page(access, form, picker, 422, trio=found)
+
+
+@bp.post("/<int:trio_id>/cycles")
+@partnership_route(Permission.CONTRIBUTE)
+def add_cycle(access, trio_id):
+    found = trio_in(access, trio_id)
+    require_trio_change(access, found)
+    cycle = services.add_cycle(found)
+    db.session.commit()
+    flash(f"Cycle {cycle.number} has been added. Add its first research lesson.")
+    return redirect_to(url_for("trios.new_lesson", partnership_id=access.partnership.id, trio_id=found.id,
+                               cycle_id=cycle.id))
+
+
+@bp.route("/<int:trio_id>/cycles/<int:cycle_id>/lessons/new", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def new_lesson(access, trio_id, cycle_id):
+    found = trio_in(access, trio_id)
+    require_trio_change(access, found)
+    cycle = services.cycle_of(found, cycle_id)
+    if cycle is None:
+        abort(404)
+    people = [m.user for m in found.members]
+    form = NewLessonForm(list_schools(access.partnership), people)
+    if request.method == "POST":
+        if form.validate():
+            try:
+                lesson = services.add_lesson(found, cycle, form.lesson_date.data, form.school_id.data,
+                                             form.class_stage.data or "", form.subject.data or "",
+                                             form.teacher_id.data, current_user)
+            except ServiceError as error:
+                db.session.rollback()
+                form_errors_from(error, form)
+            else:
+                db.session.commit()
+                flash("The research lesson has been added. Plan it together: stages, case pupils and predictions.")
+                return redirect_to(url_for("trios.plan", partnership_id=access.partnership.id, trio_id=found.id,
+                                           lesson_id=lesson.id))
+        return render("trios/new_lesson.html", "trios/_new_lesson.html", 422, trio=found, cycle=cycle, form=form)
+    return render("trios/new_lesson.html", "trios/_new_lesson.html", trio=found, cycle=cycle, form=form)
