@@ -99,4 +99,10 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
             school_id=schools[school].id if school else None,
         ))
     db.session.flush()
+    from .demo_trios import load_demo_trios
+    from .frameworks import loader
+
+    if not loader.frameworks_loaded():
+        loader.load_all()
+    load_demo_trios(partnership)
     return partnership

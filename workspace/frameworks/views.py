@@ -13,7 +13,7 @@ from .picker import MAX_QUERY, build_picker
 FIELD_NAME = re.compile(r"^[a-z_]{1,30}$")
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)
 @partnership_route()
 def index(access):
     return render_template("frameworks/index.html", frameworks=services.current_frameworks(),

@@ -159,6 +159,7 @@ def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, us
     lesson.learning_intentions = plan.learning_intentions.strip()
     lesson.success_criteria = plan.success_criteria.strip()
     lesson.updated_by_id = user.id if user else None
+    flag_modified(lesson, "learning_intentions")  # every save moves the version on, once
 
     existing_stages = {s.id: s for s in lesson.stages}
     kept_stages = []
@@ -201,6 +202,5 @@ def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, us
             db.session.add(Prediction(case_pupil_id=pupil_id, stage_id=stage_id, text=text))
         elif prediction is not None and prediction.text != text:
             prediction.text = text
-    flag_modified(lesson, "learning_intentions")  # every save moves the version on
     db.session.flush()
     return lesson

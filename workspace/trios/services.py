@@ -96,8 +96,8 @@ def update_trio(trio: Trio, expected_version: int, name: str, focus: str, status
     for uid in member_ids:
         if uid not in current:
             trio.members.append(TrioMember(user_id=uid))
+    flag_modified(trio, "focus")  # members and links live in other tables: move the version on anyway
     linking.set_links(trio.partnership_id, "trio", trio.id, link_ids)
-    flag_modified(trio, "focus")  # members and links live in other tables: bump the version anyway
     db.session.flush()
     return trio
 

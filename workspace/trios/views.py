@@ -15,7 +15,7 @@ from . import bp, services
 from .forms import NewLessonForm, TrioForm
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)
 @partnership_route()
 def index(access):
     return render("trios/index.html", "trios/_trio_list.html", trios=services.list_trios(access.partnership))

@@ -1,0 +1,375 @@
+"""A research lesson: its plan (edited together), observation, pupil voice, discussion and sheet."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import html
+from workspace.extensions import db
+from workspace.frameworks import linking
+from workspace.models import Action, CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson
+from workspace.trios import observing
+
+
+def lesson_url(world, side="a"):
+    w = world[side]
+    return f"/p/{w['partnership_id']}/trios/{w['trio_id']}/lessons/{w['lesson_id']}"
+
+
+def current_plan_form(client, url):
+    """The plan form's fields as a browser would submit them."""
+    body = html(client.get(url))
+    data = {}
+    for name, value in re.findall(r'<input class="input[^"]*" (?:type="date" )?id="[^"]+" name="([^"]+)" value="([^"]*)"', body):
+        data[name] = value
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body):
+        data[name] = value
+    for name, value in re.findall(r'<textarea class="input" id="[^"]+" name="([^"]+)" rows="\d">([^<]*)</textarea>', body):
+        data[name] = value
+    for name, value in re.findall(r'<select class="input" id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', body, re.S):
+        data[name] = value
+    data.pop("csrf_token", None)
+    return data
+
+
+# The plan -----------------------------------------------------------------------------------------
+
+def test_plan_page_and_fragment(client, world):
+    client.sign_in(world["a"]["teacher"])
+    page = client.get(f"{lesson_url(world)}/plan")
+    body = html(page)
+    assert page.status_code == 200 and 'hx-history="false"' in body
+    assert "Starter" in body and "Main task" in body and 'name="pupil-2-label" value="C"' in body
+    assert "never a name" in body or "no name" in body
+    fragment = html(client.get(f"{lesson_url(world)}/plan", htmx=True))
+    assert fragment.lstrip().startswith('<div id="plan"')
+
+
+def test_save_plan_with_predictions(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    data = current_plan_form(client, f"{lesson_url(world)}/plan")
+    pupil, stage = world["a"]["pupil_ids"][0], world["a"]["stage_ids"][1]
+    data.update({"learning_intentions": "Fractions can look different but be equal.",
+                 "pupil-0-descriptor": "A girl who is quiet in group work",
+                 f"prediction-{pupil}-{stage}": "Will let her partner talk.",
+                 "stage-2-title": "Plenary"})
+    response = client.post(f"{lesson_url(world)}/plan", data=data)
+    assert response.status_code == 303, html(response)[:3000]
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        assert [s.title for s in lesson.stages] == ["Starter", "Main task", "Plenary"]
+        assert lesson.case_pupils[0].descriptor == "A girl who is quiet in group work"
+        prediction = db.session.scalar(select(Prediction).where(Prediction.case_pupil_id == pupil, Prediction.stage_id == stage))
+        assert prediction.text == "Will let her partner talk."
+
+
+def test_removing_a_stage_and_adding_a_pupil(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    data = current_plan_form(client, f"{lesson_url(world)}/plan")
+    data.update({"stage-0-title": "", "stage-0-description": "", "pupil-3-label": "D",
+                 "pupil-3-descriptor": "A boy who finds writing hard"})
+    assert client.post(f"{lesson_url(world)}/plan", data=data).status_code == 303
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        assert [s.title for s in lesson.stages] == ["Main task"]
+        assert [p.label for p in lesson.case_pupils] == ["A", "B", "C", "D"]
+        # The observation of the removed stage is kept, now "not one stage".
+        assert db.session.get(Observation, world["a"]["observation_id"]).stage_id is None
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"pupil-0-descriptor": "Born 12/03/2015, quiet"}, "pupil-0-descriptor", "identifying number"),
+    ({"pupil-1-label": "A"}, "pupil-1-label", "Two case pupils are labelled A"),
+    ({"pupil-0-criterion": "Candidate 1234567 can add"}, "pupil-0-criterion", "identifying number"),
+    ({"lesson_date": "31/02/2026"}, "lesson_date", "real date"),
+    ({"stage-0-title": "", "stage-0-description": "still here"}, "stage-0-title", "Give this stage a title"),
+])
+def test_invalid_plan_is_422_with_values_kept(client, world, change, field, message):
+    client.sign_in(world["a"]["teacher"])
+    data = current_plan_form(client, f"{lesson_url(world)}/plan")
+    data.update(change)
+    data["learning_intentions"] = "Kept while I fix the error"
+    response = client.post(f"{lesson_url(world)}/plan", data=data)
+    assert response.status_code == 422
+    body = html(response)
+    assert message in body and f'href="#{field}"' in body
+    assert "Kept while I fix the error" in body
+
+
+def test_stale_plan_is_409_shows_what_changed_and_keeps_my_typing(client, make_client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    mine = current_plan_form(client, f"{lesson_url(world)}/plan")
+    theirs = current_plan_form(colleague, f"{lesson_url(world)}/plan")
+    theirs["success_criteria"] = "Their success criteria, saved first"
+    assert colleague.post(f"{lesson_url(world)}/plan", data=theirs).status_code == 303
+    mine["learning_intentions"] = "My learning intentions, typed at the same time"
+    response = client.post(f"{lesson_url(world)}/plan", data=mine)
+    assert response.status_code == 409
+    body = html(response)
+    assert "Someone else saved the plan" in body and "Teacher2 Alpha" in body
+    assert "Their success criteria, saved first" in body   # what changed
+    assert "My learning intentions, typed at the same time" in body  # nothing lost
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        assert lesson.learning_intentions == ""  # my stale save did not land
+        assert f'name="version" value="{lesson.version}"' in body
+    # The conflict as an htmx fragment too.
+    assert client.post(f"{lesson_url(world)}/plan", data=mine, htmx=True).status_code == 409
+
+
+# Observing --------------------------------------------------------------------------------------
+
+def observation(world, text, pupil=0, stage=0, score="4", **extra):
+    return {"case_pupil_id": str(world["a"]["pupil_ids"][pupil]), "stage_id": str(world["a"]["stage_ids"][stage]),
+            "text": text, "leuven_score": score, **extra}
+
+
+def test_observe_page_defaults_to_the_last_pupil_and_stage(client, world):
+    client.sign_in(world["a"]["teacher"])  # wrote about pupil A, stage 1 in the fixture
+    body = html(client.get(f"{lesson_url(world)}/observe"))
+    pupil, stage = world["a"]["pupil_ids"][0], world["a"]["stage_ids"][0]
+    assert re.search(rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil}">', body)
+    assert re.search(rf'<input checked id="stage_id-\d" name="stage_id"[^>]* type="radio" value="{stage}">', body)
+    assert "Extremely high" in body  # each Leuven level described on the page
+    assert 'hx-history="false"' in body
+
+
+def test_record_observation_without_and_with_htmx(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    response = client.post(f"{lesson_url(world)}/observations", data=observation(world, "Plain form entry", 1, 1))
+    assert response.status_code == 303
+    response = client.post(f"{lesson_url(world)}/observations", data=observation(world, "htmx entry", 2, 1, "5"),
+                           htmx=True)
+    assert response.status_code == 201
+    assert response.headers["HX-Trigger"] == "observation-saved"
+    body = html(response)
+    assert body.lstrip().startswith('<section id="observation-form"')
+    pupil_c = world["a"]["pupil_ids"][2]
+    assert re.search(rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil_c}">', body)
+    with app.app_context():
+        texts = set(db.session.scalars(select(Observation.text)))
+        assert {"Plain form entry", "htmx entry"} <= texts
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"text": ""}, "Write what you saw."),
+    ({"leuven_score": "7"}, "Not a valid choice"),
+    ({"case_pupil_id": ""}, "Choose the case pupil"),
+    ({"case_pupil_id": "999999"}, "Not a valid choice"),
+])
+def test_invalid_observation_is_422_and_keeps_the_text(client, world, data, message):
+    client.sign_in(world["a"]["teacher"])
+    payload = observation(world, "Kept text") | data
+    response = client.post(f"{lesson_url(world)}/observations", data=payload, htmx=True)
+    assert response.status_code == 422
+    assert message in html(response)
+    if payload["text"]:
+        assert "Kept text" in html(response)
+
+
+def test_case_pupil_of_another_lesson_is_refused(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    payload = observation(world, "Wrong lesson") | {"case_pupil_id": str(world["b"]["pupil_ids"][0])}
+    assert client.post(f"{lesson_url(world)}/observations", data=payload).status_code == 422
+
+
+def test_two_observers_posting_at_once_both_see_both(client, make_client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    feed_url = f"{lesson_url(world)}/observations/feed"
+    with app.app_context():
+        since = observing.feed_signature(world["a"]["lesson_id"])
+    # Nothing new: 204, no body.
+    quiet = client.get(f"{feed_url}?since={since}", htmx=True)
+    assert quiet.status_code == 204 and quiet.data == b""
+    assert client.post(f"{lesson_url(world)}/observations", data=observation(world, "Seen by the teacher", 1), htmx=True).status_code == 201
+    assert colleague.post(f"{lesson_url(world)}/observations", data=observation(world, "Seen by the colleague", 2), htmx=True).status_code == 201
+    for who in (client, colleague):
+        response = who.get(f"{feed_url}?since={since}", htmx=True)
+        assert response.status_code == 200
+        body = html(response)
+        assert "Seen by the teacher" in body and "Seen by the colleague" in body
+        assert "2 new observations." in body
+        new_since = re.search(r'hx-get="[^"]*since=([^"&]+)"', body).group(1)
+        assert who.get(f"{feed_url}?since={new_since}", htmx=True).status_code == 204
+
+
+def test_feed_poll_is_one_small_query_when_nothing_is_new(client, world, app):
+    from sqlalchemy import event
+
+    client.sign_in(world["a"]["teacher"])
+    with app.app_context():
+        since = observing.feed_signature(world["a"]["lesson_id"])
+        statements = []
+        listener = lambda *args: statements.append(args[2])
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"{lesson_url(world)}/observations/feed?since={since}", htmx=True).status_code == 204
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    feed_queries = [s for s in statements if "FROM observation" in s]
+    assert len(feed_queries) == 1 and "count(" in feed_queries[0].lower()
+
+
+def test_feed_without_htmx_is_a_page(client, world):
+    client.sign_in(world["a"]["reviewer"])
+    response = client.get(f"{lesson_url(world)}/observations/feed?since=x")
+    assert response.status_code == 200 and "<html" in html(response)
+
+
+def test_observers_edit_and_delete_only_their_own(client, make_client, world, app):
+    oid = world["a"]["observation_id"]
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    assert colleague.get(f"{lesson_url(world)}/observations/{oid}/edit").status_code == 403
+    assert colleague.post(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 403
+    client.sign_in(world["a"]["teacher"])
+    form = client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True)
+    assert "Edit your observation" in html(form) and "fraction wall" in html(form)
+    response = client.post(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True,
+                           data=observation(world, "Corrected: counted on fingers first."))
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "observation-saved"
+    with app.app_context():
+        assert db.session.get(Observation, oid).text == "Corrected: counted on fingers first."
+    assert "Delete your observation?" in html(client.get(f"{lesson_url(world)}/observations/{oid}/delete"))
+    assert client.post(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 303
+    with app.app_context():
+        assert db.session.get(Observation, oid) is None
+
+
+def test_tags_on_observations(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    element = world["a"]["element_id"]
+    # The observation page offers the trio's links as tags: give the trio one.
+    with app.app_context():
+        linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [element])
+        db.session.commit()
+    assert f'name="tags" type="checkbox" value="{element}"' in html(client.get(f"{lesson_url(world)}/observe"))
+    client.post(f"{lesson_url(world)}/observations", data=observation(world, "Tagged", tags=str(element)))
+    with app.app_context():
+        oid = db.session.scalar(select(Observation.id).where(Observation.text == "Tagged"))
+        assert [e.id for e in linking.links_for("observation", [oid])[oid]] == [element]
+
+
+def test_highlights(client, world, app):
+    client.sign_in(world["a"]["other_teacher"])  # any trio member may mark one
+    oid, nid = world["a"]["observation_id"], world["a"]["note_id"]
+    assert client.post(f"{lesson_url(world)}/observations/{oid}/highlight", data={"highlight": "1"}, htmx=True).status_code == 204
+    assert client.post(f"{lesson_url(world)}/voice/{nid}/highlight", data={"highlight": "1"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Observation, oid).is_highlight and db.session.get(PupilVoice, nid).is_highlight
+    assert "highlight" in html(client.get(f"{lesson_url(world)}/sheet"))
+
+
+def test_observation_text_is_escaped(client, world):
+    client.sign_in(world["a"]["teacher"])
+    client.post(f"{lesson_url(world)}/observations", data=observation(world, "<img src=x onerror=alert(1)>"))
+    body = html(client.get(f"{lesson_url(world)}/observe"))
+    assert "<img src=x" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+# Pupil voice, discussion, next steps ------------------------------------------------------------
+
+def test_pupil_voice(client, world, app):
+    client.sign_in(world["a"]["other_teacher"])
+    page = html(client.get(f"{lesson_url(world)}/voice"))
+    assert "What helped you to learn?" in page and 'hx-history="false"' in page
+    assert html(client.get(f"{lesson_url(world)}/voice", htmx=True)).lstrip().startswith('<div id="voice"')
+    data = {"case_pupil_id": str(world["a"]["pupil_ids"][1]), "question": "What helped you to learn?",
+            "own_question": "", "response": "Working with my partner."}
+    response = client.post(f"{lesson_url(world)}/voice", data=data, htmx=True)
+    assert response.status_code == 201 and "Working with my partner." in html(response)
+    bad = client.post(f"{lesson_url(world)}/voice", data=data | {"response": ""})
+    assert bad.status_code == 422 and "Write what the pupil said." in html(bad)
+    own = client.post(f"{lesson_url(world)}/voice", data=data | {"own_question": "Which part was fun?"})
+    assert own.status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(PupilVoice.question).where(PupilVoice.question == "Which part was fun?"))
+    nid = world["a"]["note_id"]
+    assert client.post(f"{lesson_url(world)}/voice/{nid}/delete").status_code == 303
+    with app.app_context():
+        assert db.session.get(PupilVoice, nid) is None
+
+
+def test_discussion_save_and_stale(client, make_client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    page = html(client.get(f"{lesson_url(world)}/discussion"))
+    assert "1. The case pupils" in page and "Counted on fingers" in page  # observations beside the prediction
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    pupil = world["a"]["pupil_ids"][0]
+    data = {"version": version, f"progress-{pupil}": "Met the prediction.", "discussion_teaching": "Pairs helped.",
+            "discussion_learned": "Rehearsal matters."}
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    assert colleague.post(f"{lesson_url(world)}/discussion", data=data | {"discussion_learned": "Theirs"}).status_code == 303
+    stale = client.post(f"{lesson_url(world)}/discussion", data=data)
+    assert stale.status_code == 409
+    assert "Theirs" in html(stale) and "Rehearsal matters." in html(stale)
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        fresh_version = lesson.version
+    ok = client.post(f"{lesson_url(world)}/discussion", data=data | {"version": str(fresh_version)})
+    assert ok.status_code == 303
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        assert lesson.discussion_learned == "Rehearsal matters."
+        assert db.session.get(CasePupil, pupil).discussion_progress == "Met the prediction."
+
+
+def test_next_step_becomes_an_action_in_one_step(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    with app.app_context():
+        linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [world["a"]["element_id"]])
+        db.session.commit()
+        owner = db.session.scalar(select(NextStep).where(NextStep.id == world["a"]["step_id"])).lesson_id
+    assert client.post(f"{lesson_url(world)}/next-steps", data={"text": ""}).status_code == 422
+    assert client.post(f"{lesson_url(world)}/next-steps", data={"text": "Try paired talk first."}).status_code == 303
+    url = f"{lesson_url(world)}/next-steps/{world['a']['step_id']}/action"
+    form = client.get(url)
+    assert "Make this next step an action" in html(form)
+    response = client.post(url, data={"title": "Fraction walls from the start", "owner_id": "", "due_date": "2027-01-15"})
+    assert response.status_code == 422  # an owner is required: "Not a valid choice"
+    with app.app_context():
+        from workspace.models import User
+        other = db.session.scalar(select(User.id).where(User.email == world["a"]["other_teacher"]))
+    response = client.post(url, data={"title": "Fraction walls from the start", "owner_id": str(other),
+                                      "due_date": "2027-01-15"})
+    assert response.status_code == 303
+    with app.app_context():
+        action = db.session.scalar(select(Action).where(Action.title == "Fraction walls from the start"))
+        assert (action.trio_id, action.lesson_id, action.owner_id) == (world["a"]["trio_id"], world["a"]["lesson_id"], other)
+        assert action.school_id == world["a"]["school_ids"][0] and action.status == "not_started"
+        assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [world["a"]["element_id"]]
+        assert db.session.get(NextStep, world["a"]["step_id"]).action_id == action.id
+    assert "Action: Fraction walls from the start" in html(client.get(f"{lesson_url(world)}/discussion"))
+    assert client.post(url, data={"title": "Again", "owner_id": str(other)}).status_code == 422  # only once
+
+
+def test_sheet_has_predictions_observations_and_voice(client, world, app):
+    client.sign_in(world["a"]["reviewer"])
+    with app.app_context():
+        db.session.add(Prediction(case_pupil_id=world["a"]["pupil_ids"][0], stage_id=world["a"]["stage_ids"][0],
+                                  text="Will count on fingers."))
+        db.session.commit()
+    body = html(client.get(f"{lesson_url(world)}/sheet"))
+    assert "Will count on fingers." in body and "Counted on fingers, then used the fraction wall." in body
+    assert "The wall." in body and "Leuven 4" in body
+    assert html(client.get(f"{lesson_url(world)}/sheet", htmx=True)).lstrip().startswith('<div id="sheet"')
+
+
+def test_no_pupil_detail_in_urls_and_pupil_pages_not_stored(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    with app.app_context():
+        pupil = db.session.get(CasePupil, world["a"]["pupil_ids"][0])
+        pupil.descriptor = "Quietvoiced-girl-descriptor"
+        db.session.commit()
+    for page in ("plan", "observe", "voice", "discussion", "sheet"):
+        response = client.get(f"{lesson_url(world)}/{page}")
+        body = html(response)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert 'hx-history="false"' in body
+        for url in re.findall(r'(?:href|hx-get|hx-post|action)="([^"]*)"', body):
+            assert "Quietvoiced" not in url
