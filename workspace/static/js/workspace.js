@@ -3,24 +3,17 @@
   "use strict";
 
   // After a swap, move focus somewhere sensible: an error summary, a confirmation, or the
-  // next field to fill in. Elements ask for it with data-autofocus.
-  function focusRequested(root) {
-    var target = root.querySelector("[data-autofocus]");
+  // next field to fill in. Elements ask for it with data-autofocus; each gets focus once.
+  function focusRequested() {
+    var target = document.querySelector("[data-autofocus]:not([data-autofocused])");
     if (target) {
+      target.setAttribute("data-autofocused", "");
       target.focus();
     }
   }
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    focusRequested(event.detail.elt.parentNode || document);
-  });
-
-  document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector(".error-summary[data-autofocus]");
-    if (summary) {
-      summary.focus();
-    }
-  });
+  document.addEventListener("htmx:afterSettle", focusRequested);
+  document.addEventListener("DOMContentLoaded", focusRequested);
 
   // An htmx request that failed outright (a 500, a 403, no network) must not fail silently.
   function showError(message) {
