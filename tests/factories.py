@@ -36,6 +36,7 @@ class Side:
     observation: object = None
     voice: object = None
     next_step: object = None
+    action: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -75,6 +76,17 @@ def build_trio(side: Side) -> None:
         pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, []))
     side.voice = reflection.add_pupil_voice(lesson, pupil.id, side.other_teacher, "What helped you?", "The wall.")
     side.next_step = reflection.add_next_step(lesson, "Use fraction walls from the start.")
+    build_action(side)
+
+
+def build_action(side: Side) -> None:
+    """An action at the first school, owned by the teacher, with one progress update."""
+    from workspace.actions import services as action_services
+
+    side.action = action_services.create_action(
+        side.partnership, side.lead, "Fraction walls in every P5-P7 class", "Buy and share walls.",
+        side.schools[0].id, side.teacher.id, None, "in_progress", [])
+    action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
 
 
 @dataclass
@@ -105,6 +117,7 @@ class World:
                 "observation_id": s.observation.id,
                 "note_id": s.voice.id,
                 "step_id": s.next_step.id,
+                "action_id": s.action.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from .extensions import db
 from .htmx import sign_in_required
-from .models import Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User
+from .models import (
+    Action, Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User,
+)
 from .reference import Role
 
 
@@ -184,3 +186,38 @@ def observation_in(access: PartnershipAccess, lesson: ResearchLesson, observatio
 def can_change_observation(access: PartnershipAccess, observation: Observation) -> bool:
     """Observers edit and delete their own entries."""
     return access.can_contribute and observation.observer_id == access.user.id
+
+
+# Actions -------------------------------------------------------------------------------------------
+
+def action_in(access: PartnershipAccess, action_id: int) -> Action:
+    return _in_partnership(Action, access, action_id)
+
+
+def action_schools(access: PartnershipAccess) -> set[int | None] | None:
+    """Where this person may make actions: None means anywhere (leads), else their own school."""
+    if access.can_manage:
+        return None
+    if access.can_contribute and access.membership is not None and access.membership.school_id:
+        return {access.membership.school_id}
+    return set()
+
+
+def can_change_action(access: PartnershipAccess, action: Action) -> bool:
+    """Leads change any action; teachers change the actions they own; reviewers none."""
+    if access.can_manage:
+        return True
+    return access.can_contribute and action.owner_id == access.user.id
+
+
+def require_action_change(access: PartnershipAccess, action: Action) -> None:
+    if not can_change_action(access, action):
+        abort(403)
+
+
+def commentable_in(access: PartnershipAccess, record_type: str, record_id: int):
+    """The trio, research lesson or action being commented on, if it is this partnership's."""
+    model = {"action": Action, "trio": Trio, "lesson": ResearchLesson}.get(record_type)
+    if model is None:
+        abort(404)
+    return _in_partnership(model, access, record_id)

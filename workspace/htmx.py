@@ -16,7 +16,7 @@ def is_htmx() -> bool:
     )
 
 
-def render(page: str, fragment: str, status: int = 200, **context) -> tuple[str, int]:
+def render(page: str, fragment: str, status: int = 200, /, **context) -> tuple[str, int]:
     """The fragment for htmx, the whole page otherwise."""
     return render_template(fragment if is_htmx() else page, **context), status
 

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 models. Every table that belongs to a partnership carries partnership_id."""
-from .actions import Action
+from .actions import Action, ProgressUpdate
+from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
@@ -7,7 +8,7 @@ from .people import Invite, Membership, SignInAttempt, User
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
-    "Action", "CasePupil", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
+    "Action", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
     "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
     "PupilVoice", "ResearchLesson", "School", "SignInAttempt", "Trio", "TrioMember", "User",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,6 +22,7 @@ class Action(db.Model):
         ForeignKeyConstraint(["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
                              name="fk_action_school_in_partnership"),
         CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)), name="status"),
+        Index("ix_action_partnership_due", "partnership_id", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,14 +37,45 @@ class Action(db.Model):
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("research_lesson.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the last progress update was posted (or, before any, when the action was made): the
+    # dashboard's "no update in N weeks" filter reads this one column.
+    last_progress_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     school: Mapped[School | None] = relationship(foreign_keys=[school_id], primaryjoin="Action.school_id == School.id",
                                                  viewonly=True)
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def status_label(self) -> str:
         return ACTION_STATUS_LABELS[self.status]
+
+
+class ProgressUpdate(db.Model):
+    """One entry in an action's history: never changed once written."""
+
+    __tablename__ = "progress_update"
+    __table_args__ = (
+        CheckConstraint("status_to IS NULL OR status_to IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)),
+                        name="status_to"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    status_from: Mapped[str | None] = mapped_column(String(20))
+    status_to: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def status_to_label(self) -> str | None:
+        return ACTION_STATUS_LABELS.get(self.status_to) if self.status_to else None

@@ -1,0 +1,246 @@
+"""The lead's dashboard: every action of the partnership, filtered, sorted and paged, with counts
+by status per school and where actions cover QIs and IGBE priorities.
+
+The number of SQL statements does not grow with the number of actions: each part is one query.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager
+
+from ..extensions import db
+from ..frameworks import linking
+from ..models import Action, Framework, FrameworkElement, FrameworkLink, School, User
+from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
+from ..models.base import utcnow
+
+PER_PAGE = 50
+SORTS = {
+    "due": "Due date, soonest first",
+    "-due": "Due date, latest first",
+    "updated": "Last update, oldest first",
+    "-updated": "Last update, newest first",
+    "title": "Title",
+    "school": "School",
+    "owner": "Owner",
+    "status": "Status",
+}
+STALE_CHOICES = (2, 4, 8, 12)
+OPEN_STATUSES = ("not_started", "in_progress", "on_hold")
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    q: str = ""
+    school: str = ""            # "", "none" (partnership-wide) or a school id
+    status: tuple[str, ...] = ()
+    owner: int | None = None
+    qi: str = ""                # a QI number, "2.3"
+    igbe: str = ""              # an IGBE priority code, "KA1"
+    overdue: bool = False
+    stale_weeks: int | None = None
+    sort: str = "due"
+    page: int = 1
+
+    def query_args(self, **changes) -> dict:
+        """The filters as URL arguments, leaving out defaults, so a URL says only what was chosen."""
+        f = replace(self, **changes)
+        args = {"q": f.q, "school": f.school, "status": list(f.status), "owner": f.owner, "qi": f.qi,
+                "igbe": f.igbe, "overdue": "1" if f.overdue else None, "stale": f.stale_weeks,
+                "sort": None if f.sort == "due" else f.sort, "page": None if f.page == 1 else f.page}
+        return {k: v for k, v in args.items() if v not in ("", None, [])}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.school or self.status or self.owner or self.qi or self.igbe or self.overdue
+                     or self.stale_weeks)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_filters(args) -> ActionFilters:
+    """Filters from URL arguments; anything malformed is ignored rather than refused."""
+    school = args.get("school", "")
+    if school != "none" and _int(school) is None:
+        school = ""
+    stale = _int(args.get("stale"))
+    page = _int(args.get("page")) or 1
+    return ActionFilters(
+        q=(args.get("q") or "").strip()[:100],
+        school=school,
+        status=tuple(s for s in dict.fromkeys(args.getlist("status")) if s in ACTION_STATUSES),
+        owner=_int(args.get("owner")),
+        qi=(args.get("qi") or "")[:10],
+        igbe=(args.get("igbe") or "")[:20],
+        overdue=args.get("overdue") in ("1", "on", "true"),
+        stale_weeks=stale if stale in STALE_CHOICES else None,
+        sort=args.get("sort") if args.get("sort") in SORTS else "due",
+        page=max(1, min(page, 10_000)),
+    )
+
+
+def _linked_to(element_condition):
+    return exists(
+        select(FrameworkLink.id).join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+        .where(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id, element_condition)
+    )
+
+
+def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetime) -> list:
+    conditions = [Action.partnership_id == partnership_id]
+    if f.q:
+        pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(func.lower(Action.title).like(pattern, escape="\\"),
+                              func.lower(Action.description).like(pattern, escape="\\")))
+    if f.school == "none":
+        conditions.append(Action.school_id.is_(None))
+    elif f.school:
+        conditions.append(Action.school_id == int(f.school))
+    if f.status:
+        conditions.append(Action.status.in_(f.status))
+    if f.owner:
+        conditions.append(Action.owner_id == f.owner)
+    if f.qi:
+        conditions.append(_linked_to(and_(FrameworkElement.kind.in_(("qi", "theme")), FrameworkElement.number == f.qi)))
+    if f.igbe:
+        conditions.append(_linked_to(and_(FrameworkElement.kind == "priority", FrameworkElement.code == f.igbe)))
+    if f.overdue:
+        conditions.append(and_(Action.due_date < today, Action.status != "complete"))
+    if f.stale_weeks:
+        conditions.append(and_(Action.last_progress_at < now - timedelta(weeks=f.stale_weeks),
+                               Action.status != "complete"))
+    return conditions
+
+
+def _order(f: ActionFilters, owner):
+    due_missing = case((Action.due_date.is_(None), 1), else_=0)
+    return {
+        "due": (due_missing, Action.due_date, Action.id),
+        "-due": (due_missing, Action.due_date.desc(), Action.id),
+        "updated": (Action.last_progress_at, Action.id),
+        "-updated": (Action.last_progress_at.desc(), Action.id),
+        "title": (func.lower(Action.title), Action.id),
+        "school": (case((School.name.is_(None), 1), else_=0), School.name, Action.due_date, Action.id),
+        "owner": (owner.name, Action.due_date, Action.id),
+        "status": (case({s: i for i, s in enumerate(ACTION_STATUSES)}, value=Action.status), Action.due_date, Action.id),
+    }[f.sort]
+
+
+@dataclass
+class DashboardPage:
+    filters: ActionFilters
+    actions: list[Action]
+    total: int
+    links: dict[int, list]
+    today: date
+    stale_before: datetime
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    def is_overdue(self, action: Action) -> bool:
+        return action.due_date is not None and action.due_date < self.today and action.status != "complete"
+
+    def is_stale(self, action: Action) -> bool:
+        return action.status != "complete" and action.last_progress_at < self.stale_before
+
+
+def search(partnership_id: int, f: ActionFilters, today: date | None = None, now: datetime | None = None) -> DashboardPage:
+    """One query for the page of actions, one for the total, one for their links."""
+    today, now = today or date.today(), now or utcnow()
+    owner = aliased(User)
+    conditions = _conditions(partnership_id, f, today, now)
+    statement = (
+        select(Action).outerjoin(School, Action.school_id == School.id).outerjoin(owner, Action.owner_id == owner.id)
+        .options(contains_eager(Action.school), contains_eager(Action.owner.of_type(owner)))
+        .where(*conditions).order_by(*_order(f, owner))
+        .limit(PER_PAGE).offset((f.page - 1) * PER_PAGE)
+    )
+    actions = list(db.session.scalars(statement).unique())
+    total = db.session.scalar(select(func.count(Action.id)).where(*conditions))
+    links = linking.links_for("action", [a.id for a in actions])
+    return DashboardPage(f, actions, total, links, today, now - timedelta(weeks=f.stale_weeks or 4))
+
+
+# Overview: counts and coverage --------------------------------------------------------------
+
+@dataclass
+class Coverage:
+    columns: list[tuple[str, str]]                 # (key, title)
+    rows: list[tuple[str, str]]                    # (school key, school name)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def count(self, row: str, column: str) -> int:
+        return self.counts.get((row, column), 0)
+
+    def gaps(self, row: str) -> int:
+        return sum(1 for key, _ in self.columns if not self.count(row, key))
+
+
+def status_counts(partnership_id: int, schools: list[School], today: date | None = None) -> dict:
+    """Per school (and partnership-wide): actions by status, and how many are overdue."""
+    today = today or date.today()
+    rows = db.session.execute(
+        select(Action.school_id, Action.status, func.count(Action.id),
+               func.sum(case((and_(Action.due_date < today, Action.status != "complete"), 1), else_=0)))
+        .where(Action.partnership_id == partnership_id).group_by(Action.school_id, Action.status)
+    ).all()
+    table: dict = defaultdict(lambda: {"by_status": defaultdict(int), "overdue": 0, "total": 0})
+    for school_id, status, count, overdue in rows:
+        key = str(school_id) if school_id else "none"
+        table[key]["by_status"][status] += count
+        table[key]["overdue"] += overdue or 0
+        table[key]["total"] += count
+    return table
+
+
+def school_rows(schools: list[School]) -> list[tuple[str, str]]:
+    return [(str(s.id), s.name) for s in schools] + [("none", "Partnership-wide")]
+
+
+def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
+    """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
+    hgios4 = db.session.scalar(select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True)))
+    columns = [(number, title) for number, title in db.session.execute(
+        select(FrameworkElement.number, FrameworkElement.title)
+        .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
+        .order_by(FrameworkElement.position, FrameworkElement.id))] if hgios4 else []
+    counts = db.session.execute(
+        select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
+        .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
+        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+        .where(Action.partnership_id == partnership_id, FrameworkElement.kind.in_(("qi", "theme")))
+        .group_by(Action.school_id, FrameworkElement.number)
+    ).all()
+    return Coverage(columns, school_rows(schools),
+                    {(str(s) if s else "none", number): n for s, number, n in counts})
+
+
+def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
+    igbe = db.session.scalar(select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True)))
+    columns = [(code, title) for code, title in db.session.execute(
+        select(FrameworkElement.code, FrameworkElement.title)
+        .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
+        .order_by(FrameworkElement.parent_id, FrameworkElement.position))] if igbe else []
+    counts = db.session.execute(
+        select(Action.school_id, FrameworkElement.code, func.count(func.distinct(Action.id)))
+        .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
+        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+        .where(Action.partnership_id == partnership_id, FrameworkElement.kind == "priority")
+        .group_by(Action.school_id, FrameworkElement.code)
+    ).all()
+    return Coverage(columns, school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts})
+
+
+def status_labels() -> dict[str, str]:
+    return dict(ACTION_STATUS_LABELS)

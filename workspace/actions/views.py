@@ -1,0 +1,174 @@
+"""Actions: the dashboard, my actions, an action's page, creating, editing and progress."""
+from flask import flash, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import (
+    Permission, action_in, action_schools, can_change_action, partnership_route, require_action_change,
+)
+from ..activity import services as activity
+from ..activity.forms_context import comments_context
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..frameworks import linking
+from ..frameworks.picker import picker_for, picker_from_formdata
+from ..htmx import is_htmx, redirect_to, render
+from ..partnerships.services import list_schools
+from ..services_errors import ServiceError, StaleEdit
+from . import bp, dashboard, services
+from .forms import ActionForm, ProgressForm
+
+
+def _dashboard_context(access, filters):
+    schools = list_schools(access.partnership)
+    return dict(
+        page=dashboard.search(access.partnership.id, filters), filters=filters, schools=schools,
+        owners=services.possible_owners(access.partnership), sorts=dashboard.SORTS,
+        stale_choices=dashboard.STALE_CHOICES, statuses=dashboard.status_labels(),
+    )
+
+
+@bp.get("/", strict_slashes=False)
+@partnership_route()
+def index(access):
+    """The dashboard: the filter lives in the URL, so it can be bookmarked, shared and survives Back."""
+    filters = dashboard.parse_filters(request.args)
+    context = _dashboard_context(access, filters)
+    if is_htmx():
+        return render("actions/index.html", "actions/_results.html", **context)
+    schools = context["schools"]
+    return render("actions/index.html", "actions/_results.html", **context,
+                  counts=dashboard.status_counts(access.partnership.id, schools),
+                  rows=dashboard.school_rows(schools),
+                  qi_coverage=dashboard.qi_coverage(access.partnership.id, schools),
+                  igbe_coverage=dashboard.igbe_coverage(access.partnership.id, schools))
+
+
+@bp.get("/mine")
+@partnership_route()
+def mine(access):
+    filters = dashboard.ActionFilters(owner=access.user.id, sort=request.args.get("sort", "due")
+                                      if request.args.get("sort") in dashboard.SORTS else "due",
+                                      page=dashboard.parse_filters(request.args).page)
+    return render("actions/mine.html", "actions/_results.html", **_dashboard_context(access, filters), mine=True)
+
+
+def _form_page(access, form, picker, status=200, action=None, stale=None):
+    return render("actions/form.html", "actions/_form.html", status, form=form, picker=picker, action=action,
+                  stale=stale)
+
+
+def _action_form(access, allowed_schools, **kwargs):
+    return ActionForm(list_schools(access.partnership), services.possible_owners(access.partnership),
+                      allowed_schools, **kwargs)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def new(access):
+    allowed = action_schools(access)
+    if request.method == "GET":
+        school = next(iter(allowed)) if allowed else None
+        return _form_page(access, _action_form(access, allowed, formdata=None, owner_id=current_user.id,
+                                               school_id=school), picker_for("links", []))
+    form = _action_form(access, allowed)
+    picker = picker_from_formdata(request.form)
+    if picker.is_action:
+        return _form_page(access, form, picker)
+    if form.validate():
+        try:
+            action = services.create_action(
+                access.partnership, current_user, form.title.data, form.description.data or "", form.school_id.data,
+                form.owner_id.data, form.due_date.data, form.status.data, picker.chosen_ids, allowed_schools=allowed)
+            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
+            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+                            f"created the action “{action.title}”", url)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash("The action has been created.")
+            return redirect_to(url)
+    return _form_page(access, form, picker, 422)
+
+
+@bp.get("/<int:action_id>")
+@partnership_route()
+def detail(access, action_id):
+    action = action_in(access, action_id)
+    return render("actions/detail.html", "actions/_progress.html", action=action,
+                  links=linking.links_for("action", [action.id]).get(action.id, []),
+                  history=services.history(action), form=ProgressForm(formdata=None),
+                  can_change=can_change_action(access, action),
+                  **comments_context("action", action.id))
+
+
+@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+@partnership_route(Permission.CONTRIBUTE)
+def edit(access, action_id):
+    action = action_in(access, action_id)
+    require_action_change(access, action)
+    allowed = action_schools(access)
+    if allowed is not None:
+        allowed = allowed | {action.school_id}  # an owner may keep the school the action has
+    if request.method == "GET":
+        form = _action_form(access, allowed, formdata=None, obj=action)
+        return _form_page(access, form, picker_for("links", linking.links_for("action", [action.id])[action.id]),
+                          action=action)
+    form = _action_form(access, allowed)
+    picker = picker_from_formdata(request.form)
+    if picker.is_action:
+        return _form_page(access, form, picker, action=action)
+    if form.validate():
+        try:
+            services.update_action(action, int(form.version.data or 0), form.title.data, form.description.data or "",
+                                   form.school_id.data, form.owner_id.data, form.due_date.data, form.status.data,
+                                   picker.chosen_ids, allowed_schools=allowed)
+            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
+            activity.record(access.partnership.id, current_user, "changed", "action", action.id,
+                            f"changed the action “{action.title}”", url)
+            db.session.commit()
+        except (StaleEdit, StaleDataError) as problem:
+            db.session.rollback()
+            action = action_in(access, action_id)
+            stale = problem if isinstance(problem, StaleEdit) else StaleEdit([], None, None, action.version)
+            form.version.data = stale.current_version
+            return _form_page(access, form, picker, 409, action=action, stale=stale)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            flash("The action has been saved.")
+            return redirect_to(url)
+    return _form_page(access, form, picker, 422, action=action)
+
+
+@bp.post("/<int:action_id>/progress")
+@partnership_route(Permission.CONTRIBUTE)
+def progress(access, action_id):
+    action = action_in(access, action_id)
+    require_action_change(access, action)
+    form = ProgressForm()
+    status = 422
+    if form.validate():
+        try:
+            services.post_progress(action, current_user, form.text.data, form.evidence.data or "",
+                                   form.status_to.data or None)
+            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
+            moved = f" and marked it {action.status_label.lower()}" if form.status_to.data else ""
+            activity.record(access.partnership.id, current_user, "updated", "action", action.id,
+                            f"posted progress on “{action.title}”{moved}", url)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            if not is_htmx():
+                flash("Your update has been added to the history.")
+                return redirect_to(url)
+            form, status = ProgressForm(formdata=None), 201
+    return render("actions/detail.html", "actions/_progress.html", status, action=action,
+                  links=linking.links_for("action", [action.id]).get(action.id, []),
+                  history=services.history(action), form=form, can_change=True, saved=status == 201,
+                  **comments_context("action", action.id))

@@ -1,0 +1,61 @@
+"""The partnership's activity feed, and comments on trios, research lessons and actions."""
+from flask import Response, flash, request, url_for
+from flask_login import current_user
+
+from ..access import commentable_in, partnership_route
+from ..actions.forms import CommentForm
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..htmx import is_htmx, redirect_to, render
+from ..services_errors import ServiceError
+from . import bp, services
+from .forms_context import comments_context
+
+
+@bp.get("/activity")
+@partnership_route()
+def feed(access):
+    """Newest first. The page asks every 10 s; with nothing new the answer is 204."""
+    since = request.args.get("since", "")
+    newest = services.newest_id(access.partnership.id)
+    if is_htmx() and since.isdigit() and int(since) == newest:
+        return Response(status=204)
+    return render("activity/feed.html", "activity/_feed.html", entries=services.feed(access.partnership.id),
+                  newest=newest)
+
+
+def _record_page(access, record_type, record):
+    """Where a comment on this record is read."""
+    pid = access.partnership.id
+    if record_type == "action":
+        return url_for("actions.detail", partnership_id=pid, action_id=record.id), f"the action “{record.title}”"
+    if record_type == "trio":
+        return url_for("trios.trio", partnership_id=pid, trio_id=record.id), f"the trio “{record.name}”"
+    return (url_for("trios.discussion", partnership_id=pid, trio_id=record.trio_id, lesson_id=record.id),
+            f"{record.title.lower()} of a trio")
+
+
+@bp.post("/comments/<record_type>/<int:record_id>")
+@partnership_route()
+def comment(access, record_type, record_id):
+    """Members and reviewers comment; reviewers change nothing else."""
+    record = commentable_in(access, record_type, record_id)
+    form = CommentForm()
+    page_url, described = _record_page(access, record_type, record)
+    if form.validate():
+        try:
+            services.add_comment(access.partnership.id, record_type, record.id, current_user, form.text.data)
+            services.record(access.partnership.id, current_user, "commented", record_type, record.id,
+                            f"commented on {described}", page_url + "#comments")
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            if not is_htmx():
+                flash("Your comment has been added.")
+                return redirect_to(page_url + "#comments")
+            return render("activity/comment_page.html", "activity/_comments.html", 201,
+                          **comments_context(record_type, record.id))
+    return render("activity/comment_page.html", "activity/_comments.html", 422, page_url=page_url,
+                  **comments_context(record_type, record.id, form))
