@@ -344,7 +344,7 @@ def test_next_step_becomes_an_action_in_one_step(client, world, app):
         assert action.school_id == world["a"]["school_ids"][0] and action.status == "not_started"
         assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [world["a"]["element_id"]]
         assert db.session.get(NextStep, world["a"]["step_id"]).action_id == action.id
-    assert "Action: Fraction walls from the start" in html(client.get(f"{lesson_url(world)}/discussion"))
+    assert re.search(r"Action: <a href=\"[^\"]+/actions/\d+\">Fraction walls from the start</a>", html(client.get(f"{lesson_url(world)}/discussion")))
     assert client.post(url, data={"title": "Again", "owner_id": str(other)}).status_code == 422  # only once
 
 

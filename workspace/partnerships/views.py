@@ -5,6 +5,7 @@ from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import Permission, invite_in, membership_in, partnership_route, school_in
+from ..activity import services as activity
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..forms_common import form_errors_from
@@ -42,6 +43,8 @@ def add_school(access):
         try:
             school = services.add_school(access.partnership, form.name.data, form.sector.data,
                                          form.local_authority.data)
+            activity.record(access.partnership.id, current_user, "created", "school", school.id,
+                            f"added the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership.id))
         except ServiceError as error:
             form_errors_from(error, form)
         else:
@@ -63,6 +66,8 @@ def edit_school(access, school_id):
         if form.validate():
             try:
                 services.update_school(school, form.name.data, form.sector.data, form.local_authority.data)
+                activity.record(access.partnership.id, current_user, "changed", "school", school.id,
+                                f"changed the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership.id))
             except ServiceError as error:
                 form_errors_from(error, form)
             else:
@@ -84,6 +89,7 @@ def remove_school(access, school_id):
         name = school.name
         try:
             services.remove_school(school)
+            activity.record(access.partnership.id, current_user, "deleted", "school", None, f"removed the school {name}")
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
@@ -123,6 +129,10 @@ def change_role(access, membership_id):
     if form.validate():
         try:
             services.change_role(membership, form.role.data, form.school_id.data)
+            activity.record(access.partnership.id, current_user, "changed", "member", membership.id,
+                            f"made {membership.user.name} {membership.role_label.lower()}"
+                            + (f" at {membership.school.name}" if membership.school_id and membership.school else ""),
+                            url_for("partnerships.members", partnership_id=access.partnership.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
@@ -149,6 +159,8 @@ def remove_member(access, membership_id):
         name = membership.user.name
         try:
             services.remove_member(membership)
+            activity.record(access.partnership.id, current_user, "deleted", "member", None,
+                            f"removed {name} from the partnership")
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
@@ -173,6 +185,9 @@ def invite(access):
                     access.partnership, form.email.data, form.role.data, form.school_id.data,
                     invited_by=current_user, valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
                 )
+                activity.record(access.partnership.id, current_user, "invited", "invite", created.id,
+                                f"invited {created.email} as {created.role_label.lower()}",
+                                url_for("partnerships.members", partnership_id=access.partnership.id))
             except ServiceError as error:
                 db.session.rollback()
                 form_errors_from(error, form)
@@ -193,6 +208,8 @@ def revoke_invite(access, invite_id):
     if form.validate():
         try:
             services.revoke_invite(invite)
+            activity.record(access.partnership.id, current_user, "deleted", "invite", invite.id,
+                            f"withdrew the invitation for {invite.email}")
         except ServiceError as error:
             flash(error.message)
         else:

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import Permission, can_change_trio, lesson_in, partnership_route, require_trio_change, trio_in
+from ..activity import services as activity
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
@@ -76,6 +77,10 @@ def save_plan(access, trio_id, lesson_id):
         db.session.rollback()
         return _plan_page(access, trio, lesson, submitted, {error.field or "form": error.message},
                           version_form.version.data, 422)
+    activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
+                    f"saved the plan of {lesson.title.lower()} of “{trio.name}”",
+                    url_for("trios.plan", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+    db.session.commit()
     flash("The plan has been saved.")
     return redirect_to(url_for("trios.plan", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
 

@@ -5,6 +5,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import Permission, can_change_trio, lesson_in, partnership_route, require_trio_change, trio_in
 from ..auth.forms import ConfirmForm
+from ..activity import services as activity
+from ..activity.forms_context import comments_context
 from ..extensions import db
 from ..forms_common import form_errors_from
 from ..htmx import redirect_to, render
@@ -103,7 +105,7 @@ def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=N
         teaching=lesson.discussion_teaching if teaching is None else teaching,
         learned=lesson.discussion_learned if learned is None else learned,
         version=version or lesson.version, step_form=step_form or NextStepForm(formdata=None),
-        can_change=can_change_trio(access, trio),
+        can_change=can_change_trio(access, trio), **comments_context("lesson", lesson.id),
     )
 
 
@@ -136,6 +138,10 @@ def save_discussion(access, trio_id, lesson_id):
     except ServiceError as error:
         db.session.rollback()
         return _discussion_page(access, trio, lesson, 422, **kept, errors={"form": error.message})
+    activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
+                    f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
+                    url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+    db.session.commit()
     flash("The discussion has been saved.")
     return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
                                lesson_id=lesson.id))
@@ -176,6 +182,9 @@ def make_action(access, trio_id, lesson_id, step_id):
         try:
             action = reflection.make_action(step, lesson, form.title.data, form.owner_id.data, form.due_date.data,
                                             current_user)
+            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+                            f"made the next step “{action.title}” an action of “{trio.name}”",
+                            url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)

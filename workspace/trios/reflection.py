@@ -126,14 +126,10 @@ def _describe_actions(partnership_id: int, ids: list[int]) -> dict[int, linking.
     from flask import url_for
 
     rows = db.session.execute(
-        select(Action.id, Action.title, Action.trio_id, Action.lesson_id)
-        .where(Action.partnership_id == partnership_id, Action.id.in_(ids))).all()
-    described = {}
-    for aid, title, trio_id, lesson_id in rows:
-        url = (url_for("trios.discussion", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id)
-               if trio_id and lesson_id else "#")
-        described[aid] = linking.LinkedRecord("action", aid, title, url)
-    return described
+        select(Action.id, Action.title).where(Action.partnership_id == partnership_id, Action.id.in_(ids))).all()
+    return {aid: linking.LinkedRecord("action", aid, title,
+                                      url_for("actions.detail", partnership_id=partnership_id, action_id=aid))
+            for aid, title in rows}
 
 
 linking.register_record_type("action", "Actions", _describe_actions)

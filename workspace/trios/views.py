@@ -4,6 +4,8 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import Permission, can_change_trio, partnership_route, require_trio_change, trio_in
+from ..activity import services as activity
+from ..activity.forms_context import comments_context
 from ..extensions import db
 from ..forms_common import form_errors_from
 from ..frameworks import linking
@@ -41,6 +43,9 @@ def new(access):
         try:
             trio = services.create_trio(access.partnership, form.name.data, form.focus.data, form.status.data,
                                         form.members.data or [], picker.chosen_ids, current_user)
+            activity.record(access.partnership.id, current_user, "created", "trio", trio.id,
+                            f"started the trio “{trio.name}”",
+                            url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
@@ -57,7 +62,8 @@ def trio(access, trio_id):
     found = trio_in(access, trio_id)
     return render("trios/trio.html", "trios/_trio_cycles.html", trio=found, cycles=services.trio_overview(found),
                   links=linking.links_for("trio", [found.id]).get(found.id, []),
-                  observations=services.observation_counts(found), can_change=can_change_trio(access, found))
+                  observations=services.observation_counts(found), can_change=can_change_trio(access, found),
+                  **comments_context("trio", found.id))
 
 
 @bp.route("/<int:trio_id>/edit", methods=["GET", "POST"])
@@ -78,6 +84,9 @@ def edit(access, trio_id):
         try:
             services.update_trio(found, int(form.version.data or 0), form.name.data, form.focus.data,
                                  form.status.data, form.members.data or [], picker.chosen_ids)
+            activity.record(access.partnership.id, current_user, "changed", "trio", found.id,
+                            f"changed the trio “{found.name}”",
+                            url_for("trios.trio", partnership_id=access.partnership.id, trio_id=found.id))
             db.session.commit()
         except StaleEdit as stale:
             db.session.rollback()
@@ -126,6 +135,10 @@ def new_lesson(access, trio_id, cycle_id):
                 lesson = services.add_lesson(found, cycle, form.lesson_date.data, form.school_id.data,
                                              form.class_stage.data or "", form.subject.data or "",
                                              form.teacher_id.data, current_user)
+                activity.record(access.partnership.id, current_user, "created", "lesson", lesson.id,
+                                f"added research lesson {lesson.number} of cycle {cycle.number} to “{found.name}”",
+                                url_for("trios.plan", partnership_id=access.partnership.id, trio_id=found.id,
+                                        lesson_id=lesson.id))
             except ServiceError as error:
                 db.session.rollback()
                 form_errors_from(error, form)
