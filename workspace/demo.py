@@ -105,4 +105,7 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     if not loader.frameworks_loaded():
         loader.load_all()
     load_demo_trios(partnership)
+    from .demo_actions import load_demo_actions
+
+    load_demo_actions(partnership)
     return partnership

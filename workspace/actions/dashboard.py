@@ -214,7 +214,7 @@ def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
     columns = [(number, title) for number, title in db.session.execute(
         select(FrameworkElement.number, FrameworkElement.title)
         .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
-        .order_by(FrameworkElement.position, FrameworkElement.id))] if hgios4 else []
+        .order_by(FrameworkElement.number))] if hgios4 else []
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
         .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))

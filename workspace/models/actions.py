@@ -47,6 +47,7 @@ class Action(db.Model):
                                                  viewonly=True)
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    trio = relationship("Trio", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 
