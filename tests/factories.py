@@ -37,6 +37,7 @@ class Side:
     voice: object = None
     next_step: object = None
     action: object = None
+    evaluation: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -87,6 +88,21 @@ def build_action(side: Side) -> None:
         side.partnership, side.lead, "Fraction walls in every P5-P7 class", "Buy and share walls.",
         side.schools[0].id, side.teacher.id, None, "in_progress", [])
     action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
+    build_evaluation(side)
+
+
+def build_evaluation(side: Side) -> None:
+    """A self-evaluation of the first school against the first STEM theme, citing the action."""
+    from datetime import date
+
+    from workspace.selfeval import services as selfeval
+
+    stem = db.session.scalar(db.select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True)))
+    theme = db.session.scalar(db.select(FrameworkElement).where(
+        FrameworkElement.framework_id == stem.id, FrameworkElement.kind == "theme").order_by(FrameworkElement.id))
+    side.evaluation = selfeval.record_evaluation(
+        side.partnership, side.schools[0], theme.id, date(2026, 9, 1), "starting", "We are beginning.",
+        "Staff survey.", "Plan collaborative self-evaluation.", [("action", side.action.id)], side.teacher)
 
 
 @dataclass
@@ -118,6 +134,7 @@ class World:
                 "note_id": s.voice.id,
                 "step_id": s.next_step.id,
                 "action_id": s.action.id,
+                "evaluation_id": s.evaluation.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

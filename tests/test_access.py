@@ -43,6 +43,7 @@ def argument_values(world, side="a"):
         "note_id": w["note_id"],
         "step_id": w["step_id"],
         "action_id": w["action_id"],
+        "evaluation_id": w["evaluation_id"],
         "record_type": "action",
         "record_id": w["action_id"],
     }

@@ -1,5 +1,6 @@
 """A research lesson: its plan (edited together), observation, pupil voice, discussion and sheet."""
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,11 @@ def lesson_url(world, side="a"):
 
 def current_plan_form(client, url):
     """The plan form's fields as a browser would submit them."""
-    body = html(client.get(url))
+    return current_form_from(html(client.get(url)))
+
+
+def current_form_from(body):
+    """The fields of a plan form in a page already fetched, unescaped as a browser would."""
     data = {}
     for name, value in re.findall(r'<input class="input[^"]*" (?:type="date" )?id="[^"]+" name="([^"]+)" value="([^"]*)"', body):
         data[name] = value
@@ -29,7 +34,7 @@ def current_plan_form(client, url):
     for name, value in re.findall(r'<select class="input" id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', body, re.S):
         data[name] = value
     data.pop("csrf_token", None)
-    return data
+    return {k: unescape(v) for k, v in data.items()}
 
 
 # The plan -----------------------------------------------------------------------------------------
@@ -66,15 +71,29 @@ def test_save_plan_with_predictions(client, world, app):
 def test_removing_a_stage_and_adding_a_pupil(client, world, app):
     client.sign_in(world["a"]["teacher"])
     data = current_plan_form(client, f"{lesson_url(world)}/plan")
-    data.update({"stage-0-title": "", "stage-0-description": "", "pupil-3-label": "D",
+    data.update({"stage-1-title": "", "stage-1-description": "", "pupil-3-label": "D",
                  "pupil-3-descriptor": "A boy who finds writing hard"})
     assert client.post(f"{lesson_url(world)}/plan", data=data).status_code == 303
     with app.app_context():
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
-        assert [s.title for s in lesson.stages] == ["Main task"]
+        assert [s.title for s in lesson.stages] == ["Starter"]
         assert [p.label for p in lesson.case_pupils] == ["A", "B", "C", "D"]
-        # The observation of the removed stage is kept, now "not one stage".
-        assert db.session.get(Observation, world["a"]["observation_id"]).stage_id is None
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"stage-0-title": "", "stage-0-description": ""}, "stage-0-title", "1 observation was recorded in this stage"),
+    ({"pupil-0-label": "", "pupil-0-descriptor": "", "pupil-0-criterion": ""}, "pupil-0-label",
+     "1 observation and 1 pupil-voice note"),
+])
+def test_removing_what_has_observations_is_refused(client, world, app, change, field, message):
+    """Nothing is lost: a pupil or stage with observations stays."""
+    client.sign_in(world["a"]["teacher"])
+    data = current_plan_form(client, f"{lesson_url(world)}/plan") | change
+    response = client.post(f"{lesson_url(world)}/plan", data=data)
+    assert response.status_code == 422
+    assert message in html(response) and f'href="#{field}"' in html(response)
+    with app.app_context():
+        assert db.session.get(Observation, world["a"]["observation_id"]).stage_id == world["a"]["stage_ids"][0]
 
 
 @pytest.mark.parametrize("change, field, message", [
@@ -117,6 +136,37 @@ def test_stale_plan_is_409_shows_what_changed_and_keeps_my_typing(client, make_c
         assert f'name="version" value="{lesson.version}"' in body
     # The conflict as an htmx fragment too.
     assert client.post(f"{lesson_url(world)}/plan", data=mine, htmx=True).status_code == 409
+
+
+def test_saving_again_after_a_409_keeps_both_peoples_changes(client, make_client, world, app):
+    """Two teachers fill in different predictions at once: the second save must not erase the first's."""
+    pupils, stages = world["a"]["pupil_ids"], world["a"]["stage_ids"]
+    client.sign_in(world["a"]["teacher"])
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    url = f"{lesson_url(world)}/plan"
+    mine, theirs = current_plan_form(client, url), current_plan_form(colleague, url)
+    for pupil in pupils:  # the colleague fills every prediction for stage 1
+        theirs[f"prediction-{pupil}-{stages[0]}"] = f"Their prediction for {pupil}"
+    theirs["subject"] = "Numeracy and mathematics"
+    assert colleague.post(url, data=theirs).status_code == 303
+    mine[f"prediction-{pupils[0]}-{stages[1]}"] = "My prediction"
+    mine[f"prediction-{pupils[1]}-{stages[0]}"] = "My own idea for this one"   # both changed this cell
+    stale = client.post(url, data=mine)
+    assert stale.status_code == 409
+    body = html(stale)
+    assert "you changed this too" in body and "Numeracy and mathematics" in body
+    again = current_form_from(body)
+    assert client.post(url, data=again).status_code == 303
+    with app.app_context():
+        saved = {(p.case_pupil_id, p.stage_id): p.text for p in db.session.scalars(select(Prediction))
+                 if p.case_pupil_id in pupils}
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+    assert saved[(pupils[0], stages[0])] == f"Their prediction for {pupils[0]}"
+    assert saved[(pupils[2], stages[0])] == f"Their prediction for {pupils[2]}"
+    assert saved[(pupils[0], stages[1])] == "My prediction"
+    assert saved[(pupils[1], stages[0])] == "My own idea for this one"
+    assert lesson.subject == "Numeracy and mathematics"
 
 
 # Observing --------------------------------------------------------------------------------------
@@ -285,7 +335,9 @@ def test_pupil_voice(client, world, app):
     bad = client.post(f"{lesson_url(world)}/voice", data=data | {"response": ""})
     assert bad.status_code == 422 and "Write what the pupil said." in html(bad)
     own = client.post(f"{lesson_url(world)}/voice", data=data | {"own_question": "Which part was fun?"})
-    assert own.status_code == 201
+    assert own.status_code == 303  # a plain form is redirected, so a reload cannot post it twice
+    no_question = client.post(f"{lesson_url(world)}/voice", data=data | {"question": "", "own_question": ""})
+    assert no_question.status_code == 422 and "Write the question you asked" in html(no_question)
     with app.app_context():
         assert db.session.scalar(select(PupilVoice.question).where(PupilVoice.question == "Which part was fun?"))
     nid = world["a"]["note_id"]
@@ -325,8 +377,19 @@ def test_next_step_becomes_an_action_in_one_step(client, world, app):
         linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [world["a"]["element_id"]])
         db.session.commit()
         owner = db.session.scalar(select(NextStep).where(NextStep.id == world["a"]["step_id"])).lesson_id
-    assert client.post(f"{lesson_url(world)}/next-steps", data={"text": ""}).status_code == 422
-    assert client.post(f"{lesson_url(world)}/next-steps", data={"text": "Try paired talk first."}).status_code == 303
+    page = html(client.get(f"{lesson_url(world)}/discussion"))
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    fingerprints = unescape(re.search(r'name="fingerprints" value="([^"]*)"', page).group(1))
+    too_long = client.post(f"{lesson_url(world)}/discussion", data={
+        "version": version, "fingerprints": fingerprints, "discussion_learned": "Unsaved learning", "next_step": "x" * 2001})
+    assert too_long.status_code == 422 and "Unsaved learning" in html(too_long)
+    added = client.post(f"{lesson_url(world)}/discussion", data={
+        "version": version, "fingerprints": fingerprints, "discussion_learned": "Saved with the step",
+        "next_step": "Try paired talk first."})
+    assert added.status_code == 303
+    with app.app_context():
+        assert db.session.get(ResearchLesson, world["a"]["lesson_id"]).discussion_learned == "Saved with the step"
+        assert db.session.scalar(select(NextStep).where(NextStep.text == "Try paired talk first."))
     url = f"{lesson_url(world)}/next-steps/{world['a']['step_id']}/action"
     form = client.get(url)
     assert "Make this next step an action" in html(form)

@@ -110,3 +110,19 @@ def test_search_ranks_qis_before_themes_and_stem_first(app):
         results = linking.search("2.3")
         assert results[0].kind == "qi" and results[0].framework.key == "stem"
         assert re.match(r"QI 2\.3 ", linking.element_label(results[0]))
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("QI 2.3", "QI 2.3 Learning, teaching and assessment (STEM framework)"),
+    ("IGBE KA1", "IGBE KA1: Raise awareness"),
+    ("igbe ka1:", "IGBE KA1: Raise awareness"),
+    ("hgios4 2.3", "QI 2.3 Learning, teaching and assessment (HGIOS4)"),
+])
+def test_search_understands_the_labels_it_shows(app, query, expected):
+    with app.app_context():
+        assert linking.element_label(linking.search(query)[0]) == expected
+
+
+def test_search_for_nothing_finds_nothing(app):
+    with app.app_context():
+        assert linking.search("qi") == [] and linking.search("   ") == []

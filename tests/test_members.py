@@ -146,3 +146,12 @@ def test_htmx_row_shows_what_was_stored(client, world):
     body = html(response)
     assert response.status_code == 200
     assert re.search(r'<option selected value="">No school</option>|<option value="" selected>No school</option>', body), body
+
+
+def test_only_lead_hears_the_real_reason_first(client, world):
+    """Demoting the only lead to teacher with no school: the only-lead rule is what matters."""
+    client.sign_in(world["a"]["lead"])
+    mid = world["a"]["lead_membership_id"]
+    response = client.post(role_url(world, "lead_membership_id"), htmx=True, data=role_data(mid, "teacher"))
+    assert response.status_code == 422
+    assert "only lead" in html(response) and "Choose the teacher" not in html(response)

@@ -175,3 +175,20 @@ def test_cycles_and_lessons(client, world, app):
 def test_another_trios_cycle_is_404(client, world):
     client.sign_in(world["a"]["teacher"])
     assert client.get(f"{trios_url(world)}/{world['a']['trio_id']}/cycles/{world['b']['cycle_id']}/lessons/new").status_code == 404
+
+
+def test_edit_form_shows_the_members_ticked(client, world, app):
+    client.sign_in(world["a"]["teacher"])
+    body = html(client.get(f"{trios_url(world)}/{world['a']['trio_id']}/edit"))
+    with app.app_context():
+        members = [user_id(world["a"]["teacher"]), user_id(world["a"]["other_teacher"])]
+    for member in members:
+        assert re.search(rf'<input checked id="members-\d+" name="members" type="checkbox" value="{member}">', body), body[:200]
+    assert 'name="version" value="' in body and "Partnership Alpha fractions trio" in body
+
+
+def test_implausible_lesson_dates_are_refused(client, world):
+    client.sign_in(world["a"]["teacher"])
+    base = f"{trios_url(world)}/{world['a']['trio_id']}/cycles/{world['a']['cycle_id']}/lessons/new"
+    response = client.post(base, data={"lesson_date": "0001-01-01"})
+    assert response.status_code == 422 and "between 2000 and 2100" in html(response)

@@ -221,3 +221,24 @@ def commentable_in(access: PartnershipAccess, record_type: str, record_id: int):
     if model is None:
         abort(404)
     return _in_partnership(model, access, record_id)
+
+
+# Self-evaluation -----------------------------------------------------------------------------------
+
+def can_evaluate(access: PartnershipAccess, school_id: int) -> bool:
+    """Teachers evaluate their own school; leads any school; reviewers read."""
+    if access.can_manage:
+        return True
+    return (access.can_contribute and access.membership is not None
+            and access.membership.school_id == school_id)
+
+
+def require_evaluate(access: PartnershipAccess, school_id: int) -> None:
+    if not can_evaluate(access, school_id):
+        abort(403)
+
+
+def self_evaluation_in(access: PartnershipAccess, evaluation_id: int):
+    from .models import SelfEvaluation
+
+    return _in_partnership(SelfEvaluation, access, evaluation_id)

@@ -108,4 +108,7 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     from .demo_actions import load_demo_actions
 
     load_demo_actions(partnership)
+    from .demo_selfeval import load_demo_selfeval
+
+    load_demo_selfeval(partnership)
     return partnership

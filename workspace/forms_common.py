@@ -36,3 +36,18 @@ def form_errors_from(error, form) -> None:
         field.errors = list(field.errors or []) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class PlausibleDate:
+    """School dates fall between 2000 and 2100; anything else is a typing slip."""
+
+    def __init__(self, message: str = "Enter a date between 2000 and 2100, for example 2026-11-24."):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(self.message)
+
+
+def plausible_year(value) -> bool:
+    return value is None or 2000 <= value.year <= 2100

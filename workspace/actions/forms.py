@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms_common import OptionalIntSelectField, choices
+from ..forms_common import OptionalIntSelectField, PlausibleDate, choices
 from ..models.actions import ACTION_STATUS_LABELS
 
 
@@ -12,7 +12,7 @@ class ActionForm(FlaskForm):
     description = TextAreaField("Description (optional)", validators=[Length(max=10000)])
     school_id = OptionalIntSelectField("School")
     owner_id = OptionalIntSelectField("Owner")
-    due_date = DateField("Due date (optional)", validators=[Optional()])
+    due_date = DateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
     status = SelectField("Status", choices=choices(ACTION_STATUS_LABELS.items()), default="not_started")
     version = HiddenField()
 

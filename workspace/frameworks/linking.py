@@ -71,9 +71,18 @@ def _with_framework(query):
 
 # Choosing elements ------------------------------------------------------------------------------
 
+# Words people type because the workspace shows them in labels: "QI 2.3", "IGBE KA1", "STEM ...".
+NOISE_WORDS = {"qi", "qis", "theme", "themes"}
+FRAMEWORK_WORDS = {"stem": "stem", "hgios4": "hgios4", "hgioelc": "hgioelc", "igbe": "igbe"}
+
+
 def search(query: str, limit: int = 12, exclude: Iterable[int] = ()) -> list[FrameworkElement]:
     """Linkable elements of the current framework versions whose number or wording matches."""
-    words = [w for w in query.lower().split() if w][:6]
+    words = [w.strip(":,;()") for w in query.lower().split()][:8]
+    frameworks = [FRAMEWORK_WORDS[w] for w in words if w in FRAMEWORK_WORDS]
+    words = [w for w in words if w and w not in NOISE_WORDS and w not in FRAMEWORK_WORDS][:6]
+    if not words and not frameworks:
+        return []
     statement = _with_framework(
         select(FrameworkElement).join(Framework, FrameworkElement.framework_id == Framework.id)
         .where(Framework.is_current.is_(True), FrameworkElement.kind.in_(LINKABLE_KINDS))
@@ -84,6 +93,8 @@ def search(query: str, limit: int = 12, exclude: Iterable[int] = ()) -> list[Fra
             FrameworkElement.search_text.like(f"%{escaped}%", escape="\\"),
             FrameworkElement.number == word,
         ))
+    if frameworks:
+        statement = statement.where(Framework.key.in_(frameworks))
     excluded = [i for i in exclude if i]
     if excluded:
         statement = statement.where(FrameworkElement.id.not_in(excluded))

@@ -5,10 +5,11 @@ from .frameworks import ChallengeQuestion, Framework, FrameworkElement, Framewor
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
 from .people import Invite, Membership, SignInAttempt, User
+from .selfeval import SelfEvaluation, SelfEvaluationEvidence
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
     "Action", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
     "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
-    "PupilVoice", "ResearchLesson", "School", "SignInAttempt", "Trio", "TrioMember", "User",
+    "PupilVoice", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "Trio", "TrioMember", "User",
 ]

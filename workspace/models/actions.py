@@ -35,6 +35,9 @@ class Action(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     trio_id: Mapped[int | None] = mapped_column(ForeignKey("trio.id", ondelete="SET NULL"), index=True)
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("research_lesson.id", ondelete="SET NULL"), index=True)
+    # Set when the action answers a self-evaluation's "What are we going to do now?"
+    self_evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("self_evaluation.id", ondelete="SET NULL"),
+                                                           index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -142,11 +142,12 @@ def _lead_count(partnership_id: int) -> int:
 
 
 def change_role(membership: Membership, role: str, school_id: int | None) -> Membership:
-    school_id = _school_for_role(membership.partnership, role, school_id)
+    # The only-lead rule first: no point asking for a school when the change cannot happen.
     if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.partnership_id) == 1:
         raise ServiceError(
             "This is the partnership's only lead. Make someone else a lead first.", "role"
         )
+    school_id = _school_for_role(membership.partnership, role, school_id)
     membership.role = role
     membership.school_id = school_id
     db.session.flush()

@@ -6,10 +6,10 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import OptionalIntSelectField, choices, optional_int
+from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, optional_int, plausible_year
 from ..models.trios import TRIO_STATUS_LABELS
 from .observing import LEUVEN_LEVELS
 from .planning import PlanInput, PupilInput, StageInput
@@ -37,7 +37,7 @@ class TrioForm(FlaskForm):
 
 
 class NewLessonForm(FlaskForm):
-    lesson_date = DateField("Date of the lesson", validators=[Optional()])
+    lesson_date = DateField("Date of the lesson", validators=[Optional(), PlausibleDate()])
     school_id = OptionalIntSelectField("School")
     class_stage = StringField("Class or stage", validators=[Length(max=100)])
     subject = StringField("Subject", validators=[Length(max=120)])
@@ -81,16 +81,15 @@ class PupilVoiceForm(FlaskForm):
     def asked(self) -> str:
         return (self.own_question.data or "").strip() or self.question.data or ""
 
-
-class NextStepForm(FlaskForm):
-    text = TextAreaField("Next step", validators=[
-        DataRequired("Write the next step."), Length(max=2000, message="Keep a next step to 2,000 characters.")])
+    def validate_own_question(self, field):
+        if not self.question.data and not (field.data or "").strip():
+            raise ValidationError("Write the question you asked, or choose one of the standard questions.")
 
 
 class MakeActionForm(FlaskForm):
     title = StringField("Action", validators=[DataRequired("Give the action a title."), Length(max=300)])
     owner_id = OptionalIntSelectField("Owner")
-    due_date = DateField("Due date (optional)", validators=[Optional()])
+    due_date = DateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
 
     def __init__(self, trio_people, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +126,8 @@ def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, d
     lesson_date, ok = _date(formdata.get("lesson_date"))
     if not ok:
         errors["lesson_date"] = "Enter the date as a real date, for example 2026-11-24."
+    elif not plausible_year(lesson_date):
+        errors["lesson_date"] = "Enter a date between 2000 and 2100, for example 2026-11-24."
     stages = [
         StageInput(_int(formdata.get(f"stage-{i}-id")), formdata.get(f"stage-{i}-title", ""),
                    formdata.get(f"stage-{i}-description", ""))

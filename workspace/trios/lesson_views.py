@@ -5,6 +5,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import Permission, can_change_trio, lesson_in, partnership_route, require_trio_change, trio_in
 from ..activity import services as activity
+from .. import merging
 from ..extensions import db
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
@@ -23,15 +24,16 @@ def _lesson(access, trio_id, lesson_id):
     return trio, planning.load_plan(lesson.id)
 
 
-def _plan_page(access, trio, lesson, plan, errors, version, status=200, stale=None):
+def _plan_page(access, trio, lesson, plan, errors, version, status=200, stale=None, fingerprints=None):
     rows = dict(
-        stage_rows=max(len(plan.stages), 1) + EXTRA_STAGE_ROWS if status == 200 else len(plan.stages),
-        pupil_rows=len(plan.pupils) + EXTRA_PUPIL_ROWS if status == 200 else len(plan.pupils),
+        stage_rows=max(len(plan.stages), 1) + EXTRA_STAGE_ROWS if status in (200, 409) else len(plan.stages),
+        pupil_rows=len(plan.pupils) + EXTRA_PUPIL_ROWS if status in (200, 409) else len(plan.pupils),
     )
     stages = plan.stages + [planning.StageInput(None, "")] * (rows["stage_rows"] - len(plan.stages))
     pupils = plan.pupils + [planning.PupilInput(None, "")] * (rows["pupil_rows"] - len(plan.pupils))
     return render("trios/plan.html", "trios/_plan_form.html", status, trio=trio, lesson=lesson, plan=plan,
                   stages=stages, pupils=pupils, errors=errors, version=version, stale=stale,
+                  fingerprints=fingerprints if fingerprints is not None else planning.plan_fingerprints(planning.plan_of(lesson)),
                   schools=list_schools(access.partnership), people=[m.user for m in trio.members],
                   can_change=can_change_trio(access, trio))
 
@@ -57,26 +59,24 @@ def save_plan(access, trio_id, lesson_id):
     errors |= planning.validate_plan(submitted)
     if errors:
         return _plan_page(access, trio, lesson, submitted, errors, version_form.version.data or lesson.version, 422)
+    original = merging.parse_fingerprints(request.form.get("fingerprints"))
     try:
-        planning.save_plan(lesson, version_form.version.data, submitted, current_user)
-        db.session.commit()
+        try:
+            planning.save_plan(lesson, version_form.version.data, submitted, current_user, original)
+            db.session.flush()
+        except StaleDataError:
+            # Someone saved between our check and our write: answer as for any stale save.
+            db.session.rollback()
+            trio, lesson = _lesson(access, trio_id, lesson_id)
+            planning.save_plan(lesson, version_form.version.data, submitted, current_user, original)
     except StaleEdit as stale:
         db.session.rollback()
-        return _plan_page(access, trio, lesson, submitted, {}, stale.current_version, 409, stale)
-    except StaleDataError:
-        # Someone saved between our check and our write: answer as for any stale save.
-        db.session.rollback()
-        trio, lesson = _lesson(access, trio_id, lesson_id)
-        try:
-            planning.save_plan(lesson, version_form.version.data, submitted, current_user)
-        except StaleEdit as stale:
-            db.session.rollback()
-            return _plan_page(access, trio, lesson, submitted, {}, stale.current_version, 409, stale)
-        db.session.commit()
+        return _plan_page(access, trio, lesson, stale.merged, {}, stale.current_version, 409, stale,
+                          fingerprints=stale.fingerprints)
     except ServiceError as error:
         db.session.rollback()
         return _plan_page(access, trio, lesson, submitted, {error.field or "form": error.message},
-                          version_form.version.data, 422)
+                          version_form.version.data, 422, fingerprints=request.form.get("fingerprints", ""))
     activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
                     f"saved the plan of {lesson.title.lower()} of “{trio.name}”",
                     url_for("trios.plan", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))

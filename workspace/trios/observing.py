@@ -28,15 +28,16 @@ def _describe_observations(partnership_id: int, ids: list[int]) -> dict[int, lin
     from flask import url_for
 
     rows = db.session.execute(
-        select(Observation.id, Observation.lesson_id, ResearchLesson.trio_id, CasePupil.label)
+        select(Observation.id, Observation.lesson_id, ResearchLesson.trio_id, CasePupil.label, Observation.text,
+               Observation.created_at)
         .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
         .join(CasePupil, Observation.case_pupil_id == CasePupil.id)
         .where(Observation.partnership_id == partnership_id, Observation.id.in_(ids))
     ).all()
     return {oid: linking.LinkedRecord(
-        "observation", oid, f"Observation of pupil {label} (lesson {lesson_id})",
+        "observation", oid, f"Pupil {label}, {created:%-d %b %Y %H:%M}: {text[:80]}{'…' if len(text) > 80 else ''}",
         url_for("trios.sheet", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id))
-        for oid, lesson_id, trio_id, label in rows}
+        for oid, lesson_id, trio_id, label, text, created in rows}
 
 
 linking.register_record_type("observation", "Observations", _describe_observations)

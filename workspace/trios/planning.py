@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from .. import merging
 from ..extensions import db
-from ..models import CasePupil, LessonStage, Prediction, ResearchLesson, User
-from ..services_errors import StaleEdit
+from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice, ResearchLesson, User
+from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
 
 MAX_STAGES = 12
@@ -120,37 +121,118 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
     return errors
 
 
-def _stale_differences(lesson: ResearchLesson, plan: PlanInput) -> list[tuple[str, str]]:
+def flatten(plan: PlanInput) -> dict[str, str]:
+    """The plan as named values, for fingerprints and three-way merging. Rows are keyed by id."""
+    values = {
+        "lesson_date": plan.lesson_date.isoformat() if plan.lesson_date else "",
+        "school_id": str(plan.school_id or ""), "class_stage": plan.class_stage, "subject": plan.subject,
+        "teacher_id": str(plan.teacher_id or ""), "learning_intentions": plan.learning_intentions,
+        "success_criteria": plan.success_criteria,
+    }
+    for stage in plan.stages:
+        if stage.id:
+            values[f"stage:{stage.id}:title"] = stage.title
+            values[f"stage:{stage.id}:description"] = stage.description
+    for pupil in plan.pupils:
+        if pupil.id:
+            values[f"pupil:{pupil.id}:label"] = pupil.label
+            values[f"pupil:{pupil.id}:descriptor"] = pupil.descriptor
+            values[f"pupil:{pupil.id}:criterion"] = pupil.success_criterion
+    for pupil in (p for p in plan.pupils if p.id):
+        for stage in (s for s in plan.stages if s.id):
+            values[f"prediction:{pupil.id}:{stage.id}"] = plan.predictions.get((pupil.id, stage.id), "")
+    return values
+
+
+def plan_fingerprints(plan: PlanInput) -> str:
+    return merging.fingerprints(flatten(plan))
+
+
+def _describe(key: str, saved: PlanInput) -> str:
+    stages = {s.id: s.title for s in saved.stages}
+    pupils = {p.id: p.label for p in saved.pupils}
+    simple = {"lesson_date": "Date", "school_id": "School", "class_stage": "Class or stage", "subject": "Subject",
+              "teacher_id": "Who teaches", "learning_intentions": "Learning intentions",
+              "success_criteria": "Success criteria"}
+    if key in simple:
+        return simple[key]
+    kind, *ids = key.split(":")
+    if kind == "stage":
+        return f"Stage “{stages.get(int(ids[0]), '')}”: {'title' if ids[1] == 'title' else 'what happens'}"
+    if kind == "pupil":
+        return f"Pupil {pupils.get(int(ids[0]), '')}: {ids[1].replace('criterion', 'success criterion')}"
+    return f"Prediction for pupil {pupils.get(int(ids[0]), '')} in “{stages.get(int(ids[1]), '')}”"
+
+
+def _shown(key: str, value: str, lesson: ResearchLesson) -> str:
+    if key == "school_id":
+        return lesson.school.name if lesson.school else "not set"
+    if key == "teacher_id":
+        return lesson.teacher.name if lesson.teacher else "not set"
+    return value or "(empty)"
+
+
+def _merge_stale(lesson: ResearchLesson, plan: PlanInput, original: dict[str, str] | None) -> StaleEdit:
+    """What to show when a save is stale: the plan merged three ways, and what the other person changed."""
     saved = plan_of(lesson)
-    differences = []
-    simple = [
-        ("Date", saved.lesson_date, plan.lesson_date, saved.lesson_date.strftime("%-d %B %Y") if saved.lesson_date else "not set"),
-        ("School", saved.school_id, plan.school_id, lesson.school.name if lesson.school else "not set"),
-        ("Class or stage", saved.class_stage, plan.class_stage.strip(), saved.class_stage),
-        ("Subject", saved.subject, plan.subject.strip(), saved.subject),
-        ("Who teaches", saved.teacher_id, plan.teacher_id, lesson.teacher.name if lesson.teacher else "not set"),
-        ("Learning intentions", saved.learning_intentions, plan.learning_intentions.strip(), saved.learning_intentions),
-        ("Success criteria", saved.success_criteria, plan.success_criteria.strip(), saved.success_criteria),
-    ]
-    differences += [(label, shown or "(empty)") for label, now, sent, shown in simple if now != sent]
-    kept_stages = [(s.title.strip(), s.description.strip()) for s in plan.stages if s.title.strip()]
-    if [(s.title, s.description) for s in saved.stages] != kept_stages:
-        differences.append(("Lesson stages", "; ".join(s.title for s in saved.stages) or "(none)"))
-    kept_pupils = [(p.label.strip(), p.descriptor.strip(), p.success_criterion.strip()) for p in plan.pupils if p.label.strip()]
-    if [(p.label, p.descriptor, p.success_criterion) for p in saved.pupils] != kept_pupils:
-        differences.append(("Case pupils", "; ".join(f"{p.label}: {p.descriptor}" for p in saved.pupils) or "(none)"))
-    changed_predictions = [key for key, text in saved.predictions.items() if plan.predictions.get(key, "").strip() != text]
-    if changed_predictions:
-        differences.append(("Predictions", f"{len(changed_predictions)} changed"))
-    return differences
+    merge = merging.three_way(original or {}, flatten(plan), flatten(saved))
+    values = merge.values
+
+    def value(key, default=""):
+        return values.get(key, default)
+
+    new_stages = [s for s in plan.stages if not s.id and (s.title.strip() or s.description.strip())]
+    new_pupils = [p for p in plan.pupils if not p.id and (p.label.strip() or p.descriptor.strip())]
+    merged = PlanInput(
+        lesson_date=date.fromisoformat(value("lesson_date")) if value("lesson_date") else None,
+        school_id=int(value("school_id")) if value("school_id").isdigit() else None,
+        class_stage=value("class_stage"), subject=value("subject"),
+        teacher_id=int(value("teacher_id")) if value("teacher_id").isdigit() else None,
+        learning_intentions=value("learning_intentions"), success_criteria=value("success_criteria"),
+        stages=[StageInput(s.id, value(f"stage:{s.id}:title"), value(f"stage:{s.id}:description"))
+                for s in saved.stages] + new_stages,
+        pupils=[PupilInput(p.id, value(f"pupil:{p.id}:label"), value(f"pupil:{p.id}:descriptor"),
+                           value(f"pupil:{p.id}:criterion")) for p in saved.pupils] + new_pupils,
+        predictions={(p.id, s.id): value(f"prediction:{p.id}:{s.id}") for p in saved.pupils for s in saved.stages},
+    )
+    saved_values = flatten(saved)
+    differences = [(_describe(key, saved), _shown(key, saved_values.get(key, ""), lesson))
+                   for key in merge.theirs + merge.conflicts]
+    return StaleEdit(differences, lesson.updated_by.name if lesson.updated_by else None, lesson.updated_at,
+                     lesson.version, merged=merged, conflicts=[_describe(k, saved) for k in merge.conflicts],
+                     fingerprints=plan_fingerprints(saved))
 
 
-def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, user: User | None) -> ResearchLesson:
-    """Saves the whole plan at once. Raises StaleEdit if someone saved since expected_version."""
+def _refuse_losing_records(lesson: ResearchLesson, plan: PlanInput) -> None:
+    """Removing a case pupil or a stage must not take observations or pupil voice with it."""
+    kept_pupils = {p.id for p in plan.pupils if p.id and p.label.strip()}
+    kept_stages = {s.id for s in plan.stages if s.id and s.title.strip()}
+    for index, pupil in enumerate(plan.pupils):
+        if pupil.id and pupil.id not in kept_pupils:
+            observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.case_pupil_id == pupil.id))
+            voiced = db.session.scalar(select(func.count(PupilVoice.id)).where(PupilVoice.case_pupil_id == pupil.id))
+            if observed or voiced:
+                raise ServiceError(
+                    f"This case pupil has {observed} observation{'s' if observed != 1 else ''} and {voiced} pupil-voice "
+                    f"note{'s' if voiced != 1 else ''}; removing the pupil would lose them. Keep the row (you can "
+                    "change the descriptor).", f"pupil-{index}-label")
+    for index, stage in enumerate(plan.stages):
+        if stage.id and stage.id not in kept_stages:
+            observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.stage_id == stage.id))
+            if observed:
+                raise ServiceError(
+                    f"{observed} observation{'s were' if observed != 1 else ' was'} recorded in this stage; removing it "
+                    "would separate them from their stage. Keep the stage (you can rename it).", f"stage-{index}-title")
+
+
+def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, user: User | None,
+              original: dict[str, str] | None = None) -> ResearchLesson:
+    """Saves the whole plan at once. If someone saved since expected_version, raises StaleEdit
+    carrying the plan merged three ways against `original` (the fingerprints the form opened with)."""
     if lesson.version != expected_version:
-        raise StaleEdit(_stale_differences(lesson, plan), lesson.updated_by.name if lesson.updated_by else None,
-                        lesson.updated_at, lesson.version)
+        raise _merge_stale(lesson, plan, original)
     _teacher_and_school(lesson.trio, plan.teacher_id, plan.school_id)
+    _refuse_losing_records(lesson, plan)
     lesson.lesson_date = plan.lesson_date
     lesson.school_id = plan.school_id
     lesson.class_stage = plan.class_stage.strip()

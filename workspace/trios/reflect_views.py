@@ -7,13 +7,14 @@ from ..access import Permission, can_change_trio, lesson_in, partnership_route, 
 from ..auth.forms import ConfirmForm
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
+from .. import merging
 from ..extensions import db
 from ..forms_common import form_errors_from
-from ..htmx import redirect_to, render
+from ..htmx import is_htmx, redirect_to, render
 from ..models import NextStep, PupilVoice
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, observing, planning, reflection
-from .forms import MakeActionForm, NextStepForm, PupilVoiceForm, VersionForm, parse_discussion
+from .forms import MakeActionForm, PupilVoiceForm, VersionForm, parse_discussion
 from .sheet import lesson_sheet
 
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
@@ -34,10 +35,10 @@ def _in_lesson(model, lesson, record_id):
 
 # Pupil voice -----------------------------------------------------------------------------------
 
-def _voice_page(access, trio, lesson, form, status=200):
+def _voice_page(access, trio, lesson, form, status=200, saved=False):
     return render("trios/voice.html", "trios/_voice.html", status, trio=trio, lesson=lesson, form=form,
                   notes=reflection.pupil_voice(lesson), questions=reflection.STANDARD_QUESTIONS,
-                  can_change=can_change_trio(access, trio))
+                  can_change=can_change_trio(access, trio), saved=saved)
 
 
 @bp.get(PREFIX + "/voice")
@@ -62,9 +63,12 @@ def add_voice(access, trio_id, lesson_id):
             form_errors_from(error, form)
         else:
             db.session.commit()
-            flash("The pupil's words have been saved.")
+            if not is_htmx():  # a plain form: redirect, so that reloading cannot post the note twice
+                flash("The pupil's words have been saved.")
+                return redirect_to(url_for("trios.voice", partnership_id=access.partnership.id, trio_id=trio.id,
+                                           lesson_id=lesson.id))
             fresh = PupilVoiceForm(lesson, formdata=None, case_pupil_id=form.case_pupil_id.data)
-            return _voice_page(access, trio, lesson, fresh, 201)
+            return _voice_page(access, trio, lesson, fresh, 201, saved=True)
     return _voice_page(access, trio, lesson, form, 422)
 
 
@@ -97,14 +101,15 @@ def highlight_voice(access, trio_id, lesson_id, note_id):
 # The discussion -----------------------------------------------------------------------------------
 
 def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=None, learned=None, version=None,
-                     stale=None, errors=None, step_form=None):
+                     stale=None, errors=None, next_step="", fingerprints=None):
     return render(
         "trios/discussion.html", "trios/_discussion.html", status, trio=trio, lesson=lesson,
         rows=lesson_sheet(lesson), steps=reflection.next_steps(lesson), stale=stale, errors=errors or {},
         progress=progress if progress is not None else {p.id: p.discussion_progress for p in lesson.case_pupils},
         teaching=lesson.discussion_teaching if teaching is None else teaching,
         learned=lesson.discussion_learned if learned is None else learned,
-        version=version or lesson.version, step_form=step_form or NextStepForm(formdata=None),
+        version=version or lesson.version, next_step=next_step,
+        fingerprints=fingerprints if fingerprints is not None else merging.fingerprints(reflection.discussion_values(lesson)),
         can_change=can_change_trio(access, trio), **comments_context("lesson", lesson.id),
     )
 
@@ -119,52 +124,50 @@ def discussion(access, trio_id, lesson_id):
 @bp.post(PREFIX + "/discussion")
 @partnership_route(Permission.CONTRIBUTE)
 def save_discussion(access, trio_id, lesson_id):
+    """Saves the discussion and, if one is written, adds a next step: one button, nothing lost."""
     trio, lesson = _lesson(access, trio_id, lesson_id)
     require_trio_change(access, trio)
     version_form = VersionForm()
     progress, teaching, learned = parse_discussion(request.form, lesson)
-    kept = dict(progress=progress, teaching=teaching, learned=learned)
+    next_step = request.form.get("next_step", "")
+    kept = dict(progress=progress, teaching=teaching, learned=learned, next_step=next_step)
     if not version_form.validate():
         return _discussion_page(access, trio, lesson, 422, **kept,
                                 errors={"form": "The form was missing its version. Reload the page and try again."})
+    original = merging.parse_fingerprints(request.form.get("fingerprints"))
     try:
-        reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user)
+        reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user,
+                                   original)
+        step = reflection.add_next_step(lesson, next_step) if next_step.strip() else None
+        activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
+                        f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
+                        url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+                                lesson_id=lesson.id))
         db.session.commit()
     except (StaleEdit, StaleDataError) as problem:
         db.session.rollback()
         trio, lesson = _lesson(access, trio_id, lesson_id)
-        stale = problem if isinstance(problem, StaleEdit) else StaleEdit([], None, None, lesson.version)
-        return _discussion_page(access, trio, lesson, 409, **kept, version=stale.current_version, stale=stale)
+        if isinstance(problem, StaleDataError):
+            problem = _stale_now(lesson, progress, teaching, learned, original)
+        merged_progress, merged_teaching, merged_learned = problem.merged
+        return _discussion_page(access, trio, lesson, 409, progress=merged_progress, teaching=merged_teaching,
+                                learned=merged_learned, next_step=next_step, version=problem.current_version,
+                                stale=problem, fingerprints=problem.fingerprints)
     except ServiceError as error:
         db.session.rollback()
-        return _discussion_page(access, trio, lesson, 422, **kept, errors={"form": error.message})
-    activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
-                    f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
-                    url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
-    db.session.commit()
-    flash("The discussion has been saved.")
+        return _discussion_page(access, trio, lesson, 422, **kept, errors={error.field or "form": error.message},
+                                fingerprints=request.form.get("fingerprints", ""))
+    flash("The discussion has been saved." + (" The next step has been added." if step else ""))
     return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
-                               lesson_id=lesson.id))
+                               lesson_id=lesson.id) + ("#next-steps" if step else ""))
 
 
-@bp.post(PREFIX + "/next-steps")
-@partnership_route(Permission.CONTRIBUTE)
-def add_next_step(access, trio_id, lesson_id):
-    trio, lesson = _lesson(access, trio_id, lesson_id)
-    require_trio_change(access, trio)
-    form = NextStepForm()
-    if form.validate():
-        try:
-            reflection.add_next_step(lesson, form.text.data)
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
-            flash("The next step has been added.")
-            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
-                                       lesson_id=lesson.id) + "#next-steps")
-    return _discussion_page(access, trio, lesson, 422, step_form=form)
+def _stale_now(lesson, progress, teaching, learned, original) -> StaleEdit:
+    try:
+        reflection.save_discussion(lesson, -1, progress, teaching, learned, None, original)
+    except StaleEdit as stale:
+        return stale
+    raise AssertionError("a version of -1 is always stale")
 
 
 @bp.route(PREFIX + "/next-steps/<int:step_id>/action", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from .. import merging
 from ..extensions import db
 from ..frameworks import linking
 from ..models import Action, CasePupil, NextStep, PupilVoice, ResearchLesson, TrioMember, User
@@ -51,19 +52,32 @@ def delete_pupil_voice(note: PupilVoice) -> None:
     db.session.flush()
 
 
+def discussion_values(lesson: ResearchLesson, progress: dict[int, str] | None = None, teaching: str | None = None,
+                      learned: str | None = None) -> dict[str, str]:
+    """The discussion as named values (saved, or as sent), for fingerprints and merging."""
+    values = {f"progress:{p.id}": (progress.get(p.id, "") if progress is not None else p.discussion_progress)
+              for p in lesson.case_pupils}
+    values["teaching"] = lesson.discussion_teaching if teaching is None else teaching
+    values["learned"] = lesson.discussion_learned if learned is None else learned
+    return values
+
+
 def save_discussion(lesson: ResearchLesson, expected_version: int, progress: dict[int, str], teaching: str,
-                    learned: str, user: User | None) -> ResearchLesson:
-    """Case pupils' progress against predictions first, then the teaching, then what we learned."""
+                    learned: str, user: User | None, original: dict[str, str] | None = None) -> ResearchLesson:
+    """Case pupils' progress against predictions first, then the teaching, then what we learned.
+    A stale save raises StaleEdit with the discussion merged three ways against `original`."""
     pupils = {p.id: p for p in lesson.case_pupils}
     if lesson.version != expected_version:
-        differences = [(f"Progress of pupil {p.label}", p.discussion_progress or "(empty)")
-                       for pid, p in pupils.items() if p.discussion_progress != progress.get(pid, "").strip()]
-        if lesson.discussion_teaching != teaching.strip():
-            differences.append(("The teaching", lesson.discussion_teaching or "(empty)"))
-        if lesson.discussion_learned != learned.strip():
-            differences.append(("What we learned", lesson.discussion_learned or "(empty)"))
+        saved = discussion_values(lesson)
+        merge = merging.three_way(original or {}, discussion_values(lesson, progress, teaching, learned), saved)
+        labels = {f"progress:{p.id}": f"Progress of pupil {p.label}" for p in lesson.case_pupils}
+        labels |= {"teaching": "The teaching", "learned": "What we learned"}
+        differences = [(labels[key], saved.get(key) or "(empty)") for key in merge.theirs + merge.conflicts]
+        merged = ({pid: merge.values.get(f"progress:{pid}", "") for pid in pupils},
+                  merge.values.get("teaching", ""), merge.values.get("learned", ""))
         raise StaleEdit(differences, lesson.updated_by.name if lesson.updated_by else None, lesson.updated_at,
-                        lesson.version)
+                        lesson.version, merged=merged, conflicts=[labels[k] for k in merge.conflicts],
+                        fingerprints=merging.fingerprints(saved))
     for text in [teaching, learned, *progress.values()]:
         if len(text) > 20000:
             raise ServiceError("That is too long to save; please shorten it.")

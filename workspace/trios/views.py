@@ -73,7 +73,9 @@ def edit(access, trio_id):
     require_trio_change(access, found)
     people = services.possible_members(access.partnership)
     if request.method == "GET":
-        form = TrioForm(people, formdata=None, obj=found, members=[m.user_id for m in found.members])
+        # Not obj=found: its `members` are TrioMember rows, and obj would win over the user ids.
+        form = TrioForm(people, formdata=None, name=found.name, focus=found.focus, status=found.status,
+                        version=found.version, members=[m.user_id for m in found.members])
         return _trio_form_page(access, form, picker_for("links", linking.links_for("trio", [found.id])[found.id]),
                                trio=found)
     form = TrioForm(people)

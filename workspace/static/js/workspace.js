@@ -49,6 +49,17 @@
     }
   });
 
+  // Enter in the link picker's search box searches; it must not submit the whole form.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target.matches && target.matches(".link-picker input[type=search]")) {
+      event.preventDefault();
+      if (window.htmx) {
+        window.htmx.trigger(target, "search");
+      }
+    }
+  });
+
   // Invitation links: select the whole link when the field is focused, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {

@@ -1,0 +1,150 @@
+"""Self-evaluation pages: the partnership table, a school's history, writing an evaluation
+beside the framework's wording, the pro-forma, and follow-up actions."""
+from datetime import date
+
+from flask import flash, request, url_for
+from flask_login import current_user
+
+from ..access import (
+    Permission, can_evaluate, partnership_route, require_evaluate, school_in,
+    self_evaluation_in,
+)
+from ..actions import services as action_services
+from ..activity import services as activity
+from ..extensions import db
+from ..forms_common import form_errors_from
+from ..frameworks import services as framework_services
+from ..htmx import redirect_to, render
+from ..models import FrameworkElement
+from ..services_errors import ServiceError
+from . import bp, services
+from .forms import EvaluationForm, FollowUpForm, parse_evidence
+
+
+@bp.get("/", strict_slashes=False)
+@partnership_route()
+def index(access):
+    schools, columns, cells = services.partnership_table(access.partnership)
+    return render("selfeval/index.html", "selfeval/_table.html", schools=schools, columns=columns, cells=cells)
+
+
+@bp.get("/schools/<int:school_id>")
+@partnership_route()
+def school(access, school_id):
+    found = school_in(access, school_id)
+    return render("selfeval/school.html", "selfeval/_history.html", school=found, history=services.history(found),
+                  dates=services.proforma_dates(found), can_evaluate=can_evaluate(access, found.id))
+
+
+def _element_from(value) -> FrameworkElement | None:
+    element = db.session.get(FrameworkElement, int(value)) if value and str(value).isdigit() else None
+    return element if element is not None and services.is_evaluable(element) else None
+
+
+def _form_page(access, school, element, form, status=200, chosen_evidence=()):
+    levels = services.levels_for(element) if element else []
+    return render(
+        "selfeval/new.html", "selfeval/_form.html", status, school=school, element=element, form=form,
+        levels=levels, choices=services.evaluable_choices(),
+        detail=framework_services.element_detail(services.qi_of(element)) if element else None,
+        candidates=services.evidence_candidates(access.partnership, school), chosen_evidence=set(chosen_evidence),
+        label=services.element_label,
+    )
+
+
+@bp.get("/schools/<int:school_id>/new")
+@partnership_route(Permission.CONTRIBUTE)
+def new(access, school_id):
+    found = school_in(access, school_id)
+    require_evaluate(access, found.id)
+    element = _element_from(request.args.get("element_id"))
+    form = EvaluationForm(services.levels_for(element) if element else [], formdata=None, evaluated_on=date.today())
+    return _form_page(access, found, element, form)
+
+
+@bp.post("/schools/<int:school_id>/new")
+@partnership_route(Permission.CONTRIBUTE)
+def create(access, school_id):
+    found = school_in(access, school_id)
+    require_evaluate(access, found.id)
+    element = _element_from(request.form.get("element_id"))
+    if element is None:
+        form = EvaluationForm([], formdata=None, evaluated_on=date.today())
+        form.form_errors.append("Choose the theme or QI you are evaluating.")
+        return _form_page(access, found, None, form, 422)
+    form = EvaluationForm(services.levels_for(element))
+    evidence = parse_evidence(request.form.getlist("evidence"))
+    if form.validate():
+        try:
+            evaluation = services.record_evaluation(
+                access.partnership, found, element.id, form.evaluated_on.data, form.level.data, form.how_well.data,
+                form.how_know.data or "", form.what_now.data or "", evidence, current_user)
+            url = url_for("selfeval.detail", partnership_id=access.partnership.id, evaluation_id=evaluation.id)
+            activity.record(access.partnership.id, current_user, "created", "self_evaluation", evaluation.id,
+                            f"recorded a self-evaluation of {found.name} against {services.element_label(element)}", url)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash("The self-evaluation has been saved. If it calls for action, make a follow-up action below.")
+            return redirect_to(url)
+    return _form_page(access, found, element, form, 422, [f"{k}:{i}" for k, i in evidence])
+
+
+@bp.get("/<int:evaluation_id>")
+@partnership_route()
+def detail(access, evaluation_id):
+    evaluation = self_evaluation_in(access, evaluation_id)
+    return _detail_page(access, evaluation, FollowUpForm(action_services.possible_owners(access.partnership),
+                                                         formdata=None, owner_id=current_user.id))
+
+
+def _detail_page(access, evaluation, form, status=200):
+    levels = services.levels_for(evaluation.element)
+    return render("selfeval/detail.html", "selfeval/_detail.html", status, evaluation=evaluation,
+                  level=services.level_label(levels, evaluation.level), levels=levels,
+                  evidence=services.evidence_of(evaluation), actions=services.follow_up_actions(evaluation),
+                  detail=framework_services.element_detail(services.qi_of(evaluation.element)),
+                  can_evaluate=can_evaluate(access, evaluation.school_id), form=form, label=services.element_label)
+
+
+@bp.post("/<int:evaluation_id>/actions")
+@partnership_route(Permission.CONTRIBUTE)
+def follow_up(access, evaluation_id):
+    evaluation = self_evaluation_in(access, evaluation_id)
+    require_evaluate(access, evaluation.school_id)
+    form = FollowUpForm(action_services.possible_owners(access.partnership))
+    if form.validate():
+        try:
+            action = services.make_follow_up_action(evaluation, form.title.data, form.owner_id.data,
+                                                    form.due_date.data, current_user)
+            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+                            f"made the action “{action.title}” from a self-evaluation of {evaluation.school.name}",
+                            url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id))
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            db.session.commit()
+            flash(f"“{action.title}” is now an action, linked back to this self-evaluation.")
+            return redirect_to(url_for("selfeval.detail", partnership_id=access.partnership.id,
+                                       evaluation_id=evaluation.id) + "#follow-up")
+    return _detail_page(access, evaluation, form, 422)
+
+
+@bp.get("/schools/<int:school_id>/pro-forma")
+@partnership_route()
+def proforma(access, school_id):
+    found = school_in(access, school_id)
+    dates = services.proforma_dates(found)
+    try:
+        on = date.fromisoformat(request.args.get("on", "")) if request.args.get("on") else (dates[0] if dates else None)
+    except ValueError:
+        on = dates[0] if dates else None
+    rows = services.proforma(found, on) if on else {}
+    return render("selfeval/proforma.html", "selfeval/_proforma.html", school=found, on=on, dates=dates, rows=rows,
+                  template=services.proforma_template(), label=services.element_label)
+
+
+
