@@ -1,0 +1,61 @@
+"""A teacher writes a self-evaluation beside the framework's wording, cites evidence, makes a
+follow-up action; the lead reads the partnership table and the pro-forma."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_foundation_journey import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_server, new_page):
+    teacher = new_page("selfeval-teacher")
+    page = teacher.page
+    sign_in(teacher, live_server, "callum.fraser@demo.example")
+    page.get_by_role("link", name="Self-evaluation").click()
+    teacher.axe("self-evaluation table")
+    page.get_by_role("link", name="Carronbank High School").click()
+    teacher.axe("school history")
+    page.get_by_role("link", name="Record a self-evaluation").click()
+    teacher.axe("new self-evaluation, nothing chosen")
+
+    # Choosing the theme brings its progression statements and challenge questions, without a reload.
+    page.get_by_label("What are you evaluating?").select_option(label="Learning and engagement")
+    expect(page.get_by_role("heading", name="QI 2.3: Learning and engagement (STEM framework theme)")).to_be_visible()
+    expect(page.get_by_text("Challenge questions for QI 2.3")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"element_id=\d+"))
+    teacher.axe("new self-evaluation with its theme")
+    page.get_by_label("Building on achievements").check()
+    page.get_by_label("How well are we doing?").fill("Most S1 learners take part in enquiry; girls now explain their reasoning.")
+    page.get_by_label("How do we know? What evidence do we have?").fill("Lesson-study observations and a tally of contributions.")
+    page.get_by_label(re.compile("Paired talk before whole-class explanation in maths")).check()
+    page.get_by_label("What are we going to do now?").fill("Take paired talk into S2 science.")
+    teacher.shot("new")
+    page.get_by_role("button", name="Save the self-evaluation").click()
+    expect(page.get_by_text("The self-evaluation has been saved.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Paired talk before whole-class explanation in maths"))).to_be_visible()
+    teacher.axe("self-evaluation")
+
+    page.get_by_role("textbox", name="Action").fill("Paired talk in S2 science")
+    page.get_by_label("Owner").select_option(label="Callum Fraser")
+    page.get_by_role("button", name="Create the action").click()
+    expect(page.locator("#follow-up").get_by_role("link", name="Paired talk in S2 science")).to_be_visible()
+    teacher.axe("self-evaluation with its action")
+    teacher.shot("detail")
+
+    lead = new_page("selfeval-lead", viewport=(768, 1024))
+    sign_in(lead, live_server, "catriona.baird@demo.example")
+    lead.page.get_by_role("link", name="Self-evaluation").click()
+    expect(lead.page.get_by_role("table", name="Latest levels by school and QI")).to_be_visible()
+    assert lead.page.evaluate("document.documentElement.scrollWidth") <= 768
+    lead.axe("partnership table on a tablet")
+    lead.page.get_by_role("link", name="Carronbank High School").click()
+    lead.page.get_by_role("link", name="The pro-forma").click()
+    expect(lead.page.get_by_role("heading", name="STEM – Our self-evaluation, evidence and actions for improvement")).to_be_visible()
+    expect(lead.page.get_by_text("Take paired talk into S2 science.").first).to_be_visible()
+    lead.axe("pro-forma")
+    lead.shot("proforma")
+    teacher.assert_clean()
+    lead.assert_clean()
