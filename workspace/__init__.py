@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, security, selfeval, templating, trios
+    from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, reports, security, selfeval, templating, trios
     from .cli import register_commands
 
     security.init_app(app)
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(actions.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(selfeval.bp)
+    app.register_blueprint(reports.bp)
     register_commands(app)
 
     @app.get("/healthz")

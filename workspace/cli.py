@@ -16,6 +16,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(load_frameworks)
+    from .reports.cli import export
+
+    app.cli.add_command(export)
 
 
 @click.command("create-admin")

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/p/<int:partnership_id>/reports")
+
+from . import views  # noqa: E402,F401

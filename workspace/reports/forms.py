@@ -1,0 +1,36 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField
+from wtforms.validators import InputRequired, ValidationError
+
+from ..forms_common import PlausibleDate, choices
+from ..trios.forms import MultiCheckboxField
+
+
+class InterimForm(FlaskForm):
+    period_from = DateField("From", validators=[InputRequired("Enter the first day of the period."), PlausibleDate()])
+    period_to = DateField("To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()])
+    schools = MultiCheckboxField("Schools", coerce=int)
+
+    def __init__(self, schools, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schools.choices = choices((s.id, s.name) for s in schools)
+
+    def validate_period_to(self, field):
+        if self.period_from.data and field.data and field.data < self.period_from.data:
+            raise ValidationError("The end of the period must be on or after its start.")
+
+    def validate_schools(self, field):
+        if not field.data:
+            raise ValidationError("Choose at least one school.")
+
+
+class ProformaExportForm(FlaskForm):
+    on = HiddenField()
+
+    def on_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.on.data or "")
+        except ValueError:
+            return None
