@@ -50,6 +50,8 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
             break
     page.keyboard.press("Enter")
     expect(page.locator("#picker-links .chip")).to_have_count(2)
+    # Wait for focus to come back to the search box, or it could land after we move it.
+    expect(page.locator("#picker-links-q")).to_be_focused()
     page.get_by_role("button", name=re.compile(r"^Remove IGBE")).focus()
     page.keyboard.press("Enter")
     expect(page.locator("#picker-links .chip")).to_have_count(1)

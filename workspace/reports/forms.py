@@ -13,9 +13,9 @@ class InterimForm(FlaskForm):
     period_to = DateField("To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()])
     schools = MultiCheckboxField("Schools", coerce=int)
 
-    def __init__(self, schools, *args, **kwargs):
+    def __init__(self, school_options, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.schools.choices = choices((s.id, s.name) for s in schools)
+        self.schools.choices = choices((s.id, s.name) for s in school_options)
 
     def validate_period_to(self, field):
         if self.period_from.data and field.data and field.data < self.period_from.data:

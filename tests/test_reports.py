@@ -1,0 +1,221 @@
+"""Word exports, read back with python-docx: structure, fields, tables against the database,
+filters, and nothing from another partnership. Converted through LibreOffice where it is installed."""
+import io
+import os
+import shutil
+import subprocess
+from datetime import date, datetime, timezone
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from sqlalchemy import select
+
+from tests.conftest import html
+from workspace.extensions import db
+from workspace.frameworks import linking
+from workspace.models import Action, Activity, Observation, ProgressUpdate, PupilVoice, ResearchLesson
+from workspace.reports import data, documents
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def reports_url(world, side="a"):
+    return f"/p/{world[side]['partnership_id']}/reports"
+
+
+@pytest.fixture
+def dated(app, world):
+    """Give partnership A's lesson a date, a highlight, and link its action to QI 2.3 and B's too."""
+    with app.app_context():
+        for side in ("a", "b"):
+            lesson = db.session.get(ResearchLesson, world[side]["lesson_id"])
+            lesson.lesson_date = date(2026, 10, 1)
+            lesson.discussion_learned = f"Learned in {side}"
+            db.session.get(Observation, world[side]["observation_id"]).is_highlight = True
+            db.session.get(PupilVoice, world[side]["note_id"]).is_highlight = True
+            linking.set_links(world[side]["partnership_id"], "action", world[side]["action_id"], [world[side]["element_id"]])
+            update = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.action_id == world[side]["action_id"]))
+            update.created_at = datetime(2026, 10, 5, 12, tzinfo=timezone.utc)
+        db.session.commit()
+
+
+def download(client, url, data):
+    response = client.post(url, data=data)
+    assert response.status_code == 200, html(response)[:1500]
+    assert response.mimetype == DOCX
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response.headers["Cache-Control"]
+    return Document(io.BytesIO(response.data)), response.data
+
+
+def headings(document):
+    return [(int(p.style.name.split()[-1]), p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+def instructions(part_element):
+    return " ".join(t.text for t in part_element.iter(qn("w:instrText")))
+
+
+def all_table_text(document):
+    return [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+
+
+def interim_form(world, side="a", **changes):
+    form = {"period_from": "2026-09-01", "period_to": "2026-11-30", "schools": [str(s) for s in world[side]["school_ids"]]}
+    form.update(changes)
+    return form
+
+
+def test_interim_report_structure(client, world, app, dated):
+    client.sign_in(world["a"]["reviewer"])  # reviewers download reports
+    page = client.get(f"{reports_url(world)}/")
+    assert "Download the interim report (Word)" in html(page)
+    assert html(client.get(f"{reports_url(world)}/", htmx=True)).lstrip().startswith('<section id="interim"')
+    document, raw = download(client, f"{reports_url(world)}/interim", interim_form(world))
+
+    assert document.core_properties.title.startswith("Partnership Alpha: interim report")
+    assert document.core_properties.author == "Reviewer Alpha" and document.core_properties.created is not None
+    # Headings in order, with the built-in styles Word's navigation pane and TOC use.
+    with app.app_context():
+        report = data.interim(db.session.get(__import__("workspace").models.Partnership, world["a"]["partnership_id"]),
+                              date(2026, 9, 1), date(2026, 11, 30))
+    expected = [(1, "Contents")] + documents.interim_outline(report)
+    found = [h for h in headings(document) if h[0] <= 2 and not h[1].startswith(("QI ", "KA", "NP", "EQ"))]
+    assert found == expected
+    body = document.element.body
+    assert "TOC" in instructions(body)
+    footer = document.sections[0].footer._element
+    assert "PAGE" in instructions(footer) and "NUMPAGES" in instructions(footer)
+    assert document.sections[0].header.paragraphs[0].text == "Partnership Alpha"
+    assert any(s.orientation == 1 for s in document.sections)  # a landscape section for wide tables
+    # Every table repeats its header row on each page.
+    for table in document.tables:
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # The chart, with alt text.
+    doc_prs = list(body.iter(qn("wp:docPr")))
+    assert doc_prs and doc_prs[0].get("descr").startswith("Bar chart of actions by status for each quality indicator. QI 2.3: 1 action")
+    assert b"word/media/image1.png" in raw
+
+
+def test_interim_tables_match_the_database_and_leave_out_other_partnerships(client, world, app, dated):
+    client.sign_in(world["a"]["lead"])
+    document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    rows = all_table_text(document)
+    flat = " ".join(" ".join(r) for r in rows)
+    with app.app_context():
+        action = db.session.get(Action, world["a"]["action_id"])
+        title, owner = action.title, action.owner.name
+    assert [title, "Alpha Primary School", owner, "In progress", "", "5 Oct 2026: Walls bought for P6."] in rows
+    assert "Alpha Primary School" in flat and "Alpha High School" in flat
+    assert "Beta" not in flat and "Learned in b" not in " ".join(p.text for p in document.paragraphs)
+    text = " ".join(p.text for p in document.paragraphs)
+    assert "Learned in a" in text and "Counted on fingers, then used the fraction wall." in text
+    assert "Pupil A" in text  # case pupils as labels and descriptors only
+    assert "QI 2.3" in text and "Crown copyright" in text
+
+
+def test_period_and_school_filters(client, world, app, dated):
+    client.sign_in(world["a"]["lead"])
+    # A period before anything happened: no trio lessons, no progress.
+    document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world, period_from="2026-01-01", period_to="2026-02-01"))
+    text = " ".join(p.text for p in document.paragraphs)
+    assert "No research lessons were taught at these schools in the period." in text
+    assert "No progress updates were posted in the period." in text
+    # Only the second school: the first school's action and lesson are left out.
+    document, _ = download(client, f"{reports_url(world)}/interim",
+                           interim_form(world, schools=[str(world["a"]["school_ids"][1])]))
+    flat = " ".join(" ".join(r) for r in all_table_text(document))
+    assert "Fraction walls in every P5-P7 class" not in flat and "Alpha Primary School" not in flat
+    assert "Alpha High School" in flat
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"period_from": "2026-12-01", "period_to": "2026-01-01"}, "on or after its start"),
+    ({"schools": []}, "Choose at least one school."),
+    ({"period_from": ""}, "Enter the first day of the period."),
+])
+def test_interim_form_errors_are_422(client, world, changes, message):
+    client.sign_in(world["a"]["lead"])
+    response = client.post(f"{reports_url(world)}/interim", data=interim_form(world, **changes))
+    assert response.status_code == 422 and message in html(response)
+
+
+def test_exports_are_recorded_in_the_activity_feed(client, world, app, dated):
+    client.sign_in(world["a"]["lead"])
+    download(client, f"{reports_url(world)}/interim", interim_form(world))
+    download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    with app.app_context():
+        verbs = db.session.scalars(select(Activity.summary).where(Activity.verb == "exported")).all()
+    assert any("interim report" in v for v in verbs) and any("lesson-study record" in v for v in verbs)
+
+
+def test_trio_record(client, world, app, dated):
+    client.sign_in(world["a"]["teacher"])
+    page = html(client.get(f"/p/{world['a']['partnership_id']}/trios/{world['a']['trio_id']}"))
+    assert "Download the lesson-study record (Word)" in page
+    document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    titles = [h[1] for h in headings(document)]
+    assert titles[:2] == ["The trio", "Cycle 1, lesson 1: Numeracy"]
+    assert ["The plan", "Case pupils", "Predictions and observations"] == titles[2:5]
+    rows = all_table_text(document)
+    assert ["Starter", "", "Counted on fingers, then used the fraction wall. (Leuven 4) [highlight]"] in rows
+    assert ["Pupil A", "What helped you?", "The wall. [highlight]"] in rows
+    assert "PAGE" in instructions(document.sections[0].footer._element)
+
+
+def test_self_evaluation_proforma(client, world, app):
+    client.sign_in(world["a"]["reviewer"])
+    school = world["a"]["school_ids"][0]
+    page = html(client.get(f"/p/{world['a']['partnership_id']}/self-evaluation/schools/{school}/pro-forma?on=2026-09-01"))
+    assert "Download this pro-forma (Word)" in page
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    assert headings(document)[0] == (1, "STEM – Our self-evaluation, evidence and actions for improvement")
+    header_row = [c.text for c in document.tables[0].rows[0].cells]
+    assert header_row == ["QI and theme", "Level", "How well are we doing?", "How do we know? What evidence do we have?",
+                          "What are we going to do now? Actions required?"]
+    assert document.tables[0].rows[1].cells[1].text == "Starting the journey"
+    assert document.sections[0].orientation == 1
+    assert client.post(f"{reports_url(world)}/schools/{school}/self-evaluation", data={"on": "2026-01-01"}).status_code == 404
+
+
+def test_export_command(app, world, dated, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "interim.docx"
+    result = runner.invoke(args=["export", "interim", "--partnership", str(world["a"]["partnership_id"]),
+                                 "--from", "2026-09-01", "--to", "2026-11-30", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Document(str(out)).core_properties.title.startswith("Partnership Alpha")
+    result = runner.invoke(args=["export", "trio", "--trio", str(world["a"]["trio_id"]), "-o", str(tmp_path / "t.docx")])
+    assert result.exit_code == 0
+    result = runner.invoke(args=["export", "selfeval", "--school", str(world["a"]["school_ids"][0]), "-o", str(tmp_path / "s.docx")])
+    assert result.exit_code == 0
+    bad = runner.invoke(args=["export", "selfeval", "--school", str(world["a"]["school_ids"][1]), "-o", str(tmp_path / "x.docx")])
+    assert bad.exit_code != 0 and "no self-evaluation" in bad.output
+    assert "interim" in runner.invoke(args=["export", "--help"]).output
+
+
+def _soffice():
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(not _soffice() and os.environ.get("REQUIRE_SOFFICE") != "1",
+                    reason="LibreOffice (soffice) is not installed: the PDF conversion check is SKIPPED")
+def test_documents_convert_to_pdf_through_libreoffice(client, world, app, dated, tmp_path):
+    assert _soffice(), "REQUIRE_SOFFICE=1 but soffice is missing"
+    client.sign_in(world["a"]["lead"])
+    files = {}
+    for name, url, form in (("interim", f"{reports_url(world)}/interim", interim_form(world)),
+                            ("trio", f"{reports_url(world)}/trios/{world['a']['trio_id']}", {}),
+                            ("selfeval", f"{reports_url(world)}/schools/{world['a']['school_ids'][0]}/self-evaluation",
+                             {"on": "2026-09-01"})):
+        _, raw = download(client, url, form)
+        path = tmp_path / f"{name}.docx"
+        path.write_bytes(raw)
+        files[name] = path
+    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *map(str, files.values())], check=True, timeout=180,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for name in files:
+        pdf = (tmp_path / f"{name}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
