@@ -219,3 +219,19 @@ def test_documents_convert_to_pdf_through_libreoffice(client, world, app, dated,
     for name in files:
         pdf = (tmp_path / f"{name}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
+
+
+def test_table_text_survives_markup_control_characters_and_line_breaks():
+    from workspace.reports import docx_kit
+
+    document = docx_kit.new_document("T", "A", "H")
+    values = [["<b>&amp;</b>", "line one\nline two", "bell\x07 and null\x00 gone"],
+              ["private \ue000 separator", "", None]]
+    docx_kit.table(document, ["One", "Two", "Three"], values)
+    docx_kit.table(document, ["Only"], [["second table"]])
+    read = Document(io.BytesIO(docx_kit.to_bytes(document)))
+    first = [[c.text for c in row.cells] for row in read.tables[0].rows]
+    assert first[1] == ["<b>&amp;</b>", "line one\nline two", "bell and null gone"]
+    assert first[2] == ["private \ue000 separator", "", ""]
+    assert read.tables[1].rows[1].cells[0].text == "second table"
+    assert "@@workspace-table-" not in " ".join(p.text for p in read.paragraphs)

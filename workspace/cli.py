@@ -19,6 +19,7 @@ def register_commands(app: Flask) -> None:
     from .reports.cli import export
 
     app.cli.add_command(export)
+    app.cli.add_command(generate_bench_data)
 
 
 @click.command("create-admin")
@@ -103,3 +104,27 @@ def load_frameworks(if_missing: bool) -> None:
     db.session.commit()
     for result in results:
         click.echo(f"  {result.key} {result.version}: {result.outcome}")
+
+
+@click.command("generate-bench-data")
+@click.option("--seed", default=2026, show_default=True, help="The same seed gives the same data.")
+@with_appcontext
+def generate_bench_data(seed: int) -> None:
+    """Add the national-scale benchmark data set: 60 partnerships, 2,500 schools, 10,000 members,
+    and one large partnership with 100 trios, 600 lessons, 20,000 observations, 5,000 actions,
+    20,000 progress updates and 2,000 self-evaluations. Every account's password is
+    benchmark-partnership-2026; the large partnership's first lead is p0.m0@bench.example."""
+    import time
+
+    from . import benchdata
+    from .frameworks import loader
+
+    if not loader.frameworks_loaded():
+        loader.load_all()
+    started = time.perf_counter()
+    try:
+        counts = benchdata.generate(seed=seed)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Generated in {time.perf_counter() - started:.1f} s: {counts}")

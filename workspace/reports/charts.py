@@ -66,5 +66,5 @@ def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], label
         draw.text((x + 44, height - 45), labels[status], fill="black", font=font, anchor="lm")
         x += 330
     buffer = BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, func, or_, select
@@ -23,6 +24,7 @@ from ..reference import Sector
 STATUS_ORDER = ("not_started", "in_progress", "on_hold", "complete")
 
 
+@lru_cache(maxsize=4096)
 def _day(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 

@@ -13,7 +13,7 @@ ACTION_WIDTHS = [6.5, 4.0, 3.2, 2.3, 2.3, 7.4]
 
 
 def _title_page(document, title: str, lines: list[str]) -> None:
-    document.add_paragraph(title, style="Title")
+    kit.paragraph(document, title, "Title")
     for line in lines:
         paragraph = document.add_paragraph(line)
         paragraph.runs[0].font.size = Pt(13)
@@ -46,40 +46,40 @@ def interim_report(data: InterimData, author: str, fast_tables: bool = True):
         f"Schools and settings: {len(data.schools)}",
         f"Produced on {data.produced_on:%-d %B %Y} by {author}",
     ])
-    document.add_heading("Contents", level=1)
+    kit.heading(document, "Contents", 1)
     kit.table_of_contents(document, interim_outline(data))
 
-    document.add_heading("The period in figures", level=1)
+    kit.heading(document, "The period in figures", 1)
     table(document, ["In the period", "Number"], [[label, value] for label, value in data.figures], [12, 4])
 
-    document.add_heading("The partnership and its schools", level=1)
+    kit.heading(document, "The partnership and its schools", 1)
     document.add_paragraph(f"{data.partnership} brings together {len(data.schools)} schools and settings in "
                            f"{', '.join(data.local_authorities)}.")
     table(document, ["School or setting", "Sector", "Local authority"], data.schools, [8, 5, 4])
 
-    document.add_heading("Collaborative enquiry", level=1)
+    kit.heading(document, "Collaborative enquiry", 1)
     if not data.trios:
         document.add_paragraph("No research lessons were taught at these schools in the period.")
     for trio in data.trios:
-        document.add_heading(trio.name, level=2)
+        kit.heading(document, trio.name, 2)
         kit.label_value(document, "Enquiry focus", trio.focus)
         kit.label_value(document, "Members", ", ".join(trio.members))
         table(document, ["Date", "School", "Class", "Subject", "Taught by"], trio.lessons, [2.6, 4.4, 2.6, 3.6, 3.8])
         if trio.learned:
-            document.add_heading("What was learned", level=3)
+            kit.heading(document, "What was learned", 3)
             for text in trio.learned:
                 kit.bullet(document, text)
         if trio.next_steps:
-            document.add_heading("Next steps", level=3)
+            kit.heading(document, "Next steps", 3)
             for text in trio.next_steps:
                 kit.bullet(document, text)
         if trio.highlights:
-            document.add_heading("Highlights from observations and pupil voice", level=3)
+            kit.heading(document, "Highlights from observations and pupil voice", 3)
             for who, what in trio.highlights:
                 kit.bullet(document, what, f"{who}: ")
 
     kit.landscape(document)
-    document.add_heading("Actions by quality indicator", level=1)
+    kit.heading(document, "Actions by quality indicator", 1)
     if data.chart_categories:
         total = {c: sum(data.chart_series.get(s, {}).get(c, 0) for s in data.chart_series) for c in data.chart_categories}
         alt = "Bar chart of actions by status for each quality indicator. " + "; ".join(
@@ -90,29 +90,29 @@ def interim_report(data: InterimData, author: str, fast_tables: bool = True):
         png = charts.stacked_bars(data.chart_categories, data.chart_series, data.status_labels,
                                   "Actions by status for each quality indicator")
         kit.picture(document, png, 22.0, alt, "Actions by status for each quality indicator")
-        document.add_paragraph("Figure 1: actions by status for each QI (an action linked to several QIs is counted "
-                               "under each).", style="Caption")
+        kit.paragraph(document, "Figure 1: actions by status for each QI (an action linked to several QIs is counted "
+                                "under each).", "Caption")
     for heading, rows in data.actions_by_qi:
-        document.add_heading(heading, level=2)
+        kit.heading(document, heading, 2)
         table(document, ACTION_HEADERS, rows, ACTION_WIDTHS)
     if not data.actions_by_qi:
         document.add_paragraph("No actions are linked to quality indicators.")
 
-    document.add_heading("Actions by IGBE priority", level=1)
+    kit.heading(document, "Actions by IGBE priority", 1)
     for heading, rows in data.actions_by_igbe:
-        document.add_heading(heading, level=2)
+        kit.heading(document, heading, 2)
         table(document, ACTION_HEADERS, rows, ACTION_WIDTHS)
     if not data.actions_by_igbe:
         document.add_paragraph("No actions are linked to IGBE priorities.")
 
-    document.add_heading("Progress in the period", level=1)
+    kit.heading(document, "Progress in the period", 1)
     if data.progress:
         table(document, ["Date", "Action", "School", "By", "Update", "Status", "Evidence of impact"], data.progress,
               [2.3, 4.8, 3.4, 2.8, 6.6, 2.0, 3.8])
     else:
         document.add_paragraph("No progress updates were posted in the period.")
 
-    document.add_heading("Self-evaluation levels by school and QI", level=1)
+    kit.heading(document, "Self-evaluation levels by school and QI", 1)
     if data.levels:
         table(document, ["School", "QI", "Theme", "Framework", "Level", "Date"], data.levels,
               [4.6, 6.4, 6.0, 2.6, 3.6, 2.4])
@@ -120,49 +120,49 @@ def interim_report(data: InterimData, author: str, fast_tables: bool = True):
         document.add_paragraph("No self-evaluations had been recorded by the end of the period.")
     kit.portrait(document)
 
-    document.add_heading("Framework wording referred to", level=1)
+    kit.heading(document, "Framework wording referred to", 1)
     for label, text in data.wording:
         kit.bullet(document, text, f"{label}: ")
     for credit in data.credits:
-        document.add_paragraph(credit, style="Caption")
+        kit.paragraph(document, credit, "Caption")
     return document
 
 
 def trio_record(data: TrioRecord, author: str):
     document = kit.new_document(f"{data.name}: lesson-study record", author, data.partnership,
                                 subject="Lesson-study record of a trio")
-    document.add_paragraph(data.name, style="Title")
+    kit.paragraph(document, data.name, "Title")
     document.add_paragraph(f"Lesson-study record, {data.partnership}. Produced on {data.produced_on:%-d %B %Y}.")
-    document.add_heading("The trio", level=1)
+    kit.heading(document, "The trio", 1)
     kit.label_value(document, "Enquiry focus", data.focus)
     kit.label_value(document, "Members", ", ".join(data.members))
     kit.label_value(document, "Status", data.status)
     kit.label_value(document, "Linked to", "; ".join(data.links) or "—")
-    document.add_paragraph("Case pupils are described by the group they typify; they are never named.", style="Caption")
+    kit.paragraph(document, "Case pupils are described by the group they typify; they are never named.", "Caption")
     for lesson in data.lessons:
-        document.add_heading(lesson.title, level=1)
-        document.add_heading("The plan", level=2)
+        kit.heading(document, lesson.title, 1)
+        kit.heading(document, "The plan", 2)
         for label, value in lesson.details:
             kit.label_value(document, label, value)
         if lesson.stages:
             kit.table(document, ["Stage", "What happens"], [list(s) for s in lesson.stages], [5, 12])
-        document.add_heading("Case pupils", level=2)
+        kit.heading(document, "Case pupils", 2)
         kit.table(document, ["Pupil", "Typical of", "Success criterion"], lesson.pupils, [2, 7, 8])
-        document.add_heading("Predictions and observations", level=2)
+        kit.heading(document, "Predictions and observations", 2)
         for pupil, rows in lesson.grids:
-            document.add_heading(pupil, level=3)
+            kit.heading(document, pupil, 3)
             kit.table(document, ["Stage", "Predicted", "Observed"], rows, [3.5, 5.5, 8])
-        document.add_heading("Pupil voice", level=2)
+        kit.heading(document, "Pupil voice", 2)
         if lesson.voice:
             kit.table(document, ["Pupil", "Question", "What they said"], lesson.voice, [2, 6, 9])
         else:
             document.add_paragraph("No pupil voice recorded.")
-        document.add_heading("Post-lesson discussion", level=2)
+        kit.heading(document, "Post-lesson discussion", 2)
         for pupil, text in lesson.progress:
             kit.label_value(document, f"{pupil}, against the predictions", text)
         kit.label_value(document, "The teaching", lesson.teaching)
         kit.label_value(document, "What we learned", lesson.learned)
-        document.add_heading("Next steps", level=2)
+        kit.heading(document, "Next steps", 2)
         for step in lesson.next_steps or ["None recorded."]:
             kit.bullet(document, step)
     return document
@@ -175,16 +175,16 @@ def self_evaluation(data: ProformaData, author: str):
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = kit.PORTRAIT[1], kit.PORTRAIT[0]
-    document.add_heading(data.title, level=1)
+    kit.heading(document, data.title, 1)
     kit.label_value(document, "Establishment", f"{data.school} ({data.school_details})")
     kit.label_value(document, "Date", on)
     headers = ["QI and theme", "Level"] + data.questions
     for category, rows in data.categories:
-        document.add_heading(category, level=2)
+        kit.heading(document, category, 2)
         if rows:
             kit.table(document, headers, rows, [4.8, 2.6, 6.0, 6.6, 5.6])
         else:
             document.add_paragraph(f"Nothing evaluated under {category.lower()} on this date.")
     if data.credit:
-        document.add_paragraph(data.credit, style="Caption")
+        kit.paragraph(document, data.credit, "Caption")
     return document
