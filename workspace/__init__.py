@@ -1,6 +1,7 @@
 """Partnership Workspace: the application factory."""
 from __future__ import annotations
 
+import contextvars
 import os
 import sqlite3
 
@@ -83,13 +84,24 @@ def _refuse_to_start_without_secret_key(app: Flask) -> None:
         )
 
 
+# Set for requests that change things: their SQLite transactions begin IMMEDIATE.
+writing = contextvars.ContextVar("writing", default=False)
+
+
 def _tune_sqlite(app: Flask) -> None:
-    """WAL lets readers work while one writer writes; foreign keys are off in SQLite by default."""
+    """WAL lets readers work while one writer writes; foreign keys are off in SQLite by default.
+
+    A request that writes takes SQLite's write lock when its transaction begins (BEGIN
+    IMMEDIATE), waiting up to the busy timeout for another writer. With the default deferred
+    BEGIN, a transaction that read first and then tries to write fails at once with "database
+    is locked" when another writer got there in between: the busy timeout cannot help it.
+    """
     busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     def on_connect(dbapi_connection, _record):
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -97,5 +109,23 @@ def _tune_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
+
     if db.engine.dialect.name == "sqlite":
         event.listen(db.engine, "connect", on_connect)
+        event.listen(db.engine, "begin", on_begin)
+
+        @app.before_request
+        def mark_writes():
+            from flask import g, request
+
+            g.writing_token = writing.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+        @app.teardown_request
+        def unmark_writes(_error=None):
+            from flask import g
+
+            token = g.pop("writing_token", None)
+            if token is not None:
+                writing.reset(token)
