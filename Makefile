@@ -36,5 +36,9 @@ test-sqlite: $(INSTALLED)
 test-postgres: $(INSTALLED)
 	$(BIN)/python tests/with_postgres.py $(BIN)/python -m pytest -q -m "not browser"
 
+# Load on the busiest paths (SQLite and PostgreSQL) and the Word exports, at national scale.
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py
+
 clean-venv:
 	rm -rf $(VENV)

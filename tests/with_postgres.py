@@ -8,6 +8,7 @@ and exits 0, unless REQUIRE_POSTGRES=1, when it fails.
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -50,16 +51,14 @@ def as_unprivileged_user():
     raise SystemExit("Running as root and no unprivileged user to run PostgreSQL as.")
 
 
-def main(argv: list[str]) -> int:
-    if not argv:
-        print(__doc__)
-        return 2
-    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-    if not (initdb and pg_ctl):
-        banner = "PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the suite is SKIPPED."
-        print("\n" + "!" * len(banner) + "\n" + banner + "\n" + "!" * len(banner) + "\n", file=sys.stderr)
-        return 1 if os.environ.get("REQUIRE_POSTGRES") == "1" else 0
+def available() -> bool:
+    return bool(find_binary("initdb") and find_binary("pg_ctl"))
 
+
+@contextlib.contextmanager
+def throwaway_server(database: str = "workspace_test"):
+    """A PostgreSQL server in a temporary folder on 127.0.0.1, with one empty database; yields its URL."""
+    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     demote, entry = as_unprivileged_user()
     root = tempfile.mkdtemp(prefix="workspace-pg-")
     data, log = os.path.join(root, "data"), os.path.join(root, "server.log")
@@ -76,15 +75,25 @@ def main(argv: list[str]) -> int:
         import psycopg
 
         with psycopg.connect(f"host=127.0.0.1 port={port} user=workspace dbname=postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE workspace_test")
-        env = dict(os.environ,
-                   TEST_DATABASE_URL=f"postgresql+psycopg://workspace@127.0.0.1:{port}/workspace_test")
-        print(f"PostgreSQL test server on 127.0.0.1:{port}", file=sys.stderr)
-        return subprocess.run(argv, env=env).returncode
+            conn.execute(f"CREATE DATABASE {database}")
+        print(f"PostgreSQL server on 127.0.0.1:{port}", file=sys.stderr)
+        yield f"postgresql+psycopg://workspace@127.0.0.1:{port}/{database}"
     finally:
         subprocess.run([pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, preexec_fn=demote, cwd=root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    if not available():
+        banner = "PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the suite is SKIPPED."
+        print("\n" + "!" * len(banner) + "\n" + banner + "\n" + "!" * len(banner) + "\n", file=sys.stderr)
+        return 1 if os.environ.get("REQUIRE_POSTGRES") == "1" else 0
+    with throwaway_server() as url:
+        return subprocess.run(argv, env=dict(os.environ, TEST_DATABASE_URL=url)).returncode
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from .auth.passwords import hash_password
 from .extensions import db
@@ -252,7 +252,20 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
     _bulk(SelfEvaluation, evaluation_rows)
     counts.evaluations = len(evaluation_rows)
     db.session.flush()
+    _advance_sequences()
     return counts
+
+
+def _advance_sequences() -> None:
+    """Explicit ids leave PostgreSQL's id sequences behind; move each past the highest id, or the
+    next row anyone adds would collide."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c:
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
 
 
 def _spread(total: int, parts: int) -> list[int]:

@@ -20,12 +20,13 @@ from .forms import ActionForm, ProgressForm
 
 
 def _dashboard_context(access, filters):
-    schools = list_schools(access.partnership)
-    return dict(
-        page=dashboard.search(access.partnership.id, filters), filters=filters, schools=schools,
-        owners=services.possible_owners(access.partnership), sorts=dashboard.SORTS,
-        stale_choices=dashboard.STALE_CHOICES, statuses=dashboard.status_labels(),
-    )
+    """What the results need; the filter form's lists are only for the whole page."""
+    context = dict(page=dashboard.search(access.partnership.id, filters), filters=filters)
+    if not is_htmx():
+        context.update(schools=list_schools(access.partnership), owners=services.possible_owners(access.partnership),
+                       sorts=dashboard.SORTS, stale_choices=dashboard.STALE_CHOICES,
+                       statuses=dashboard.status_labels())
+    return context
 
 
 @bp.get("/", strict_slashes=False)

@@ -1,0 +1,244 @@
+"""make bench: the busiest paths under load, on SQLite and on a throwaway PostgreSQL server.
+
+For each database: migrate, load the frameworks, generate the national-scale data set, start
+gunicorn as the README deploys it (sync workers: one connection per worker at a time, so
+keep-alive cannot pile every connection on one worker), sign in, and drive 20 concurrent
+connections with wrk (a separate process, on 127.0.0.1 only) for a fixed time against each path,
+next to a bare route (/healthz) of the same app. Then the three Word exports. Results go to
+benchmarks/results/ as JSON and Markdown.
+"""
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask(env: dict, *args: str) -> str:
+    return subprocess.run([str(BIN / "flask"), "--app", "workspace", *args], env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+class Client:
+    """Signs in like a browser and keeps the session cookie and CSRF token."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = ""
+
+    def get(self, path: str, headers: dict | None = None) -> str:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        with self.opener.open(request) as response:
+            return response.read().decode()
+
+    def sign_in(self, email: str, password: str) -> None:
+        page = self.get("/sign-in")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+        token = next(t for t in token.groups() if t)
+        body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
+        self.opener.open(urllib.request.Request(self.base + "/sign-in", data=body))
+        home = self.get("/partnerships")
+        self.csrf = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"', home)
+        self.csrf = next(t for t in self.csrf.groups() if t)
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def wrk(url: str, headers: dict, post: str | None = None) -> dict:
+    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", DURATION, "--timeout", "10s",
+               "-s", str(ROOT / "benchmarks" / "report.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
+    if post is not None:
+        command += ["--", "POST", post]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    seconds = result["duration_us"] / 1e6
+    ok = sum(n for code, n in result["statuses"].items() if 200 <= int(code) < 400)
+    return {"rps": round(result["requests"] / seconds, 1), "p50_ms": result["p50_us"] / 1000,
+            "p95_ms": result["p95_us"] / 1000, "p99_ms": result["p99_us"] / 1000,
+            "errors": result["requests"] - ok + result["socket_errors"], "requests": result["requests"],
+            "statuses": result["statuses"]}
+
+
+def targets(env: dict) -> dict:
+    """Ids in the large partnership: a trio, a lesson of it, a pupil and stage, and the first lead."""
+    code = """
+import json
+from sqlalchemy import select
+from workspace import benchdata, create_app
+from workspace.extensions import db
+from workspace.models import CasePupil, LessonStage, ResearchLesson, Trio
+app = create_app()
+with app.app_context():
+    p = benchdata.large_partnership()
+    trio = db.session.scalar(select(Trio).where(Trio.partnership_id == p.id).order_by(Trio.id))
+    lesson = db.session.scalar(select(ResearchLesson).where(ResearchLesson.trio_id == trio.id).order_by(ResearchLesson.id))
+    pupil = db.session.scalar(select(CasePupil.id).where(CasePupil.lesson_id == lesson.id).order_by(CasePupil.id))
+    stage = db.session.scalar(select(LessonStage.id).where(LessonStage.lesson_id == lesson.id).order_by(LessonStage.id))
+    print(json.dumps({"partnership": p.id, "trio": trio.id, "lesson": lesson.id, "pupil": pupil, "stage": stage}))
+"""
+    return json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
+                                     text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
+
+
+def count_observations(env: dict, lesson: int) -> int:
+    code = f"""
+from sqlalchemy import func, select
+from workspace import create_app
+from workspace.extensions import db
+from workspace.models import Observation
+app = create_app()
+with app.app_context():
+    print(db.session.scalar(select(func.count(Observation.id)).where(Observation.lesson_id == {lesson})))
+"""
+    return int(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True,
+                              cwd=ROOT).stdout.strip().splitlines()[-1])
+
+
+def bench_database(name: str, database_url: str, workdir: Path) -> dict:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="benchmark-secret", PYTHONPATH=str(ROOT))
+    env.pop("WORKSPACE_SQLALCHEMY_DATABASE_URI", None)
+    flask(env, "db", "upgrade")
+    flask(env, "load-frameworks")
+    started = time.perf_counter()
+    flask(env, "generate-bench-data")
+    generated = round(time.perf_counter() - started, 1)
+    ids = targets(env)
+    port = free_port()
+    gunicorn = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "workspace:create_app()"], env=env, cwd=ROOT,
+        stdout=open(workdir / f"gunicorn-{name}.log", "w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = Client(base)
+        client.sign_in("p0.m0@bench.example", "benchmark-partnership-2026")
+        p, t, lesson = ids["partnership"], ids["trio"], ids["lesson"]
+        lesson_path = f"/p/{p}/trios/{t}/lessons/{lesson}"
+        feed = client.get(f"{lesson_path}/observations/feed", {"HX-Request": "true"})
+        since = urllib.parse.unquote(re.search(r'since=([^"&]+)', feed).group(1))
+        auth = {"Cookie": client.cookie}
+        htmx = {**auth, "HX-Request": "true"}
+        dashboard = f"/p/{p}/actions/?status=in_progress&status=not_started&sort=due"
+        paths = [
+            ("bare route (/healthz)", "/healthz", {}, None),
+            ("dashboard, htmx fragment (50 a page)", dashboard, htmx, None),
+            ("dashboard, full page", dashboard, auth, None),
+            ("observation page", f"{lesson_path}/observe", auth, None),
+            ("observation poll, nothing new (204)", f"{lesson_path}/observations/feed?since={urllib.parse.quote(since)}", htmx, None),
+            ("trio page", f"/p/{p}/trios/{t}", auth, None),
+        ]
+        results = {}
+        for label, path, headers, body in paths:
+            results[label] = wrk(base + path, headers)
+            print(f"  {name}: {label}: {results[label]}", flush=True)
+        before = count_observations(env, lesson)
+        body = urllib.parse.urlencode({"case_pupil_id": ids["pupil"], "stage_id": ids["stage"],
+                                       "text": "Explained the method to a partner.", "leuven_score": "4"})
+        post = wrk(base + f"{lesson_path}/observations", {**htmx, "X-CSRFToken": client.csrf}, post=body)
+        stored = count_observations(env, lesson) - before
+        accepted = post["statuses"].get("201", 0)
+        post.update({"accepted": accepted, "stored": stored})
+        results["observation post (20 concurrent observers)"] = post
+        print(f"  {name}: observation post: {post}", flush=True)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    log = (workdir / f"gunicorn-{name}.log").read_text()
+    return {"database": name, "generated_in_s": generated, "results": results,
+            "database_is_locked_in_log": "database is locked" in log, "server_errors_in_log": log.count("Traceback")}
+
+
+def markdown(run: dict) -> str:
+    lines = [f"# Benchmark {run['when']}", "",
+             f"{run['machine']}; gunicorn {WORKERS} sync workers; wrk, {CONNECTIONS} connections, {DURATION} a path.", ""]
+    for db_run in run["databases"]:
+        bare = db_run["results"]["bare route (/healthz)"]["rps"]
+        lines += [f"## {db_run['database']}", "", "| path | req/s | % of bare | p50 ms | p95 ms | p99 ms | errors |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for label, r in db_run["results"].items():
+            lines.append(f"| {label} | {r['rps']} | {100 * r['rps'] / bare:.0f}% | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                         f"{r['p99_ms']:.1f} | {r['errors']} |")
+        post = db_run["results"]["observation post (20 concurrent observers)"]
+        lines += ["", f"Observation posts accepted: {post['accepted']}, stored: {post['stored']}; "
+                      f"'database is locked' in the server log: {'yes' if db_run['database_is_locked_in_log'] else 'no'}; "
+                      f"tracebacks: {db_run['server_errors_in_log']}.", ""]
+    if run.get("exports"):
+        lines += ["## Word exports of the large partnership", "", "| export | seconds | peak memory (MB) | table rows |",
+                  "| --- | ---: | ---: | ---: |"]
+        for r in run["exports"]:
+            lines.append(f"| {r['export']} | {r['seconds']} | {r['peak_rss_mb']} | {r['table_rows'] or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk): the load benchmark cannot run.", file=sys.stderr)
+        return 1
+    from tests import with_postgres
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="workspace-bench-"))
+    run = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "machine": f"{os.cpu_count()} cores", "workers": WORKERS, "worker_class": "sync",
+           "connections": CONNECTIONS, "duration": DURATION, "databases": []}
+    try:
+        sqlite_url = f"sqlite:///{workdir}/bench.sqlite"
+        run["databases"].append(bench_database("SQLite", sqlite_url, workdir))
+        if with_postgres.available():
+            with with_postgres.throwaway_server("workspace_bench") as url:
+                run["databases"].append(bench_database("PostgreSQL", url, workdir))
+        else:
+            print("PostgreSQL binaries not found: the PostgreSQL run is SKIPPED.", file=sys.stderr)
+        from benchmarks import bench_exports
+
+        run["exports"] = bench_exports.main([sqlite_url] + ([] if os.environ.get("BENCH_PLAIN") == "1" else ["--skip-plain"]))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(run, indent=2))
+    (RESULTS / "latest.md").write_text(markdown(run))
+    print(markdown(run))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
