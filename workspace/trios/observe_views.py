@@ -49,6 +49,19 @@ def _input(form):
                                       form.leuven_score.data, form.tags.data or [])
 
 
+def _saved(access, trio, lesson, form, message: str, status: int):
+    """After a save: a plain form goes back to the page; htmx gets a fresh form keeping the pupil
+    and stage, and an event that makes every feed on the page refresh at once."""
+    if not is_htmx():
+        flash(message)
+        return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
+                                   lesson_id=lesson.id))
+    body, status = render("trios/observe.html", "trios/_observation_form.html", status, trio=trio, lesson=lesson,
+                          editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
+                          form=_blank_form(lesson, trio, form.case_pupil_id.data, form.stage_id.data))
+    return Response(body, status=status, headers={"HX-Trigger": "observation-saved"})
+
+
 @bp.get(PREFIX + "/observe")
 @partnership_route()
 def observe(access, trio_id, lesson_id):
@@ -74,16 +87,7 @@ def record(access, trio_id, lesson_id):
             form_errors_from(error, form)
         else:
             db.session.commit()
-            if not is_htmx():
-                flash("Your observation has been saved.")
-                return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id,
-                                           trio_id=trio.id, lesson_id=lesson.id))
-            # A fresh form, keeping the pupil and stage; the feed refreshes itself at once.
-            response, status = render("trios/observe.html", "trios/_observation_form.html", 201, trio=trio,
-                                      lesson=lesson, editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
-                                      saved=True, form=_blank_form(lesson, trio, form.case_pupil_id.data,
-                                                                   form.stage_id.data))
-            return Response(response, status=status, headers={"HX-Trigger": "observation-saved"})
+            return _saved(access, trio, lesson, form, "Your observation has been saved.", 201)
     return render("trios/observe.html", "trios/_observation_form.html", 422, trio=trio, lesson=lesson, form=form,
                   editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
                   **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
@@ -133,14 +137,7 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
             form_errors_from(error, form)
         else:
             db.session.commit()
-            if not is_htmx():
-                flash("Your observation has been updated.")
-                return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
-                                           lesson_id=lesson.id))
-            response, status = render("trios/observe.html", "trios/_observation_form.html", trio=trio, lesson=lesson,
-                                      editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
-                                      form=_blank_form(lesson, trio, form.case_pupil_id.data, form.stage_id.data))
-            return Response(response, status=status, headers={"HX-Trigger": "observation-saved"})
+            return _saved(access, trio, lesson, form, "Your observation has been updated.", 200)
     return render("trios/observe.html", "trios/_observation_form.html", 422, form=form, **context,
                   **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
 
