@@ -18,6 +18,8 @@ UNSCOPED = {
     "auth.my_partnerships": "lists only the caller's partnerships",
     "auth.change_password": "the caller's own account",
     "auth.accept_invite": "the token is the credential",
+    "auth.privacy": "public notice",
+    "auth.accessibility": "public statement",
     "admin.index": "site administrators only (tested below)",
     "admin.new_partnership": "site administrators only (tested below)",
 }

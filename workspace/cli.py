@@ -20,6 +20,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(export)
     app.cli.add_command(generate_bench_data)
+    app.cli.add_command(disable_account)
+    app.cli.add_command(enable_account)
 
 
 @click.command("create-admin")
@@ -128,3 +130,30 @@ def generate_bench_data(seed: int) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Generated in {time.perf_counter() - started:.1f} s: {counts}")
+
+
+@click.command("disable-account")
+@click.argument("email")
+@with_appcontext
+def disable_account(email: str) -> None:
+    """Disable an account: it cannot sign in, and every session it has ends at once."""
+    user = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    user.is_disabled = True
+    user.end_all_sessions()
+    db.session.commit()
+    click.echo(f"{user.email} is disabled; its sessions have ended.")
+
+
+@click.command("enable-account")
+@click.argument("email")
+@with_appcontext
+def enable_account(email: str) -> None:
+    """Let a disabled account sign in again."""
+    user = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    user.is_disabled = False
+    db.session.commit()
+    click.echo(f"{user.email} can sign in again.")

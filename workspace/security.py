@@ -1,6 +1,10 @@
 """Response headers that hold on every page: a strict CSP and friends."""
-from flask import Flask, request
-from flask_login import current_user
+import time
+
+from flask import Flask, request, session
+from flask_login import current_user, logout_user
+
+from .htmx import sign_in_required
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -15,7 +19,27 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def _session_expired(app: Flask, now: int) -> bool:
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    return (now - session.get("last_seen", 0) > idle) or (now - session.get("signed_in_at", 0) > absolute)
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def enforce_session_timeouts():
+        """Idle and absolute timeouts. The last-seen time is written at most once a minute."""
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        if _session_expired(app, now):
+            logout_user()
+            session.clear()
+            return sign_in_required()
+        if now - session.get("last_seen", 0) > 60:
+            session["last_seen"] = now
+        return None
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers

@@ -82,7 +82,7 @@ def authenticate(email: str, password: str, address: str) -> User | None:
         verify_password(_dummy_password_hash(), password)
         ok = False
     else:
-        ok = verify_password(user.password_hash, password)
+        ok = verify_password(user.password_hash, password) and not user.is_disabled
     db.session.add(SignInAttempt(email=email[:320], address=address[:64], succeeded=ok))
     return user if ok else None
 

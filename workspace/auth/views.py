@@ -1,4 +1,5 @@
 """Signing in and out, the account page, partnerships list and accepting invites."""
+import time
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -16,8 +17,16 @@ from .redirects import safe_next
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """The session's user, if the session is still theirs: "id:version", and the version has not
+    moved on (sign-out, a new password, or a disabled account end every session)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.is_disabled or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -39,6 +48,7 @@ def _start_session(user: User) -> None:
     session.clear()
     login_user(user)
     session.permanent = True
+    session["signed_in_at"] = session["last_seen"] = int(time.time())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -72,6 +82,8 @@ def sign_out():
     form = ConfirmForm()
     if not form.validate():  # CSRF: signing out must not be forced by another site
         abort(400)
+    current_user.end_all_sessions()  # signing out here signs out every device
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.")
@@ -110,7 +122,10 @@ def change_password():
             except ServiceError as error:
                 form_errors_from(error, form)
             else:
+                user = current_user._get_current_object()
+                user.end_all_sessions()  # every other session ends; this one starts afresh
                 db.session.commit()
+                _start_session(user)
                 flash("Your password has been changed.")
                 return redirect_to(url_for("auth.home"))
         return render_template("auth/change_password.html", form=form), 422
@@ -163,3 +178,13 @@ def accept_invite(token: str):
                 return redirect_to(url_for("partnerships.overview", partnership_id=invite.partnership_id))
         return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False), 422
     return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("auth/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("auth/accessibility.html")

@@ -325,7 +325,7 @@ def _pending(document) -> dict[str, str]:
     return part._workspace_tables
 
 
-def plain_table(document, headers: list[str], rows: list[list[str]], **kwargs):
+def plain_table(document, headers: list[str], rows: list[list[str]], widths_cm=None, caption=None, font_size=9):
     """The same table the slow, ordinary python-docx way: for the benchmark's comparison only."""
     result = document.add_table(rows=1, cols=len(headers))
     result.style = "Table Grid"  # the ordinary way, on purpose
