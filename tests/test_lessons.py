@@ -169,6 +169,22 @@ def test_saving_again_after_a_409_keeps_both_peoples_changes(client, make_client
     assert lesson.subject == "Numeracy and mathematics"
 
 
+def test_a_row_they_removed_that_i_changed_comes_back(client, make_client, world, app):
+    url = f"{lesson_url(world)}/plan"
+    client.sign_in(world["a"]["teacher"])
+    colleague = make_client()
+    colleague.sign_in(world["a"]["other_teacher"])
+    mine, theirs = current_plan_form(client, url), current_plan_form(colleague, url)
+    theirs.update({"stage-1-title": "", "stage-1-description": ""})  # they remove "Main task"
+    assert colleague.post(url, data=theirs).status_code == 303
+    mine["stage-1-description"] = "Pairs build fraction walls"   # I had just described it
+    stale = client.post(url, data=mine)
+    assert stale.status_code == 409
+    body = html(stale)
+    assert "they removed it; your version is back as a new stage" in body
+    assert "Pairs build fraction walls" in body
+
+
 # Observing --------------------------------------------------------------------------------------
 
 def observation(world, text, pupil=0, stage=0, score="4", **extra):

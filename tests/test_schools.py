@@ -92,7 +92,7 @@ def test_remove_school_refused_while_it_has_members(client, world, app):
     sid = world["a"]["school_ids"][0]
     url = f"{schools_url(world)}/{sid}/remove"
     page = client.get(url)
-    assert "Move them to another school" in html(page)
+    assert "Move its members" in html(page)
     response = client.post(url)
     assert response.status_code == 422
     with app.app_context():

@@ -7,6 +7,7 @@ import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, login_manager, migrate
@@ -14,6 +15,7 @@ from .extensions import csrf, db, login_manager, migrate
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_module.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -61,6 +63,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> in every route, no larger than a database id can be: a longer number is a 404,
+    not an overflow deep in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _configure_database_url(app: Flask) -> None:

@@ -1,4 +1,6 @@
 """Field helpers shared by every blueprint's forms."""
+import re
+
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -9,11 +11,30 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value=str(value), label=label) for value, label in pairs]
 
 
+MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(value) -> int | None:
+    """A whole number as a database can hold it, from text a person or a program sent; else None.
+
+    str.isdigit() accepts "²", which int() refuses; and an id past 2**63 overflows the database."""
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ID else None
+    if value is None or not _DIGITS.fullmatch(str(value)):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
 def optional_int(value):
     """Select values arrive as text; an empty choice means None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_id(value)
+    if number is None:
+        raise ValueError("not a whole number")
+    return number
 
 
 class OptionalIntSelectField(SelectField):

@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from ..extensions import db
+from ..forms_common import parse_id
 from ..frameworks import linking
 from ..models import Action, Framework, FrameworkElement, FrameworkLink, School, User
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
@@ -61,10 +62,7 @@ class ActionFilters:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 def parse_filters(args) -> ActionFilters:

@@ -9,7 +9,7 @@ from ..access import (
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
 from ..extensions import db
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import is_htmx, redirect_to, render
@@ -123,7 +123,7 @@ def edit(access, action_id):
         return _form_page(access, form, picker, action=action)
     if form.validate():
         try:
-            services.update_action(action, int(form.version.data or 0), form.title.data, form.description.data or "",
+            services.update_action(action, parse_id(form.version.data) or 0, form.title.data, form.description.data or "",
                                    form.school_id.data, form.owner_id.data, form.due_date.data, form.status.data,
                                    picker.chosen_ids, allowed_schools=allowed)
             url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..access import commentable_in, partnership_route
 from ..actions.forms import CommentForm
 from ..extensions import db
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..htmx import is_htmx, redirect_to, render
 from ..services_errors import ServiceError
 from . import bp, services
@@ -18,7 +18,7 @@ def feed(access):
     """Newest first. The page asks every 10 s; with nothing new the answer is 204."""
     since = request.args.get("since", "")
     newest = services.newest_id(access.partnership.id)
-    if is_htmx() and since.isdigit() and int(since) == newest:
+    if is_htmx() and parse_id(since) == newest:
         return Response(status=204)
     return render("activity/feed.html", "activity/_feed.html", entries=services.feed(access.partnership.id),
                   newest=newest)

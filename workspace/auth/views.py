@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..access import partnerships_of
 from ..extensions import db, login_manager
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..htmx import redirect_to, sign_in_required
 from ..models import User
 from ..services_errors import ServiceError
@@ -21,10 +21,10 @@ def load_user(session_id: str):
     """The session's user, if the session is still theirs: "id:version", and the version has not
     moved on (sign-out, a new password, or a disabled account end every session)."""
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    if parse_id(user_id) is None or parse_id(version) is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.is_disabled or user.session_version != int(version):
+    user = db.session.get(User, parse_id(user_id))
+    if user is None or user.is_disabled or user.session_version != parse_id(version):
         return None
     return user
 

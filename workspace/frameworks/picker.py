@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..forms_common import parse_id
 from ..models import FrameworkElement
 from . import linking
 
@@ -47,13 +48,7 @@ class Picker:
 
 
 def _ints(values) -> list[int]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return ids
+    return [number for number in (parse_id(value) for value in values) if number is not None]
 
 
 def build_picker(field_name: str, chosen_ids, query: str = "", add=None, remove=None,

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.services import new_invite_token, normalise_email
 from ..extensions import db
-from ..models import Invite, Membership, Partnership, School, User
+from ..models import (
+    Action, Invite, Membership, Partnership, ResearchLesson, School, SelfEvaluation, Trio, TrioMember, User,
+)
 from ..models.base import utcnow
 from ..reference import LOCAL_AUTHORITIES, Role, Sector
 from ..services_errors import ServiceError
@@ -90,7 +92,11 @@ def school_dependents(school: School) -> dict[str, int]:
             Invite.school_id == school.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None)
         )
     )
-    return {"members": members, "open invites": invites}
+    actions = db.session.scalar(select(func.count(Action.id)).where(Action.school_id == school.id))
+    lessons = db.session.scalar(select(func.count(ResearchLesson.id)).where(ResearchLesson.school_id == school.id))
+    evaluations = db.session.scalar(select(func.count(SelfEvaluation.id)).where(SelfEvaluation.school_id == school.id))
+    return {"members": members, "open invites": invites, "actions": actions, "research lessons": lessons,
+            "self-evaluations": evaluations}
 
 
 def remove_school(school: School) -> None:
@@ -98,8 +104,9 @@ def remove_school(school: School) -> None:
     if in_use:
         described = " and ".join(f"{n} {what}" for what, n in in_use.items())
         raise ServiceError(
-            f"{school.name} still has {described}. Move them to another school (or revoke the "
-            "invites) before removing it, so that nothing is lost."
+            f"{school.name} still has {described}. Move its members and actions to another school "
+            "(and withdraw open invitations) before removing it; a school with research lessons or "
+            "self-evaluations is kept, so that nothing recorded is lost."
         )
     # Spent and revoked invites have done their work; they go with the school.
     db.session.execute(Invite.__table__.delete().where(Invite.school_id == school.id))
@@ -157,6 +164,10 @@ def change_role(membership: Membership, role: str, school_id: int | None) -> Mem
 def remove_member(membership: Membership) -> None:
     if membership.role == Role.LEAD and _lead_count(membership.partnership_id) == 1:
         raise ServiceError("This is the partnership's only lead. Make someone else a lead first.")
+    # They leave the partnership's trios too (what they wrote stays, with their name).
+    trio_ids = select(Trio.id).where(Trio.partnership_id == membership.partnership_id)
+    db.session.execute(delete(TrioMember).where(TrioMember.user_id == membership.user_id,
+                                                TrioMember.trio_id.in_(trio_ids)))
     db.session.delete(membership)
     db.session.flush()
 

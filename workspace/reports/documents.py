@@ -15,15 +15,9 @@ ACTION_WIDTHS = [6.5, 4.0, 3.2, 2.3, 2.3, 7.4]
 def _title_page(document, title: str, lines: list[str]) -> None:
     kit.paragraph(document, title, "Title")
     for line in lines:
-        paragraph = document.add_paragraph(line)
+        paragraph = kit.paragraph(document, line)
         paragraph.runs[0].font.size = Pt(13)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
-def _paragraphs(document, text: str) -> None:
-    for part in (text or "").split("\n"):
-        if part.strip():
-            document.add_paragraph(part.strip())
 
 
 def interim_outline(data: InterimData) -> list[tuple[int, str]]:
@@ -53,13 +47,13 @@ def interim_report(data: InterimData, author: str, fast_tables: bool = True):
     table(document, ["In the period", "Number"], [[label, value] for label, value in data.figures], [12, 4])
 
     kit.heading(document, "The partnership and its schools", 1)
-    document.add_paragraph(f"{data.partnership} brings together {len(data.schools)} schools and settings in "
-                           f"{', '.join(data.local_authorities)}.")
+    kit.paragraph(document, f"{data.partnership} brings together {len(data.schools)} schools and settings in "
+                            f"{', '.join(data.local_authorities)}.")
     table(document, ["School or setting", "Sector", "Local authority"], data.schools, [8, 5, 4])
 
     kit.heading(document, "Collaborative enquiry", 1)
     if not data.trios:
-        document.add_paragraph("No research lessons were taught at these schools in the period.")
+        kit.paragraph(document, "No research lessons were taught at these schools in the period.")
     for trio in data.trios:
         kit.heading(document, trio.name, 2)
         kit.label_value(document, "Enquiry focus", trio.focus)
@@ -132,7 +126,7 @@ def trio_record(data: TrioRecord, author: str):
     document = kit.new_document(f"{data.name}: lesson-study record", author, data.partnership,
                                 subject="Lesson-study record of a trio")
     kit.paragraph(document, data.name, "Title")
-    document.add_paragraph(f"Lesson-study record, {data.partnership}. Produced on {data.produced_on:%-d %B %Y}.")
+    kit.paragraph(document, f"Lesson-study record, {data.partnership}. Produced on {data.produced_on:%-d %B %Y}.")
     kit.heading(document, "The trio", 1)
     kit.label_value(document, "Enquiry focus", data.focus)
     kit.label_value(document, "Members", ", ".join(data.members))

@@ -41,7 +41,13 @@ SEPARATOR = "\ue000"  # a private-use character, between cell texts while they a
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
 
 
+def clean(text: str) -> str:
+    """Text without the control characters XML cannot hold (python-docx refuses them)."""
+    return _NOT_XML.sub("", text or "")
+
+
 def new_document(title: str, author: str, header_text: str, subject: str = "") -> Document:
+    title, author, header_text, subject = clean(title), clean(author), clean(header_text), clean(subject)
     document = Document()
     props = document.core_properties
     props.title, props.author, props.subject = title, author, subject

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms_common import OptionalIntSelectField, PlausibleDate, choices
+from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, parse_id
 
 
 class EvaluationForm(FlaskForm):
@@ -33,6 +33,6 @@ def parse_evidence(values) -> list[tuple[str, int]]:
     items = []
     for value in values:
         kind, _, number = (value or "").partition(":")
-        if number.isdigit():
-            items.append((kind, int(number)))
+        if parse_id(number) is not None:
+            items.append((kind, parse_id(number)))
     return items

@@ -187,22 +187,24 @@ def evidence_candidates(partnership: Partnership, school: School) -> dict[str, l
 def evidence_of(evaluation: SelfEvaluation) -> list[EvidenceItem]:
     rows = db.session.scalars(select(SelfEvaluationEvidence).where(
         SelfEvaluationEvidence.self_evaluation_id == evaluation.id)).all()
+    pid = evaluation.partnership_id  # every lookup below stays inside the partnership
     by_kind = defaultdict(list)
     for row in rows:
         by_kind[row.evidence_type].append(row.evidence_id)
     items = []
     if by_kind["action"]:
         items += [EvidenceItem("action", a.id, a.title, a.status_label, {"action_id": a.id}) for a in
-                  db.session.scalars(select(Action).where(Action.id.in_(by_kind["action"])))]
+                  db.session.scalars(select(Action).where(Action.id.in_(by_kind["action"]), Action.partnership_id == pid))]
     if by_kind["progress_update"]:
         items += [EvidenceItem("progress_update", u.id, u.evidence or u.text, f"Progress update, {u.created_at:%-d %b %Y}",
                                {"action_id": u.action_id})
-                  for u in db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.id.in_(by_kind["progress_update"])))]
+                  for u in db.session.scalars(select(ProgressUpdate).where(
+                      ProgressUpdate.id.in_(by_kind["progress_update"]), ProgressUpdate.partnership_id == pid))]
     if by_kind["observation"]:
         rows = db.session.execute(
             select(Observation, ResearchLesson.trio_id).join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
             .options(joinedload(Observation.case_pupil))
-            .where(Observation.id.in_(by_kind["observation"]))).all()
+            .where(Observation.id.in_(by_kind["observation"]), Observation.partnership_id == pid)).all()
         items += [EvidenceItem("observation", o.id, o.text, f"Observation of pupil {o.case_pupil.label}",
                                {"trio_id": trio_id, "lesson_id": o.lesson_id}) for o, trio_id in rows]
     return items

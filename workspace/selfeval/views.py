@@ -12,7 +12,7 @@ from ..access import (
 from ..actions import services as action_services
 from ..activity import services as activity
 from ..extensions import db
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..frameworks import services as framework_services
 from ..htmx import redirect_to, render
 from ..models import FrameworkElement
@@ -37,7 +37,8 @@ def school(access, school_id):
 
 
 def _element_from(value) -> FrameworkElement | None:
-    element = db.session.get(FrameworkElement, int(value)) if value and str(value).isdigit() else None
+    element_id = parse_id(value)
+    element = db.session.get(FrameworkElement, element_id) if element_id is not None else None
     return element if element is not None and services.is_evaluable(element) else None
 
 

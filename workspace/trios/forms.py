@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, optional_int, plausible_year
+from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, optional_int, parse_id, plausible_year
 from ..models.trios import TRIO_STATUS_LABELS
 from .observing import LEUVEN_LEVELS
 from .planning import PlanInput, PupilInput, StageInput
@@ -105,10 +105,7 @@ class VersionForm(FlaskForm):
 # The lesson plan --------------------------------------------------------------------------------
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 def _date(value: str | None) -> tuple[date | None, bool]:

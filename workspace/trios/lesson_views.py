@@ -13,6 +13,7 @@ from ..services_errors import ServiceError, StaleEdit
 from . import bp, planning, reflection
 from .forms import VersionForm, parse_plan
 from .sheet import lesson_sheet
+from ..forms_common import parse_id
 
 EXTRA_STAGE_ROWS = 2
 EXTRA_PUPIL_ROWS = 1
@@ -51,8 +52,8 @@ def save_plan(access, trio_id, lesson_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
     require_trio_change(access, trio)
     version_form = VersionForm()
-    stage_rows = min(int(request.form.get("stage_rows", 0) or 0), planning.MAX_STAGES + EXTRA_STAGE_ROWS + 5)
-    pupil_rows = min(int(request.form.get("pupil_rows", 0) or 0), planning.MAX_PUPILS + EXTRA_PUPIL_ROWS + 5)
+    stage_rows = min(parse_id(request.form.get("stage_rows")) or 0, planning.MAX_STAGES + EXTRA_STAGE_ROWS + 5)
+    pupil_rows = min(parse_id(request.form.get("pupil_rows")) or 0, planning.MAX_PUPILS + EXTRA_PUPIL_ROWS + 5)
     submitted, errors = parse_plan(request.form, stage_rows, pupil_rows)
     if not version_form.validate():
         errors["version"] = "The form was missing its version. Reload the page and try again."

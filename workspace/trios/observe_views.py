@@ -9,7 +9,7 @@ from ..access import (
 )
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
 from ..htmx import is_htmx, redirect_to, render
 from ..services_errors import ServiceError
@@ -102,7 +102,7 @@ def feed(access, trio_id, lesson_id):
     since = request.args.get("since", "")
     if is_htmx() and since == observing.feed_signature(lesson.id):
         return Response(status=204)
-    old_count = int(since.split(".")[0]) if since.split(".")[0].isdigit() else None
+    old_count = parse_id(since.split(".")[0])
     context = _feed_context(access, trio, lesson)
     if old_count is not None and len(context["entries"]) > old_count:
         added = len(context["entries"]) - old_count

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..frameworks import linking
-from ..models import CasePupil, LessonStage, Observation, ResearchLesson, User
+from ..models import CasePupil, LessonStage, Observation, ResearchLesson, SelfEvaluationEvidence, User
 from ..models.base import utcnow
 from ..services_errors import ServiceError
 
@@ -94,6 +94,9 @@ def update_observation(observation: Observation, lesson: ResearchLesson, data: O
 
 def delete_observation(observation: Observation) -> None:
     linking.remove_all_links("observation", [observation.id])
+    # A self-evaluation that cited it no longer can: the id may be used again.
+    db.session.execute(delete(SelfEvaluationEvidence).where(
+        SelfEvaluationEvidence.evidence_type == "observation", SelfEvaluationEvidence.evidence_id == observation.id))
     # A deletion must change the feed's signature too: the count drops.
     db.session.execute(delete(Observation).where(Observation.id == observation.id))
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice, ResearchLesson, User
 from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
+from ..forms_common import parse_id
 
 MAX_STAGES = 12
 MAX_PUPILS = 6
@@ -183,11 +184,26 @@ def _merge_stale(lesson: ResearchLesson, plan: PlanInput, original: dict[str, st
 
     new_stages = [s for s in plan.stages if not s.id and (s.title.strip() or s.description.strip())]
     new_pupils = [p for p in plan.pupils if not p.id and (p.label.strip() or p.descriptor.strip())]
+    # A row they removed that I changed comes back as a new row, reported as a conflict.
+    saved_stage_ids, saved_pupil_ids = {s.id for s in saved.stages}, {p.id for p in saved.pupils}
+    revived = []
+    for stage in plan.stages:
+        if stage.id and stage.id not in saved_stage_ids and stage.title.strip() and (
+                merging.fingerprint(stage.title) != (original or {}).get(f"stage:{stage.id}:title")
+                or merging.fingerprint(stage.description) != (original or {}).get(f"stage:{stage.id}:description")):
+            new_stages.append(StageInput(None, stage.title, stage.description))
+            revived.append(f"Stage “{stage.title.strip()}” (they removed it; your version is back as a new stage)")
+    for pupil in plan.pupils:
+        if pupil.id and pupil.id not in saved_pupil_ids and pupil.label.strip() and (
+                merging.fingerprint(pupil.descriptor) != (original or {}).get(f"pupil:{pupil.id}:descriptor")
+                or merging.fingerprint(pupil.success_criterion) != (original or {}).get(f"pupil:{pupil.id}:criterion")):
+            new_pupils.append(PupilInput(None, pupil.label, pupil.descriptor, pupil.success_criterion))
+            revived.append(f"Pupil {pupil.label.strip()} (they removed the pupil; your version is back as a new row)")
     merged = PlanInput(
         lesson_date=date.fromisoformat(value("lesson_date")) if value("lesson_date") else None,
-        school_id=int(value("school_id")) if value("school_id").isdigit() else None,
+        school_id=parse_id(value("school_id")),
         class_stage=value("class_stage"), subject=value("subject"),
-        teacher_id=int(value("teacher_id")) if value("teacher_id").isdigit() else None,
+        teacher_id=parse_id(value("teacher_id")),
         learning_intentions=value("learning_intentions"), success_criteria=value("success_criteria"),
         stages=[StageInput(s.id, value(f"stage:{s.id}:title"), value(f"stage:{s.id}:description"))
                 for s in saved.stages] + new_stages,
@@ -196,19 +212,24 @@ def _merge_stale(lesson: ResearchLesson, plan: PlanInput, original: dict[str, st
         predictions={(p.id, s.id): value(f"prediction:{p.id}:{s.id}") for p in saved.pupils for s in saved.stages},
     )
     saved_values = flatten(saved)
-    differences = [(_describe(key, saved), _shown(key, saved_values.get(key, ""), lesson))
-                   for key in merge.theirs + merge.conflicts]
+    live = [key for key in merge.theirs + merge.conflicts if key in saved_values]
+    differences = [(_describe(key, saved), _shown(key, saved_values.get(key, ""), lesson)) for key in live]
+    differences += [(label, "removed") for label in revived]
+    conflicts = [_describe(k, saved) for k in merge.conflicts if k in saved_values] + revived
     return StaleEdit(differences, lesson.updated_by.name if lesson.updated_by else None, lesson.updated_at,
-                     lesson.version, merged=merged, conflicts=[_describe(k, saved) for k in merge.conflicts],
-                     fingerprints=plan_fingerprints(saved))
+                     lesson.version, merged=merged, conflicts=conflicts, fingerprints=plan_fingerprints(saved))
 
 
 def _refuse_losing_records(lesson: ResearchLesson, plan: PlanInput) -> None:
-    """Removing a case pupil or a stage must not take observations or pupil voice with it."""
+    """Removing a case pupil or a stage must not take observations or pupil voice with it.
+
+    Every pupil and stage the lesson has now is checked, whether or not the form sent its row."""
     kept_pupils = {p.id for p in plan.pupils if p.id and p.label.strip()}
     kept_stages = {s.id for s in plan.stages if s.id and s.title.strip()}
-    for index, pupil in enumerate(plan.pupils):
-        if pupil.id and pupil.id not in kept_pupils:
+    rows = {p.id: index for index, p in enumerate(plan.pupils) if p.id}
+    for pupil in lesson.case_pupils:
+        index = rows.get(pupil.id, 0)
+        if pupil.id not in kept_pupils:
             observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.case_pupil_id == pupil.id))
             voiced = db.session.scalar(select(func.count(PupilVoice.id)).where(PupilVoice.case_pupil_id == pupil.id))
             if observed or voiced:
@@ -216,8 +237,10 @@ def _refuse_losing_records(lesson: ResearchLesson, plan: PlanInput) -> None:
                     f"This case pupil has {observed} observation{'s' if observed != 1 else ''} and {voiced} pupil-voice "
                     f"note{'s' if voiced != 1 else ''}; removing the pupil would lose them. Keep the row (you can "
                     "change the descriptor).", f"pupil-{index}-label")
-    for index, stage in enumerate(plan.stages):
-        if stage.id and stage.id not in kept_stages:
+    rows = {s.id: index for index, s in enumerate(plan.stages) if s.id}
+    for stage in lesson.stages:
+        index = rows.get(stage.id, 0)
+        if stage.id not in kept_stages:
             observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.stage_id == stage.id))
             if observed:
                 raise ServiceError(

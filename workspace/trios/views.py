@@ -7,7 +7,7 @@ from ..access import Permission, can_change_trio, partnership_route, require_tri
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
 from ..extensions import db
-from ..forms_common import form_errors_from
+from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import redirect_to, render
@@ -84,7 +84,7 @@ def edit(access, trio_id):
         return _trio_form_page(access, form, picker, trio=found)
     if form.validate():
         try:
-            services.update_trio(found, int(form.version.data or 0), form.name.data, form.focus.data,
+            services.update_trio(found, parse_id(form.version.data) or 0, form.name.data, form.focus.data,
                                  form.status.data, form.members.data or [], picker.chosen_ids)
             activity.record(access.partnership.id, current_user, "changed", "trio", found.id,
                             f"changed the trio “{found.name}”",
