@@ -108,8 +108,17 @@ def test_records_of_a_through_bs_own_partnership_url_are_404(app, make_client, w
 OWN_ENTRY_ENDPOINTS = {"trios.edit_observation", "trios.delete_observation"}
 
 
+# Pages readable only by the partnership's leads, or only by site administrators.
+LEAD_ENDPOINTS = {"privacy.index"}
+ADMIN_ENDPOINTS = {"privacy.delete"}
+
+
 def expected_status(endpoint, permission, who):
     """The rule each role meets on a GET page of its own partnership (the teacher is in the trio)."""
+    if endpoint in ADMIN_ENDPOINTS:
+        return 403
+    if endpoint in LEAD_ENDPOINTS:
+        return 200 if who == "lead" else 403
     if permission is Permission.VIEW:
         return 200
     if endpoint in OWN_ENTRY_ENDPOINTS:

@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, reports, security, selfeval, templating, trios
+    from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, privacy, reports, security, selfeval, templating, trios
     from .cli import register_commands
 
     security.init_app(app)
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(activity.bp)
     app.register_blueprint(selfeval.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(privacy.bp)
     register_commands(app)
 
     @app.get("/healthz")

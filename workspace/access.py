@@ -43,6 +43,8 @@ class PartnershipAccess:
     def allows(self, permission: Permission) -> bool:
         if permission is Permission.VIEW:
             return True
+        if self.partnership.archived_at is not None:
+            return False  # archived: read-only for everyone
         if self.user.is_admin and permission is Permission.MANAGE:
             return True
         if permission is Permission.CONTRIBUTE:
@@ -242,3 +244,17 @@ def self_evaluation_in(access: PartnershipAccess, evaluation_id: int):
     from .models import SelfEvaluation
 
     return _in_partnership(SelfEvaluation, access, evaluation_id)
+
+
+# Data protection ------------------------------------------------------------------------------------
+
+def require_data_steward(access: PartnershipAccess) -> None:
+    """Retention, exports of everything, case-pupil exports: the partnership's leads and site
+    administrators, even when the partnership is archived (reading is still allowed then)."""
+    if not (access.user.is_admin or access.role is Role.LEAD):
+        abort(403)
+
+
+def require_site_admin(access: PartnershipAccess) -> None:
+    if not access.user.is_admin:
+        abort(403)

@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(disable_account)
     app.cli.add_command(enable_account)
     app.cli.add_command(backup)
+    app.cli.add_command(purge)
 
 
 @click.command("create-admin")
@@ -188,3 +189,26 @@ def backup(path: str) -> None:
     if result != "ok":
         raise click.ClickException(f"The copy failed its integrity check: {result}")
     click.echo(f"Backed up to {path} (integrity check: ok).")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased, erase nothing.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Erase observations, pupil voice and discussions older than each partnership's retention period.
+
+    Run it daily (cron or a systemd timer). Partnerships without a retention period keep everything.
+    """
+    from .activity import services as activity
+    from .models import Partnership
+    from .privacy import services as privacy
+
+    for partnership in db.session.scalars(select(Partnership).where(Partnership.retention_days.is_not(None))):
+        counts = privacy.purge(partnership, dry_run=dry_run)
+        what = (f"{counts.observations} observations, {counts.pupil_voice} pupil-voice notes and "
+                f"{counts.discussions} discussions older than {partnership.retention_days} days")
+        click.echo(f"{partnership.name}: {'would erase' if dry_run else 'erased'} {what}")
+        if not dry_run and (counts.observations or counts.pupil_voice or counts.discussions):
+            activity.record(partnership.id, None, "deleted", "partnership", partnership.id, f"purged {what}")
+    if not dry_run:
+        db.session.commit()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,6 +17,10 @@ class Partnership(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How long observations, pupil voice and discussions are kept; None keeps them.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    # An archived partnership is read-only for everyone.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     schools: Mapped[list[School]] = relationship(
         back_populates="partnership", order_by="School.name", cascade="all, delete-orphan",

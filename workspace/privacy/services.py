@@ -1,0 +1,153 @@
+"""Data-protection duties: retention and purging, archiving, deleting a partnership with
+everything under it, and exports for subject access requests and portability."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+
+from ..extensions import db
+from ..models import (
+    CasePupil, FrameworkLink, Observation, Partnership, PupilVoice, ResearchLesson, SelfEvaluationEvidence, Trio,
+)
+from ..models.base import utcnow
+from ..services_errors import ServiceError
+
+RETENTION_CHOICES = (365, 730, 1095, 1825)
+
+
+@dataclass
+class PurgeCounts:
+    observations: int = 0
+    pupil_voice: int = 0
+    discussions: int = 0
+
+
+def set_retention(partnership: Partnership, days: int | None) -> None:
+    if days is not None and days not in RETENTION_CHOICES:
+        raise ServiceError("Choose one of the retention periods offered.", "retention_days")
+    partnership.retention_days = days
+
+
+def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool = False) -> PurgeCounts:
+    """Erase observations, pupil voice and post-lesson discussions older than the retention period."""
+    counts = PurgeCounts()
+    if not partnership.retention_days:
+        return counts
+    cutoff = (now or utcnow()) - timedelta(days=partnership.retention_days)
+    old_observations = select(Observation.id).where(Observation.partnership_id == partnership.id,
+                                                    Observation.created_at < cutoff)
+    old_lessons = select(ResearchLesson.id).where(
+        ResearchLesson.partnership_id == partnership.id, ResearchLesson.lesson_date < cutoff.date(),
+        (ResearchLesson.discussion_teaching != "") | (ResearchLesson.discussion_learned != ""))
+    counts.observations = db.session.scalar(select(func.count()).select_from(old_observations.subquery()))
+    counts.pupil_voice = db.session.scalar(select(func.count(PupilVoice.id)).where(
+        PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff))
+    counts.discussions = db.session.scalar(select(func.count()).select_from(old_lessons.subquery()))
+    if dry_run:
+        return counts
+    ids = list(db.session.scalars(old_observations))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        db.session.execute(delete(FrameworkLink).where(FrameworkLink.record_type == "observation",
+                                                       FrameworkLink.record_id.in_(chunk)))
+        db.session.execute(delete(SelfEvaluationEvidence).where(SelfEvaluationEvidence.evidence_type == "observation",
+                                                                SelfEvaluationEvidence.evidence_id.in_(chunk)))
+        db.session.execute(delete(Observation).where(Observation.id.in_(chunk)))
+    db.session.execute(delete(PupilVoice).where(PupilVoice.partnership_id == partnership.id,
+                                                PupilVoice.created_at < cutoff))
+    lesson_ids = list(db.session.scalars(old_lessons))
+    if lesson_ids:
+        db.session.execute(update(ResearchLesson).where(ResearchLesson.id.in_(lesson_ids))
+                           .values(discussion_teaching="", discussion_learned="", version=ResearchLesson.version + 1)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(update(CasePupil).where(CasePupil.lesson_id.in_(lesson_ids))
+                           .values(discussion_progress="").execution_options(synchronize_session=False))
+    return counts
+
+
+def archive(partnership: Partnership) -> None:
+    partnership.archived_at = partnership.archived_at or utcnow()
+
+
+def unarchive(partnership: Partnership) -> None:
+    partnership.archived_at = None
+
+
+def delete_partnership(partnership: Partnership, confirm_name: str) -> None:
+    """Everything under the partnership goes with it: the database cascades every table that
+    carries partnership_id. Accounts stay; people may belong to other partnerships."""
+    if confirm_name.strip() != partnership.name:
+        raise ServiceError("Type the partnership's name exactly, to confirm.", "confirm_name")
+    db.session.execute(delete(Partnership).where(Partnership.id == partnership.id))
+    db.session.expunge_all()
+
+
+# Exports ------------------------------------------------------------------------------------------
+
+def _rows(model, *where) -> list[dict]:
+    columns = [c.key for c in model.__table__.columns if c.key != "password_hash"]
+    return [{k: _plain(getattr(row, k)) for k in columns} for row in db.session.scalars(select(model).where(*where))]
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def partnership_tables(partnership: Partnership) -> dict[str, list[dict]]:
+    """Every table that belongs to the partnership, with the rows of this partnership."""
+    tables = {}
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        table = model.__table__
+        if "partnership_id" in table.columns:
+            tables[table.name] = _rows(model, table.c.partnership_id == partnership.id)
+    from ..models import CasePupil as Pupil, LessonStage, Prediction, TrioMember, User
+    lesson_ids = select(ResearchLesson.id).where(ResearchLesson.partnership_id == partnership.id)
+    trio_ids = select(Trio.id).where(Trio.partnership_id == partnership.id)
+    tables["lesson_stage"] = _rows(LessonStage, LessonStage.lesson_id.in_(lesson_ids))
+    tables["case_pupil"] = _rows(Pupil, Pupil.lesson_id.in_(lesson_ids))
+    tables["prediction"] = _rows(Prediction, Prediction.case_pupil_id.in_(
+        select(Pupil.id).where(Pupil.lesson_id.in_(lesson_ids))))
+    tables["trio_member"] = _rows(TrioMember, TrioMember.trio_id.in_(trio_ids))
+    member_ids = [m["user_id"] for m in tables.get("membership", [])]
+    tables["user_account"] = [{k: v for k, v in row.items() if k in ("id", "email", "name", "created_at")}
+                              for row in _rows(User, User.id.in_(member_ids))]
+    tables["partnership"] = _rows(Partnership, Partnership.id == partnership.id)
+    return dict(sorted(tables.items()))
+
+
+def zip_of(tables: dict[str, list[dict]], readme: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
+        archive_file.writestr("README.txt", readme)
+        for name, rows in tables.items():
+            archive_file.writestr(f"{name}.json", json.dumps(rows, indent=2, ensure_ascii=False))
+    return buffer.getvalue()
+
+
+def case_pupil_record(trio: Trio, label: str) -> dict[str, list[dict]]:
+    """Everything recorded about one case-pupil label across a trio's lessons."""
+    pupils = db.session.scalars(select(CasePupil).join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
+                                .where(ResearchLesson.trio_id == trio.id, CasePupil.label == label)).all()
+    if not pupils:
+        raise ServiceError(f"No case pupil is labelled {label} in this trio.", "label")
+    ids = [p.id for p in pupils]
+    from ..models import Prediction
+    return {
+        "case_pupil": _rows(CasePupil, CasePupil.id.in_(ids)),
+        "prediction": _rows(Prediction, Prediction.case_pupil_id.in_(ids)),
+        "observation": _rows(Observation, Observation.case_pupil_id.in_(ids)),
+        "pupil_voice": _rows(PupilVoice, PupilVoice.case_pupil_id.in_(ids)),
+    }
+
+
+def case_pupil_labels(trio: Trio) -> list[str]:
+    return list(db.session.scalars(select(CasePupil.label).join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
+                                   .where(ResearchLesson.trio_id == trio.id).distinct().order_by(CasePupil.label)))
