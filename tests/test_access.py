@@ -19,9 +19,13 @@ UNSCOPED = {
     "auth.change_password": "the caller's own account",
     "auth.accept_invite": "the token is the credential",
     "auth.privacy": "public notice",
+    "auth.sign_in_code": "the second step of signing in, for the session's own pending sign-in",
+    "auth.two_step": "the caller's own account",
+    "auth.two_step_off": "the caller's own account",
     "auth.accessibility": "public statement",
     "admin.index": "site administrators only (tested below)",
     "admin.new_partnership": "site administrators only (tested below)",
+    "admin.sign_ins": "site administrators only (tested below)",
 }
 
 # Reference data shared by every partnership (frameworks): ids that are nobody's secret.
@@ -170,6 +174,7 @@ def test_htmx_sends_the_csrf_token_in_a_header(client, world):
 def test_admin_pages_are_404_for_non_admins(client, world):
     client.sign_in(world["a"]["lead"])
     assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/sign-ins").status_code == 404
     assert client.post("/admin/partnerships/new", data={"name": "X", "lead_email": "x@example.org"}).status_code == 404
 
 

@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     security.init_app(app)
+    auth.two_step.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -22,6 +22,8 @@ class Defaults:
     # A session ends after this long without a request, and this long after signing in, whatever.
     SESSION_IDLE_MINUTES = 120
     SESSION_ABSOLUTE_HOURS = 12
+    # Roles that must use two-step sign-in: any of "admin", "lead" (e.g. WORKSPACE_REQUIRE_TWO_STEP_FOR='["admin","lead"]').
+    REQUIRE_TWO_STEP_FOR: list = []
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -42,3 +42,15 @@ def new_partnership():
                                        invite=invite, link=link), 201
         return render_template("admin/new_partnership.html", form=form), 422
     return render_template("admin/new_partnership.html", form=form)
+
+
+@bp.get("/sign-ins")
+@admin_route
+def sign_ins():
+    """The audit of signing in: every attempt, newest first. Nothing in the workspace edits it."""
+    from sqlalchemy import select
+
+    from ..models import SignInAttempt
+
+    attempts = db.session.scalars(select(SignInAttempt).order_by(SignInAttempt.id.desc()).limit(500)).all()
+    return render_template("admin/sign_ins.html", attempts=attempts)

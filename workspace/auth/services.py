@@ -74,6 +74,10 @@ def is_throttled(email: str, address: str, limits: ThrottleLimits, now: datetime
     return db.session.scalar(failures.where(SignInAttempt.address == address)) >= limits.per_address
 
 
+def record_attempt(email: str, address: str, succeeded: bool) -> None:
+    db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded))
+
+
 def authenticate(email: str, password: str, address: str) -> User | None:
     """The user whose credentials these are, or None. Every attempt is recorded."""
     email = normalise_email(email)

@@ -73,6 +73,11 @@ def sign_in():
         form.form_errors.append("The e-mail address or password is not right.")
         form.password.data = ""
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
+    if user.totp_secret:
+        from .two_step import start_pending
+
+        start_pending(user, next_path)
+        return redirect(url_for("auth.sign_in_code"), code=303)
     _start_session(user)
     return redirect(next_path or url_for("auth.home"), code=303)
 

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Part of every session's id: moving it on ends every session of the account.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Two-step sign-in: the authenticator app's secret, set once the person has confirmed a code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -146,3 +148,14 @@ class SignInAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app. Only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
