@@ -79,7 +79,7 @@ def test_sqlite_pragmas_on_a_fresh_connection(tmp_path):
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
 
 def test_proxy_fix_sets_the_client_address_for_throttling(tmp_path):

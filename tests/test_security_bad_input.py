@@ -105,3 +105,14 @@ def test_cited_evidence_never_shows_another_partnerships_record(client, world, a
         db.session.commit()
     page = html(client.get(f"/p/{pid}/self-evaluation/{world['a']['evaluation_id']}"))
     assert "Counted on fingers" not in page
+
+
+def test_control_characters_are_dropped_from_every_form_and_query(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    response = client.post(f"/p/{world['a']['partnership_id']}/schools",
+                           data={"name": "Nul\x00 and bell\x07 School", "sector": "primary", "local_authority": "Fife"})
+    assert response.status_code == 303
+    from workspace.models import School
+    with app.app_context():
+        assert db.session.scalar(select(School.name).where(School.name.like("Nul%"))) == "Nul and bell School"
+    assert client.get(f"/p/{world['a']['partnership_id']}/frameworks/search?q=%00%07gender").status_code == 200

@@ -3,18 +3,43 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import sqlite3
 
-from flask import Flask
+from flask import Flask, Request
 from sqlalchemy import event
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, login_manager, migrate
 
 
+class CleanMultiDict(ImmutableMultiDict):
+    """Form and query values without control characters (tab, line feed and carriage return
+    stay). PostgreSQL refuses NUL bytes, XML cannot hold the rest, and no person types them:
+    dropping them once, here, keeps them out of every form, query and export."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        items = mapping.items(multi=True) if isinstance(mapping, MultiDict) else (
+            mapping.items() if isinstance(mapping, dict) else mapping)
+        super().__init__([(key, _CONTROL.sub("", value) if isinstance(value, str) else value)
+                          for key, value in items])
+
+
+class WorkspaceRequest(Request):
+    parameter_storage_class = CleanMultiDict
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = WorkspaceRequest
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_module.Defaults)
     if test_config is None:

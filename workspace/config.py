@@ -32,7 +32,9 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     INVITE_VALID_DAYS = 14
-    SQLITE_BUSY_TIMEOUT_MS = 5000
+    # Writers queue for the write lock this long. Generous: under a burst, SQLite's waiting is not
+    # first come, first served, and a failed write is worse than a slow one.
+    SQLITE_BUSY_TIMEOUT_MS = 30000
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
 

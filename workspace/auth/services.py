@@ -78,6 +78,28 @@ def record_attempt(email: str, address: str, succeeded: bool) -> None:
     db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded))
 
 
+@dataclass(frozen=True)
+class Credentials:
+    user_id: int
+    password_hash: str
+    disabled: bool
+
+
+def credentials_of(email: str) -> Credentials | None:
+    row = db.session.execute(select(User.id, User.password_hash, User.is_disabled)
+                             .where(User.email == normalise_email(email))).first()
+    return Credentials(*row) if row else None
+
+
+def check_password(credentials: Credentials | None, password: str) -> bool:
+    """Whether the password opens the account; as slow for an unknown address as for a known one.
+    Needs no database: callers check it outside any transaction, so no lock is held meanwhile."""
+    if credentials is None:
+        verify_password(_dummy_password_hash(), password)
+        return False
+    return verify_password(credentials.password_hash, password) and not credentials.disabled
+
+
 def authenticate(email: str, password: str, address: str) -> User | None:
     """The user whose credentials these are, or None. Every attempt is recorded."""
     email = normalise_email(email)
