@@ -27,7 +27,7 @@ def run_one(kind: str, database_url: str) -> dict:
     from workspace import benchdata, create_app
     from workspace.extensions import db
     from workspace.models import School, SelfEvaluation, Trio
-    from workspace.reports import data, documents
+    from workspace.reports import data, documents, records
     from workspace.reports.docx_kit import to_bytes
 
     app = create_app()
@@ -41,7 +41,7 @@ def run_one(kind: str, database_url: str) -> dict:
             rows = len(report.progress) + sum(len(r) for _, r in report.actions_by_qi + report.actions_by_igbe)
         elif kind == "trio":
             trio = db.session.scalar(select(Trio).where(Trio.partnership_id == partnership.id).order_by(Trio.id))
-            document = documents.trio_record(data.trio_record(trio), "Benchmark")
+            document = documents.trio_record(records.trio_record(trio), "Benchmark")
             rows = None
         else:
             school_id, on = db.session.execute(
@@ -49,7 +49,7 @@ def run_one(kind: str, database_url: str) -> dict:
                 .where(SelfEvaluation.partnership_id == partnership.id)
                 .group_by(SelfEvaluation.school_id, SelfEvaluation.evaluated_on)
                 .order_by(func.count().desc()).limit(1)).one()
-            document = documents.self_evaluation(data.proforma(db.session.get(School, school_id), on), "Benchmark")
+            document = documents.self_evaluation(records.proforma(db.session.get(School, school_id), on), "Benchmark")
             rows = None
         payload = to_bytes(document)
         seconds = time.perf_counter() - started

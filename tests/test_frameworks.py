@@ -1,5 +1,4 @@
 """Frameworks as data: counts and shapes, idempotent loading, versions, browser pages and search."""
-import copy
 import json
 
 import pytest
@@ -8,7 +7,7 @@ from sqlalchemy import func, select
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.frameworks import linking, loader
-from workspace.models import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
+from workspace.models import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel
 
 
 @pytest.fixture

@@ -392,7 +392,6 @@ def test_next_step_becomes_an_action_in_one_step(client, world, app):
     with app.app_context():
         linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [world["a"]["element_id"]])
         db.session.commit()
-        owner = db.session.scalar(select(NextStep).where(NextStep.id == world["a"]["step_id"])).lesson_id
     page = html(client.get(f"{lesson_url(world)}/discussion"))
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     fingerprints = unescape(re.search(r'name="fingerprints" value="([^"]*)"', page).group(1))

@@ -8,7 +8,7 @@ from tests import factories
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.frameworks import linking
-from workspace.models import Partnership, ResearchLesson, Trio, TrioMember, User
+from workspace.models import Partnership, ResearchLesson, Trio, User
 from workspace.reference import Role
 
 

@@ -4,7 +4,7 @@ import time
 
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD, html, make_app
+from tests.conftest import TEST_PASSWORD, html
 from workspace.auth import totp
 from workspace.extensions import db
 from workspace.models import RecoveryCode, User

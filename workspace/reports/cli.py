@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Partnership, School, Trio
-from . import data, documents
+from . import data, documents, records
 from .docx_kit import to_bytes
 
 
@@ -53,7 +53,7 @@ def export_interim(partnership_id, period_from, period_to, school_ids, author, o
 def export_trio(trio_id, author, output):
     """A trio's lesson-study record."""
     trio = db.session.get(Trio, trio_id) or _fail(f"No trio {trio_id}.")
-    _write(documents.trio_record(data.trio_record(trio), author), output)
+    _write(documents.trio_record(records.trio_record(trio), author), output)
 
 
 @export.command("selfeval")
@@ -71,7 +71,7 @@ def export_selfeval(school_id, on, author, output):
     day = _date(on) if on else (dates[0] if dates else None)
     if day not in dates:
         _fail(f"{school.name} has no self-evaluation dated {on}. Dates: {', '.join(map(str, dates)) or 'none'}.")
-    _write(documents.self_evaluation(data.proforma(school, day), author), output)
+    _write(documents.self_evaluation(records.proforma(school, day), author), output)
 
 
 def _fail(message: str):

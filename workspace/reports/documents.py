@@ -6,7 +6,8 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
 from . import charts, docx_kit as kit
-from .data import InterimData, ProformaData, TrioRecord
+from .data import InterimData
+from .records import ProformaData, TrioRecord
 
 ACTION_HEADERS = ["Action", "School", "Owner", "Status", "Due", "Latest update"]
 ACTION_WIDTHS = [6.5, 4.0, 3.2, 2.3, 2.3, 7.4]

@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 from io import BytesIO
 
-from flask import abort, request, send_file, url_for
+from flask import abort, send_file, url_for
 from flask_login import current_user
 
 from ..access import partnership_route, school_in, trio_in
@@ -14,7 +14,7 @@ from ..htmx import render
 from ..partnerships.services import list_schools
 from ..selfeval import services as selfeval
 from ..trios import services as trio_services
-from . import bp, data, documents
+from . import bp, data, documents, records
 from .docx_kit import to_bytes
 from .forms import InterimForm, ProformaExportForm
 
@@ -67,7 +67,7 @@ def interim(access):
 @partnership_route()
 def trio_record(access, trio_id):
     trio = trio_in(access, trio_id)
-    document = documents.trio_record(data.trio_record(trio), current_user.name)
+    document = documents.trio_record(records.trio_record(trio), current_user.name)
     activity.record(access.partnership.id, current_user, "exported", "trio", trio.id,
                     f"exported the lesson-study record of “{trio.name}”",
                     url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
@@ -84,7 +84,7 @@ def self_evaluation(access, school_id):
     dates = selfeval.proforma_dates(school)
     if on is None or on not in dates:
         abort(404)
-    document = documents.self_evaluation(data.proforma(school, on), current_user.name)
+    document = documents.self_evaluation(records.proforma(school, on), current_user.name)
     activity.record(access.partnership.id, current_user, "exported", "school", school.id,
                     f"exported the self-evaluation of {school.name} for {on:%-d %b %Y}",
                     url_for("selfeval.proforma", partnership_id=access.partnership.id, school_id=school.id, on=on))
