@@ -97,6 +97,7 @@ def test_tablet_width_sign_in_and_schools(live_server, new_page):
     tablet.page.get_by_role("link", name="Schools").click()
     tablet.axe("schools on a tablet")
     tablet.shot("schools")
+    tablet.page.wait_for_load_state("load")
     width = tablet.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 768, "the page scrolls sideways on a tablet"
     tablet.assert_clean()

@@ -49,6 +49,7 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     sign_in(lead, live_server, "catriona.baird@demo.example")
     lead.page.get_by_role("link", name="Self-evaluation").click()
     expect(lead.page.get_by_role("table", name="Latest levels by school and QI")).to_be_visible()
+    lead.page.wait_for_load_state("load")  # the stylesheet applied, or an unstyled table is wide
     assert lead.page.evaluate("document.documentElement.scrollWidth") <= 768
     lead.axe("partnership table on a tablet")
     lead.page.get_by_role("link", name="Carronbank High School").click()
