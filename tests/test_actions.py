@@ -103,7 +103,8 @@ def test_progress_history_is_kept_newest_first(client, world, app):
     with app.app_context():
         action = db.session.get(Action, aid)
         assert action.status == "complete"
-        updates = db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_id == aid)).all()
+        updates = db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_id == aid)
+                                     .order_by(ProgressUpdate.id)).all()
         assert [u.text for u in updates] == ["Walls bought for P6.", "P5 now using the walls.", "All classes done."]
         assert updates[2].status_from == "in_progress" and updates[2].status_to == "complete"
         assert updates[1].evidence == "Exit tickets up."

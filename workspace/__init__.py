@@ -93,11 +93,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """<int:...> in every route, no larger than a database id can be: a longer number is a 404,
-    not an overflow deep in the database driver."""
+    """<int:...> in every route, no larger than a database id can be (INTEGER: 32 bits on
+    PostgreSQL): a longer number is a 404, not an overflow deep in the database driver."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 

@@ -11,14 +11,14 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value=str(value), label=label) for value, label in pairs]
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def parse_id(value) -> int | None:
     """A whole number as a database can hold it, from text a person or a program sent; else None.
 
-    str.isdigit() accepts "²", which int() refuses; and an id past 2**63 overflows the database."""
+    str.isdigit() accepts "²", which int() refuses; and an id past 2**31 overflows an INTEGER column."""
     if isinstance(value, int):
         return value if 0 <= value <= MAX_ID else None
     if value is None or not _DIGITS.fullmatch(str(value)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -114,11 +115,16 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
                             text=text.strip(), evidence=evidence.strip(), status_from=action.status,
                             status_to=status_to if status_to != action.status else None, created_at=now)
     db.session.add(update)
+    # Updates are appended, never in conflict with one another: move the action on without the
+    # optimistic version check (two people posting at once must both succeed), but bump its
+    # version so that an edit form opened before this update sees that the action has moved.
+    values = {"last_progress_at": now, "updated_at": now, "version": Action.version + 1}
     if update.status_to:
-        action.status = update.status_to
-    action.last_progress_at = now
-    action.updated_at = now
+        values["status"] = update.status_to
+    db.session.execute(sa_update(Action).where(Action.id == action.id).values(**values)
+                       .execution_options(synchronize_session=False))
     db.session.flush()
+    db.session.refresh(action)
     return update
 
 
