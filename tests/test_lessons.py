@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import html
+from tests.statements import recorded
 from workspace.extensions import db
 from workspace.frameworks import linking
 from workspace.models import Action, CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson
@@ -247,7 +248,7 @@ def test_two_observers_posting_at_once_both_see_both(client, make_client, world,
     colleague.sign_in(world["a"]["other_teacher"])
     feed_url = f"{lesson_url(world)}/observations/feed"
     with app.app_context():
-        since = observing.feed_signature(world["a"]["lesson_id"])
+        since = observing.feed_signature(world["a"]["partnership_id"], world["a"]["trio_id"], world["a"]["lesson_id"])
     # Nothing new: 204, no body.
     quiet = client.get(f"{feed_url}?since={since}", htmx=True)
     assert quiet.status_code == 204 and quiet.data == b""
@@ -264,20 +265,14 @@ def test_two_observers_posting_at_once_both_see_both(client, make_client, world,
 
 
 def test_feed_poll_is_one_small_query_when_nothing_is_new(client, world, app):
-    from sqlalchemy import event
-
     client.sign_in(world["a"]["teacher"])
     with app.app_context():
-        since = observing.feed_signature(world["a"]["lesson_id"])
-        statements = []
-        listener = lambda *args: statements.append(args[2])
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"{lesson_url(world)}/observations/feed?since={since}", htmx=True).status_code == 204
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-    feed_queries = [s for s in statements if "FROM observation" in s]
-    assert len(feed_queries) == 1 and "count(" in feed_queries[0].lower()
+        since = observing.feed_signature(world["a"]["partnership_id"], world["a"]["trio_id"], world["a"]["lesson_id"])
+    with recorded(app) as statements:
+        assert client.get(f"{lesson_url(world)}/observations/feed?since={since}", htmx=True).status_code == 204
+    # Two queries in all: the session's account and access together, then the lesson's signature.
+    assert len(statements) == 2, statements
+    assert "membership" in statements[0] and "count(" in statements[1].lower() and "research_lesson" in statements[1]
 
 
 def test_feed_without_htmx_is_a_page(client, world):

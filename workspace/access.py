@@ -7,13 +7,13 @@ a thing gets 403.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from enum import Enum
 
 from flask import abort, g, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
+from . import hotpath, identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
@@ -28,24 +28,48 @@ class Permission(Enum):
     MANAGE = "manage"      # leads and site administrators: schools, members, invites
 
 
-@dataclass(frozen=True)
 class PartnershipAccess:
-    """What one person may do in one partnership."""
+    """What one person may do in one partnership.
 
-    user: User
-    partnership: Partnership
-    membership: Membership | None  # None for a site administrator who is not a member
+    Resolved by one small query (see `resolve`); the person, partnership and membership records
+    are loaded only when a view or template asks for them, so a busy route that needs only the
+    answer (the observation poll) pays for one query.
+    """
+
+    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived",
+                 "_loaded")
+
+    def __init__(self, user_id: int, partnership_id: int, is_admin: bool, role: Role | None,
+                 school_id: int | None, membership_id: int | None, archived: bool):
+        self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
+        self.role, self.school_id, self.membership_id, self.archived = role, school_id, membership_id, archived
+        self._loaded: dict = {}
+
+    def _get(self, model, record_id):
+        # From the session's identity map when already loaded; reloaded if a commit expired it.
+        if record_id is None:
+            return None
+        return db.session.get(model, record_id)
 
     @property
-    def role(self) -> Role | None:
-        return Role(self.membership.role) if self.membership else None
+    def user(self) -> User:
+        return self._get(User, self.user_id)
+
+    @property
+    def partnership(self) -> Partnership:
+        return self._get(Partnership, self.partnership_id)
+
+    @property
+    def membership(self) -> Membership | None:
+        """None for a site administrator who is not a member."""
+        return self._get(Membership, self.membership_id)
 
     def allows(self, permission: Permission) -> bool:
         if permission is Permission.VIEW:
             return True
-        if self.partnership.archived_at is not None:
+        if self.archived:
             return False  # archived: read-only for everyone
-        if self.user.is_admin and permission is Permission.MANAGE:
+        if self.is_admin and permission is Permission.MANAGE:
             return True
         if permission is Permission.CONTRIBUTE:
             return self.role in (Role.LEAD, Role.TEACHER)
@@ -64,40 +88,63 @@ class PartnershipAccess:
         return not self.can_contribute and not self.can_manage
 
 
+_NOT_SIGNED_IN = object()
+
+
+# The access check runs on every partnership page: built once, run lean (hotpath.py).
+_ACCESS = (
+    select(User.session_version, User.is_disabled, User.is_admin, Partnership.id, Partnership.archived_at,
+           Membership.id, Membership.role, Membership.school_id)
+    .select_from(User)
+    .outerjoin(Partnership, Partnership.id == bindparam("partnership_id"))
+    .outerjoin(Membership, and_(Membership.partnership_id == Partnership.id, Membership.user_id == User.id))
+    .where(User.id == bindparam("user_id"))
+)
+
+
+def _resolve(user_id: int, partnership_id: int, session_version: int | None):
+    """One query: the account (and, given a session version, whether the session is still its),
+    the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
+    None where the partnership is none of their business."""
+    row = hotpath.first_row(_ACCESS, {"user_id": user_id, "partnership_id": partnership_id})
+    if row is None:
+        return _NOT_SIGNED_IN
+    version, disabled, is_admin, found, archived_at, membership_id, role, school_id = row
+    if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
+        return _NOT_SIGNED_IN
+    if found is None or (membership_id is None and not is_admin):
+        return None
+    return PartnershipAccess(user_id, found, bool(is_admin), Role(role) if role else None, school_id,
+                             membership_id, archived_at is not None)
+
+
 def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
     """The user's access to a partnership, or None where it is none of their business."""
-    partnership = db.session.get(Partnership, partnership_id)
-    if partnership is None:
-        return None
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.partnership_id == partnership_id, Membership.user_id == user.id
-        )
-    )
-    if membership is None and not user.is_admin:
-        return None
-    return PartnershipAccess(user=user, partnership=partnership, membership=membership)
+    access = _resolve(user.id, partnership_id, None)
+    return None if access is _NOT_SIGNED_IN else access
 
 
 def partnership_route(permission: Permission = Permission.VIEW):
     """Decorates a view taking partnership_id: signs in, resolves access, checks the permission.
 
-    The view receives `access` in place of partnership_id; templates find it as `access` too.
+    The session's account and the access are checked in one query. The view receives `access`
+    in place of partnership_id; templates find it as `access` too.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(partnership_id: int, **kwargs):
-            if not current_user.is_authenticated:
+            reference = identity.session_reference(session)
+            access = _NOT_SIGNED_IN if reference is None else _resolve(reference[0], partnership_id, reference[1])
+            if access is _NOT_SIGNED_IN:
                 return sign_in_required()
-            access = access_for(current_user, partnership_id)
             if access is None:
                 abort(404)
             if not access.allows(permission):
                 abort(403)
             g.access = access
-            if session.get("partnership_id") != access.partnership.id:
-                session["partnership_id"] = access.partnership.id  # where "/" takes them next time
+            if session.get("partnership_id") != access.partnership_id:
+                session["partnership_id"] = access.partnership_id  # where "/" takes them next time
             return view(access, **kwargs)
 
         wrapped.partnership_permission = permission
@@ -122,7 +169,7 @@ def admin_route(view):
 
 def _in_partnership(model, access: PartnershipAccess, record_id: int):
     record = db.session.get(model, record_id)
-    if record is None or record.partnership_id != access.partnership.id:
+    if record is None or record.partnership_id != access.partnership_id:
         abort(404)
     return record
 
@@ -160,9 +207,9 @@ def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int) -> Research
     return lesson
 
 
-def is_trio_member(user: User, trio: Trio) -> bool:
+def is_trio_member(user_id: int, trio: Trio) -> bool:
     return db.session.scalar(
-        select(TrioMember.id).where(TrioMember.trio_id == trio.id, TrioMember.user_id == user.id)
+        select(TrioMember.id).where(TrioMember.trio_id == trio.id, TrioMember.user_id == user_id)
     ) is not None
 
 
@@ -170,7 +217,7 @@ def can_change_trio(access: PartnershipAccess, trio: Trio) -> bool:
     """Trio members and the partnership's leads change a trio; every member reads it."""
     if access.can_manage:
         return True
-    return access.can_contribute and is_trio_member(access.user, trio)
+    return access.can_contribute and is_trio_member(access.user_id, trio)
 
 
 def require_trio_change(access: PartnershipAccess, trio: Trio) -> None:
@@ -187,7 +234,7 @@ def observation_in(access: PartnershipAccess, lesson: ResearchLesson, observatio
 
 def can_change_observation(access: PartnershipAccess, observation: Observation) -> bool:
     """Observers edit and delete their own entries."""
-    return access.can_contribute and observation.observer_id == access.user.id
+    return access.can_contribute and observation.observer_id == access.user_id
 
 
 # Actions -------------------------------------------------------------------------------------------
@@ -200,8 +247,8 @@ def action_schools(access: PartnershipAccess) -> set[int | None] | None:
     """Where this person may make actions: None means anywhere (leads), else their own school."""
     if access.can_manage:
         return None
-    if access.can_contribute and access.membership is not None and access.membership.school_id:
-        return {access.membership.school_id}
+    if access.can_contribute and access.school_id:
+        return {access.school_id}
     return set()
 
 
@@ -209,7 +256,7 @@ def can_change_action(access: PartnershipAccess, action: Action) -> bool:
     """Leads change any action; teachers change the actions they own; reviewers none."""
     if access.can_manage:
         return True
-    return access.can_contribute and action.owner_id == access.user.id
+    return access.can_contribute and action.owner_id == access.user_id
 
 
 def require_action_change(access: PartnershipAccess, action: Action) -> None:
@@ -231,8 +278,7 @@ def can_evaluate(access: PartnershipAccess, school_id: int) -> bool:
     """Teachers evaluate their own school; leads any school; reviewers read."""
     if access.can_manage:
         return True
-    return (access.can_contribute and access.membership is not None
-            and access.membership.school_id == school_id)
+    return access.can_contribute and access.membership_id is not None and access.school_id == school_id
 
 
 def require_evaluate(access: PartnershipAccess, school_id: int) -> None:
@@ -251,10 +297,10 @@ def self_evaluation_in(access: PartnershipAccess, evaluation_id: int):
 def require_data_steward(access: PartnershipAccess) -> None:
     """Retention, exports of everything, case-pupil exports: the partnership's leads and site
     administrators, even when the partnership is archived (reading is still allowed then)."""
-    if not (access.user.is_admin or access.role is Role.LEAD):
+    if not (access.is_admin or access.role is Role.LEAD):
         abort(403)
 
 
 def require_site_admin(access: PartnershipAccess) -> None:
-    if not access.user.is_admin:
+    if not access.is_admin:
         abort(403)

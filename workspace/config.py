@@ -19,6 +19,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is sent again when the session changes (last-seen moves on once a minute), not
+    # re-signed on every request.
+    SESSION_REFRESH_EACH_REQUEST = False
     # A session ends after this long without a request, and this long after signing in, whatever.
     SESSION_IDLE_MINUTES = 120
     SESSION_ABSOLUTE_HOURS = 12

@@ -2,8 +2,9 @@
 import time
 
 from flask import Flask, request, session
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 
+from .identity import is_signed_in
 from .htmx import sign_in_required
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -28,8 +29,10 @@ def _session_expired(app: Flask, now: int) -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def enforce_session_timeouts():
-        """Idle and absolute timeouts. The last-seen time is written at most once a minute."""
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        """Idle and absolute timeouts. The last-seen time is written at most once a minute, so the
+        session cookie is sent again at most once a minute (SESSION_REFRESH_EACH_REQUEST is off).
+        Only the session is read here: whether its account still holds is checked where it is used."""
+        if request.endpoint == "static" or not is_signed_in(session):
             return None
         now = int(time.time())
         if _session_expired(app, now):
@@ -48,6 +51,6 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         # Pages of signed-in people are about colleagues and pupils: keep them out of shared caches.
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        if is_signed_in(session) and not request.path.startswith("/static/"):
             headers.setdefault("Cache-Control", "no-store")
         return response

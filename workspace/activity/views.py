@@ -17,16 +17,16 @@ from .forms_context import comments_context
 def feed(access):
     """Newest first. The page asks every 10 s; with nothing new the answer is 204."""
     since = request.args.get("since", "")
-    newest = services.newest_id(access.partnership.id)
+    newest = services.newest_id(access.partnership_id)
     if is_htmx() and parse_id(since) == newest:
         return Response(status=204)
-    return render("activity/feed.html", "activity/_feed.html", entries=services.feed(access.partnership.id),
+    return render("activity/feed.html", "activity/_feed.html", entries=services.feed(access.partnership_id),
                   newest=newest)
 
 
 def _record_page(access, record_type, record):
     """Where a comment on this record is read."""
-    pid = access.partnership.id
+    pid = access.partnership_id
     if record_type == "action":
         return url_for("actions.detail", partnership_id=pid, action_id=record.id), f"the action “{record.title}”"
     if record_type == "trio":
@@ -44,8 +44,8 @@ def comment(access, record_type, record_id):
     page_url, described = _record_page(access, record_type, record)
     if form.validate():
         try:
-            services.add_comment(access.partnership.id, record_type, record.id, current_user, form.text.data)
-            services.record(access.partnership.id, current_user, "commented", record_type, record.id,
+            services.add_comment(access.partnership_id, record_type, record.id, current_user, form.text.data)
+            services.record(access.partnership_id, current_user, "commented", record_type, record.id,
                             f"commented on {described}", page_url + "#comments")
         except ServiceError as error:
             db.session.rollback()

@@ -7,10 +7,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..access import partnerships_of
 from ..extensions import db, login_manager
-from ..forms_common import form_errors_from, parse_id
+from ..forms_common import form_errors_from
 from ..htmx import redirect_to, sign_in_required
 from ..models import User
 from ..services_errors import ServiceError
+from .. import identity
 from . import bp, services
 from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
 from .redirects import safe_next
@@ -18,13 +19,12 @@ from .redirects import safe_next
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The session's user, if the session is still theirs: "id:version", and the version has not
-    moved on (sign-out, a new password, or a disabled account end every session)."""
-    user_id, _, version = session_id.partition(":")
-    if parse_id(user_id) is None or parse_id(version) is None:
+    """The session's user, if the session is still theirs (see identity.still_valid)."""
+    reference = identity.session_reference({identity.SESSION_KEY: session_id})
+    if reference is None:
         return None
-    user = db.session.get(User, parse_id(user_id))
-    if user is None or user.is_disabled or user.session_version != parse_id(version):
+    user = db.session.get(User, reference[0])
+    if user is None or not identity.still_valid(reference[1], user.session_version, user.is_disabled):
         return None
     return user
 

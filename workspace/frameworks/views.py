@@ -34,7 +34,7 @@ def element(access, element_id):
     return render_template(
         "frameworks/element.html", element=found, detail=services.element_detail(found),
         ancestors=services.ancestors(found), framework=found.framework,
-        linked=linking.records_linked_to(access.partnership.id, found) if found.is_linkable else {},
+        linked=linking.records_linked_to(access.partnership_id, found) if found.is_linkable else {},
         label=linking.element_label(found),
     )
 

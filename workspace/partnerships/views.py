@@ -43,8 +43,8 @@ def add_school(access):
         try:
             school = services.add_school(access.partnership, form.name.data, form.sector.data,
                                          form.local_authority.data)
-            activity.record(access.partnership.id, current_user, "created", "school", school.id,
-                            f"added the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership.id))
+            activity.record(access.partnership_id, current_user, "created", "school", school.id,
+                            f"added the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
         except ServiceError as error:
             form_errors_from(error, form)
         else:
@@ -53,7 +53,7 @@ def add_school(access):
             if is_htmx():  # in place: the list with the new school, and an empty form
                 return _schools_page(access, SchoolForm(formdata=None), 201, added=message)
             flash(message)
-            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
     return _schools_page(access, form, 422)
 
 
@@ -66,14 +66,14 @@ def edit_school(access, school_id):
         if form.validate():
             try:
                 services.update_school(school, form.name.data, form.sector.data, form.local_authority.data)
-                activity.record(access.partnership.id, current_user, "changed", "school", school.id,
-                                f"changed the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership.id))
+                activity.record(access.partnership_id, current_user, "changed", "school", school.id,
+                                f"changed the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
             except ServiceError as error:
                 form_errors_from(error, form)
             else:
                 db.session.commit()
                 flash(f"{school.name} has been updated.")
-                return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+                return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
         db.session.rollback()
         return render("partnerships/school_edit.html", "partnerships/_school_edit.html", 422,
                       school=school, form=form)
@@ -89,13 +89,13 @@ def remove_school(access, school_id):
         name = school.name
         try:
             services.remove_school(school)
-            activity.record(access.partnership.id, current_user, "deleted", "school", None, f"removed the school {name}")
+            activity.record(access.partnership_id, current_user, "deleted", "school", None, f"removed the school {name}")
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
             db.session.commit()
             flash(f"{name} has been removed.")
-            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership.id))
+            return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
     return render("partnerships/school_remove.html", "partnerships/_school_remove.html", status,
                   school=school, form=form, dependents=services.school_dependents(school))
@@ -129,10 +129,10 @@ def change_role(access, membership_id):
     if form.validate():
         try:
             services.change_role(membership, form.role.data, form.school_id.data)
-            activity.record(access.partnership.id, current_user, "changed", "member", membership.id,
+            activity.record(access.partnership_id, current_user, "changed", "member", membership.id,
                             f"made {membership.user.name} {membership.role_label.lower()}"
                             + (f" at {membership.school.name}" if membership.school_id and membership.school else ""),
-                            url_for("partnerships.members", partnership_id=access.partnership.id))
+                            url_for("partnerships.members", partnership_id=access.partnership_id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
@@ -140,7 +140,7 @@ def change_role(access, membership_id):
             db.session.commit()
             if not is_htmx():
                 flash(f"{membership.user.name} is now: {membership.role_label}.")
-                return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+                return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
             # Show what was stored (a reviewer's school is cleared), not what was sent.
             saved_form = RoleForm(schools, formdata=None, prefix=f"m{membership.id}",
                                   role=membership.role, school_id=membership.school_id)
@@ -159,14 +159,14 @@ def remove_member(access, membership_id):
         name = membership.user.name
         try:
             services.remove_member(membership)
-            activity.record(access.partnership.id, current_user, "deleted", "member", None,
+            activity.record(access.partnership_id, current_user, "deleted", "member", None,
                             f"removed {name} from the partnership")
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
             db.session.commit()
             flash(f"{name} has been removed from the partnership.")
-            return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+            return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
     return render("partnerships/member_remove.html", "partnerships/_member_remove.html", status,
                   member=membership, form=form)
@@ -185,9 +185,9 @@ def invite(access):
                     access.partnership, form.email.data, form.role.data, form.school_id.data,
                     invited_by=current_user, valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
                 )
-                activity.record(access.partnership.id, current_user, "invited", "invite", created.id,
+                activity.record(access.partnership_id, current_user, "invited", "invite", created.id,
                                 f"invited {created.email} as {created.role_label.lower()}",
-                                url_for("partnerships.members", partnership_id=access.partnership.id))
+                                url_for("partnerships.members", partnership_id=access.partnership_id))
             except ServiceError as error:
                 db.session.rollback()
                 form_errors_from(error, form)
@@ -208,11 +208,11 @@ def revoke_invite(access, invite_id):
     if form.validate():
         try:
             services.revoke_invite(invite)
-            activity.record(access.partnership.id, current_user, "deleted", "invite", invite.id,
+            activity.record(access.partnership_id, current_user, "deleted", "invite", invite.id,
                             f"withdrew the invitation for {invite.email}")
         except ServiceError as error:
             flash(error.message)
         else:
             db.session.commit()
             flash(f"The invitation for {invite.email} has been withdrawn.")
-    return redirect_to(url_for("partnerships.members", partnership_id=access.partnership.id))
+    return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))

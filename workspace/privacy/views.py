@@ -48,12 +48,12 @@ def retention(access):
         services.set_retention(access.partnership, parse_id(value) if value else None)
     except ServiceError as error:
         return _page(access, 422, error.message)
-    activity.record(access.partnership.id, current_user, "changed", "partnership", access.partnership.id,
+    activity.record(access.partnership_id, current_user, "changed", "partnership", access.partnership_id,
                     "set how long observations, pupil voice and discussions are kept",
-                    url_for("privacy.index", partnership_id=access.partnership.id))
+                    url_for("privacy.index", partnership_id=access.partnership_id))
     db.session.commit()
     flash("The retention period has been saved. `flask --app workspace purge` erases what is older.")
-    return redirect_to(url_for("privacy.index", partnership_id=access.partnership.id))
+    return redirect_to(url_for("privacy.index", partnership_id=access.partnership_id))
 
 
 @bp.post("/export")
@@ -62,7 +62,7 @@ def export_all(access):
     require_data_steward(access)
     payload = services.zip_of(services.partnership_tables(access.partnership),
                               f"All data of {access.partnership.name}, one JSON file a table.\n")
-    activity.record(access.partnership.id, current_user, "exported", "partnership", access.partnership.id,
+    activity.record(access.partnership_id, current_user, "exported", "partnership", access.partnership_id,
                     "exported all of the partnership's data")
     db.session.commit()
     slug = re.sub(r"[^a-z0-9]+", "-", access.partnership.name.lower()).strip("-")
@@ -82,7 +82,7 @@ def export_case_pupil(access):
         tables = services.case_pupil_record(trio, label)
     except ServiceError as error:
         return _page(access, 422, error.message)
-    activity.record(access.partnership.id, current_user, "exported", "trio", trio.id,
+    activity.record(access.partnership_id, current_user, "exported", "trio", trio.id,
                     f"exported everything recorded about case pupil {label} of “{trio.name}”")
     db.session.commit()
     return _zip(services.zip_of(tables, f"Everything recorded about case pupil {label} in the trio {trio.name}.\n"),
@@ -99,10 +99,10 @@ def archive(access):
     else:
         services.archive(access.partnership)
         message = "The partnership is archived: everyone can read it, nobody can change it."
-    activity.record(access.partnership.id, current_user, "changed", "partnership", access.partnership.id, message)
+    activity.record(access.partnership_id, current_user, "changed", "partnership", access.partnership_id, message)
     db.session.commit()
     flash(message)
-    return redirect_to(url_for("privacy.index", partnership_id=access.partnership.id))
+    return redirect_to(url_for("privacy.index", partnership_id=access.partnership_id))
 
 
 @bp.route("/delete", methods=["GET", "POST"])

@@ -55,9 +55,9 @@ def interim(access):
         return _page(access, form, 422)
     report = data.interim(access.partnership, form.period_from.data, form.period_to.data, form.schools.data)
     document = documents.interim_report(report, current_user.name)
-    activity.record(access.partnership.id, current_user, "exported", "report", None,
+    activity.record(access.partnership_id, current_user, "exported", "report", None,
                     f"exported the interim report for {form.period_from.data:%-d %b %Y} to {form.period_to.data:%-d %b %Y}",
-                    url_for("reports.index", partnership_id=access.partnership.id))
+                    url_for("reports.index", partnership_id=access.partnership_id))
     db.session.commit()
     return _attachment(document, f"interim-report-{_slug(access.partnership.name)}-{form.period_from.data}-to-"
                                  f"{form.period_to.data}.docx")
@@ -68,9 +68,9 @@ def interim(access):
 def trio_record(access, trio_id):
     trio = trio_in(access, trio_id)
     document = documents.trio_record(records.trio_record(trio), current_user.name)
-    activity.record(access.partnership.id, current_user, "exported", "trio", trio.id,
+    activity.record(access.partnership_id, current_user, "exported", "trio", trio.id,
                     f"exported the lesson-study record of “{trio.name}”",
-                    url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
+                    url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
     db.session.commit()
     return _attachment(document, f"lesson-study-record-{_slug(trio.name)}.docx")
 
@@ -85,8 +85,8 @@ def self_evaluation(access, school_id):
     if on is None or on not in dates:
         abort(404)
     document = documents.self_evaluation(records.proforma(school, on), current_user.name)
-    activity.record(access.partnership.id, current_user, "exported", "school", school.id,
+    activity.record(access.partnership_id, current_user, "exported", "school", school.id,
                     f"exported the self-evaluation of {school.name} for {on:%-d %b %Y}",
-                    url_for("selfeval.proforma", partnership_id=access.partnership.id, school_id=school.id, on=on))
+                    url_for("selfeval.proforma", partnership_id=access.partnership_id, school_id=school.id, on=on))
     db.session.commit()
     return _attachment(document, f"self-evaluation-{_slug(school.name)}-{on}.docx")

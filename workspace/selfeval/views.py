@@ -80,8 +80,8 @@ def create(access, school_id):
             evaluation = services.record_evaluation(
                 access.partnership, found, element.id, form.evaluated_on.data, form.level.data, form.how_well.data,
                 form.how_know.data or "", form.what_now.data or "", evidence, current_user)
-            url = url_for("selfeval.detail", partnership_id=access.partnership.id, evaluation_id=evaluation.id)
-            activity.record(access.partnership.id, current_user, "created", "self_evaluation", evaluation.id,
+            url = url_for("selfeval.detail", partnership_id=access.partnership_id, evaluation_id=evaluation.id)
+            activity.record(access.partnership_id, current_user, "created", "self_evaluation", evaluation.id,
                             f"recorded a self-evaluation of {found.name} against {services.element_label(element)}", url)
         except ServiceError as error:
             db.session.rollback()
@@ -120,16 +120,16 @@ def follow_up(access, evaluation_id):
         try:
             action = services.make_follow_up_action(evaluation, form.title.data, form.owner_id.data,
                                                     form.due_date.data, current_user)
-            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+            activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"made the action “{action.title}” from a self-evaluation of {evaluation.school.name}",
-                            url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id))
+                            url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
             db.session.commit()
             flash(f"“{action.title}” is now an action, linked back to this self-evaluation.")
-            return redirect_to(url_for("selfeval.detail", partnership_id=access.partnership.id,
+            return redirect_to(url_for("selfeval.detail", partnership_id=access.partnership_id,
                                        evaluation_id=evaluation.id) + "#follow-up")
     return _detail_page(access, evaluation, form, 422)
 

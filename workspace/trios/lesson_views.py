@@ -78,12 +78,12 @@ def save_plan(access, trio_id, lesson_id):
         db.session.rollback()
         return _plan_page(access, trio, lesson, submitted, {error.field or "form": error.message},
                           version_form.version.data, 422, fingerprints=request.form.get("fingerprints", ""))
-    activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
+    activity.record(access.partnership_id, current_user, "changed", "lesson", lesson.id,
                     f"saved the plan of {lesson.title.lower()} of “{trio.name}”",
-                    url_for("trios.plan", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+                    url_for("trios.plan", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id))
     db.session.commit()
     flash("The plan has been saved.")
-    return redirect_to(url_for("trios.plan", partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+    return redirect_to(url_for("trios.plan", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id))
 
 
 @bp.get("/<int:trio_id>/lessons/<int:lesson_id>/sheet")

@@ -39,7 +39,7 @@ def _blank_form(lesson, trio, pupil_id, stage_id):
 
 def _feed_context(access, trio, lesson, announce=""):
     entries = observing.feed(lesson)
-    return dict(entries=entries, signature=observing.feed_signature(lesson.id),
+    return dict(entries=entries, signature=observing.feed_signature(access.partnership_id, trio.id, lesson.id),
                 tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
                 can_change_trio=can_change_trio(access, trio))
 
@@ -54,7 +54,7 @@ def _saved(access, trio, lesson, form, message: str, status: int):
     and stage, and an event that makes every feed on the page refresh at once."""
     if not is_htmx():
         flash(message)
-        return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
+        return redirect_to(url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id,
                                    lesson_id=lesson.id))
     body, status = render("trios/observe.html", "trios/_observation_form.html", status, trio=trio, lesson=lesson,
                           editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
@@ -96,12 +96,16 @@ def record(access, trio_id, lesson_id):
 @bp.get(PREFIX + "/observations/feed")
 @partnership_route()
 def feed(access, trio_id, lesson_id):
-    """The poll: 204 after one small query when nothing has changed since `since`."""
+    """The poll: when nothing has changed since `since`, 204 after the access check and one small
+    query that also finds the lesson in this trio and partnership (404 if it is not there)."""
+    signature = observing.feed_signature(access.partnership_id, trio_id, lesson_id)
+    if signature is None:
+        abort(404)
+    since = request.args.get("since", "")
+    if is_htmx() and since == signature:
+        return Response(status=204)
     trio = trio_in(access, trio_id)
     lesson = lesson_in(access, trio, lesson_id)
-    since = request.args.get("since", "")
-    if is_htmx() and since == observing.feed_signature(lesson.id):
-        return Response(status=204)
     old_count = parse_id(since.split(".")[0])
     context = _feed_context(access, trio, lesson)
     if old_count is not None and len(context["entries"]) > old_count:
@@ -154,7 +158,7 @@ def delete_observation(access, trio_id, lesson_id, observation_id):
         if is_htmx():
             return Response(status=204, headers={"HX-Trigger": "observation-saved"})
         flash("Your observation has been deleted.")
-        return redirect_to(url_for("trios.observe", partnership_id=access.partnership.id, trio_id=trio.id,
+        return redirect_to(url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id,
                                    lesson_id=lesson.id))
     return render("trios/delete_observation.html", "trios/_delete_observation.html", trio=trio, lesson=lesson,
                   observation=observation, form=form)
@@ -171,5 +175,5 @@ def highlight_observation(access, trio_id, lesson_id, observation_id):
     if is_htmx():
         return Response(status=204, headers={"HX-Trigger": "observation-saved"})
     back = request.form.get("back") == "sheet"
-    return redirect_to(url_for("trios.sheet" if back else "trios.observe", partnership_id=access.partnership.id,
+    return redirect_to(url_for("trios.sheet" if back else "trios.observe", partnership_id=access.partnership_id,
                                trio_id=trio.id, lesson_id=lesson.id))

@@ -65,7 +65,7 @@ def add_voice(access, trio_id, lesson_id):
             db.session.commit()
             if not is_htmx():  # a plain form: redirect, so that reloading cannot post the note twice
                 flash("The pupil's words have been saved.")
-                return redirect_to(url_for("trios.voice", partnership_id=access.partnership.id, trio_id=trio.id,
+                return redirect_to(url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id,
                                            lesson_id=lesson.id))
             fresh = PupilVoiceForm(lesson, formdata=None, case_pupil_id=form.case_pupil_id.data)
             return _voice_page(access, trio, lesson, fresh, 201, saved=True)
@@ -82,7 +82,7 @@ def delete_voice(access, trio_id, lesson_id, note_id):
         reflection.delete_pupil_voice(note)
         db.session.commit()
         flash("The note has been deleted.")
-    return redirect_to(url_for("trios.voice", partnership_id=access.partnership.id, trio_id=trio.id,
+    return redirect_to(url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id,
                                lesson_id=lesson.id))
 
 
@@ -95,7 +95,7 @@ def highlight_voice(access, trio_id, lesson_id, note_id):
     observing.set_highlight(note, request.form.get("highlight") == "1")
     db.session.commit()
     target = "trios.sheet" if request.form.get("back") == "sheet" else "trios.voice"
-    return redirect_to(url_for(target, partnership_id=access.partnership.id, trio_id=trio.id, lesson_id=lesson.id))
+    return redirect_to(url_for(target, partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id))
 
 
 # The discussion -----------------------------------------------------------------------------------
@@ -139,9 +139,9 @@ def save_discussion(access, trio_id, lesson_id):
         reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user,
                                    original)
         step = reflection.add_next_step(lesson, next_step) if next_step.strip() else None
-        activity.record(access.partnership.id, current_user, "changed", "lesson", lesson.id,
+        activity.record(access.partnership_id, current_user, "changed", "lesson", lesson.id,
                         f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
-                        url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+                        url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
                                 lesson_id=lesson.id))
         db.session.commit()
     except (StaleEdit, StaleDataError) as problem:
@@ -158,7 +158,7 @@ def save_discussion(access, trio_id, lesson_id):
         return _discussion_page(access, trio, lesson, 422, **kept, errors={error.field or "form": error.message},
                                 fingerprints=request.form.get("fingerprints", ""))
     flash("The discussion has been saved." + (" The next step has been added." if step else ""))
-    return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+    return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
                                lesson_id=lesson.id) + ("#next-steps" if step else ""))
 
 
@@ -185,16 +185,16 @@ def make_action(access, trio_id, lesson_id, step_id):
         try:
             action = reflection.make_action(step, lesson, form.title.data, form.owner_id.data, form.due_date.data,
                                             current_user)
-            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+            activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"made the next step “{action.title}” an action of “{trio.name}”",
-                            url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id))
+                            url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
             db.session.commit()
             flash(f"“{action.title}” is now an action, owned by {action.owner.name}.")
-            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership.id, trio_id=trio.id,
+            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
                                        lesson_id=lesson.id) + "#next-steps")
     return render("trios/make_action.html", "trios/_make_action.html", 422, trio=trio, lesson=lesson, step=step,
                   form=form)

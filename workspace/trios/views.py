@@ -43,16 +43,16 @@ def new(access):
         try:
             trio = services.create_trio(access.partnership, form.name.data, form.focus.data, form.status.data,
                                         form.members.data or [], picker.chosen_ids, current_user)
-            activity.record(access.partnership.id, current_user, "created", "trio", trio.id,
+            activity.record(access.partnership_id, current_user, "created", "trio", trio.id,
                             f"started the trio “{trio.name}”",
-                            url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
+                            url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
             db.session.commit()
             flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
-            return redirect_to(url_for("trios.trio", partnership_id=access.partnership.id, trio_id=trio.id))
+            return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
     return _trio_form_page(access, form, picker, 422)
 
 
@@ -86,9 +86,9 @@ def edit(access, trio_id):
         try:
             services.update_trio(found, parse_id(form.version.data) or 0, form.name.data, form.focus.data,
                                  form.status.data, form.members.data or [], picker.chosen_ids)
-            activity.record(access.partnership.id, current_user, "changed", "trio", found.id,
+            activity.record(access.partnership_id, current_user, "changed", "trio", found.id,
                             f"changed the trio “{found.name}”",
-                            url_for("trios.trio", partnership_id=access.partnership.id, trio_id=found.id))
+                            url_for("trios.trio", partnership_id=access.partnership_id, trio_id=found.id))
             db.session.commit()
         except StaleEdit as stale:
             db.session.rollback()
@@ -105,7 +105,7 @@ def edit(access, trio_id):
             form_errors_from(error, form)
         else:
             flash("The trio has been saved.")
-            return redirect_to(url_for("trios.trio", partnership_id=access.partnership.id, trio_id=found.id))
+            return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=found.id))
     return _trio_form_page(access, form, picker, 422, trio=found)
 
 
@@ -117,7 +117,7 @@ def add_cycle(access, trio_id):
     cycle = services.add_cycle(found)
     db.session.commit()
     flash(f"Cycle {cycle.number} has been added. Add its first research lesson.")
-    return redirect_to(url_for("trios.new_lesson", partnership_id=access.partnership.id, trio_id=found.id,
+    return redirect_to(url_for("trios.new_lesson", partnership_id=access.partnership_id, trio_id=found.id,
                                cycle_id=cycle.id))
 
 
@@ -137,9 +137,9 @@ def new_lesson(access, trio_id, cycle_id):
                 lesson = services.add_lesson(found, cycle, form.lesson_date.data, form.school_id.data,
                                              form.class_stage.data or "", form.subject.data or "",
                                              form.teacher_id.data, current_user)
-                activity.record(access.partnership.id, current_user, "created", "lesson", lesson.id,
+                activity.record(access.partnership_id, current_user, "created", "lesson", lesson.id,
                                 f"added research lesson {lesson.number} of cycle {cycle.number} to “{found.name}”",
-                                url_for("trios.plan", partnership_id=access.partnership.id, trio_id=found.id,
+                                url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
                                         lesson_id=lesson.id))
             except ServiceError as error:
                 db.session.rollback()
@@ -147,7 +147,7 @@ def new_lesson(access, trio_id, cycle_id):
             else:
                 db.session.commit()
                 flash("The research lesson has been added. Plan it together: stages, case pupils and predictions.")
-                return redirect_to(url_for("trios.plan", partnership_id=access.partnership.id, trio_id=found.id,
+                return redirect_to(url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
                                            lesson_id=lesson.id))
         return render("trios/new_lesson.html", "trios/_new_lesson.html", 422, trio=found, cycle=cycle, form=form)
     return render("trios/new_lesson.html", "trios/_new_lesson.html", trio=found, cycle=cycle, form=form)

@@ -1,0 +1,47 @@
+"""The few statements every request (or every tablet, every few seconds) runs, run lean.
+
+SQLAlchemy's execution layer costs about 0.3 ms a statement on a small server, more than the
+statement itself when it is answered from an index. The access check of every partnership page
+and the observation poll's signature are written as ordinary SQLAlchemy statements, compiled
+once per database dialect, and run here on a pooled DB-API connection. What comes back is the
+driver's own values: integers, strings and, on PostgreSQL, booleans and datetimes; callers read
+them accordingly.
+
+Tests count statements; the functions in `listeners` hear each one as the engine's
+before_cursor_execute listeners would.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.sql import Select
+
+from .extensions import db
+
+listeners: list[Callable[[str], None]] = []
+_compiled: dict[tuple[int, str], tuple[Any, str]] = {}
+
+
+def first_row(statement: Select, params: dict) -> tuple | None:
+    """The statement's first row as the driver returns it, or None."""
+    engine = db.engine
+    key = (id(statement), engine.dialect.name)
+    if key not in _compiled:
+        compiled = statement.compile(dialect=engine.dialect)
+        _compiled[key] = (compiled, str(compiled))
+    compiled, sql = _compiled[key]
+    values = compiled.construct_params(params)
+    arguments = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+    for listener in listeners:
+        listener(sql)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, arguments)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the transaction PostgreSQL opened
