@@ -21,7 +21,7 @@ from .forms import ActionForm, ProgressForm
 
 def _dashboard_context(access, filters):
     """What the results need; the filter form's lists are only for the whole page."""
-    context = dict(page=dashboard.search(access.partnership.id, filters), filters=filters)
+    context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
         context.update(schools=list_schools(access.partnership), owners=services.possible_owners(access.partnership),
                        sorts=dashboard.SORTS, stale_choices=dashboard.STALE_CHOICES,
@@ -39,16 +39,16 @@ def index(access):
         return render("actions/index.html", "actions/_results.html", **context)
     schools = context["schools"]
     return render("actions/index.html", "actions/_results.html", **context,
-                  counts=dashboard.status_counts(access.partnership.id, schools),
+                  counts=dashboard.status_counts(access.partnership_id, schools),
                   rows=dashboard.school_rows(schools),
-                  qi_coverage=dashboard.qi_coverage(access.partnership.id, schools),
-                  igbe_coverage=dashboard.igbe_coverage(access.partnership.id, schools))
+                  qi_coverage=dashboard.qi_coverage(access.partnership_id, schools),
+                  igbe_coverage=dashboard.igbe_coverage(access.partnership_id, schools))
 
 
 @bp.get("/mine")
 @partnership_route()
 def mine(access):
-    filters = dashboard.ActionFilters(owner=access.user.id, sort=request.args.get("sort", "due")
+    filters = dashboard.ActionFilters(owner=access.user_id, sort=request.args.get("sort", "due")
                                       if request.args.get("sort") in dashboard.SORTS else "due",
                                       page=dashboard.parse_filters(request.args).page)
     return render("actions/mine.html", "actions/_results.html", **_dashboard_context(access, filters), mine=True)
@@ -81,8 +81,8 @@ def new(access):
             action = services.create_action(
                 access.partnership, current_user, form.title.data, form.description.data or "", form.school_id.data,
                 form.owner_id.data, form.due_date.data, form.status.data, picker.chosen_ids, allowed_schools=allowed)
-            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
-            activity.record(access.partnership.id, current_user, "created", "action", action.id,
+            url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
+            activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"created the action “{action.title}”", url)
         except ServiceError as error:
             db.session.rollback()
@@ -126,8 +126,8 @@ def edit(access, action_id):
             services.update_action(action, parse_id(form.version.data) or 0, form.title.data, form.description.data or "",
                                    form.school_id.data, form.owner_id.data, form.due_date.data, form.status.data,
                                    picker.chosen_ids, allowed_schools=allowed)
-            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
-            activity.record(access.partnership.id, current_user, "changed", "action", action.id,
+            url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
+            activity.record(access.partnership_id, current_user, "changed", "action", action.id,
                             f"changed the action “{action.title}”", url)
             db.session.commit()
         except (StaleEdit, StaleDataError) as problem:
@@ -156,9 +156,9 @@ def progress(access, action_id):
         try:
             services.post_progress(action, current_user, form.text.data, form.evidence.data or "",
                                    form.status_to.data or None)
-            url = url_for("actions.detail", partnership_id=access.partnership.id, action_id=action.id)
+            url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
             moved = f" and marked it {action.status_label.lower()}" if form.status_to.data else ""
-            activity.record(access.partnership.id, current_user, "updated", "action", action.id,
+            activity.record(access.partnership_id, current_user, "updated", "action", action.id,
                             f"posted progress on “{action.title}”{moved}", url)
             db.session.commit()
         except ServiceError as error:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel
+from . import labels
 
 DATA = Path(__file__).parent / "data"
 
@@ -58,6 +59,7 @@ def load_document(document: dict) -> LoadResult:
             )
         return LoadResult(key, version, "unchanged")
 
+    labels.forget()
     older = db.session.scalars(select(Framework).where(Framework.key == key, Framework.is_current.is_(True))).all()
     db.session.execute(update(Framework).where(Framework.key == key).values(is_current=False))
     framework = Framework(
