@@ -60,7 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
-    login_manager.init_app(app)
+    # Templates get current_user from templating.py, as the lazy proxy: a fragment that never
+    # mentions it does not load the account.
+    login_manager.init_app(app, add_context_processor=False)
     csrf.init_app(app)
     with app.app_context():
         _tune_sqlite(app)
@@ -130,7 +132,7 @@ def _tune_sqlite(app: Flask) -> None:
     """WAL lets readers work while one writer writes; foreign keys are off in SQLite by default.
 
     A request that writes takes SQLite's write lock when its transaction begins (BEGIN
-    IMMEDIATE), waiting up to the busy timeout for another writer. With the default deferred
+    IMMEDIATE), waiting up to the busy timeout for another writer, and lets it go when it commits. With the default deferred
     BEGIN, a transaction that read first and then tries to write fails at once with "database
     is locked" when another writer got there in between: the busy timeout cannot help it.
     """
@@ -150,9 +152,15 @@ def _tune_sqlite(app: Flask) -> None:
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
 
+    def on_commit(connection):
+        # A request writes in one transaction. Once that is committed, what it reads to answer
+        # (the page or fragment it sends back) need not hold other writers up.
+        writing.set(False)
+
     if db.engine.dialect.name == "sqlite":
         event.listen(db.engine, "connect", on_connect)
         event.listen(db.engine, "begin", on_begin)
+        event.listen(db.engine, "commit", on_commit)
 
         @app.before_request
         def mark_writes():

@@ -3,6 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
+from flask_login import current_user
 
 from .reference import LOCAL_AUTHORITIES, Role, Sector
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         return {
             "htmx_script": f"vendor/htmx-{HTMX_VERSION}.min.js",
             "access": g.get("access"),
+            "current_user": current_user,
             "Role": Role,
             "Sector": Sector,
             "LOCAL_AUTHORITIES": LOCAL_AUTHORITIES,
