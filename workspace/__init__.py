@@ -1,17 +1,15 @@
 """Partnership Workspace: the application factory."""
 from __future__ import annotations
 
-import contextvars
 import os
 import re
-import sqlite3
 
 from flask import Flask, Request
-from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
+from . import database
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -65,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)
     csrf.init_app(app)
     with app.app_context():
-        _tune_sqlite(app)
+        database.tune_sqlite(app)
 
     from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, privacy, reports, security, selfeval, templating, trios
     from .cli import register_commands
@@ -122,56 +120,3 @@ def _refuse_to_start_without_secret_key(app: Flask) -> None:
             "SECRET_KEY is not set. Put SECRET_KEY = '...' in instance/config.py or set the "
             "SECRET_KEY (or WORKSPACE_SECRET_KEY) environment variable; `make run` creates one."
         )
-
-
-# Set for requests that change things: their SQLite transactions begin IMMEDIATE.
-writing = contextvars.ContextVar("writing", default=False)
-
-
-def _tune_sqlite(app: Flask) -> None:
-    """WAL lets readers work while one writer writes; foreign keys are off in SQLite by default.
-
-    A request that writes takes SQLite's write lock when its transaction begins (BEGIN
-    IMMEDIATE), waiting up to the busy timeout for another writer, and lets it go when it commits. With the default deferred
-    BEGIN, a transaction that read first and then tries to write fails at once with "database
-    is locked" when another writer got there in between: the busy timeout cannot help it.
-    """
-    busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
-
-    def on_connect(dbapi_connection, _record):
-        if not isinstance(dbapi_connection, sqlite3.Connection):
-            return
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN")
-
-    def on_commit(connection):
-        # A request writes in one transaction. Once that is committed, what it reads to answer
-        # (the page or fragment it sends back) need not hold other writers up.
-        writing.set(False)
-
-    if db.engine.dialect.name == "sqlite":
-        event.listen(db.engine, "connect", on_connect)
-        event.listen(db.engine, "begin", on_begin)
-        event.listen(db.engine, "commit", on_commit)
-
-        @app.before_request
-        def mark_writes():
-            from flask import g, request
-
-            g.writing_token = writing.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-
-        @app.teardown_request
-        def unmark_writes(_error=None):
-            from flask import g
-
-            token = g.pop("writing_token", None)
-            if token is not None:
-                writing.reset(token)

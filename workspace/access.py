@@ -36,14 +36,12 @@ class PartnershipAccess:
     answer (the observation poll) pays for one query.
     """
 
-    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived",
-                 "_loaded")
+    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived")
 
     def __init__(self, user_id: int, partnership_id: int, is_admin: bool, role: Role | None,
                  school_id: int | None, membership_id: int | None, archived: bool):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
         self.role, self.school_id, self.membership_id, self.archived = role, school_id, membership_id, archived
-        self._loaded: dict = {}
 
     def _get(self, model, record_id):
         # From the session's identity map when already loaded; reloaded if a commit expired it.
@@ -167,8 +165,8 @@ def admin_route(view):
     return wrapped
 
 
-def _in_partnership(model, access: PartnershipAccess, record_id: int):
-    record = db.session.get(model, record_id)
+def _in_partnership(model, access: PartnershipAccess, record_id: int, options=()):
+    record = db.session.get(model, record_id, options=options)
     if record is None or record.partnership_id != access.partnership_id:
         abort(404)
     return record
@@ -200,8 +198,9 @@ def trio_in(access: PartnershipAccess, trio_id: int) -> Trio:
     return _in_partnership(Trio, access, trio_id)
 
 
-def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int) -> ResearchLesson:
-    lesson = _in_partnership(ResearchLesson, access, lesson_id)
+def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int, *options) -> ResearchLesson:
+    """The trio's research lesson; loader options (the plan's stages and pupils) load with it."""
+    lesson = _in_partnership(ResearchLesson, access, lesson_id, options)
     if lesson.trio_id != trio.id:
         abort(404)
     return lesson
@@ -213,11 +212,14 @@ def is_trio_member(user_id: int, trio: Trio) -> bool:
     ) is not None
 
 
-def can_change_trio(access: PartnershipAccess, trio: Trio) -> bool:
-    """Trio members and the partnership's leads change a trio; every member reads it."""
+def can_change_trio(access: PartnershipAccess, trio, in_trio: bool | None = None) -> bool:
+    """Trio members and the partnership's leads change a trio; every member reads it. Where the
+    caller has already read whether this person is in the trio, it says so in `in_trio`."""
     if access.can_manage:
         return True
-    return access.can_contribute and is_trio_member(access.user_id, trio)
+    if not access.can_contribute:
+        return False
+    return in_trio if in_trio is not None else is_trio_member(access.user_id, trio)
 
 
 def require_trio_change(access: PartnershipAccess, trio: Trio) -> None:

@@ -147,7 +147,7 @@ def load_demo_trios(partnership: Partnership, today: date | None = None) -> None
             observers = [m for m in members if m.id != teacher_user.id]
             for n, (label, stage_index, text, score, highlight) in enumerate(spec["observations"]):
                 observer = observers[n % len(observers)]
-                observation = observing.record_observation(lesson, observer, observing.ObservationInput(
+                observation = observing.record_observation(lesson, observer.id, observing.ObservationInput(
                     pupils[label].id, lesson.stages[stage_index].id, text, score,
                     links[:1] if highlight else []))
                 observation.created_at = observation.updated_at = _at(lesson_day, 4 + n * 6)

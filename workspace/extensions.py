@@ -25,3 +25,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what this request has loaded: for an answer built from the
+    records the request has just read and written, which would otherwise be read again."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

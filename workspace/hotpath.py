@@ -23,8 +23,7 @@ listeners: list[Callable[[str], None]] = []
 _compiled: dict[tuple[int, str], tuple[Any, str]] = {}
 
 
-def first_row(statement: Select, params: dict) -> tuple | None:
-    """The statement's first row as the driver returns it, or None."""
+def _run(statement: Select, params: dict, fetch: Callable):
     engine = db.engine
     key = (id(statement), engine.dialect.name)
     if key not in _compiled:
@@ -40,8 +39,18 @@ def first_row(statement: Select, params: dict) -> tuple | None:
         cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
-            return cursor.fetchone()
+            return fetch(cursor)
         finally:
             cursor.close()
     finally:
         connection.close()  # back to the pool, which ends the transaction PostgreSQL opened
+
+
+def first_row(statement: Select, params: dict) -> tuple | None:
+    """The statement's first row as the driver returns it, or None."""
+    return _run(statement, params, lambda cursor: cursor.fetchone())
+
+
+def all_rows(statement: Select, params: dict) -> list[tuple]:
+    """Every row of the statement as the driver returns them."""
+    return _run(statement, params, lambda cursor: cursor.fetchall())

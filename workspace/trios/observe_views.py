@@ -8,9 +8,10 @@ from ..access import (
     require_trio_change, trio_in,
 )
 from ..auth.forms import ConfirmForm
-from ..extensions import db
+from ..database import write_lock_late
+from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from, parse_id
-from ..frameworks import linking
+from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
 from ..services_errors import ServiceError
 from . import bp, observing, planning
@@ -21,20 +22,23 @@ PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 def _lesson(access, trio_id, lesson_id):
     trio = trio_in(access, trio_id)
-    lesson = lesson_in(access, trio, lesson_id)
-    return trio, planning.load_plan(lesson.id)
-
-
-def _tag_elements(trio):
-    return [e for e in linking.links_for("trio", [trio.id]).get(trio.id, []) if e.framework.is_current]
+    return trio, lesson_in(access, trio, lesson_id, *planning.PLAN)
 
 
 def _form(lesson, trio, **kwargs):
-    return ObservationForm(lesson, _tag_elements(trio), linking.element_label, **kwargs)
+    """Observations are tagged with the trio's QIs and priorities, in their current wording."""
+    tags = labels.current_labels_for("trio", trio.id)
+    return ObservationForm(lesson, tags, lambda label: label.label, **kwargs)
 
 
 def _blank_form(lesson, trio, pupil_id, stage_id):
     return _form(lesson, trio, formdata=None, case_pupil_id=pupil_id, stage_id=stage_id, leuven_score=None)
+
+
+def _cleared(form):
+    """The form as it is offered for the next entry: the same pupil and stage, nothing else."""
+    form.text.data, form.leuven_score.data, form.tags.data = "", None, []
+    return form
 
 
 def _feed_context(access, trio, lesson, announce=""):
@@ -51,14 +55,16 @@ def _input(form):
 
 def _saved(access, trio, lesson, form, message: str, status: int):
     """After a save: a plain form goes back to the page; htmx gets a fresh form keeping the pupil
-    and stage, and an event that makes every feed on the page refresh at once."""
+    and stage, and an event that makes every feed on the page refresh at once. The answer is
+    built from what the request has already loaded: several tablets post at once."""
+    commit_keeping_loaded()
     if not is_htmx():
         flash(message)
         return redirect_to(url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id,
                                    lesson_id=lesson.id))
     body, status = render("trios/observe.html", "trios/_observation_form.html", status, trio=trio, lesson=lesson,
                           editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
-                          form=_blank_form(lesson, trio, form.case_pupil_id.data, form.stage_id.data))
+                          form=_cleared(form))
     return Response(body, status=status, headers={"HX-Trigger": "observation-saved"})
 
 
@@ -76,21 +82,30 @@ def observe(access, trio_id, lesson_id):
 @bp.post(PREFIX + "/observations")
 @partnership_route(Permission.CONTRIBUTE)
 def record(access, trio_id, lesson_id):
-    trio, lesson = _lesson(access, trio_id, lesson_id)
-    require_trio_change(access, trio)
-    form = _form(lesson, trio)
+    """Several tablets post here at once: the lesson is read lean (observing.lesson_desk) and the
+    SQLite write lock is taken only for the insertion (database.write_lock_late)."""
+    write_lock_late()
+    desk = observing.lesson_desk(access.partnership_id, trio_id, lesson_id, access.user_id)
+    if desk is None:
+        abort(404)
+    if not can_change_trio(access, desk.trio, in_trio=desk.observer_in_trio):
+        abort(403)
+    form = _form(desk, desk.trio)
     if form.validate():
         try:
-            observing.record_observation(lesson, current_user, _input(form))
+            observing.record_observation(desk, access.user_id, _input(form))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            db.session.commit()
-            return _saved(access, trio, lesson, form, "Your observation has been saved.", 201)
+            return _saved(access, desk.trio, desk, form, "Your observation has been saved.", 201)
+    if is_htmx():
+        return render("trios/observe.html", "trios/_observation_form.html", 422, trio=desk.trio, lesson=desk,
+                      form=form, editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True)
+    trio, lesson = _lesson(access, trio_id, lesson_id)  # the whole page: the feed beside the form
     return render("trios/observe.html", "trios/_observation_form.html", 422, trio=trio, lesson=lesson, form=form,
                   editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
-                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+                  **_feed_context(access, trio, lesson))
 
 
 @bp.get(PREFIX + "/observations/feed")
@@ -140,7 +155,6 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            db.session.commit()
             return _saved(access, trio, lesson, form, "Your observation has been updated.", 200)
     return render("trios/observe.html", "trios/_observation_form.html", 422, form=form, **context,
                   **(_feed_context(access, trio, lesson) if not is_htmx() else {}))

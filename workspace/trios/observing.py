@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, exists, func, literal_column, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import hotpath
 from ..extensions import db
 from ..frameworks import linking
-from ..models import CasePupil, LessonStage, Observation, ResearchLesson, SelfEvaluationEvidence, User
+from ..models import (
+    CasePupil, LessonStage, Observation, ResearchLesson, SelfEvaluationEvidence, Trio, TrioMember, User,
+)
 from ..models.base import utcnow
 from ..services_errors import ServiceError
 
@@ -53,14 +56,81 @@ class ObservationInput:
     link_ids: list[int]
 
 
-def _check(lesson: ResearchLesson, data: ObservationInput) -> None:
-    pupil = db.session.get(CasePupil, data.case_pupil_id) if data.case_pupil_id else None
-    if pupil is None or pupil.lesson_id != lesson.id:
+# The observation desk -------------------------------------------------------------------------
+# What recording an observation needs to know about a lesson, read lean: several tablets post to
+# the same lesson at once, and each post reads this again.
+
+@dataclass(frozen=True, slots=True)
+class PupilChoice:
+    id: int
+    label: str
+    descriptor: str
+
+    @property
+    def display(self) -> str:  # as CasePupil.display
+        return f"Pupil {self.label}" + (f": {self.descriptor}" if self.descriptor else "")
+
+
+@dataclass(frozen=True, slots=True)
+class StageChoice:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrioRef:
+    id: int
+
+
+@dataclass(frozen=True)
+class LessonDesk:
+    """A research lesson as the observation form sees it. It answers to the names the form and
+    its template use for a ResearchLesson (id, partnership_id, case_pupils, stages, trio.id)."""
+
+    id: int
+    partnership_id: int
+    trio: TrioRef
+    case_pupils: list[PupilChoice]
+    stages: list[StageChoice]
+    observer_in_trio: bool
+
+
+_DESK = (
+    select(ResearchLesson.id, exists().where(TrioMember.trio_id == Trio.id, TrioMember.user_id == bindparam("user_id")))
+    .join(Trio, Trio.id == ResearchLesson.trio_id)
+    .where(ResearchLesson.id == bindparam("lesson_id"), Trio.id == bindparam("trio_id"),
+           Trio.partnership_id == bindparam("partnership_id"), ResearchLesson.partnership_id == Trio.partnership_id)
+)
+_DESK_CHOICES = union_all(
+    select(literal_column("'pupil'"), CasePupil.id, CasePupil.label, CasePupil.descriptor, CasePupil.position)
+    .where(CasePupil.lesson_id == bindparam("lesson_id")),
+    select(literal_column("'stage'"), LessonStage.id, LessonStage.title, literal_column("''"), LessonStage.position)
+    .where(LessonStage.lesson_id == bindparam("lesson_id")),
+)
+
+
+def lesson_desk(partnership_id: int, trio_id: int, lesson_id: int, observer_id: int) -> LessonDesk | None:
+    """The lesson, if it is that trio's in that partnership, with its case pupils and stages and
+    whether the observer is in the trio: two queries (hotpath.py)."""
+    row = hotpath.first_row(_DESK, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id,
+                                    "user_id": observer_id})
+    if row is None:
+        return None
+    pupils, stages = [], []
+    for kind, record_id, text, descriptor, _ in sorted(hotpath.all_rows(_DESK_CHOICES, {"lesson_id": lesson_id}),
+                                                       key=lambda r: (r[0], r[4], r[1])):
+        if kind == "pupil":
+            pupils.append(PupilChoice(record_id, text, descriptor or ""))
+        else:
+            stages.append(StageChoice(record_id, text))
+    return LessonDesk(lesson_id, partnership_id, TrioRef(trio_id), pupils, stages, bool(row[1]))
+
+
+def _check(lesson: ResearchLesson | LessonDesk, data: ObservationInput) -> None:
+    if data.case_pupil_id not in {p.id for p in lesson.case_pupils}:
         raise ServiceError("Choose the case pupil you observed.", "case_pupil_id")
-    if data.stage_id is not None:
-        stage = db.session.get(LessonStage, data.stage_id)
-        if stage is None or stage.lesson_id != lesson.id:
-            raise ServiceError("Choose a stage of this lesson.", "stage_id")
+    if data.stage_id is not None and data.stage_id not in {s.id for s in lesson.stages}:
+        raise ServiceError("Choose a stage of this lesson.", "stage_id")
     if not data.text.strip():
         raise ServiceError("Write what you saw.", "text")
     if len(data.text) > MAX_TEXT:
@@ -69,17 +139,24 @@ def _check(lesson: ResearchLesson, data: ObservationInput) -> None:
         raise ServiceError("Choose a Leuven score from 1 to 5, or none.", "leuven_score")
 
 
-def record_observation(lesson: ResearchLesson, observer: User, data: ObservationInput) -> Observation:
+def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data: ObservationInput) -> Observation:
     _check(lesson, data)
     now = utcnow()
     observation = Observation(
         partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
-        stage_id=data.stage_id, observer_id=observer.id, text=data.text.strip(), leuven_score=data.leuven_score,
+        stage_id=data.stage_id, observer_id=observer_id, text=data.text.strip(), leuven_score=data.leuven_score,
         created_at=now, updated_at=now,
     )
     db.session.add(observation)
-    db.session.flush()
-    linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # The plan changed between reading it and saving (observations take the write lock late):
+        # the pupil or stage has gone.
+        raise ServiceError("The lesson plan has just changed: choose the case pupil and stage again.",
+                           "case_pupil_id") from error
+    if data.link_ids:  # a new observation has no links to keep in step
+        linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
     return observation
 
 

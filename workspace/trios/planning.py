@@ -56,11 +56,12 @@ class PlanInput:
     predictions: dict[tuple[int, int], str] = field(default_factory=dict)  # (pupil id, stage id) -> text
 
 
+# What a plan is read with: its stages and case pupils.
+PLAN = (selectinload(ResearchLesson.stages), selectinload(ResearchLesson.case_pupils))
+
+
 def load_plan(lesson_id: int) -> ResearchLesson:
-    return db.session.scalar(
-        select(ResearchLesson).where(ResearchLesson.id == lesson_id)
-        .options(selectinload(ResearchLesson.stages), selectinload(ResearchLesson.case_pupils))
-    )
+    return db.session.scalar(select(ResearchLesson).where(ResearchLesson.id == lesson_id).options(*PLAN))
 
 
 def predictions_of(lesson: ResearchLesson) -> dict[tuple[int, int], str]:

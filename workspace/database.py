@@ -1,0 +1,86 @@
+"""SQLite as a server's database: WAL, foreign keys, and when a request takes the write lock.
+
+WAL lets readers work while one writer writes; foreign keys are off in SQLite by default.
+
+A request that writes takes SQLite's write lock when its transaction begins (BEGIN IMMEDIATE),
+waiting up to the busy timeout for another writer, and lets it go when it commits. With the
+default deferred BEGIN, a transaction that read first and then tries to write fails at once
+with "database is locked" when another writer got there in between: the busy timeout cannot
+help it.
+
+A view whose writing is a plain insertion, checked by foreign keys, may ask for the lock late
+(`write_lock_late`): what it reads first is read outside any transaction, and the lock is taken
+just before its first change. Twenty tablets posting observations at once then queue for the
+lock only as long as an INSERT and a COMMIT take, not for the whole request.
+
+PostgreSQL needs none of this: its rows lock one by one.
+"""
+from __future__ import annotations
+
+import contextvars
+import sqlite3
+
+from flask import Flask, g, request
+from sqlalchemy import event
+
+from .extensions import db
+
+# How the current request's SQLite transactions begin: READING (plain BEGIN), WRITING (BEGIN
+# IMMEDIATE) or LATE (no BEGIN until the first change, then BEGIN IMMEDIATE).
+READING, WRITING, LATE = "reading", "writing", "late"
+_mode = contextvars.ContextVar("sqlite_transactions", default=READING)
+_CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def write_lock_late() -> None:
+    """For the rest of this request, read without a transaction and take the write lock at the
+    first change. Call before the view's first query; does nothing on PostgreSQL."""
+    if _mode.get() == WRITING:
+        _mode.set(LATE)
+
+
+def tune_sqlite(app: Flask) -> None:
+    if db.engine.dialect.name != "sqlite":
+        return
+    busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    def on_connect(dbapi_connection, _record):
+        if not isinstance(dbapi_connection, sqlite3.Connection):
+            return
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    def on_begin(connection):
+        mode = _mode.get()
+        if mode != LATE:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITING else "BEGIN")
+
+    def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
+        if (_mode.get() == LATE and statement.lstrip()[:7].upper().startswith(_CHANGES)
+                and not connection.connection.dbapi_connection.in_transaction):
+            cursor.execute("BEGIN IMMEDIATE")
+
+    def on_commit(connection):
+        # A request writes in one transaction. Once that is committed, what it reads to answer
+        # (the page or fragment it sends back) need not hold other writers up.
+        _mode.set(READING)
+
+    event.listen(db.engine, "connect", on_connect)
+    event.listen(db.engine, "begin", on_begin)
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+    event.listen(db.engine, "commit", on_commit)
+
+    @app.before_request
+    def mark_writes():
+        g.sqlite_transactions = _mode.set(READING if request.method in ("GET", "HEAD", "OPTIONS") else WRITING)
+
+    @app.teardown_request
+    def unmark_writes(_error=None):
+        token = g.pop("sqlite_transactions", None)
+        if token is not None:
+            _mode.reset(token)
