@@ -36,12 +36,14 @@ class PartnershipAccess:
     answer (the observation poll) pays for one query.
     """
 
-    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived")
+    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived",
+                 "actions_version")
 
     def __init__(self, user_id: int, partnership_id: int, is_admin: bool, role: Role | None,
-                 school_id: int | None, membership_id: int | None, archived: bool):
+                 school_id: int | None, membership_id: int | None, archived: bool, actions_version: int = 0):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
         self.role, self.school_id, self.membership_id, self.archived = role, school_id, membership_id, archived
+        self.actions_version = actions_version  # read with the access, for the dashboard's cache
 
     def _get(self, model, record_id):
         # From the session's identity map when already loaded; reloaded if a commit expired it.
@@ -92,7 +94,7 @@ _NOT_SIGNED_IN = object()
 # The access check runs on every partnership page: built once, run lean (hotpath.py).
 _ACCESS = (
     select(User.session_version, User.is_disabled, User.is_admin, Partnership.id, Partnership.archived_at,
-           Membership.id, Membership.role, Membership.school_id)
+           Membership.id, Membership.role, Membership.school_id, Partnership.actions_version)
     .select_from(User)
     .outerjoin(Partnership, Partnership.id == bindparam("partnership_id"))
     .outerjoin(Membership, and_(Membership.partnership_id == Partnership.id, Membership.user_id == User.id))
@@ -107,13 +109,13 @@ def _resolve(user_id: int, partnership_id: int, session_version: int | None):
     row = hotpath.first_row(_ACCESS, {"user_id": user_id, "partnership_id": partnership_id})
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, membership_id, role, school_id = row
+    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
         return None
     return PartnershipAccess(user_id, found, bool(is_admin), Role(role) if role else None, school_id,
-                             membership_id, archived_at is not None)
+                             membership_id, archived_at is not None, actions_version)
 
 
 def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:

@@ -122,7 +122,7 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     if update.status_to:
         values["status"] = update.status_to
     db.session.execute(sa_update(Action).where(Action.id == action.id).values(**values)
-                       .execution_options(synchronize_session=False))
+                       .execution_options(synchronize_session=False, changes_partnership=action.partnership_id))
     db.session.flush()
     db.session.refresh(action)
     return update

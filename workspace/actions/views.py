@@ -1,5 +1,5 @@
 """Actions: the dashboard, my actions, an action's page, creating, editing and progress."""
-from flask import flash, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,7 +15,7 @@ from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import is_htmx, redirect_to, render
 from ..partnerships.services import list_schools
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, dashboard, services
+from . import bp, dashboard, results_cache, services
 from .forms import ActionForm, ProgressForm
 
 
@@ -34,9 +34,11 @@ def _dashboard_context(access, filters):
 def index(access):
     """The dashboard: the filter lives in the URL, so it can be bookmarked, shared and survives Back."""
     filters = dashboard.parse_filters(request.args)
+    if is_htmx():  # the filters and pages, asked for again and again: see results_cache.py
+        return results_cache.results(
+            access.partnership_id, access.actions_version, "all", filters,
+            lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)))
     context = _dashboard_context(access, filters)
-    if is_htmx():
-        return render("actions/index.html", "actions/_results.html", **context)
     schools = context["schools"]
     return render("actions/index.html", "actions/_results.html", **context,
                   counts=dashboard.status_counts(access.partnership_id, schools),

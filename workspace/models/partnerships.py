@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -8,6 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..reference import Sector
 from .base import UTCDateTime, utcnow
+
+
+def new_version() -> int:
+    return secrets.randbelow(2**31 - 1) + 1
 
 
 class Partnership(db.Model):
@@ -21,6 +26,9 @@ class Partnership(db.Model):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     # An archived partnership is read-only for everyone.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on (to a new random number) whenever what the actions dashboard shows changes:
+    # actions, their progress and links, school and owner names (actions/changes.py).
+    actions_version: Mapped[int] = mapped_column(Integer, default=new_version, server_default="0")
 
     schools: Mapped[list[School]] = relationship(
         back_populates="partnership", order_by="School.name", cascade="all, delete-orphan",
