@@ -62,4 +62,4 @@ def test_statement_counts_do_not_grow_with_the_data(app, client, world):
     grow(app, world, observations=3000, cycles=12)
     large = counts(app, client, world)
     assert small == large, (small, large)
-    assert small["poll, nothing new"] == 2 and small["observation post"] <= 8
+    assert small["poll, nothing new"] == 1 and small["observation post"] <= 8

@@ -7,6 +7,7 @@ a thing gets 403.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from enum import Enum
 
 from flask import abort, g, session
@@ -37,13 +38,15 @@ class PartnershipAccess:
     """
 
     __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived",
-                 "actions_version")
+                 "actions_version", "along")
 
     def __init__(self, user_id: int, partnership_id: int, is_admin: bool, role: Role | None,
-                 school_id: int | None, membership_id: int | None, archived: bool, actions_version: int = 0):
+                 school_id: int | None, membership_id: int | None, archived: bool, actions_version: int = 0,
+                 along: tuple = ()):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
         self.role, self.school_id, self.membership_id, self.archived = role, school_id, membership_id, archived
         self.actions_version = actions_version  # read with the access, for the dashboard's cache
+        self.along = along  # the values of partnership_route(along=...)
 
     def _get(self, model, record_id):
         # From the session's identity map when already loaded; reloaded if a commit expired it.
@@ -102,20 +105,32 @@ _ACCESS = (
 )
 
 
-def _resolve(user_id: int, partnership_id: int, session_version: int | None):
+@dataclass(frozen=True)
+class AlongWith:
+    """More columns for the access query's round trip (scalar subqueries), for a view that asks
+    the database one small thing each time, many times a minute: the observation poll. Their bind
+    parameters are named after the route's arguments (`params`) or "partnership_id"; the view
+    finds the values in `access.along`, read only after the access has been granted."""
+
+    columns: tuple
+    params: tuple[str, ...]
+
+
+def _resolve(user_id: int, partnership_id: int, session_version: int | None, statement=_ACCESS,
+             arguments: dict | None = None):
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""
-    row = hotpath.first_row(_ACCESS, {"user_id": user_id, "partnership_id": partnership_id})
+    row = hotpath.first_row(statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})})
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row
+    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:9]
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
         return None
     return PartnershipAccess(user_id, found, bool(is_admin), Role(role) if role else None, school_id,
-                             membership_id, archived_at is not None, actions_version)
+                             membership_id, archived_at is not None, actions_version, tuple(row[9:]))
 
 
 def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
@@ -124,18 +139,21 @@ def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
     return None if access is _NOT_SIGNED_IN else access
 
 
-def partnership_route(permission: Permission = Permission.VIEW):
+def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith | None = None):
     """Decorates a view taking partnership_id: signs in, resolves access, checks the permission.
 
-    The session's account and the access are checked in one query. The view receives `access`
-    in place of partnership_id; templates find it as `access` too.
+    The session's account and the access are checked in one query (with `along`'s columns, if
+    any). The view receives `access` in place of partnership_id; templates find it as `access` too.
     """
+    statement = _ACCESS.add_columns(*along.columns) if along else _ACCESS
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(partnership_id: int, **kwargs):
             reference = identity.session_reference(session)
-            access = _NOT_SIGNED_IN if reference is None else _resolve(reference[0], partnership_id, reference[1])
+            arguments = {name: kwargs[name] for name in along.params} if along else None
+            access = _NOT_SIGNED_IN if reference is None else _resolve(
+                reference[0], partnership_id, reference[1], statement, arguments)
             if access is _NOT_SIGNED_IN:
                 return sign_in_required()
             if access is None:

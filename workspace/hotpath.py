@@ -35,7 +35,12 @@ def _run(statement: Select, params: dict, fetch: Callable):
     for listener in listeners:
         listener(sql)
     connection = engine.raw_connection()
+    # One statement, read on its own: on PostgreSQL without BEGIN and ROLLBACK around it (two
+    # round trips saved); SQLite's connections already run a statement on its own until BEGIN.
+    own = engine.dialect.name == "postgresql"
     try:
+        if own:
+            connection.driver_connection.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
@@ -43,7 +48,9 @@ def _run(statement: Select, params: dict, fetch: Callable):
         finally:
             cursor.close()
     finally:
-        connection.close()  # back to the pool, which ends the transaction PostgreSQL opened
+        if own:
+            connection.driver_connection.autocommit = False
+        connection.close()  # back to the pool
 
 
 def first_row(statement: Select, params: dict) -> tuple | None:

@@ -109,11 +109,12 @@ def record(access, trio_id, lesson_id):
 
 
 @bp.get(PREFIX + "/observations/feed")
-@partnership_route()
+@partnership_route(along=observing.SIGNATURE)
 def feed(access, trio_id, lesson_id):
-    """The poll: when nothing has changed since `since`, 204 after the access check and one small
-    query that also finds the lesson in this trio and partnership (404 if it is not there)."""
-    signature = observing.feed_signature(access.partnership_id, trio_id, lesson_id)
+    """The poll: when nothing has changed since `since`, 204 after one query, the access check's,
+    which also finds the lesson in this trio and partnership (404 if it is not there) and its
+    feed's signature."""
+    signature = observing.signature_of(access.along)
     if signature is None:
         abort(404)
     since = request.args.get("since", "")

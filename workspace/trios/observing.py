@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, exists, func, literal_column, select, union_all
+from sqlalchemy import String, and_, bindparam, cast, delete, exists, func, insert, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import hotpath
+from ..access import AlongWith
 from ..extensions import db
 from ..frameworks import linking
 from ..models import (
@@ -139,25 +140,27 @@ def _check(lesson: ResearchLesson | LessonDesk, data: ObservationInput) -> None:
         raise ServiceError("Choose a Leuven score from 1 to 5, or none.", "leuven_score")
 
 
-def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data: ObservationInput) -> Observation:
+_INSERT = insert(Observation.__table__)  # built once, its values given as parameters
+
+
+def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data: ObservationInput) -> int:
+    """Adds an observation and answers its id. One INSERT, not through the unit of work: several
+    tablets post at once (db.session.get gives the record to a caller that wants it)."""
     _check(lesson, data)
     now = utcnow()
-    observation = Observation(
-        partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
-        stage_id=data.stage_id, observer_id=observer_id, text=data.text.strip(), leuven_score=data.leuven_score,
-        created_at=now, updated_at=now,
-    )
-    db.session.add(observation)
     try:
-        db.session.flush()
+        observation_id = db.session.connection().execute(_INSERT, dict(
+            partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
+            stage_id=data.stage_id, observer_id=observer_id, text=data.text.strip(), leuven_score=data.leuven_score,
+            created_at=now, updated_at=now)).inserted_primary_key[0]
     except IntegrityError as error:
         # The plan changed between reading it and saving (observations take the write lock late):
         # the pupil or stage has gone.
         raise ServiceError("The lesson plan has just changed: choose the case pupil and stage again.",
                            "case_pupil_id") from error
     if data.link_ids:  # a new observation has no links to keep in step
-        linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
-    return observation
+        linking.set_links(lesson.partnership_id, "observation", observation_id, data.link_ids)
+    return observation_id
 
 
 def update_observation(observation: Observation, lesson: ResearchLesson, data: ObservationInput) -> Observation:
@@ -186,26 +189,44 @@ def set_highlight(record, value: bool) -> None:
     db.session.flush()
 
 
-_SIGNATURE = (
-    select(ResearchLesson.id, func.count(Observation.id), func.max(Observation.id), func.max(Observation.updated_at))
-    .outerjoin(Observation, Observation.lesson_id == ResearchLesson.id)
-    .where(ResearchLesson.id == bindparam("lesson_id"), ResearchLesson.trio_id == bindparam("trio_id"),
-           ResearchLesson.partnership_id == bindparam("partnership_id"))
-    .group_by(ResearchLesson.id)
+def _lesson_is(partnership_id, trio_id, lesson_id):
+    return and_(ResearchLesson.id == lesson_id, ResearchLesson.trio_id == trio_id,
+                ResearchLesson.partnership_id == partnership_id)
+
+
+def _text(value):
+    return cast(value, String)
+
+
+# The poll's question, asked in the access check's own round trip (access.AlongWith): is the lesson
+# that trio's in this partnership; and of its observations, in one pass over an index, how many,
+# the newest and the latest change, as "count.newest.changed".
+SIGNATURE = AlongWith(
+    columns=(exists().where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id"))),
+             select(_text(func.count(Observation.id)) + "." + _text(func.coalesce(func.max(Observation.id), 0))
+                    + "." + func.coalesce(_text(func.max(Observation.updated_at)), ""))
+             .where(Observation.lesson_id == bindparam("lesson_id")).scalar_subquery()),
+    params=("trio_id", "lesson_id"),
 )
+_SIGNATURE = select(*SIGNATURE.columns)
+
+
+def signature_of(values: tuple) -> str | None:
+    """The feed's signature from SIGNATURE's values; None when there is no such lesson.
+
+    It changes whenever an observation of the lesson is added, changed or deleted. The latest
+    change time is kept as the database writes it, digits only, so the signature fits in a URL."""
+    found, summary = values
+    if not found:
+        return None
+    count, newest, changed = summary.split(".", 2)
+    return f"{count}.{newest}.{''.join(c for c in changed if c.isdigit())}"
 
 
 def feed_signature(partnership_id: int, trio_id: int, lesson_id: int) -> str | None:
-    """Changes whenever an observation of the lesson is added, changed or deleted; None when the
-    lesson is not that trio's in that partnership. One query answered from two indexes, run lean
-    (hotpath.py): the poll asks it every few seconds from every tablet in the room. The newest
-    change time is kept as the driver gives it, digits only, so the signature fits in a URL."""
-    row = hotpath.first_row(_SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id,
-                                         "lesson_id": lesson_id})
-    if row is None:
-        return None
-    _, count, newest, changed = row
-    return f"{count}.{newest or 0}.{''.join(c for c in str(changed or '') if c.isdigit())}"
+    """The signature (signature_of) asked on its own: one query answered from two indexes."""
+    return signature_of(hotpath.first_row(
+        _SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id}))
 
 
 def feed(lesson: ResearchLesson) -> list[Observation]:
