@@ -9,7 +9,7 @@ from tests.conftest import html
 from tests.statements import recorded
 from workspace.extensions import db
 from workspace.frameworks import linking
-from workspace.models import Action, CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson
+from workspace.models import Action, CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson, User
 from workspace.trios import observing
 
 
@@ -446,3 +446,55 @@ def test_no_pupil_detail_in_urls_and_pupil_pages_not_stored(client, world, app):
         assert 'hx-history="false"' in body
         for url in re.findall(r'(?:href|hx-get|hx-post|action)="([^"]*)"', body):
             assert "Quietvoiced" not in url
+
+
+def test_the_poll_answers_only_a_session_that_still_holds_for_a_lesson_of_the_partnership(client, world, app):
+    a, b = world["a"], world["b"]
+    base = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}/observations/feed"
+    client.sign_in(a["teacher"])
+    since = re.search(r"since=([0-9.]+)", html(client.get(f"{base}?since=x", htmx=True))).group(1)
+    assert client.get(f"{base}?since={since}", htmx=True).status_code == 204
+    # Another partnership's lesson, through either partnership's id: 404, whatever `since` says.
+    assert client.get(f"/p/{a['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
+                      f"?since={since}", htmx=True).status_code == 404
+    assert client.get(f"/p/{b['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
+                      f"?since={since}", htmx=True).status_code == 404
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == a["teacher"])).is_disabled = True
+        db.session.commit()
+    disabled = client.get(f"{base}?since={since}", htmx=True)
+    assert disabled.status_code == 401 and "sign-in" in disabled.headers["HX-Redirect"]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == a["teacher"]))
+        user.is_disabled = False
+        user.end_all_sessions()
+        db.session.commit()
+    assert client.get(f"{base}?since={since}", htmx=True).status_code == 401
+
+
+def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_poll(client, world, app, monkeypatch):
+    """The signature is read on its own connection, before the entries: an observation saved in
+    between makes the next poll bring the feed again, never a 204 that hides it."""
+    a = world["a"]
+    real_feed = observing.feed
+    saved = []
+
+    def feed_while_another_tablet_posts(lesson):
+        if not saved:
+            with app.app_context():
+                colleague = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
+                desk = observing.lesson_desk(a["partnership_id"], a["trio_id"], a["lesson_id"], colleague)
+                saved.append(observing.record_observation(desk, colleague, observing.ObservationInput(
+                    a["pupil_ids"][0], None, "Saved between the two reads", None, [])))
+                db.session.commit()
+        return real_feed(lesson)
+
+    monkeypatch.setattr(observing, "feed", feed_while_another_tablet_posts)
+    client.sign_in(a["teacher"])
+    base = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}/observations/feed"
+    body = html(client.get(f"{base}?since=0.0.0", htmx=True))
+    monkeypatch.setattr(observing, "feed", real_feed)
+    since = re.search(r"since=([0-9.]+)", body).group(1)
+    poll = client.get(f"{base}?since={since}", htmx=True)
+    assert "Saved between the two reads" in body or poll.status_code == 200
+    assert "Saved between the two reads" in body + html(poll)

@@ -32,7 +32,7 @@ class Permission(Enum):
 class PartnershipAccess:
     """What one person may do in one partnership.
 
-    Resolved by one small query (see `resolve`); the person, partnership and membership records
+    Resolved by one small query (see `_resolve`); the person, partnership and membership records
     are loaded only when a view or template asks for them, so a busy route that needs only the
     answer (the observation poll) pays for one query.
     """
@@ -103,6 +103,7 @@ _ACCESS = (
     .outerjoin(Membership, and_(Membership.partnership_id == Partnership.id, Membership.user_id == User.id))
     .where(User.id == bindparam("user_id"))
 )
+_COLUMNS = len(_ACCESS.selected_columns)  # an AlongWith's columns come after these
 
 
 @dataclass(frozen=True)
@@ -124,18 +125,19 @@ def _resolve(user_id: int, partnership_id: int, session_version: int | None, sta
     row = hotpath.first_row(statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})})
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:9]
+    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:_COLUMNS]
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
         return None
     return PartnershipAccess(user_id, found, bool(is_admin), Role(role) if role else None, school_id,
-                             membership_id, archived_at is not None, actions_version, tuple(row[9:]))
+                             membership_id, archived_at is not None, actions_version, tuple(row[_COLUMNS:]))
 
 
 def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
-    """The user's access to a partnership, or None where it is none of their business."""
-    access = _resolve(user.id, partnership_id, None)
+    """The user's access to a partnership, or None where it is none of their business (or the
+    account is disabled)."""
+    access = _resolve(user.id, partnership_id, user.session_version)
     return None if access is _NOT_SIGNED_IN else access
 
 

@@ -10,7 +10,7 @@ help it.
 
 A view whose writing is a plain insertion, checked by foreign keys, may ask for the lock late
 (`write_lock_late`): what it reads first is read outside any transaction, and the lock is taken
-just before its first change. Twenty tablets posting observations at once then queue for the
+just before its first change. Every writing request works this way after its commit. Twenty tablets posting observations at once then queue for the
 lock only as long as an INSERT and a COMMIT take, not for the whole request.
 
 PostgreSQL needs none of this: its rows lock one by one.
@@ -29,7 +29,8 @@ from .extensions import db
 # IMMEDIATE) or LATE (no BEGIN until the first change, then BEGIN IMMEDIATE).
 READING, WRITING, LATE = "reading", "writing", "late"
 _mode = contextvars.ContextVar("sqlite_transactions", default=READING)
-_CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# Statements that may write (a WITH may; a SAVEPOINT starts a transaction that may).
+_CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "SAVEPOINT")
 
 
 def write_lock_late() -> None:
@@ -61,14 +62,16 @@ def tune_sqlite(app: Flask) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITING else "BEGIN")
 
     def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
-        if (_mode.get() == LATE and statement.lstrip()[:7].upper().startswith(_CHANGES)
+        if (_mode.get() == LATE and statement.lstrip()[:9].upper().startswith(_CHANGES)
                 and not connection.connection.dbapi_connection.in_transaction):
             cursor.execute("BEGIN IMMEDIATE")
 
     def on_commit(connection):
-        # A request writes in one transaction. Once that is committed, what it reads to answer
-        # (the page or fragment it sends back) need not hold other writers up.
-        _mode.set(READING)
+        # Once a writing request has committed, what it reads to answer (the page or fragment it
+        # sends back) need not hold other writers up; should it write again, it takes the lock
+        # again first.
+        if _mode.get() != READING:
+            _mode.set(LATE)
 
     event.listen(db.engine, "connect", on_connect)
     event.listen(db.engine, "begin", on_begin)

@@ -2,8 +2,9 @@
 
 Whenever a flush adds, changes or removes an action, a progress update, a framework link of an
 action, a school or a person's name, the partnerships concerned get a new actions_version in
-the same transaction. A bulk statement on those tables gives every partnership a new one (bulk
-statements are rare: a purge, generated data), unless it names the one partnership it changes. The dashboard's results
+the same transaction. A bulk statement on those tables gives every partnership a new one, unless
+it names the one partnership it changes or says it changes nothing the dashboard shows (as the
+removal of an observation's links does): what is left is rare (generated data, the demo's reset). The dashboard's results
 are remembered against this version (results_cache.py), so a change is seen at once by everyone.
 """
 from __future__ import annotations
@@ -19,6 +20,9 @@ _PENDING = "actions_changed_in"
 # A bulk statement that changes one partnership's records says so with
 # .execution_options(changes_partnership=...), and only that partnership's version moves on.
 PARTNERSHIP_OPTION = "changes_partnership"
+# One that touches a watched table but nothing the dashboard shows says so with
+# .execution_options(changes_actions=False).
+ACTIONS_OPTION = "changes_actions"
 
 
 def _name_changed(record) -> bool:
@@ -63,6 +67,8 @@ def _bulk(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     if getattr(state.statement, "table", None) not in _WATCHED_TABLES:
+        return
+    if state.execution_options.get(ACTIONS_OPTION) is False:  # e.g. an observation's links
         return
     statement = update(Partnership).values(actions_version=new_version())
     partnership_id = state.execution_options.get(PARTNERSHIP_OPTION)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..forms_common import parse_id
 from ..frameworks import labels
-from ..models import Action, Framework, FrameworkElement, FrameworkLink, School, User
+from ..models import Action, Framework, FrameworkElement, FrameworkLink, Partnership, School, User
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
 from ..models.base import utcnow
 
@@ -215,6 +215,11 @@ def search(partnership_id: int, f: ActionFilters, today: date | None = None, now
         row.links = links.get(action_id, [])
         actions.append(row)
     return DashboardPage(f, actions, total)
+
+
+def actions_version(partnership_id: int) -> int:
+    """The partnership's actions version as this request's transaction sees it (changes.py)."""
+    return db.session.scalar(select(Partnership.actions_version).where(Partnership.id == partnership_id))
 
 
 # Overview: counts and coverage --------------------------------------------------------------

@@ -25,19 +25,26 @@ def _store() -> OrderedDict:
 
 
 def results(partnership_id: int, actions_version: int, kind: str, filters, render: Callable[[], str],
-            today: date | None = None) -> str:
-    """The rendered results for these filters: remembered, or rendered now and remembered."""
+            current_version: Callable[[], int], today: date | None = None) -> str:
+    """The rendered results for these filters: remembered, or rendered now and remembered.
+
+    `actions_version` (read with the access check, on its own connection) finds a remembered
+    page. A page rendered now is remembered under `current_version()`, read first in the same
+    transaction as the render, so it is never filed under a version newer than what it shows."""
     seconds = current_app.config["DASHBOARD_CACHE_SECONDS"]
     if not seconds:
         return render()
     store = _store()
-    key = (partnership_id, actions_version, kind, filters, today or date.today())
+    day = today or date.today()
     now = time.monotonic()
-    hit = store.get(key)
+    found = (partnership_id, actions_version, kind, filters, day)
+    hit = store.get(found)
     if hit is not None and hit[0] > now:
-        store.move_to_end(key)
+        store.move_to_end(found)
         return hit[1]
+    version = current_version()
     html = render()
+    key = (partnership_id, version, kind, filters, day)
     store[key] = (now + seconds, html)
     store.move_to_end(key)
     while len(store) > MAX_ENTRIES:

@@ -37,7 +37,8 @@ def index(access):
     if is_htmx():  # the filters and pages, asked for again and again: see results_cache.py
         return results_cache.results(
             access.partnership_id, access.actions_version, "all", filters,
-            lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)))
+            lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)),
+            lambda: dashboard.actions_version(access.partnership_id))
     context = _dashboard_context(access, filters)
     schools = context["schools"]
     return render("actions/index.html", "actions/_results.html", **context,

@@ -42,8 +42,11 @@ def _cleared(form):
 
 
 def _feed_context(access, trio, lesson, announce=""):
+    # The signature first: it is read on its own connection (hotpath), so an entry saved between
+    # the two reads makes the next poll bring the feed again rather than be missed.
+    signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
-    return dict(entries=entries, signature=observing.feed_signature(access.partnership_id, trio.id, lesson.id),
+    return dict(entries=entries, signature=signature,
                 tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
                 can_change_trio=can_change_trio(access, trio))
 
