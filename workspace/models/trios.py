@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
-from .partnerships import School
+from .partnerships import School, new_version
 from .people import User
 
 TRIO_STATUSES = ("planning", "active", "complete", "paused")
@@ -115,6 +115,10 @@ class ResearchLesson(db.Model):
     discussion_teaching: Mapped[str] = mapped_column(Text, default="")
     discussion_learned: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Moves on (to a new random number) whenever the observation feed would show something else:
+    # an observation added, changed or removed, a case pupil or stage changed. Kept by
+    # trios/feed_changes.py in the same transaction; the observation poll compares it.
+    feed_version: Mapped[int] = mapped_column(Integer, default=new_version, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 

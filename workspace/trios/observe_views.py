@@ -10,7 +10,7 @@ from ..access import (
 from ..auth.forms import ConfirmForm
 from ..database import write_lock_late
 from ..extensions import commit_keeping_loaded, db
-from ..forms_common import form_errors_from, parse_id
+from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
 from ..services_errors import ServiceError
@@ -46,7 +46,7 @@ def _feed_context(access, trio, lesson, announce=""):
     # the two reads makes the next poll bring the feed again rather than be missed.
     signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
-    return dict(entries=entries, signature=signature,
+    return dict(entries=entries, since=observing.since_token(signature, len(entries)),
                 tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
                 can_change_trio=can_change_trio(access, trio))
 
@@ -121,11 +121,11 @@ def feed(access, trio_id, lesson_id):
     if signature is None:
         abort(404)
     since = request.args.get("since", "")
-    if is_htmx() and since == signature:
+    if is_htmx() and observing.unchanged_since(since, signature):
         return Response(status=204)
     trio = trio_in(access, trio_id)
     lesson = lesson_in(access, trio, lesson_id)
-    old_count = parse_id(since.split(".")[0])
+    old_count = observing.entries_in(since)
     context = _feed_context(access, trio, lesson)
     if old_count is not None and len(context["entries"]) > old_count:
         added = len(context["entries"]) - old_count

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, and_, bindparam, cast, delete, exists, func, insert, literal_column, select, union_all
+from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..services_errors import ServiceError
+from . import feed_changes
 
 MAX_TEXT = 5000
 
@@ -160,6 +161,8 @@ def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, da
                            "case_pupil_id") from error
     if data.link_ids:  # a new observation has no links to keep in step
         linking.set_links(lesson.partnership_id, "observation", observation_id, data.link_ids)
+    # Last before the commit: on PostgreSQL this holds the lesson's row until then, one post at a time.
+    feed_changes.move_on(db.session.connection(), lesson.id)
     return observation_id
 
 
@@ -178,7 +181,6 @@ def delete_observation(observation: Observation) -> None:
     # A self-evaluation that cited it no longer can: the id may be used again.
     db.session.execute(delete(SelfEvaluationEvidence).where(
         SelfEvaluationEvidence.evidence_type == "observation", SelfEvaluationEvidence.evidence_id == observation.id))
-    # A deletion must change the feed's signature too: the count drops.
     db.session.execute(delete(Observation).where(Observation.id == observation.id))
 
 
@@ -194,39 +196,44 @@ def _lesson_is(partnership_id, trio_id, lesson_id):
                 ResearchLesson.partnership_id == partnership_id)
 
 
-def _text(value):
-    return cast(value, String)
-
-
-# The poll's question, asked in the access check's own round trip (access.AlongWith): is the lesson
-# that trio's in this partnership; and of its observations, in one pass over an index, how many,
-# the newest and the latest change, as "count.newest.changed".
+# The poll's question, asked in the access check's own round trip (access.AlongWith): the lesson's
+# feed version (trios/feed_changes.py), NULL where the lesson is not that trio's in this partnership.
 SIGNATURE = AlongWith(
-    columns=(exists().where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id"))),
-             select(_text(func.count(Observation.id)) + "." + _text(func.coalesce(func.max(Observation.id), 0))
-                    + "." + func.coalesce(_text(func.max(Observation.updated_at)), ""))
-             .where(Observation.lesson_id == bindparam("lesson_id")).scalar_subquery()),
+    columns=(select(ResearchLesson.feed_version)
+             .where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id")))
+             .scalar_subquery(),),
     params=("trio_id", "lesson_id"),
 )
 _SIGNATURE = select(*SIGNATURE.columns)
 
 
 def signature_of(values: tuple) -> str | None:
-    """The feed's signature from SIGNATURE's values; None when there is no such lesson.
-
-    It changes whenever an observation of the lesson is added, changed or deleted. The latest
-    change time is kept as the database writes it, digits only, so the signature fits in a URL."""
-    found, summary = values
-    if not found:
-        return None
-    count, newest, changed = summary.split(".", 2)
-    return f"{count}.{newest}.{''.join(c for c in changed if c.isdigit())}"
+    """The feed's signature from SIGNATURE's values; None when there is no such lesson. It
+    changes whenever an observation of the lesson is added, changed or removed."""
+    (version,) = values
+    return None if version is None else f"v{version}"
 
 
 def feed_signature(partnership_id: int, trio_id: int, lesson_id: int) -> str | None:
-    """The signature (signature_of) asked on its own: one query answered from two indexes."""
+    """The signature (signature_of) asked on its own: one row read by its key."""
     return signature_of(hotpath.first_row(
         _SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id}))
+
+
+def since_token(signature: str, entries: int) -> str:
+    """What a feed hands its next poll: the signature it was read under and how many entries it
+    showed (for "2 new observations.")."""
+    return f"{signature}.{entries}"
+
+
+def unchanged_since(since: str, signature: str) -> bool:
+    return since.partition(".")[0] == signature
+
+
+def entries_in(since: str) -> int | None:
+    """How many entries the feed that handed out `since` showed, if it says."""
+    count = since.partition(".")[2]
+    return int(count) if count.isdigit() and len(count) < 10 else None
 
 
 def feed(lesson: ResearchLesson) -> list[Observation]:

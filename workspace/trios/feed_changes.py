@@ -1,0 +1,86 @@
+"""Keeping ResearchLesson.feed_version in step with what a lesson's observation feed shows.
+
+Whenever a flush adds, changes or removes an observation, a case pupil or a lesson stage (their
+labels and titles are in the feed), the lessons concerned get a new feed_version in the same
+transaction. A bulk statement on those tables moves on the versions of the lessons whose rows it
+touches: the rows it names, read just before it runs. The observation poll compares this one
+number (observing.SIGNATURE), so a poll is answered from one row however long the feed grows,
+and, because the version moves on inside the writing transaction, an observation is never hidden
+by a version read before it was committed.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session
+
+from ..models import CasePupil, LessonStage, Observation, ResearchLesson
+from ..models.partnerships import new_version
+
+_WATCHED = (Observation, CasePupil, LessonStage)
+_WATCHED_TABLES = {model.__table__ for model in _WATCHED}
+_PENDING = "feeds_changed_in"
+# SET updated_at = updated_at: the lesson's own "last changed" stays the plan's.
+_MOVE_ON = (update(ResearchLesson).where(ResearchLesson.id == bindparam("lesson"))
+            .values(feed_version=bindparam("new_version"), updated_at=ResearchLesson.updated_at))
+
+
+def move_on(connection, lesson_id: int) -> None:
+    """A new feed version for one lesson, on the transaction's connection: for writes that do not
+    go through the session's flush (the observation post's prepared INSERT)."""
+    connection.execute(_MOVE_ON, {"lesson": lesson_id, "new_version": new_version()})
+
+
+def _move_on_all(connection, lesson_ids: set[int]) -> None:
+    lesson_ids = {lesson for lesson in lesson_ids if lesson is not None}
+    if lesson_ids:
+        connection.execute(update(ResearchLesson).where(ResearchLesson.id.in_(lesson_ids))
+                           .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at))
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _context, _instances) -> None:
+    pending: dict = session.info.setdefault(_PENDING, {"lessons": set(), "new": []})
+    # New records get their lesson id in the flush itself (a pupil added with its lesson).
+    pending["new"] += [record for record in session.new if isinstance(record, _WATCHED)]
+    for record in session.dirty:
+        if isinstance(record, _WATCHED) and session.is_modified(record, include_collections=False):
+            pending["lessons"].add(record.lesson_id)
+    for record in session.deleted:
+        if isinstance(record, _WATCHED):
+            pending["lessons"].add(record.lesson_id)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump(session: Session, _context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        _move_on_all(session.connection(), pending["lessons"] | {record.lesson_id for record in pending["new"]})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table not in _WATCHED_TABLES:
+        return
+    connection = state.session.connection()
+    statement = update(ResearchLesson).values(feed_version=new_version(), updated_at=ResearchLesson.updated_at)
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        if rows and all("lesson_id" in row for row in rows):
+            _move_on_all(connection, {row["lesson_id"] for row in rows})
+            return
+        # Values not given as parameters: every lesson's feed moves on (nothing does this).
+    else:
+        lessons = select(table.c.lesson_id)
+        if state.statement.whereclause is not None:
+            lessons = lessons.where(state.statement.whereclause)
+        # Before the statement runs: a removed row's lesson is still there to be read.
+        statement = statement.where(ResearchLesson.id.in_(lessons))
+    connection.execute(statement)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
