@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from . import config as config_module
 from . import database
 from .extensions import csrf, db, login_manager, migrate
+from .sessions import RememberingSessionInterface
 
 
 class CleanMultiDict(ImmutableMultiDict):
@@ -38,6 +39,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = WorkspaceRequest
+    app.session_interface = RememberingSessionInterface()
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_module.Defaults)
     if test_config is None:
