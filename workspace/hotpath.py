@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.sql import Select
 
+from . import freshness
 from .extensions import db
 
 listeners: list[Callable[[str], None]] = []
@@ -126,3 +128,30 @@ def first_row(statement: Select, params: dict) -> tuple | None:
 def all_rows(statement: Select, params: dict) -> list[tuple]:
     """Every row of the statement as the driver returns them."""
     return _run(statement, params, lambda cursor: cursor.fetchall())
+
+
+REMEMBERED_SECONDS = 10.0  # at most, for writes freshness cannot see (made outside the app)
+MAX_REMEMBERED = 4096  # answers per process; the oldest goes first
+_remembered: dict = {}  # (engine, statement, params) -> (row, mark, when)
+_remembered_lock = threading.Lock()
+
+
+def first_row_while_unwritten(statement: Select, params: dict) -> tuple | None:
+    """first_row, answered again from this process's memory while nothing has been written to
+    the database since it was read (freshness.py), for at most REMEMBERED_SECONDS; a repeat costs
+    no round trip. For a question asked every few seconds whose answer rarely changes: the
+    observation poll when nothing is new."""
+    engine = db.engine
+    mark = freshness.mark(engine)  # before reading: a write after this moves it on
+    key = (engine, statement, tuple(sorted(params.items())))
+    found = _remembered.get(key)
+    now = time.monotonic()
+    if found is not None and mark is not None and found[1] == mark and now - found[2] < REMEMBERED_SECONDS:
+        return found[0]
+    row = first_row(statement, params)
+    if mark is not None:
+        with _remembered_lock:
+            if len(_remembered) >= MAX_REMEMBERED and key not in _remembered:
+                del _remembered[next(iter(_remembered))]
+            _remembered[key] = (row, mark, now)
+    return row

@@ -203,6 +203,7 @@ SIGNATURE = AlongWith(
              .where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id")))
              .scalar_subquery(),),
     params=("trio_id", "lesson_id"),
+    remember=True,
 )
 _SIGNATURE = select(*SIGNATURE.columns)
 
