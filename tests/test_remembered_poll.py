@@ -102,3 +102,13 @@ def test_an_in_memory_database_is_never_remembered():
         assert freshness.mark(engine) is None
     finally:
         engine.dispose()
+
+
+def test_an_answer_reading_an_unwatched_table_cannot_be_remembered():
+    from sqlalchemy import select as select_
+    from workspace.access import AlongWith, partnership_route
+    from workspace.models import Observation
+
+    with pytest.raises(ValueError, match="observation"):
+        partnership_route(along=AlongWith(columns=(select_(Observation.id).limit(1).scalar_subquery(),),
+                                          params=(), remember=True))

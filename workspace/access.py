@@ -14,7 +14,7 @@ from flask import abort, g, session
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
-from . import hotpath, identity
+from . import freshness, hotpath, identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
@@ -152,6 +152,8 @@ def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith
     any). The view receives `access` in place of partnership_id; templates find it as `access` too.
     """
     statement = _ACCESS.add_columns(*along.columns) if along else _ACCESS
+    if along and along.remember:
+        freshness.check_watched(statement)
 
     def decorator(view):
         @functools.wraps(view)

@@ -1,20 +1,22 @@
-"""Whether anything has been written to the database since a moment, known without asking it.
+"""Whether the rows a remembered answer was read from have been written since, known without
+asking the database.
 
 For a read a process may answer again without a round trip while nothing has been written
 (hotpath.first_row_while_unwritten: the observation poll when nothing is new). `mark(engine)` is
-taken before the database is read; while `mark(engine)` still returns the same value, no
-transaction that wrote anything has committed since, as far as this process can tell:
+taken before the database is read; while `mark(engine)` still returns the same value, nothing
+such an answer reads from has been committed since, as far as this process can tell:
 
 - SQLite: `PRAGMA data_version` on a connection this process keeps for the purpose moves on
-  whenever any other connection, of this process or another, commits. Exact.
-- PostgreSQL: every transaction that wrote anything sends `NOTIFY` on CHANNEL as it commits (the
-  engine events below), and each process LISTENs on a connection it keeps. A commit in this
-  process moves its mark on at once; another process's commit, once the notification has arrived
-  (within milliseconds). Writes made outside the app (psql, a restore) send nothing: callers keep
-  what they remember only for a short while.
+  whenever any other connection, of this process or another, commits anything. Exact.
+- PostgreSQL: triggers on the WATCHED tables (migration 3e338adf7022) send `NOTIFY` on CHANNEL
+  from every statement that writes to them, delivered as the transaction commits, whoever
+  writes (psql included); each process LISTENs on a connection it keeps. A commit that wrote
+  anything in this process moves its mark on at once (engine events, below); another
+  process's, once the notification has arrived (within milliseconds).
 
 None means "cannot tell" (an in-memory database, or the listening connection broke): ask the
-database.
+database. `check_watched` refuses, when a view is declared, a remembered statement that reads a
+table outside WATCHED.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 CHANNEL = "workspace_written"
+WATCHED = frozenset({"user_account", "partnership", "membership", "research_lesson"})
 RETRY_AFTER_SECONDS = 5.0  # after the listening connection breaks, before opening another
 _WRITES = re.compile(r"\s*(insert|update|delete|truncate|merge)\b", re.IGNORECASE)
 _WROTE = "freshness_wrote"
@@ -124,6 +127,20 @@ def _moved_on_here(engine: Engine) -> None:
         watch.received += 1
 
 
+def check_watched(statement) -> None:
+    """Raise unless every table `statement` reads is WATCHED (so PostgreSQL announces its writes)."""
+    from sqlalchemy import Table
+    from sqlalchemy.sql.util import find_tables
+
+    found = find_tables(statement, check_columns=True, include_aliases=True, include_joins=True,
+                        include_selects=True)
+    read = {getattr(each, "element", each).name for each in found
+            if isinstance(getattr(each, "element", each), Table)}
+    if not read <= WATCHED:
+        raise ValueError(f"An answer remembered until a write reads {sorted(read - WATCHED)}, whose writes "
+                         "are not announced: add them to freshness.WATCHED and its triggers.")
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
     if conn.dialect.name == "postgresql" and _WRITES.match(statement):
@@ -131,15 +148,10 @@ def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
 
 
 @event.listens_for(Engine, "commit")
-def _announce(conn):
-    """Just before a transaction that wrote commits: NOTIFY, delivered to every listener when
-    (and only if) it commits; and this process's mark moves on now, before anyone here reads."""
+def _moved_on(conn):
+    """A transaction of this process that wrote is committing: this process's mark moves on now,
+    before anything here reads again (its own notification follows, and moves it on again)."""
     if conn.info.pop(_WROTE, False):
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            cursor.execute(f"NOTIFY {CHANNEL}")
-        finally:
-            cursor.close()
         _moved_on_here(conn.engine)
 
 
