@@ -10,6 +10,7 @@ from workspace.extensions import db
 from workspace.models import CasePupil, LessonStage, Observation, Partnership, ResearchLesson, User
 from workspace.models.base import utcnow
 from workspace.privacy import services as privacy
+from workspace.services_errors import ServiceError
 from workspace.trios import observing
 
 
@@ -120,3 +121,26 @@ def test_the_poll_answers_by_the_version_whatever_the_feed_holds(client, world, 
         db.session.commit()
     changed = client.get(f"{base}?since={since}", htmx=True)
     assert changed.status_code == 200 and "entry--highlight" in changed.get_data(as_text=True)
+
+
+def test_a_post_saved_at_once_moves_the_version_and_a_pupil_removed_meanwhile_is_refused(app, world):
+    """save_observation, as the post saves (on PostgreSQL one statement of its own): the version
+    moves with it; a pupil removed between reading the lesson and saving is a clear error."""
+    a = world["a"]
+    before = versions(app, world)
+    with app.app_context():
+        observer = _observer(world)
+        desk = observing.lesson_desk(a["partnership_id"], a["trio_id"], a["lesson_id"], observer)
+        new_id = observing.save_observation(desk, observer, observing.ObservationInput(
+            a["pupil_ids"][0], a["stage_ids"][0], "Saved at once", 2, []))
+        db.session.remove()
+        assert db.session.get(Observation, new_id).text == "Saved at once"
+        after = versions(app, world)
+        assert after["a"].feed_version != before["a"].feed_version and after["b"] == before["b"]
+        db.session.execute(delete(Observation).where(Observation.case_pupil_id == a["pupil_ids"][-1]))
+        db.session.delete(db.session.get(CasePupil, a["pupil_ids"][-1]))
+        db.session.commit()
+        with pytest.raises(ServiceError, match="plan has just changed"):
+            observing.save_observation(desk, observer, observing.ObservationInput(
+                a["pupil_ids"][-1], None, "Too late", None, []))
+        db.session.rollback()

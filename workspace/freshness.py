@@ -121,7 +121,9 @@ def mark(engine: Engine):
     return _watch(engine).mark()
 
 
-def _moved_on_here(engine: Engine) -> None:
+def written_here(engine: Engine) -> None:
+    """This process has just committed a write outside the engine's transactions (a statement
+    run in a transaction of its own by hotpath): its mark moves on now."""
     watch = _watches.get(engine)
     if watch is not None:
         watch.received += 1
@@ -152,7 +154,7 @@ def _moved_on(conn):
     """A transaction of this process that wrote is committing: this process's mark moves on now,
     before anything here reads again (its own notification follows, and moves it on again)."""
     if conn.info.pop(_WROTE, False):
-        _moved_on_here(conn.engine)
+        written_here(conn.engine)
 
 
 @event.listens_for(Engine, "rollback")

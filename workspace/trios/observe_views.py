@@ -96,7 +96,7 @@ def record(access, trio_id, lesson_id):
     form = _form(desk, desk.trio)
     if form.validate():
         try:
-            observing.record_observation(desk, access.user_id, _input(form))
+            observing.save_observation(desk, access.user_id, _input(form))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
