@@ -83,12 +83,13 @@ def observe(access, trio_id, lesson_id):
 
 
 @bp.post(PREFIX + "/observations")
-@partnership_route(Permission.CONTRIBUTE)
+@partnership_route(Permission.CONTRIBUTE, along=observing.DESK)
 def record(access, trio_id, lesson_id):
-    """Several tablets post here at once: the lesson is read lean (observing.lesson_desk) and the
-    SQLite write lock is taken only for the insertion (database.write_lock_late)."""
+    """Several tablets post here at once: the lesson is read lean (observing.lesson_desk, its
+    first question asked with the access check) and the SQLite write lock is taken only for the
+    insertion (database.write_lock_late)."""
     write_lock_late()
-    desk = observing.lesson_desk(access.partnership_id, trio_id, lesson_id, access.user_id)
+    desk = observing.lesson_desk(access.partnership_id, trio_id, lesson_id, access.user_id, checked=access.along)
     if desk is None:
         abort(404)
     if not can_change_trio(access, desk.trio, in_trio=desk.observer_in_trio):

@@ -114,11 +114,17 @@ _DESK_CHOICES = union_all(
 )
 
 
-def lesson_desk(partnership_id: int, trio_id: int, lesson_id: int, observer_id: int) -> LessonDesk | None:
+def lesson_desk(partnership_id: int, trio_id: int, lesson_id: int, observer_id: int,
+                checked: tuple | None = None) -> LessonDesk | None:
     """The lesson, if it is that trio's in that partnership, with its case pupils and stages and
-    whether the observer is in the trio: two queries (hotpath.py)."""
-    row = hotpath.first_row(_DESK, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id,
-                                    "user_id": observer_id})
+    whether the observer is in the trio: two queries (hotpath.py), or one when the access check
+    has already asked the first (`checked`: DESK's values)."""
+    if checked is not None:
+        found, in_trio = checked
+        row = (lesson_id, in_trio) if found else None
+    else:
+        row = hotpath.first_row(_DESK, {"partnership_id": partnership_id, "trio_id": trio_id,
+                                        "lesson_id": lesson_id, "user_id": observer_id})
     if row is None:
         return None
     pupils, stages = [], []
@@ -252,6 +258,14 @@ SIGNATURE = AlongWith(
     remember=True,
 )
 _SIGNATURE = select(*SIGNATURE.columns)
+
+# The observation post's first question, asked in the access check's round trip: is the lesson
+# that trio's in this partnership, and is the observer in the trio (lesson_desk's `checked`).
+DESK = AlongWith(
+    columns=(exists().where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id"))),
+             exists().where(TrioMember.trio_id == bindparam("trio_id"), TrioMember.user_id == bindparam("user_id"))),
+    params=("trio_id", "lesson_id"),
+)
 
 
 def signature_of(values: tuple) -> str | None:
