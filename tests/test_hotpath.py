@@ -2,6 +2,8 @@
 (flask run) or not, and replaced when one breaks."""
 import threading
 
+import pytest
+
 from sqlalchemy import event
 
 from workspace import hotpath
@@ -35,3 +37,16 @@ def test_a_broken_kept_connection_is_replaced(client, world, app):
         for connection in hotpath._kept.idle.get(db.engine, []):
             connection.close()
     assert client.get(f"/p/{a['partnership_id']}/actions/", htmx=True).status_code == 200
+
+
+def test_a_statement_that_may_have_written_is_not_run_again_after_a_broken_connection(app):
+    from sqlalchemy import literal, select
+
+    one = select(literal(1))
+    with app.app_context():
+        assert hotpath.first_row(one, {}) == (1,)
+        for connection in hotpath._kept.idle.get(db.engine, []):
+            connection.close()
+        with pytest.raises(db.engine.dialect.loaded_dbapi.Error):
+            hotpath.first_row(one, {}, retry=False)
+        assert hotpath.first_row(one, {}) == (1,)  # a read tries once more, on a new connection

@@ -66,7 +66,14 @@ def test_a_write_through_another_connection_is_seen(app, world, polling):
 
 
 def test_what_is_remembered_is_kept_only_a_short_while(app, polling, monkeypatch):
-    monkeypatch.setattr(hotpath, "REMEMBERED_SECONDS", 0)
+    now = time.monotonic()
+    monkeypatch.setattr(hotpath.time, "monotonic", lambda: now + app.config["REMEMBERED_ANSWER_SECONDS"] + 1)
+    assert statements_of(app, polling) == (204, 1)
+
+
+def test_remembering_can_be_turned_off(app, polling, monkeypatch):
+    monkeypatch.setitem(app.config, "REMEMBERED_ANSWER_SECONDS", 0)
+    assert statements_of(app, polling) == (204, 1)
     assert statements_of(app, polling) == (204, 1)
 
 
@@ -112,3 +119,14 @@ def test_an_answer_reading_an_unwatched_table_cannot_be_remembered():
     with pytest.raises(ValueError, match="observation"):
         partnership_route(along=AlongWith(columns=(select_(Observation.id).limit(1).scalar_subquery(),),
                                           params=(), remember=True))
+
+
+def test_marks_read_on_different_watching_connections_are_never_taken_for_one_another(app, monkeypatch):
+    """SQLite's data version starts afresh on every connection: a mark carries its connection's
+    generation, so an answer kept under the old connection is not served under the new."""
+    monkeypatch.setattr(freshness, "RETRY_AFTER_SECONDS", 0)
+    with app.app_context():
+        first = freshness.mark(db.engine)
+        freshness._watch(db.engine)._drop()
+        second = freshness.mark(db.engine)
+    assert first is not None and second is not None and first != second

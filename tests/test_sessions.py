@@ -1,82 +1,87 @@
-"""The session cookie is verified once per process (sessions.py), and what that remembers never
-lets through a cookie Flask itself would refuse: tampered, too old, or signed with another key."""
-from datetime import timedelta
+"""Sessions end: by sign-out and password change everywhere, by timeouts, and when an
+administrator disables an account."""
+import time
 
-import pytest
-from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
 
-from tests.conftest import make_app
-from workspace import sessions
-
-
-@pytest.fixture
-def bare_app():
-    return make_app("sqlite://", PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
+from tests.conftest import TEST_PASSWORD, html
+from workspace.extensions import db
+from workspace.models import User
 
 
-def cookie_for(app, payload: dict) -> str:
-    return app.session_interface.get_signing_serializer(app).dumps(payload)
+def signed_in(client, world):
+    return client.get(f"/p/{world['a']['partnership_id']}/").status_code == 200
 
 
-def opened(app, cookie: str):
-    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}) as context:
-        return dict(app.session_interface.open_session(app, context.request))
+def test_signing_out_ends_every_session_of_the_user(make_client, world):
+    laptop, tablet = make_client(), make_client()
+    laptop.sign_in(world["a"]["teacher"])
+    tablet.sign_in(world["a"]["teacher"])
+    assert signed_in(laptop, world) and signed_in(tablet, world)
+    laptop.post("/sign-out")
+    assert not signed_in(tablet, world)
+    assert tablet.get(f"/p/{world['a']['partnership_id']}/").status_code == 302
 
 
-def test_the_same_cookie_is_verified_once(bare_app, monkeypatch):
-    calls = []
-    real_loads = URLSafeTimedSerializer.loads
-    monkeypatch.setattr(URLSafeTimedSerializer, "loads", lambda self, *a, **k: calls.append(1) or real_loads(self, *a, **k))
-    cookie = cookie_for(bare_app, {"_user_id": "7:1"})
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-    assert len(calls) == 1
+def test_changing_the_password_ends_other_sessions_but_not_this_one(make_client, world):
+    laptop, tablet = make_client(), make_client()
+    laptop.sign_in(world["a"]["teacher"])
+    tablet.sign_in(world["a"]["teacher"])
+    response = laptop.post("/account/password", data={"current_password": TEST_PASSWORD,
+                                                      "new_password": "a brand new passphrase",
+                                                      "confirm_password": "a brand new passphrase"})
+    assert response.status_code == 303
+    assert signed_in(laptop, world)
+    assert not signed_in(tablet, world)
 
 
-def test_a_tampered_cookie_is_refused_even_beside_a_remembered_one(bare_app):
-    cookie = cookie_for(bare_app, {"_user_id": "7:1"})
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-    forged = cookie_for(make_app("sqlite://", SECRET_KEY="someone-elses-key"), {"_user_id": "1:1"})
-    assert opened(bare_app, forged) == {}
-    payload, _, rest = cookie.partition(".")
-    assert opened(bare_app, payload[:-1] + ("A" if payload[-1] != "A" else "B") + "." + rest) == {}
-
-
-def test_a_remembered_cookie_still_ages(bare_app, monkeypatch):
-    cookie = cookie_for(bare_app, {"_user_id": "7:1"})
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-    now = sessions.time.time()
-    monkeypatch.setattr(sessions.time, "time", lambda: now + 12 * 3600 + 5)
-    assert opened(bare_app, cookie) == {}
-
-
-def test_a_change_made_in_place_is_not_remembered_for_the_next_request(bare_app):
-    cookie = cookie_for(bare_app, {"_user_id": "7:1", "_flashes": [("message", "Saved.")]})
-    first = opened(bare_app, cookie)
-    first["_flashes"].append(("message", "Only in the first request"))
-    assert opened(bare_app, cookie)["_flashes"] == [("message", "Saved.")]
-
-
-def test_a_new_secret_key_forgets_what_the_old_one_verified(bare_app):
-    cookie = cookie_for(bare_app, {"_user_id": "7:1"})
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-    bare_app.secret_key = bare_app.config["SECRET_KEY"] = "a-new-key"
-    assert opened(bare_app, cookie) == {}
-    bare_app.config["SECRET_KEY_FALLBACKS"] = ["test-secret-key"]
-    assert opened(bare_app, cookie) == {"_user_id": "7:1"}
-
-
-def test_the_oldest_cookie_goes_first_when_the_memory_is_full(bare_app, monkeypatch):
-    monkeypatch.setattr(sessions, "MAX_REMEMBERED", 2)
-    cookies = [cookie_for(bare_app, {"_user_id": f"{n}:1"}) for n in range(3)]
-    for cookie in cookies:
-        opened(bare_app, cookie)
-    assert list(bare_app.session_interface._state[2]) == cookies[1:]
-
-
-def test_signed_in_pages_still_refuse_a_tampered_cookie(client, world):
+def test_idle_timeout(make_client, world, app):
+    client = make_client()
     client.sign_in(world["a"]["teacher"])
-    assert client.get("/partnerships").status_code == 200
-    cookie = client.get_cookie("session", domain="workspace.test").value
-    client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"), domain="workspace.test")
-    assert client.get("/partnerships").status_code in (302, 303)
+    with client.session_transaction() as session:
+        session["last_seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = client.get(f"/p/{world['a']['partnership_id']}/")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert not signed_in(client, world)
+
+
+def test_absolute_timeout_even_when_active(make_client, world, app):
+    client = make_client()
+    client.sign_in(world["a"]["teacher"])
+    with client.session_transaction() as session:
+        session["signed_in_at"] = int(time.time()) - app.config["SESSION_ABSOLUTE_HOURS"] * 3600 - 5
+    response = client.get(f"/p/{world['a']['partnership_id']}/schools", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/sign-in")
+
+
+def test_active_sessions_stay(make_client, world):
+    client = make_client()
+    client.sign_in(world["a"]["teacher"])
+    for _ in range(3):
+        assert signed_in(client, world)
+
+
+def test_a_disabled_account_is_signed_out_at_once_and_cannot_sign_in(make_client, world, app):
+    client = make_client()
+    client.sign_in(world["a"]["teacher"])
+    result = app.test_cli_runner().invoke(args=["disable-account", world["a"]["teacher"]])
+    assert result.exit_code == 0, result.output
+    assert not signed_in(client, world)
+    again = make_client()
+    response = again.post("/sign-in", data={"email": world["a"]["teacher"], "password": TEST_PASSWORD})
+    assert response.status_code == 422 and "not right" in html(response)
+    assert app.test_cli_runner().invoke(args=["enable-account", world["a"]["teacher"]]).exit_code == 0
+    again.sign_in(world["a"]["teacher"])
+
+
+def test_session_ids_carry_the_version(app, world):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
+        assert user.get_id() == f"{user.id}:{user.session_version}"
+
+
+def test_privacy_notice_and_accessibility_statement_are_public(client):
+    for path, text in (("/privacy", "Case pupils are never named"), ("/accessibility", "(WCAG) 2.2 at level AA")):
+        response = client.get(path)
+        assert response.status_code == 200 and text in html(response)
+    assert 'href="/privacy"' in html(client.get("/sign-in"))

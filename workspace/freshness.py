@@ -20,34 +20,44 @@ table outside WATCHED.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import select
-import sqlite3
 import threading
 import time
 import weakref
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 CHANNEL = "workspace_written"
 WATCHED = frozenset({"user_account", "partnership", "membership", "research_lesson"})
-RETRY_AFTER_SECONDS = 5.0  # after the listening connection breaks, before opening another
+RETRY_AFTER_SECONDS = 5.0  # after the watching connection breaks, before opening another
+HEARTBEAT_SECONDS = 5.0  # PostgreSQL: how long the listening connection may stay quiet unasked
 _WRITES = re.compile(r"\s*(insert|update|delete|truncate|merge)\b", re.IGNORECASE)
 _WROTE = "freshness_wrote"
 
 
+_generations = itertools.count(1)  # one per watching connection opened in this process
+
+
 class _Watch:
-    """One engine's watching connection in this process."""
+    """One engine's watching connection in this process. A mark is (generation, value): the
+    generation is new with every connection opened, so values read on different connections
+    (SQLite's data version starts afresh on each) are never taken for one another."""
 
     def __init__(self, engine: Engine):
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        self.engine = weakref.ref(engine)
         self.dialect = engine.dialect.name
-        self.url = engine.url
+        self.database = engine.url.database
         self.connection = None
-        self.broken_at = 0.0
+        self.generation = 0
+        self.broken_at = -RETRY_AFTER_SECONDS
+        self.checked_at = 0.0
         self.received = 0  # PostgreSQL: notifications seen, plus this process's own commits
 
     def mark(self):
@@ -55,36 +65,49 @@ class _Watch:
             try:
                 if self.connection is None and not self._open():
                     return None
-                return self._sqlite_mark() if self.dialect == "sqlite" else self._postgresql_mark()
+                value = self._sqlite_mark() if self.dialect == "sqlite" else self._postgresql_mark()
+                return self.generation, value
             except Exception:  # noqa: BLE001 - a broken connection: cannot tell, ask the database
                 self._drop()
                 return None
 
     def _open(self) -> bool:
-        if time.monotonic() - self.broken_at < RETRY_AFTER_SECONDS:
+        engine = self.engine()
+        if engine is None or time.monotonic() - self.broken_at < RETRY_AFTER_SECONDS:
             return False
-        if self.dialect == "sqlite":
-            path = self.url.database
-            if not path or path == ":memory:" or path.startswith("file::memory:"):
-                return False  # another connection would see another database
-            self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            return True
+        if self.dialect == "sqlite" and (not self.database or self.database == ":memory:"
+                                         or "mode=memory" in self.database or self.database.startswith("file::memory:")):
+            return False  # another connection would see another database
+        if self.dialect not in ("sqlite", "postgresql"):
+            return False
+        # As the engine connects (its URL, connect arguments and pragmas), then kept apart from its pool.
+        fairy = engine.raw_connection()
+        fairy.detach()
+        connection = fairy.dbapi_connection
         if self.dialect == "postgresql":
-            import psycopg
-
-            url = self.url.set(drivername="postgresql")
-            self.connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-            self.connection.execute(f"LISTEN {CHANNEL}")
-            self.received += 1  # what was read before now may predate listening
-            return True
-        return False
+            connection.autocommit = True
+            connection.execute(f"LISTEN {CHANNEL}")
+            self.checked_at = time.monotonic()
+        self.connection = connection
+        self.generation = next(_generations)
+        return True
 
     def _sqlite_mark(self):
         return self.connection.execute("PRAGMA data_version").fetchone()[0]
 
     def _postgresql_mark(self):
-        readable, _, _ = select.select([self.connection.fileno()], [], [], 0)
-        if readable:
+        now = time.monotonic()
+        if now - self.checked_at > HEARTBEAT_SECONDS:
+            # A connection dropped without a word (a firewall, a restarted server) looks quiet:
+            # ask it something now and then, which also takes in what has arrived.
+            self.connection.execute("SELECT 1")
+            self.checked_at = now
+            asked = True
+        else:
+            asked = False
+        waiting = select.poll()  # not select.select: it cannot watch a descriptor above 1023
+        waiting.register(self.connection.fileno(), select.POLLIN)
+        if asked or waiting.poll(0) or self.connection.closed:
             for _notification in self.connection.notifies(timeout=0):
                 self.received += 1
             if self.connection.closed or self.connection.broken:
@@ -93,7 +116,6 @@ class _Watch:
 
     def _drop(self) -> None:
         self.broken_at = time.monotonic()
-        self.received += 1
         connection, self.connection = self.connection, None
         if connection is not None:
             try:
@@ -155,6 +177,15 @@ def _moved_on(conn):
     before anything here reads again (its own notification follows, and moves it on again)."""
     if conn.info.pop(_WROTE, False):
         written_here(conn.engine)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session) -> None:
+    """After a session's commit has gone through: the marks move on again, so that a thread of
+    this process that read between the engine's commit event and the commit itself cannot keep
+    what it read under the new mark (for threaded servers)."""
+    for watch in list(_watches.values()):
+        watch.received += 1
 
 
 @event.listens_for(Engine, "rollback")

@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.sql import Select
 
 from . import freshness
@@ -82,7 +83,7 @@ def _close(connection) -> None:
         pass
 
 
-def _run(statement, params: dict, fetch: Callable):
+def _run(statement, params: dict, fetch: Callable, retry: bool = True):
     global _kept
     engine = db.engine
     key = (statement, engine.dialect.name)
@@ -109,7 +110,7 @@ def _run(statement, params: dict, fetch: Callable):
             _close(connection)
             # The server restarted or the connection broke: the kept ones are as likely broken,
             # so let them all go and try once more on a new connection.
-            if attempt == 2 or not engine.dialect.is_disconnect(error, connection, None):
+            if attempt == 2 or not retry or not engine.dialect.is_disconnect(error, connection, None):
                 raise
             _kept.forget(engine)
             continue
@@ -120,9 +121,10 @@ def _run(statement, params: dict, fetch: Callable):
         return result
 
 
-def first_row(statement: Select, params: dict) -> tuple | None:
-    """The statement's first row as the driver returns it, or None."""
-    return _run(statement, params, lambda cursor: cursor.fetchone())
+def first_row(statement: Select, params: dict, retry: bool = True) -> tuple | None:
+    """The statement's first row as the driver returns it, or None. A statement that writes
+    passes retry=False: after a broken connection it may have been committed all the same."""
+    return _run(statement, params, lambda cursor: cursor.fetchone(), retry)
 
 
 def all_rows(statement: Select, params: dict) -> list[tuple]:
@@ -130,7 +132,6 @@ def all_rows(statement: Select, params: dict) -> list[tuple]:
     return _run(statement, params, lambda cursor: cursor.fetchall())
 
 
-REMEMBERED_SECONDS = 10.0  # at most, for writes freshness cannot see (made outside the app)
 MAX_REMEMBERED = 4096  # answers per process; the oldest goes first
 _remembered: dict = {}  # (engine, statement, params) -> (row, mark, when)
 _remembered_lock = threading.Lock()
@@ -138,15 +139,19 @@ _remembered_lock = threading.Lock()
 
 def first_row_while_unwritten(statement: Select, params: dict) -> tuple | None:
     """first_row, answered again from this process's memory while nothing has been written to
-    the database since it was read (freshness.py), for at most REMEMBERED_SECONDS; a repeat costs
+    the database since it was read (freshness.py), for at most REMEMBERED_ANSWER_SECONDS; a repeat costs
     no round trip. For a question asked every few seconds whose answer rarely changes: the
     observation poll when nothing is new."""
+    limit = current_app.config["REMEMBERED_ANSWER_SECONDS"]
+    if limit <= 0:
+        return first_row(statement, params)
     engine = db.engine
     mark = freshness.mark(engine)  # before reading: a write after this moves it on
-    key = (engine, statement, tuple(sorted(params.items())))
+    # The process id too: a forked process's marks are its own, and mean nothing to its parent's.
+    key = (os.getpid(), engine, statement, tuple(sorted(params.items())))
     found = _remembered.get(key)
     now = time.monotonic()
-    if found is not None and mark is not None and found[1] == mark and now - found[2] < REMEMBERED_SECONDS:
+    if found is not None and mark is not None and found[1] == mark and now - found[2] < limit:
         return found[0]
     row = first_row(statement, params)
     if mark is not None:

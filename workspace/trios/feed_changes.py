@@ -39,22 +39,31 @@ def _move_on_all(connection, lesson_ids: set[int]) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _collect(session: Session, _context, _instances) -> None:
-    pending: dict = session.info.setdefault(_PENDING, {"lessons": set(), "new": []})
-    # New records get their lesson id in the flush itself (a pupil added with its lesson).
-    pending["new"] += [record for record in session.new if isinstance(record, _WATCHED)]
+    """The lessons whose rows the flush will change move on first, before the flush writes: on
+    PostgreSQL every writer then takes a lesson's row before the rows that depend on it (as an
+    observation post and a plan save both do), and none waits on the other in a circle. Records
+    new with their lesson (a pupil added in the same flush) have its id only after the flush."""
+    lessons, new = set(), []
+    for record in session.new:
+        if isinstance(record, _WATCHED):
+            (lessons.add(record.lesson_id) if record.lesson_id is not None else new.append(record))
     for record in session.dirty:
         if isinstance(record, _WATCHED) and session.is_modified(record, include_collections=False):
-            pending["lessons"].add(record.lesson_id)
+            lessons.add(record.lesson_id)
     for record in session.deleted:
         if isinstance(record, _WATCHED):
-            pending["lessons"].add(record.lesson_id)
+            lessons.add(record.lesson_id)
+    if lessons:
+        _move_on_all(session.connection(), lessons)
+    if new:
+        session.info.setdefault(_PENDING, []).extend(new)
 
 
 @event.listens_for(Session, "after_flush")
 def _bump(session: Session, _context) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        _move_on_all(session.connection(), pending["lessons"] | {record.lesson_id for record in pending["new"]})
+    new = session.info.pop(_PENDING, None)
+    if new:
+        _move_on_all(session.connection(), {record.lesson_id for record in new})
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -158,6 +158,9 @@ def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, da
     tablets post at once (db.session.get gives the record to a caller that wants it)."""
     _check(lesson, data)
     now = utcnow()
+    # The lesson's row first, as a plan save takes it first: on PostgreSQL a post and a plan
+    # save then queue for it rather than each hold what the other waits for.
+    feed_changes.move_on(db.session.connection(), lesson.id)
     try:
         observation_id = db.session.connection().execute(_INSERT, dict(
             partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
@@ -170,8 +173,6 @@ def record_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, da
                            "case_pupil_id") from error
     if data.link_ids:  # a new observation has no links to keep in step
         linking.set_links(lesson.partnership_id, "observation", observation_id, data.link_ids)
-    # Last before the commit: on PostgreSQL this holds the lesson's row until then, one post at a time.
-    feed_changes.move_on(db.session.connection(), lesson.id)
     return observation_id
 
 
@@ -205,7 +206,7 @@ def save_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data
         return observation_id
     _check(lesson, data)
     try:
-        row = hotpath.first_row(_SAVE_AT_ONCE, dict(
+        row = hotpath.first_row(_SAVE_AT_ONCE, retry=False, params=dict(
             new_version=new_version(), lesson_id=lesson.id, partnership_id=lesson.partnership_id,
             case_pupil_id=data.case_pupil_id, stage_id=data.stage_id, observer_id=observer_id,
             text=data.text.strip(), leuven_score=data.leuven_score, now=utcnow()))
