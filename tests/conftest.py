@@ -6,8 +6,10 @@ import os
 import re
 import secrets
 import uuid
+from datetime import datetime, timezone
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
@@ -53,6 +55,22 @@ def app(tmp_path_factory):
         loader.load_all()
         db.session.commit()
     return application
+
+
+# Every test but the browser's runs on this morning's clock, whatever the calendar says: reports,
+# retention, overdue and stale all read "today", and a suite that reads the wall clock fails on the day
+# its fixed periods fall behind. The clock still moves (tick), so timeouts and throttles behave.
+# Browser tests keep the real clock: the browser judges cookies' expiry by its own.
+FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request):
+    if "browser" in request.keywords:
+        yield None
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 # Reference data loaded once for the run; tests that change frameworks use their own database.
