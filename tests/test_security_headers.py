@@ -30,6 +30,11 @@ def test_secure_cookie_when_configured(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/x.sqlite", SESSION_COOKIE_SECURE=True)
     response = app.test_client().get("/sign-in")
     assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_no_strict_transport_security_over_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
 
 
 def test_signed_in_pages_are_not_stored(client, world):

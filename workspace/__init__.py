@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask, Request
+from flask import Flask, Request, abort, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
@@ -31,6 +31,21 @@ class CleanMultiDict(ImmutableMultiDict):
 
 class WorkspaceRequest(Request):
     parameter_storage_class = CleanMultiDict
+
+
+# What a form sends. Flask-WTF reads a JSON body as the form, which lets numbers in where text is
+# expected and skips the cleaning above: every state-changing route takes forms and nothing else.
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def refuse_bodies_that_are_not_forms():
+    """415 for a state-changing request whose body is not a form. An empty body needs no type."""
+    if request.method not in STATE_CHANGING or request.mimetype in FORM_MIMETYPES:
+        return None
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None
+    abort(415)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Templates get current_user from templating.py, as the lazy proxy: a fragment that never
     # mentions it does not load the account.
     login_manager.init_app(app, add_context_processor=False)
+    # Before the CSRF check, which would otherwise read the body as a form.
+    app.before_request(refuse_bodies_that_are_not_forms)
     csrf.init_app(app)
     with app.app_context():
         database.tune_sqlite(app)

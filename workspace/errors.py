@@ -11,6 +11,7 @@ MESSAGES = {
     404: ("Page not found", "The page you asked for does not exist, or it is not part of your partnership."),
     405: ("That does not work here", "This address does not accept that kind of request."),
     413: ("That is too large", "What you sent is larger than the workspace accepts. Please shorten it."),
+    415: ("That is not a form", "This address accepts what its form sends and nothing else. Please use the form on the page."),
     429: ("Too many attempts", "There have been too many failed attempts to sign in. Please wait a few minutes and try again."),
     500: ("Something went wrong", "The workspace could not finish that. Nothing you saved before is lost; please try again."),
 }

@@ -50,6 +50,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        # Secure cookies mean the site is served over HTTPS: tell browsers never to try it without.
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE_SECONDS']}")
         # Pages of signed-in people are about colleagues and pupils: keep them out of shared caches.
         if is_signed_in(session) and not request.path.startswith("/static/"):
             headers.setdefault("Cache-Control", "no-store")
