@@ -65,7 +65,7 @@ FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock(request):
+def frozen_clock(request):
     if "browser" in request.keywords:
         yield None
         return

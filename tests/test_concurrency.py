@@ -44,8 +44,11 @@ class Browser:
             return error.code, error.read().decode(errors="replace")[:300]
 
 
-def test_twenty_writers_lose_nothing(app, world):
-    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 10_000
+def test_twenty_writers_lose_nothing(app, world, monkeypatch):
+    # Twenty sign-ins to one account at the same moment: each counts against the throttle until
+    # its password is found right, so the limits are lifted for this test.
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 10_000)
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 10_000)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,7 +65,12 @@ def test_twenty_writers_lose_nothing(app, world):
 
     def writer(n):
         browser = Browser(base)
-        browser.sign_in(w["teacher"], "correct horse battery staple")  # the trio member who owns the action
+        try:
+            browser.sign_in(w["teacher"], "correct horse battery staple")  # the trio member who owns the action
+        except urllib.error.HTTPError as error:  # a writer that cannot sign in is a failure, not a quiet thread
+            with lock:
+                failures.append((error.code, "sign-in"))
+            return
         deadline = time.monotonic() + SECONDS
         while time.monotonic() < deadline:
             if n % 2:

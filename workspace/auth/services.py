@@ -6,10 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import Invite, Membership, SignInAttempt, User
+from ..models import Invite, Membership, SignInAttempt, SignInThrottle, User
 from ..models.base import utcnow
 from ..services_errors import ServiceError
 from .passwords import hash_password, password_problem, verify_password
@@ -63,19 +65,54 @@ class ThrottleLimits:
     per_address: int
 
 
-def is_throttled(email: str, address: str, limits: ThrottleLimits, now: datetime | None = None) -> bool:
-    """Too many recent failures for this account, or from this address."""
-    since = (now or utcnow()) - limits.window
-    failures = select(func.count(SignInAttempt.id)).where(
-        SignInAttempt.succeeded.is_(False), SignInAttempt.created_at >= since
-    )
-    if db.session.scalar(failures.where(SignInAttempt.email == normalise_email(email))) >= limits.per_account:
-        return True
-    return db.session.scalar(failures.where(SignInAttempt.address == address)) >= limits.per_address
+def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime | None = None) -> bool:
+    """Counts an attempt against the account and the address before its password or code is
+    checked, and says whether it may go on (False: too many in the window; answer 429).
+
+    Counting and deciding are one statement per key, an upsert that returns the new count: a
+    row lock on PostgreSQL, the write lock on SQLite. Sixteen workers trying one account at once
+    each get their own count, so no more than the limit reach the password check. A success
+    gives its attempt back (record_attempt); a failure keeps it until the window has passed.
+    The caller commits before checking, so that other workers see the attempt meanwhile."""
+    now = now or utcnow()
+    allowed = True
+    for key, limit in ((_account_key(email), limits.per_account), (_address_key(address), limits.per_address)):
+        allowed = _count_attempt(key, now, now - limits.window) <= limit and allowed
+    return allowed
 
 
 def record_attempt(email: str, address: str, succeeded: bool) -> None:
+    """The attempt goes into the sign-in history; a success no longer counts against the limits."""
     db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded))
+    if succeeded:
+        db.session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.key.in_([_account_key(email), _address_key(address)]), SignInThrottle.attempts > 0)
+            .values(attempts=SignInThrottle.attempts - 1)
+        )
+
+
+def _account_key(email: str) -> str:
+    return "account:" + normalise_email(email)[:320]
+
+
+def _address_key(address: str) -> str:
+    return "address:" + address[:64]
+
+
+def _count_attempt(key: str, now: datetime, window_start: datetime) -> int:
+    # Both dialects spell the upsert the same way; the window starts again once it has passed.
+    insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+    window_over = SignInThrottle.window_started_at < window_start
+    statement = insert(SignInThrottle).values(key=key, window_started_at=now, attempts=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[SignInThrottle.key],
+        set_={
+            "attempts": case((window_over, 1), else_=SignInThrottle.attempts + 1),
+            "window_started_at": case((window_over, now), else_=SignInThrottle.window_started_at),
+        },
+    ).returning(SignInThrottle.attempts)
+    return db.session.execute(statement).scalar_one()
 
 
 @dataclass(frozen=True)

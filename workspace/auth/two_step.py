@@ -74,7 +74,8 @@ def sign_in_code():
     if not form.validate():
         return render_template("auth/sign_in_code.html", form=form), 422
     address = request.remote_addr or "unknown"
-    if services.is_throttled(user.email, address, _throttle_limits()):
+    if not services.take_attempt(user.email, address, _throttle_limits()):
+        db.session.commit()
         form.form_errors.append("There have been too many failed attempts. Please wait 15 minutes and try again.")
         return render_template("auth/sign_in_code.html", form=form), 429
     ok = use_code(user, form.code.data)

@@ -62,15 +62,16 @@ def sign_in():
     if not form.validate():
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
     address = request.remote_addr or "unknown"
-    if services.is_throttled(form.email.data, address, _throttle_limits()):
+    allowed = services.take_attempt(form.email.data, address, _throttle_limits())
+    credentials = services.credentials_of(form.email.data) if allowed else None
+    # The password hash takes a fifth of a second to check: commit the counted attempt first, so
+    # that other workers see it and no database lock is held meanwhile, then record the outcome.
+    db.session.commit()
+    if not allowed:
         form.form_errors.append(
             "There have been too many failed attempts to sign in. Please wait 15 minutes and try again."
         )
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 429
-    credentials = services.credentials_of(form.email.data)
-    # The password hash takes a fifth of a second to check: end the transaction first, so that
-    # no database lock is held meanwhile, then record the attempt in a short one.
-    db.session.rollback()
     ok = services.check_password(credentials, form.password.data)
     services.record_attempt(form.email.data, address, ok)
     db.session.commit()

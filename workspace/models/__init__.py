@@ -6,10 +6,11 @@ from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
 from .people import Invite, Membership, RecoveryCode, SignInAttempt, User
 from .selfeval import SelfEvaluation, SelfEvaluationEvidence
+from .throttle import SignInThrottle
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
     "Action", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
     "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
-    "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "Trio", "TrioMember", "User",
+    "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "SignInThrottle", "Trio", "TrioMember", "User",
 ]
