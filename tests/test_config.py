@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import text
 
 from workspace import create_app
-from workspace.config import environment_overrides, normalise_database_url
+from workspace.config import normalise_database_url
 from workspace.extensions import db
 
 
@@ -20,14 +20,22 @@ def test_starts_without_secret_key_when_testing(tmp_path):
     assert app.testing
 
 
-def test_workspace_environment_variables_override(monkeypatch):
+def test_workspace_environment_variables_override(monkeypatch, tmp_path):
     monkeypatch.setenv("WORKSPACE_SESSION_COOKIE_SECURE", "true")
     monkeypatch.setenv("WORKSPACE_INVITE_VALID_DAYS", "3")
+    monkeypatch.setenv("WORKSPACE_REQUIRE_TWO_STEP_FOR", '["admin", "lead"]')
     monkeypatch.setenv("WORKSPACE_SECRET_KEY", "from-env")
-    overrides = environment_overrides()
-    assert overrides["SESSION_COOKIE_SECURE"] is True
-    assert overrides["INVITE_VALID_DAYS"] == 3
-    assert overrides["SECRET_KEY"] == "from-env"
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["INVITE_VALID_DAYS"] == 3
+    assert app.config["REQUIRE_TWO_STEP_FOR"] == ["admin", "lead"]
+    assert app.config["SECRET_KEY"] == "from-env"
+    # The plain name is read too, as most hosts set it; the prefixed one wins.
+    monkeypatch.setenv("SECRET_KEY", "plain")
+    assert create_app().config["SECRET_KEY"] == "from-env"
+    monkeypatch.delenv("WORKSPACE_SECRET_KEY")
+    assert create_app().config["SECRET_KEY"] == "plain"
 
 
 def test_instance_config_file_is_read(tmp_path, monkeypatch):

@@ -85,3 +85,11 @@ def test_privacy_notice_and_accessibility_statement_are_public(client):
         response = client.get(path)
         assert response.status_code == 200 and text in html(response)
     assert 'href="/privacy"' in html(client.get("/sign-in"))
+
+
+def test_signed_in_pages_refuse_a_tampered_cookie(client, world):
+    client.sign_in(world["a"]["teacher"])
+    assert client.get("/partnerships").status_code == 200
+    cookie = client.get_cookie("session", domain="workspace.test").value
+    client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"), domain="workspace.test")
+    assert client.get("/partnerships").status_code in (302, 303)

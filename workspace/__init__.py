@@ -11,7 +11,6 @@ from werkzeug.routing import IntegerConverter
 from . import config as config_module
 from . import database
 from .extensions import csrf, db, login_manager, migrate
-from .sessions import RememberingSessionInterface
 
 
 class CleanMultiDict(ImmutableMultiDict):
@@ -54,12 +53,13 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = WorkspaceRequest
-    app.session_interface = RememberingSessionInterface()
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_module.Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-    app.config.update(config_module.environment_overrides())
+    # Most hosts set these two without a prefix; any setting can be given as WORKSPACE_<NAME>.
+    app.config.update({name: os.environ[name] for name in ("SECRET_KEY", "DATABASE_URL") if os.environ.get(name)})
+    app.config.from_prefixed_env("WORKSPACE")
     if test_config is not None:
         app.config.update(test_config)
     _configure_database_url(app)

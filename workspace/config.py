@@ -1,11 +1,8 @@
-"""Configuration: defaults here, then instance/config.py, then WORKSPACE_* variables.
-
-DATABASE_URL and SECRET_KEY are also read without the prefix, as most hosts set them that way.
-"""
+"""Configuration: defaults here, then instance/config.py, then WORKSPACE_* variables (read by
+Flask's from_prefixed_env, as JSON where they parse). DATABASE_URL and SECRET_KEY are also read
+without the prefix, as most hosts set them that way (create_app)."""
 from __future__ import annotations
 
-import json
-import os
 from datetime import timedelta
 
 
@@ -48,25 +45,6 @@ class Defaults:
     REMEMBERED_ANSWER_SECONDS = 10
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
-
-
-def _coerce(value: str):
-    """WORKSPACE_* values are JSON where they parse as JSON (true, 5, "x"), else plain strings."""
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def environment_overrides(environ=os.environ) -> dict:
-    overrides = {}
-    for name in ("SECRET_KEY", "DATABASE_URL"):
-        if environ.get(name):
-            overrides[name] = environ[name]
-    for name, value in environ.items():
-        if name.startswith("WORKSPACE_") and len(name) > len("WORKSPACE_"):
-            overrides[name[len("WORKSPACE_"):]] = _coerce(value)
-    return overrides
 
 
 def normalise_database_url(url: str) -> str:
