@@ -37,3 +37,16 @@ def test_downgrade_to_base_and_back(fresh_database_url):
     with app.app_context():
         assert "partnership" not in inspect(db.engine).get_table_names()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def test_no_write_notifications_are_left_on_postgresql(fresh_database_url):
+    """The poll once answered from memory while PostgreSQL's triggers said nothing was written;
+    the migrations take the triggers and their function away again."""
+    app = make_app(fresh_database_url)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+        with db.engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_written'")) == 0
+            assert conn.scalar(text("SELECT count(*) FROM pg_proc WHERE proname = 'workspace_written'")) == 0

@@ -14,7 +14,7 @@ from flask import abort, g, session
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
-from . import freshness, hotpath, identity
+from . import hotpath, identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
@@ -115,18 +115,14 @@ class AlongWith:
 
     columns: tuple
     params: tuple[str, ...]
-    # Answer a repeat from this process's memory while nothing has been written to the database
-    # (hotpath.first_row_while_unwritten): for a view asked every few seconds by every tablet.
-    remember: bool = False
 
 
 def _resolve(user_id: int, partnership_id: int, session_version: int | None, statement=_ACCESS,
-             arguments: dict | None = None, remember: bool = False):
+             arguments: dict | None = None):
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""
-    read = hotpath.first_row_while_unwritten if remember else hotpath.first_row
-    row = read(statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})})
+    row = hotpath.first_row(statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})})
     if row is None:
         return _NOT_SIGNED_IN
     version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:_COLUMNS]
@@ -152,8 +148,6 @@ def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith
     any). The view receives `access` in place of partnership_id; templates find it as `access` too.
     """
     statement = _ACCESS.add_columns(*along.columns) if along else _ACCESS
-    if along and along.remember:
-        freshness.check_watched(statement)
 
     def decorator(view):
         @functools.wraps(view)
@@ -161,7 +155,7 @@ def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith
             reference = identity.session_reference(session)
             arguments = {name: kwargs[name] for name in along.params} if along else None
             access = _NOT_SIGNED_IN if reference is None else _resolve(
-                reference[0], partnership_id, reference[1], statement, arguments, bool(along and along.remember))
+                reference[0], partnership_id, reference[1], statement, arguments)
             if access is _NOT_SIGNED_IN:
                 return sign_in_required()
             if access is None:

@@ -39,10 +39,6 @@ class Defaults:
     # The actions dashboard's results are remembered per process this long at most (and only while
     # no action changes: actions/results_cache.py); 0 renders them afresh every time.
     DASHBOARD_CACHE_SECONDS = 60
-    # The observation poll's answer is kept per process while nothing is written, for at most
-    # this long (freshness.py). 0 asks the database every time: for PostgreSQL behind a pooler
-    # in transaction mode, where LISTEN cannot work.
-    REMEMBERED_ANSWER_SECONDS = 10
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
 

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.sql import Select
 
-from . import freshness
 from .extensions import db
 
 listeners: list[Callable[[str], None]] = []
@@ -130,33 +127,3 @@ def first_row(statement: Select, params: dict, retry: bool = True) -> tuple | No
 def all_rows(statement: Select, params: dict) -> list[tuple]:
     """Every row of the statement as the driver returns them."""
     return _run(statement, params, lambda cursor: cursor.fetchall())
-
-
-MAX_REMEMBERED = 4096  # answers per process; the oldest goes first
-_remembered: dict = {}  # (engine, statement, params) -> (row, mark, when)
-_remembered_lock = threading.Lock()
-
-
-def first_row_while_unwritten(statement: Select, params: dict) -> tuple | None:
-    """first_row, answered again from this process's memory while nothing has been written to
-    the database since it was read (freshness.py), for at most REMEMBERED_ANSWER_SECONDS; a repeat costs
-    no round trip. For a question asked every few seconds whose answer rarely changes: the
-    observation poll when nothing is new."""
-    limit = current_app.config["REMEMBERED_ANSWER_SECONDS"]
-    if limit <= 0:
-        return first_row(statement, params)
-    engine = db.engine
-    mark = freshness.mark(engine)  # before reading: a write after this moves it on
-    # The process id too: a forked process's marks are its own, and mean nothing to its parent's.
-    key = (os.getpid(), engine, statement, tuple(sorted(params.items())))
-    found = _remembered.get(key)
-    now = time.monotonic()
-    if found is not None and mark is not None and found[1] == mark and now - found[2] < limit:
-        return found[0]
-    row = first_row(statement, params)
-    if mark is not None:
-        with _remembered_lock:
-            if len(_remembered) >= MAX_REMEMBERED and key not in _remembered:
-                del _remembered[next(iter(_remembered))]
-            _remembered[key] = (row, mark, now)
-    return row

@@ -9,7 +9,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import freshness, hotpath
+from .. import hotpath
 from ..access import AlongWith
 from ..extensions import commit_keeping_loaded, db
 from ..frameworks import linking
@@ -213,7 +213,6 @@ def save_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data
     except engine.dialect.loaded_dbapi.IntegrityError as error:
         raise ServiceError("The lesson plan has just changed: choose the case pupil and stage again.",
                            "case_pupil_id") from error
-    freshness.written_here(engine)
     if row is None:
         raise ServiceError("This lesson has just been removed: nothing was saved.", "text")
     return row[0]
@@ -256,7 +255,6 @@ SIGNATURE = AlongWith(
              .where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id")))
              .scalar_subquery(),),
     params=("trio_id", "lesson_id"),
-    remember=True,
 )
 _SIGNATURE = select(*SIGNATURE.columns)
 
