@@ -24,7 +24,8 @@ def run_one(kind: str, database_url: str) -> dict:
     os.environ.setdefault("SECRET_KEY", "benchmark")
     from sqlalchemy import func, select
 
-    from workspace import benchdata, create_app
+    from workspace import create_app
+    from workspace.demo import national
     from workspace.extensions import db
     from workspace.models import School, SelfEvaluation, Trio
     from workspace.reports import data, documents, records
@@ -32,7 +33,7 @@ def run_one(kind: str, database_url: str) -> dict:
 
     app = create_app()
     with app.app_context():
-        partnership = benchdata.large_partnership()
+        partnership = national.large_partnership()
         baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
         if kind in ("interim", "interim-plain"):

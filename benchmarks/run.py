@@ -98,12 +98,13 @@ def targets(env: dict) -> dict:
     code = """
 import json
 from sqlalchemy import select
-from workspace import benchdata, create_app
+from workspace import create_app
+from workspace.demo import national
 from workspace.extensions import db
 from workspace.models import CasePupil, LessonStage, ResearchLesson, Trio
 app = create_app()
 with app.app_context():
-    p = benchdata.large_partnership()
+    p = national.large_partnership()
     trio = db.session.scalar(select(Trio).where(Trio.partnership_id == p.id).order_by(Trio.id))
     lesson = db.session.scalar(select(ResearchLesson).where(ResearchLesson.trio_id == trio.id).order_by(ResearchLesson.id))
     pupil = db.session.scalar(select(CasePupil.id).where(CasePupil.lesson_id == lesson.id).order_by(CasePupil.id))

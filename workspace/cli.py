@@ -120,14 +120,14 @@ def generate_bench_data(seed: int) -> None:
     benchmark-partnership-2026; the large partnership's first lead is p0.m0@bench.example."""
     import time
 
-    from . import benchdata
+    from .demo import national
     from .frameworks import loader
 
     if not loader.frameworks_loaded():
         loader.load_all()
     started = time.perf_counter()
     try:
-        counts = benchdata.generate(seed=seed)
+        counts = national.generate(seed=seed)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -5,11 +5,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from .actions import services
-from .activity import services as activity
-from .demo_trios import _element
-from .extensions import db
-from .models import Partnership, School, User
+from ..actions import services
+from ..activity import services as activity
+from .trios import _element
+from ..extensions import db
+from ..models import Partnership, School, User
 
 # title, school (None: partnership-wide), owner, status, due in days from today (negative: past),
 # created days ago, links, [(days ago, text, evidence, new status)]

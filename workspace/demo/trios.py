@@ -5,10 +5,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from .extensions import db
+from ..extensions import db
 
-from .models import Framework, FrameworkElement, Observation, Partnership, School, User
-from .trios import observing, planning, reflection, services
+from ..models import Framework, FrameworkElement, Observation, Partnership, School, User
+from ..trios import observing, planning, reflection, services
 
 # Each trio: name, focus, members (by name), links (framework key, number, kind), lessons.
 TRIOS = [

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .demo_trios import _element
-from .extensions import db
-from .models import Action, FrameworkElement, Partnership, School, User
-from .selfeval import services
+from .trios import _element
+from ..extensions import db
+from ..models import Action, FrameworkElement, Partnership, School, User
+from ..selfeval import services
 
 # school, evaluator, (framework, QI number, theme position or None), [(days ago, level, how well, how know, what now)]
 EVALUATIONS = [

@@ -15,14 +15,14 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, insert, select, text
 
-from .auth.passwords import hash_password
-from .extensions import db
-from .models import (
+from ..auth.passwords import hash_password
+from ..extensions import db
+from ..models import (
     Action, CasePupil, Cycle, Framework, FrameworkElement, FrameworkLink, LessonStage, Membership, NextStep,
     Observation, Partnership, Prediction, ProgressUpdate, PupilVoice, ResearchLesson, School, SelfEvaluation,
     Trio, TrioMember, User,
 )
-from .reference import LOCAL_AUTHORITIES
+from ..reference import LOCAL_AUTHORITIES
 
 LARGE_NAME = "Forth Valley Benchmark Partnership"
 BENCH_DOMAIN = "bench.example"

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from .auth.services import create_user
-from .extensions import db
-from .models import Membership, Partnership, User
-from .partnerships import services as partnership_services
-from .reference import Role, Sector
+from ..auth.services import create_user
+from ..extensions import db
+from ..models import Membership, Partnership, User
+from ..partnerships import services as partnership_services
+from ..reference import Role, Sector
 
 DEMO_PARTNERSHIP = "Ochil and Carron Learning Partnership"
 DEMO_EMAIL_DOMAIN = "demo.example"
@@ -99,16 +99,16 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
             school_id=schools[school].id if school else None,
         ))
     db.session.flush()
-    from .demo_trios import load_demo_trios
-    from .frameworks import loader
+    from .trios import load_demo_trios
+    from ..frameworks import loader
 
     if not loader.frameworks_loaded():
         loader.load_all()
     load_demo_trios(partnership)
-    from .demo_actions import load_demo_actions
+    from .actions import load_demo_actions
 
     load_demo_actions(partnership)
-    from .demo_selfeval import load_demo_selfeval
+    from .selfeval import load_demo_selfeval
 
     load_demo_selfeval(partnership)
     return partnership
