@@ -30,7 +30,7 @@ def current_form_from(body):
         data[name] = value
     for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body):
         data[name] = value
-    for name, value in re.findall(r'<textarea class="input" id="[^"]+" name="([^"]+)" rows="\d">([^<]*)</textarea>', body):
+    for name, value in re.findall(r'<textarea class="input" id="[^"]+" name="([^"]+)" rows="\d"[^>]*>([^<]*)</textarea>', body):
         data[name] = value
     for name, value in re.findall(r'<select class="input" id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', body, re.S):
         data[name] = value
@@ -98,9 +98,9 @@ def test_removing_what_has_observations_is_refused(client, world, app, change, f
 
 
 @pytest.mark.parametrize("change, field, message", [
-    ({"pupil-0-descriptor": "Born 12/03/2015, quiet"}, "pupil-0-descriptor", "identifying number"),
+    ({"pupil-0-descriptor": "Born 12/03/2015, quiet"}, "pupil-0-descriptor", "looks like a date of birth"),
     ({"pupil-1-label": "A"}, "pupil-1-label", "Two case pupils are labelled A"),
-    ({"pupil-0-criterion": "Candidate 1234567 can add"}, "pupil-0-criterion", "identifying number"),
+    ({"pupil-0-criterion": "Candidate 1234567 can add"}, "pupil-0-criterion", "looks like a Scottish Candidate Number"),
     ({"lesson_date": "31/02/2026"}, "lesson_date", "real date"),
     ({"stage-0-title": "", "stage-0-description": "still here"}, "stage-0-title", "Give this stage a title"),
 ])

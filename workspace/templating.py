@@ -7,6 +7,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from .pupil_details import HINT as PUPIL_TEXT_HINT
 from .reference import LOCAL_AUTHORITIES, Role, Sector
 
 HTMX_VERSION = "2.0.11"
@@ -44,6 +45,7 @@ def _choice_inputs(field_id: str, name: str, required: bool, input_type: str, wr
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["render_choice_inputs"] = choice_inputs
+    app.jinja_env.globals["pupil_text_hint"] = PUPIL_TEXT_HINT
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
     from .frameworks.linking import element_label

@@ -107,6 +107,13 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
         p.get_by_label("What did you see?").fill(text)
         p.get_by_role("button", name="Save observation").click()
 
+    # A name with a date of birth is refused at the text box; the text is kept to correct.
+    record(callum, "A", "Aisha Khan (DOB 12/03/2015) argued both sides.")
+    callum.page.locator("#text-error").get_by_text("This looks like a date of birth").wait_for()
+    expect(callum.page.locator("#text")).to_have_value("Aisha Khan (DOB 12/03/2015) argued both sides.")
+    expect(callum.page.locator(".error-summary")).to_be_focused()
+    callum.axe("observe refused")
+    callum.shot("observe-refused")
     record(callum, "A", "Argued both sides aloud to his partner; wrote one sentence.")
     record(eilidh, "B", "Listed three reasons but no evidence for any of them.")
     # Each sees the other's entry within 5 seconds, without reloading.

@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, optional_int, parse_id, plausible_year
 from ..models.trios import TRIO_STATUS_LABELS
+from ..pupil_details import HINT as PUPIL_HINT, NoPupilIdentifiers
 from .observing import LEUVEN_LEVELS
 from .planning import PlanInput, PupilInput, StageInput
 from .reflection import STANDARD_QUESTIONS
@@ -53,7 +54,8 @@ class ObservationForm(FlaskForm):
     case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")])
     stage_id = RadioField("Lesson stage", coerce=optional_int, validators=[Optional()])
     text = TextAreaField("What did you see?", validators=[
-        DataRequired("Write what you saw."), Length(max=5000, message="Keep one observation to 5,000 characters.")])
+        DataRequired("Write what you saw."), Length(max=5000, message="Keep one observation to 5,000 characters."),
+        NoPupilIdentifiers()], description=f"What the pupil did and said, as it happened. {PUPIL_HINT}")
     leuven_score = RadioField("Leuven involvement (optional)", coerce=optional_int, validators=[Optional()],
                               choices=choices([("", "No score")] + [(n, f"{n}: {label}") for n, (label, _) in LEUVEN_LEVELS.items()]),
                               default="")
@@ -69,9 +71,11 @@ class ObservationForm(FlaskForm):
 class PupilVoiceForm(FlaskForm):
     case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")])
     question = SelectField("Question", choices=choices([(q, q) for q in STANDARD_QUESTIONS] + [("", "Another question (write it below)")]))
-    own_question = StringField("Your own question (optional)", validators=[Length(max=300)])
+    own_question = StringField("Your own question (optional)", validators=[Length(max=300), NoPupilIdentifiers()],
+                               description=f"Leave empty to use the question chosen above. {PUPIL_HINT}")
     response = TextAreaField("What the pupil said", validators=[
-        DataRequired("Write what the pupil said."), Length(max=5000, message="Keep a note to 5,000 characters.")])
+        DataRequired("Write what the pupil said."), Length(max=5000, message="Keep a note to 5,000 characters."),
+        NoPupilIdentifiers()], description=f"Their words, as near as you can. {PUPIL_HINT}")
 
     def __init__(self, lesson, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,6 @@ older version is refused with what changed (StaleEdit), and the form keeps what 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,12 +18,10 @@ from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice
 from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
 from ..forms_common import parse_id
+from ..pupil_details import problem_in
 
 MAX_STAGES = 12
 MAX_PUPILS = 6
-# Case pupils are described, never identified: refuse what looks like a date of birth or a
-# candidate or pupil number.
-IDENTIFYING = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{6,}\b")
 
 
 @dataclass
@@ -112,11 +109,14 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
         labels.add(label.lower())
         if len(pupil.descriptor) > 300:
             errors[f"pupil-{index}-descriptor"] = "Keep the descriptor to 300 characters."
+        # Case pupils are described, never identified (pupil_details).
         for name, text in ((f"pupil-{index}-label", pupil.label), (f"pupil-{index}-descriptor", pupil.descriptor),
                            (f"pupil-{index}-criterion", pupil.success_criterion)):
-            if IDENTIFYING.search(text):
-                errors[name] = ("This looks like a date or an identifying number. Describe the group the pupil "
-                                "typifies instead; never a name, date of birth or candidate number.")
+            if problem := problem_in(text):
+                errors[name] = problem
+    for (pupil_id, stage_id), text in plan.predictions.items():
+        if problem := problem_in(text):
+            errors[f"prediction-{pupil_id}-{stage_id}"] = problem
     for name, text, limit in (("class_stage", plan.class_stage, 100), ("subject", plan.subject, 120)):
         if len(text) > limit:
             errors[name] = f"Keep this to {limit} characters."

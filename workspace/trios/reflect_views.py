@@ -134,6 +134,9 @@ def save_discussion(access, trio_id, lesson_id):
     if not version_form.validate():
         return _discussion_page(access, trio, lesson, 422, **kept,
                                 errors={"form": "The form was missing its version. Reload the page and try again."})
+    if problems := reflection.discussion_problems(progress, teaching, learned, next_step):
+        return _discussion_page(access, trio, lesson, 422, **kept, errors=problems,
+                                fingerprints=request.form.get("fingerprints", ""))
     original = merging.parse_fingerprints(request.form.get("fingerprints"))
     try:
         reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user,
@@ -155,7 +158,8 @@ def save_discussion(access, trio_id, lesson_id):
                                 stale=problem, fingerprints=problem.fingerprints)
     except ServiceError as error:
         db.session.rollback()
-        return _discussion_page(access, trio, lesson, 422, **kept, errors={error.field or "form": error.message},
+        field = "next_step" if error.field == "text" else error.field  # add_next_step names its own text
+        return _discussion_page(access, trio, lesson, 422, **kept, errors={field or "form": error.message},
                                 fingerprints=request.form.get("fingerprints", ""))
     flash("The discussion has been saved." + (" The next step has been added." if step else ""))
     return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,

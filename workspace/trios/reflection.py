@@ -11,6 +11,7 @@ from .. import merging
 from ..extensions import db
 from ..frameworks import linking
 from ..models import Action, CasePupil, NextStep, PupilVoice, ResearchLesson, TrioMember, User
+from ..pupil_details import problem_in
 from ..services_errors import ServiceError, StaleEdit
 
 STANDARD_QUESTIONS = (
@@ -60,6 +61,14 @@ def discussion_values(lesson: ResearchLesson, progress: dict[int, str] | None = 
     values["teaching"] = lesson.discussion_teaching if teaching is None else teaching
     values["learned"] = lesson.discussion_learned if learned is None else learned
     return values
+
+
+def discussion_problems(progress: dict[int, str], teaching: str, learned: str, next_step: str) -> dict[str, str]:
+    """Text in the discussion that identifies a pupil (pupil_details), keyed by form field name.
+    Every part of the discussion is about the case pupils, and the next step becomes an action."""
+    fields = {f"progress-{pid}": text for pid, text in progress.items()}
+    fields |= {"discussion_teaching": teaching, "discussion_learned": learned, "next_step": next_step}
+    return {name: problem for name, text in fields.items() if (problem := problem_in(text))}
 
 
 def save_discussion(lesson: ResearchLesson, expected_version: int, progress: dict[int, str], teaching: str,
