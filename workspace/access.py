@@ -134,13 +134,6 @@ def _resolve(user_id: int, partnership_id: int, session_version: int | None, sta
                              membership_id, archived_at is not None, actions_version, tuple(row[_COLUMNS:]))
 
 
-def access_for(user: User, partnership_id: int) -> PartnershipAccess | None:
-    """The user's access to a partnership, or None where it is none of their business (or the
-    account is disabled)."""
-    access = _resolve(user.id, partnership_id, user.session_version)
-    return None if access is _NOT_SIGNED_IN else access
-
-
 def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith | None = None):
     """Decorates a view taking partnership_id: signs in, resolves access, checks the permission.
 

@@ -137,19 +137,6 @@ def check_password(credentials: Credentials | None, password: str) -> bool:
     return verify_password(credentials.password_hash, password) and not credentials.disabled
 
 
-def authenticate(email: str, password: str, address: str) -> User | None:
-    """The user whose credentials these are, or None. Every attempt is recorded."""
-    email = normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        verify_password(_dummy_password_hash(), password)
-        ok = False
-    else:
-        ok = verify_password(user.password_hash, password) and not user.is_disabled
-    db.session.add(SignInAttempt(email=email[:320], address=address[:64], succeeded=ok))
-    return user if ok else None
-
-
 # Invites -----------------------------------------------------------------------------------
 
 def hash_token(token: str) -> str:

@@ -47,10 +47,6 @@ def register_record_type(name: str, label: str, describe: Callable[[int, list[in
     _record_types[name] = RecordType(name, label, describe)
 
 
-def record_types() -> dict[str, RecordType]:
-    return dict(_record_types)
-
-
 # Describing elements --------------------------------------------------------------------------
 
 def element_label(element: FrameworkElement) -> str:
