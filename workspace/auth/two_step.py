@@ -23,8 +23,7 @@ from .redirects import safe_next
 
 PENDING_SECONDS = 300
 # The same answer for a wrong code and for one already used: nothing tells which.
-CODE_NOT_ACCEPTED = ("That code was not accepted. Enter the code your app shows now (each code works once), "
-                     "or a recovery code.")
+CODE_NOT_ACCEPTED = "That code was not accepted. Enter the code your app shows now: each code works once."
 
 
 class CodeForm(FlaskForm):
