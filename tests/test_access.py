@@ -23,6 +23,7 @@ UNSCOPED = {
     "auth.sign_in_code": "the second step of signing in, for the session's own pending sign-in",
     "auth.two_step": "the caller's own account",
     "auth.two_step_off": "the caller's own account",
+    "auth.two_step_new": "the caller's own account",
     "auth.accessibility": "public statement",
     "admin.index": "site administrators only (tested below)",
     "admin.new_partnership": "site administrators only (tested below)",

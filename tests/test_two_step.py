@@ -1,34 +1,77 @@
-"""Two-step sign-in: setting it up, the code at sign-in, recovery codes, and the requirement."""
+"""Two-step sign-in: setting it up, the code at sign-in, recovery codes, and the requirement.
+
+A code signs in once; a recovery code is spent once, however many requests bring it at the same
+moment; the secret being set up waits on the server, not in the cookie; secrets are sealed at rest
+and their keys rotate. Codes are computed with pyotp at the suite's clock (frozen, ticking)."""
 import re
+import threading
 import time
+from datetime import timedelta
 
-from sqlalchemy import select
+import pyotp
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import func, select, text, update
 
-from tests.conftest import TEST_PASSWORD, html
-from workspace.auth import totp
+from tests.conftest import TEST_PASSWORD, WorkspaceClient, html, make_app
+from workspace.auth import authenticator, services, two_step_keys, two_step_services
+from workspace.auth.two_step import CODE_NOT_ACCEPTED
 from workspace.extensions import db
-from workspace.models import RecoveryCode, User
+from workspace.models import RecoveryCode, SignInAttempt, TwoStepSetup, User
+from workspace.models.base import utcnow
 
 
-def test_totp_matches_rfc_6238():
-    # RFC 6238's SHA-1 test key, "12345678901234567890", at 59 s: 94287082 (8 digits) ends 287082.
+def code_now(secret: str, steps_later: int = 0) -> str:
+    return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_later)
+
+
+def test_codes_are_rfc_6238s():
+    # RFC 6238's SHA-1 test key, "12345678901234567890", at 59 s (step 1): 94287082, 6 digits 287082.
     secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-    assert totp.code_at(secret, 59 // 30) == "287082"
-    assert totp.verify(secret, "287082", now=59) and totp.verify(secret, "287 082", now=59)
-    assert not totp.verify(secret, "287083", now=59) and not totp.verify(secret, "²87082", now=59)
+    assert authenticator.matching_step(secret, "287082", now=59) == 1
+    assert authenticator.matching_step(secret, "287 082", now=59) == 1
+    assert authenticator.matching_step(secret, "287082", now=59 + 30) == 1  # a step late: drift allowed
+    assert authenticator.matching_step(secret, "287082", now=59 + 60) is None  # two steps: not
+    assert authenticator.matching_step(secret, "287083", now=59) is None
+    assert authenticator.matching_step(secret, "²87082", now=59) is None
+    app_view = pyotp.parse_uri(authenticator.provisioning_uri(secret, "ann@example.org"))
+    assert (app_view.digits, app_view.interval, app_view.issuer) == (6, 30, "Partnership Workspace")
+    assert app_view.now() == pyotp.TOTP(secret).now()
 
 
 def set_up(client):
+    start = client.get("/account/two-step")
+    assert start.status_code == 200 and "Start set-up" in html(start) and "<svg" not in html(start)
+    assert client.post("/account/two-step/new").status_code == 303
     page = html(client.get("/account/two-step"))
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     assert "<svg" in page
     bad = client.post("/account/two-step", data={"code": "000000"})
     assert bad.status_code == 422
-    done = client.post("/account/two-step", data={"code": totp.code_at(secret, int(time.time() // 30))})
+    done = client.post("/account/two-step", data={"code": code_now(secret)})
     assert done.status_code == 201
     codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", html(done))
     assert len(codes) == 10
     return secret, codes
+
+
+def waiting_for_code(make_client, email):
+    """A fresh browser that has given the password and is asked for the code."""
+    client = make_client()
+    response = client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/sign-in/code")
+    return client
+
+
+def field_error(response) -> str:
+    return re.search(r'<p class="field-error" id="code-error"><span class="visually-hidden">Error: </span>(.*?)</p>',
+                     html(response)).group(1)
+
+
+def failures_of(app, email) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(SignInAttempt.id)).where(
+            SignInAttempt.email == email, SignInAttempt.succeeded.is_(False)))
 
 
 def test_set_up_then_sign_in_with_a_code_and_a_recovery_code(make_client, world, app):
@@ -37,26 +80,307 @@ def test_set_up_then_sign_in_with_a_code_and_a_recovery_code(make_client, world,
     secret, codes = set_up(client)
     assert client.get(f"/p/{world['a']['partnership_id']}/").status_code == 200  # this session goes on
 
-    fresh = make_client()
-    response = fresh.post("/sign-in", data={"email": world["a"]["teacher"], "password": TEST_PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/sign-in/code")
+    fresh = waiting_for_code(make_client, world["a"]["teacher"])
     assert fresh.get(f"/p/{world['a']['partnership_id']}/").status_code == 302  # not signed in yet
     wrong = fresh.post("/sign-in/code", data={"code": "123456"})
-    assert wrong.status_code == 422 and "not right" in html(wrong)
-    ok = fresh.post("/sign-in/code", data={"code": totp.code_at(secret, int(time.time() // 30))})
+    assert wrong.status_code == 422 and field_error(wrong) == CODE_NOT_ACCEPTED
+    # The set-up used this step's code: the next step's, which the app shows within 30 s, signs in.
+    ok = fresh.post("/sign-in/code", data={"code": code_now(secret, 1)})
     assert ok.status_code == 303
     assert fresh.get(f"/p/{world['a']['partnership_id']}/").status_code == 200
 
     # A recovery code works once.
     for expected in (303, 422):
-        other = make_client()
-        other.post("/sign-in", data={"email": world["a"]["teacher"], "password": TEST_PASSWORD})
+        other = waiting_for_code(make_client, world["a"]["teacher"])
         assert other.post("/sign-in/code", data={"code": codes[0]}).status_code == expected
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
         used = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                                              RecoveryCode.used_at.is_not(None))).all()
         assert len(used) == 1
+
+
+def test_a_code_signs_in_once_and_no_earlier_code_after_it(make_client, world, app, frozen_clock):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    secret, _ = set_up(client)
+
+    # The code that confirmed the set-up is spent already.
+    first = waiting_for_code(make_client, email)
+    wrong = first.post("/sign-in/code", data={"code": "123456"})
+    setup_code = first.post("/sign-in/code", data={"code": code_now(secret)})
+    assert (wrong.status_code, setup_code.status_code) == (422, 422)
+    assert field_error(setup_code) == field_error(wrong) == CODE_NOT_ACCEPTED
+
+    code = code_now(secret, 1)
+    assert first.post("/sign-in/code", data={"code": code}).status_code == 303
+    before = failures_of(app, email)
+    # The same code in a second, fresh session, well inside its 90 seconds: refused, in the same
+    # words as a wrong code, and counted as a failure.
+    second = waiting_for_code(make_client, email)
+    replay = second.post("/sign-in/code", data={"code": code})
+    assert replay.status_code == 422 and field_error(replay) == CODE_NOT_ACCEPTED
+    assert failures_of(app, email) == before + 1
+    assert second.get(f"/p/{world['a']['partnership_id']}/").status_code == 302
+    # And a code of an earlier step, still inside the drift allowed, is refused too.
+    earlier = second.post("/sign-in/code", data={"code": code_now(secret)})
+    assert earlier.status_code == 422 and field_error(earlier) == CODE_NOT_ACCEPTED
+    assert failures_of(app, email) == before + 2
+    # Half a minute on, the app's next code works.
+    frozen_clock.shift(30)
+    assert second.post("/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+
+
+def test_replaying_a_code_runs_into_the_throttle(make_client, world, app):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    secret, _ = set_up(client)
+    code = code_now(secret, 1)
+    assert waiting_for_code(make_client, email).post("/sign-in/code", data={"code": code}).status_code == 303
+    attacker = waiting_for_code(make_client, email)
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert attacker.post("/sign-in/code", data={"code": code}).status_code == 422
+    throttled = attacker.post("/sign-in/code", data={"code": code_now(secret, 2)})
+    assert throttled.status_code == 429 and "too many failed attempts" in html(throttled)
+
+
+def _all_at_once(app, make_client, monkeypatch, email, code, requests=6):
+    """`requests` browsers, each waiting for the code, send `code` at the same moment. The step after
+    the code is judged (recording the attempt) is slowed, so that every request is inside its
+    transaction at once: a check-then-write would let them all through."""
+    clients = [waiting_for_code(make_client, email) for _ in range(requests)]
+    tokens = [c.csrf_token() for c in clients]
+    record = services.record_attempt
+
+    def slow_record(*args, **kwargs):
+        time.sleep(0.3)
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(services, "record_attempt", slow_record)
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 100)
+    barrier = threading.Barrier(requests)
+    statuses = [None] * requests
+
+    def send(n):
+        barrier.wait()
+        statuses[n] = clients[n].post("/sign-in/code", data={"code": code},
+                                      headers={"X-CSRFToken": tokens[n]}).status_code
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return sorted(statuses)
+
+
+# On PostgreSQL these race for the row; SQLite takes writing requests one at a time (BEGIN
+# IMMEDIATE), so there they check only that parallel requests meet no lock error.
+def test_a_recovery_code_sent_by_parallel_requests_is_spent_once(make_client, world, app, monkeypatch):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    _, codes = set_up(client)
+    assert _all_at_once(app, make_client, monkeypatch, email, codes[3]) == [303, 422, 422, 422, 422, 422]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_not(None))) == 1
+
+
+def test_an_authenticator_code_sent_by_parallel_requests_signs_in_once(make_client, world, app, monkeypatch):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    secret, _ = set_up(client)
+    assert _all_at_once(app, make_client, monkeypatch, email, code_now(secret, 1)) == [303, 422, 422, 422, 422, 422]
+
+
+def test_set_up_started_twice_at_once_leaves_one(make_client, world, app, monkeypatch):
+    """A double click on "Start set-up". Sealing the new secret is slowed, so that both requests
+    are between removing the old set-up and inserting the new one at once, unless one waits."""
+    client = make_client()
+    client.sign_in(world["a"]["teacher"])
+    token, barrier, statuses = client.csrf_token(), threading.Barrier(2), []
+    seal = two_step_services.seal
+    monkeypatch.setattr(two_step_services, "seal", lambda secret: (time.sleep(0.3), seal(secret))[1])
+
+    def start():
+        barrier.wait()
+        statuses.append(client.post("/account/two-step/new", headers={"X-CSRFToken": token}).status_code)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [303, 303]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TwoStepSetup.id))) == 1
+
+
+def test_a_recovery_code_is_spent_once(ctx, world):
+    user = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
+    db.session.add(RecoveryCode(user_id=user.id, code_hash=authenticator.hash_code("abc123-def456")))
+    db.session.commit()
+    assert two_step_services.accept_code(user, " ABC123-def456 ")
+    assert not two_step_services.accept_code(user, "abc123-def456")
+    db.session.commit()
+    assert two_step_services.remaining_recovery_codes(user) == 0
+
+
+def test_the_secret_being_set_up_waits_on_the_server_not_in_the_cookie(make_client, world, app):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    assert client.post("/account/two-step/new").status_code == 303
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))).group(1)
+
+    cookie = client.get_cookie("session", domain="workspace.test").value
+    payload = app.session_interface.get_signing_serializer(app).loads(cookie)  # what anyone holding it reads
+    assert secret not in cookie and secret not in repr(payload) and "totp_setup" not in payload
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        pending = db.session.scalars(select(TwoStepSetup).where(TwoStepSetup.user_id == user_id)).all()
+        assert len(pending) == 1 and secret not in pending[0].sealed_secret
+        assert two_step_keys.unseal(pending[0].sealed_secret) == secret
+
+    # The page shows the same secret again (a reload does not undo a scan)...
+    assert secret in html(client.get("/account/two-step"))
+    # ...until a new set-up replaces it.
+    assert client.post("/account/two-step/new").status_code == 303
+    renewed = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))).group(1)
+    assert renewed != secret
+    assert client.post("/account/two-step", data={"code": code_now(secret)}).status_code == 422  # the old one's gone
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TwoStepSetup.id))) == 1
+
+    # Left too long, it expires: the page starts afresh and the code no longer turns it on.
+    with app.app_context():
+        db.session.execute(update(TwoStepSetup).values(
+            created_at=utcnow() - timedelta(minutes=two_step_services.PENDING_SETUP_MINUTES + 1)))
+        db.session.commit()
+    late = client.post("/account/two-step", data={"code": code_now(renewed)})
+    assert late.status_code == 303
+    assert "Start set-up" in html(client.get("/account/two-step"))
+    # Starting again clears expired set-ups; confirming removes the one confirmed.
+    set_up(client)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TwoStepSetup.id))) == 0
+        assert db.session.scalar(select(User).where(User.id == user_id)).uses_two_step
+
+
+def sealed_secret_of(app, email) -> str:
+    with app.app_context():
+        return db.session.execute(text("SELECT sealed_totp_secret FROM user_account WHERE email = :email"),
+                                  {"email": email}).scalar_one()
+
+
+def test_secrets_are_sealed_at_rest(make_client, world, app):
+    client = make_client()
+    client.sign_in(world["a"]["teacher"])
+    secret, _ = set_up(client)
+    stored = sealed_secret_of(app, world["a"]["teacher"])
+    assert stored != secret and secret not in stored and stored.startswith("gAAAAA")  # a Fernet token
+    # With no TWO_STEP_SECRET_KEYS, the key is derived from SECRET_KEY.
+    derived = Fernet(two_step_keys.derived_key(app.config["SECRET_KEY"]))
+    assert derived.decrypt(stored.encode()).decode() == secret
+
+
+def test_rotating_the_keys_keeps_codes_working(make_client, world, app, frozen_clock):
+    email = world["a"]["teacher"]
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    runner = app.test_cli_runner()
+    try:
+        client = make_client()
+        client.sign_in(email)
+        secret, codes = set_up(client)  # sealed with the key derived from SECRET_KEY
+
+        # A deployment sets its own key: what the default sealed still opens, and rotating moves it.
+        app.config["TWO_STEP_SECRET_KEYS"] = first
+        assert waiting_for_code(make_client, email).post(
+            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+        result = runner.invoke(args=["rotate-two-step-keys"])
+        assert result.exit_code == 0 and "Sealed 1 two-step secret " in result.output
+        assert Fernet(first).decrypt(sealed_secret_of(app, email).encode()).decode() == secret
+
+        # A new key first, the old after it (comma and space, as an environment variable would give them).
+        app.config["TWO_STEP_SECRET_KEYS"] = f"{second}, {first}"
+        frozen_clock.shift(30)
+        assert waiting_for_code(make_client, email).post(
+            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303  # still the old key's row
+        assert runner.invoke(args=["rotate-two-step-keys"]).exit_code == 0
+        stored = sealed_secret_of(app, email)
+        assert Fernet(second).decrypt(stored.encode()).decode() == secret
+        with pytest.raises(InvalidToken):
+            Fernet(first).decrypt(stored.encode())
+
+        # The old key removed: the re-sealed secret still signs in.
+        app.config["TWO_STEP_SECRET_KEYS"] = [second]
+        frozen_clock.shift(30)
+        assert waiting_for_code(make_client, email).post(
+            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+
+        # Had it been removed too early, the code would be refused (not an error) and the command
+        # says whose secret it cannot open; a recovery code still signs in.
+        app.config["TWO_STEP_SECRET_KEYS"] = [Fernet.generate_key().decode()]
+        frozen_clock.shift(30)
+        lost = waiting_for_code(make_client, email)
+        assert lost.post("/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 422
+        assert lost.post("/sign-in/code", data={"code": codes[0]}).status_code == 303
+        result = runner.invoke(args=["rotate-two-step-keys"])
+        assert result.exit_code == 1 and "opens the two-step secret of account id" in result.output
+    finally:
+        app.config["TWO_STEP_SECRET_KEYS"] = None
+
+
+def test_the_keys_setting(app, monkeypatch):
+    keys = [Fernet.generate_key().decode() for _ in range(3)]
+    assert two_step_keys.configured_keys(f" {keys[0]},{keys[1]}  {keys[2]}\n") == keys
+    assert two_step_keys.configured_keys(keys) == keys
+    assert two_step_keys.configured_keys(None) == two_step_keys.configured_keys("") == []
+    # As the environment gives it: Flask's from_prefixed_env reads a JSON list as a list.
+    from flask import Config
+    config = Config(".")
+    environ_keys = f'["{keys[0]}", "{keys[1]}"]'
+    monkeypatch.setenv("WORKSPACE_TWO_STEP_SECRET_KEYS", environ_keys)
+    config.from_prefixed_env("WORKSPACE")
+    assert two_step_keys.configured_keys(config["TWO_STEP_SECRET_KEYS"]) == keys[:2]
+    with pytest.raises(ValueError, match="Fernet key"):
+        make_app(app.config["SQLALCHEMY_DATABASE_URI"], TWO_STEP_SECRET_KEYS="not-a-key")
+    # The first key seals; any opens.
+    config = {"TWO_STEP_SECRET_KEYS": keys[:2], "SECRET_KEY": "k"}
+    sealed = two_step_keys.seal("JBSWY3DPEHPK3PXP", config)
+    assert Fernet(keys[0]).decrypt(sealed.encode()) == b"JBSWY3DPEHPK3PXP"
+    assert two_step_keys.unseal(Fernet(keys[1]).encrypt(b"JBSWY3DPEHPK3PXP").decode(), config) == "JBSWY3DPEHPK3PXP"
+
+
+def test_the_migration_seals_the_secrets_already_stored(fresh_database_url):
+    app = make_app(fresh_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "b4223280f26d-1"]).exit_code == 0
+    secret = pyotp.random_base32()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO user_account (email, name, password_hash, is_admin, is_disabled, session_version,"
+                " totp_secret, created_at) VALUES ('old@example.org', 'Old', 'x', :no, :no, 1, :secret, :now)"),
+                {"no": False, "secret": secret, "now": utcnow()})
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    stored = sealed_secret_of(app, "old@example.org")
+    assert stored != secret and secret not in stored
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "old@example.org"))
+        assert two_step_services.accept_code(user, code_now(secret))
+        db.session.commit()
+        assert user.totp_last_step == int(time.time() // 30)
+    # And back: the plain secret again, as the older code expects.
+    assert runner.invoke(args=["db", "downgrade", "b4223280f26d-1"]).exit_code == 0
+    with app.app_context():
+        assert db.session.execute(text("SELECT totp_secret FROM user_account")).scalar_one() == secret
+        db.engine.dispose()
 
 
 def test_turning_it_off_needs_the_password(make_client, world):
@@ -72,7 +396,6 @@ def test_turning_it_off_needs_the_password(make_client, world):
 def test_a_deployment_can_require_it_for_leads(app, world):
     app.config["REQUIRE_TWO_STEP_FOR"] = ["admin", "lead"]
     try:
-        from tests.conftest import WorkspaceClient
         lead = WorkspaceClient(app, app.response_class)
         lead.sign_in(world["a"]["lead"])
         response = lead.get(f"/p/{world['a']['partnership_id']}/schools")
@@ -84,13 +407,13 @@ def test_a_deployment_can_require_it_for_leads(app, world):
         assert lead.get(f"/p/{world['a']['partnership_id']}/schools").status_code == 200
         assert lead.post("/account/two-step/off", data={"current_password": TEST_PASSWORD}).status_code == 302
         with app.app_context():
-            assert db.session.scalar(select(User).where(User.email == world["a"]["lead"])).totp_secret == secret
+            sealed = db.session.scalar(select(User).where(User.email == world["a"]["lead"])).sealed_totp_secret
+            assert two_step_keys.unseal(sealed) == secret
     finally:
         app.config["REQUIRE_TWO_STEP_FOR"] = []
 
 
 def test_administrators_read_the_sign_in_audit(app, world):
-    from tests.conftest import WorkspaceClient
     app.test_cli_runner().invoke(args=["create-admin", "--email", "audit@example.org", "--name", "Audit",
                                        "--password", "an admin passphrase"])
     visitor = WorkspaceClient(app, app.response_class)

@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(enable_account)
     app.cli.add_command(backup)
     app.cli.add_command(purge)
+    app.cli.add_command(rotate_two_step_keys)
 
 
 @click.command("create-admin")
@@ -212,3 +213,23 @@ def purge(dry_run: bool) -> None:
             activity.record(partnership.id, None, "deleted", "partnership", partnership.id, f"purged {what}")
     if not dry_run:
         db.session.commit()
+
+
+@click.command("rotate-two-step-keys")
+@with_appcontext
+def rotate_two_step_keys() -> None:
+    """Seal every two-step secret again with the first of TWO_STEP_SECRET_KEYS.
+
+    Run it after putting a new key first in the setting; once it has finished without error, the
+    old keys can be removed. Secrets no key opens are left as they are and listed (exit status 1).
+    """
+    from .auth.two_step_services import reseal_all
+
+    report = reseal_all()
+    db.session.commit()
+    click.echo(f"Sealed {report.resealed} two-step secret{'s' if report.resealed != 1 else ''} with the newest key.")
+    if report.unreadable_accounts:
+        ids = ", ".join(str(i) for i in report.unreadable_accounts)
+        raise click.ClickException(
+            f"No key in TWO_STEP_SECRET_KEYS opens the two-step secret of account id {ids}: put the old key "
+            "back, or turn their two-step sign-in off and have them set it up again.")

@@ -25,6 +25,9 @@ class Defaults:
     SESSION_ABSOLUTE_HOURS = 12
     # Roles that must use two-step sign-in: any of "admin", "lead" (e.g. WORKSPACE_REQUIRE_TWO_STEP_FOR='["admin","lead"]').
     REQUIRE_TWO_STEP_FOR: list = []
+    # Fernet keys that seal two-step secrets at rest, newest first (a list, or one string separated by
+    # commas or spaces); the first seals, all open. Unset: a key derived from SECRET_KEY (auth/two_step_keys.py).
+    TWO_STEP_SECRET_KEYS: list | str | None = None
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

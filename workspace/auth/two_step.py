@@ -1,10 +1,11 @@
 """Two-step sign-in: setting up an authenticator app, the code asked for at sign-in, recovery
-codes, and the rule a deployment can set that administrators and leads must use it."""
+codes, and the rule a deployment can set that administrators and leads must use it. The rules
+themselves are in two_step_services."""
 from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
@@ -13,14 +14,16 @@ from wtforms.validators import DataRequired, Length
 from flask_wtf import FlaskForm
 
 from ..extensions import db
-from ..models import Membership, RecoveryCode, User
-from ..models.base import utcnow
+from ..models import Membership, User
 from ..reference import Role
-from . import bp, services, totp
+from . import authenticator, bp, services, two_step_keys, two_step_services
+from .forms import ConfirmForm
 from .passwords import verify_password
 from .redirects import safe_next
 
 PENDING_SECONDS = 300
+# The same answer for a wrong code and for one already used: nothing tells which.
+CODE_NOT_ACCEPTED = "That code was not accepted. Enter the code your app shows now: each code works once."
 
 
 class CodeForm(FlaskForm):
@@ -48,18 +51,6 @@ def _pending_user() -> User | None:
     return user
 
 
-def use_code(user: User, code: str) -> bool:
-    """A current authenticator code, or an unused recovery code (which is then spent)."""
-    if totp.verify(user.totp_secret, code):
-        return True
-    recovery = db.session.scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == totp.hash_code(code), RecoveryCode.used_at.is_(None)))
-    if recovery is None:
-        return False
-    recovery.used_at = utcnow()
-    return True
-
-
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code():
     from .views import _start_session, _throttle_limits
@@ -78,11 +69,11 @@ def sign_in_code():
         db.session.commit()
         form.form_errors.append("There have been too many failed attempts. Please wait 15 minutes and try again.")
         return render_template("auth/sign_in_code.html", form=form), 429
-    ok = use_code(user, form.code.data)
-    services.record_attempt(user.email, address, ok)
+    ok = two_step_services.accept_code(user, form.code.data)
+    services.record_attempt(user.email, address, ok)  # a code used before counts as a failure
     db.session.commit()
     if not ok:
-        form.code.errors = ["That code is not right. Codes change every 30 seconds."]
+        form.code.errors = [CODE_NOT_ACCEPTED]
         return render_template("auth/sign_in_code.html", form=form), 422
     next_path = safe_next(session.get("pending_next"))
     _start_session(user)
@@ -92,31 +83,47 @@ def sign_in_code():
 @bp.route("/account/two-step", methods=["GET", "POST"])
 @login_required
 def two_step():
+    """Set-up in two steps: a POST to two_step_new makes the secret (kept on the server, sealed),
+    this page shows it until it is confirmed with a code or goes stale."""
     user = current_user._get_current_object()
-    if user.totp_secret:
+    if user.uses_two_step:
         return render_template("auth/two_step_on.html", form=TurnOffForm(formdata=None),
-                               remaining=_remaining_codes(user))
-    secret = session.get("totp_setup") or totp.new_secret()
-    session["totp_setup"] = secret
+                               remaining=two_step_services.remaining_recovery_codes(user))
+    setup = two_step_services.pending_setup(user)
+    if setup is None:
+        if request.method == "POST":
+            flash("That set-up had expired. Start again: you will need to scan a new QR code.")
+            return redirect(url_for("auth.two_step"), code=303)
+        return render_template("auth/two_step_start.html", form=ConfirmForm(),
+                               minutes=two_step_services.PENDING_SETUP_MINUTES)
     form = CodeForm()
-    uri = totp.provisioning_uri(secret, user.email)
-    context = dict(form=form, secret=secret, qr=totp.qr_svg(uri), uri=uri)
+    uri = authenticator.provisioning_uri(setup.secret, user.email)
+    context = dict(form=form, secret=setup.secret, qr=authenticator.qr_svg(uri), uri=uri)
     if request.method == "GET":
         return render_template("auth/two_step_setup.html", **context)
-    if form.validate() and totp.verify(secret, form.code.data):
-        user.totp_secret = secret
-        codes = totp.new_recovery_codes()
-        db.session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.hash_code(c)) for c in codes)
-        user.end_all_sessions()  # other sessions signed in with the password alone end
+    codes = two_step_services.confirm_setup(user, setup, form.code.data) if form.validate() else None
+    if codes is not None:
         db.session.commit()
-        session.pop("totp_setup", None)
         from .views import _start_session
 
         _start_session(user)
         return render_template("auth/two_step_codes.html", codes=codes), 201
+    db.session.rollback()
     if not form.code.errors:
         form.code.errors = ["That code is not right. Check the app shows the Partnership Workspace entry and try again."]
     return render_template("auth/two_step_setup.html", **context), 422
+
+
+@bp.post("/account/two-step/new")
+@login_required
+def two_step_new():
+    user = current_user._get_current_object()
+    if not ConfirmForm().validate():  # CSRF
+        abort(400)
+    if not user.uses_two_step:
+        two_step_services.start_setup(user)
+        db.session.commit()
+    return redirect(url_for("auth.two_step"), code=303)
 
 
 @bp.post("/account/two-step/off")
@@ -128,19 +135,14 @@ def two_step_off():
         if _required_for(user):
             flash("Two-step sign-in is required for your role here, so it stays on.")
             return redirect(url_for("auth.two_step"))
-        user.totp_secret = None
-        db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+        two_step_services.turn_off(user)
         db.session.commit()
         flash("Two-step sign-in is off.")
         return redirect(url_for("auth.two_step"))
     if not form.current_password.errors:
         form.current_password.errors = ["Your password is not right."]
-    return render_template("auth/two_step_on.html", form=form, remaining=_remaining_codes(user)), 422
-
-
-def _remaining_codes(user: User) -> int:
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+    return render_template("auth/two_step_on.html", form=form,
+                           remaining=two_step_services.remaining_recovery_codes(user)), 422
 
 
 def _required_for(user: User) -> bool:
@@ -153,16 +155,23 @@ def _required_for(user: User) -> bool:
     return False
 
 
-ALLOWED_WITHOUT_TWO_STEP = {"auth.two_step", "auth.sign_out", "auth.privacy", "auth.accessibility", "static",
-                            "healthz"}
+ALLOWED_WITHOUT_TWO_STEP = {"auth.two_step", "auth.two_step_new", "auth.sign_out", "auth.privacy",
+                            "auth.accessibility", "static", "healthz"}
 
 
 def init_app(app) -> None:
+    # A malformed TWO_STEP_SECRET_KEYS stops the app here, not at someone's sign-in.
+    if two_step_keys.configured_keys(app.config.get("TWO_STEP_SECRET_KEYS")):
+        two_step_keys.key_ring(app.config)
+    elif not (app.debug or app.testing):
+        app.logger.warning("TWO_STEP_SECRET_KEYS is not set: two-step secrets are sealed with a key derived "
+                           "from SECRET_KEY. Set it in production (README, Accounts and sessions).")
+
     @app.before_request
     def require_two_step():
         """Where the deployment requires it, administrators and leads set up two-step sign-in first."""
         if (not app.config.get("REQUIRE_TWO_STEP_FOR") or request.endpoint in ALLOWED_WITHOUT_TWO_STEP
-                or not current_user.is_authenticated or current_user.totp_secret):
+                or not current_user.is_authenticated or current_user.uses_two_step):
             return None
         if _required_for(current_user):
             flash("Set up two-step sign-in to continue: it is required for your role.")

@@ -80,7 +80,7 @@ def sign_in():
         form.form_errors.append("The e-mail address or password is not right.")
         form.password.data = ""
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
-    if user.totp_secret:
+    if user.uses_two_step:
         from .two_step import start_pending
 
         start_pending(user, next_path)

@@ -29,8 +29,12 @@ class User(UserMixin, db.Model):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Part of every session's id: moving it on ends every session of the account.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # Two-step sign-in: the authenticator app's secret, set once the person has confirmed a code.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-step sign-in: the authenticator app's secret, set once the person has confirmed a code,
+    # sealed with TWO_STEP_SECRET_KEYS (auth/two_step_keys.py): never the base32 secret itself.
+    sealed_totp_secret: Mapped[str | None] = mapped_column(String(255))
+    # The time step (Unix time // 30) of the last authenticator code accepted: that code, and any
+    # of an earlier step, is refused from then on, so a code signs in once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -43,6 +47,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_disabled
+
+    @property
+    def uses_two_step(self) -> bool:
+        return self.sealed_totp_secret is not None
 
     def end_all_sessions(self) -> None:
         self.session_version = (self.session_version or 1) + 1
@@ -159,3 +167,16 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TwoStepSetup(db.Model):
+    """A new authenticator secret shown to its person and not yet confirmed with a code. Kept here,
+    sealed, not in the session cookie (which anyone holding it can read); one per account, replaced
+    by a new set-up, removed when confirmed or once PENDING_SETUP_MINUTES have passed."""
+
+    __tablename__ = "two_step_setup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    sealed_secret: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
