@@ -65,6 +65,15 @@ class ThrottleLimits:
     per_address: int
 
 
+def throttle_limits(config) -> ThrottleLimits:
+    """The limits as the application's settings give them."""
+    return ThrottleLimits(
+        window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
+        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+    )
+
+
 def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime | None = None) -> bool:
     """Counts an attempt against the account and the address before its password or code is
     checked, and says whether it may go on (False: too many in the window; answer 429).

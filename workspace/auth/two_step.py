@@ -20,6 +20,7 @@ from . import authenticator, bp, services, two_step_keys, two_step_services
 from .forms import ConfirmForm
 from .passwords import verify_password
 from .redirects import safe_next
+from .signing_in import start_session
 
 PENDING_SECONDS = 300
 # The same answer for a wrong code and for one already used: nothing tells which.
@@ -53,8 +54,6 @@ def _pending_user() -> User | None:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code():
-    from .views import _start_session, _throttle_limits
-
     user = _pending_user()
     if user is None:
         flash("Please sign in again.")
@@ -65,7 +64,7 @@ def sign_in_code():
     if not form.validate():
         return render_template("auth/sign_in_code.html", form=form), 422
     address = request.remote_addr or "unknown"
-    if not services.take_attempt(user.email, address, _throttle_limits()):
+    if not services.take_attempt(user.email, address, services.throttle_limits(current_app.config)):
         db.session.commit()
         form.form_errors.append("There have been too many failed attempts. Please wait 15 minutes and try again.")
         return render_template("auth/sign_in_code.html", form=form), 429
@@ -76,7 +75,7 @@ def sign_in_code():
         form.code.errors = [CODE_NOT_ACCEPTED]
         return render_template("auth/sign_in_code.html", form=form), 422
     next_path = safe_next(session.get("pending_next"))
-    _start_session(user)
+    start_session(user)
     return redirect(next_path or url_for("auth.home"), code=303)
 
 
@@ -104,9 +103,8 @@ def two_step():
     codes = two_step_services.confirm_setup(user, setup, form.code.data) if form.validate() else None
     if codes is not None:
         db.session.commit()
-        from .views import _start_session
 
-        _start_session(user)
+        start_session(user)
         return render_template("auth/two_step_codes.html", codes=codes), 201
     db.session.rollback()
     if not form.code.errors:

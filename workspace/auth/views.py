@@ -1,9 +1,6 @@
 """Signing in and out, the account page, partnerships list and accepting invites."""
-import time
-from datetime import timedelta
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..access import partnerships_of
 from ..extensions import db, login_manager
@@ -15,6 +12,8 @@ from .. import identity
 from . import bp, services
 from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
 from .redirects import safe_next
+from .signing_in import start_session
+from .two_step import start_pending
 
 
 @login_manager.user_loader
@@ -34,23 +33,6 @@ def unauthorized():
     return sign_in_required()
 
 
-def _throttle_limits() -> services.ThrottleLimits:
-    config = current_app.config
-    return services.ThrottleLimits(
-        window=timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"]),
-        per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-    )
-
-
-def _start_session(user: User) -> None:
-    # A new session at sign-in: nothing set before it (by anyone) carries over.
-    session.clear()
-    login_user(user)
-    session.permanent = True
-    session["signed_in_at"] = session["last_seen"] = int(time.time())
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     next_path = safe_next(request.values.get("next"))
@@ -62,7 +44,7 @@ def sign_in():
     if not form.validate():
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
     address = request.remote_addr or "unknown"
-    allowed = services.take_attempt(form.email.data, address, _throttle_limits())
+    allowed = services.take_attempt(form.email.data, address, services.throttle_limits(current_app.config))
     credentials = services.credentials_of(form.email.data) if allowed else None
     # The password hash takes a fifth of a second to check: commit the counted attempt first, so
     # that other workers see it and no database lock is held meanwhile, then record the outcome.
@@ -81,11 +63,9 @@ def sign_in():
         form.password.data = ""
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 422
     if user.uses_two_step:
-        from .two_step import start_pending
-
         start_pending(user, next_path)
         return redirect(url_for("auth.sign_in_code"), code=303)
-    _start_session(user)
+    start_session(user)
     return redirect(next_path or url_for("auth.home"), code=303)
 
 
@@ -137,7 +117,7 @@ def change_password():
                 user = current_user._get_current_object()
                 user.end_all_sessions()  # every other session ends; this one starts afresh
                 db.session.commit()
-                _start_session(user)
+                start_session(user)
                 flash("Your password has been changed.")
                 return redirect_to(url_for("auth.home"))
         return render_template("auth/change_password.html", form=form), 422
@@ -184,7 +164,7 @@ def accept_invite(token: str):
                 form_errors_from(error, form)
             else:
                 db.session.commit()
-                _start_session(user)
+                start_session(user)
                 session["partnership_id"] = invite.partnership_id
                 flash(f"Welcome, {user.name}. You have joined {invite.partnership.name}.")
                 return redirect_to(url_for("partnerships.overview", partnership_id=invite.partnership_id))
