@@ -15,11 +15,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# A secret key made once per checkout; instance/ is never committed.
+# Secret keys made once per checkout (sessions; two-step secrets at rest); instance/ is never committed.
 instance/config.py:
 	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
-	@echo "Created instance/config.py with a new SECRET_KEY."
+	$(BIN)/python -c "import base64, secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32))); print('TWO_STEP_SECRET_KEYS = ' + repr([base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()]))" > $@
+	@echo "Created instance/config.py with a new SECRET_KEY and TWO_STEP_SECRET_KEYS."
 
 run: $(INSTALLED) instance/config.py
 	$(FLASK) db upgrade
