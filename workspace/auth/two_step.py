@@ -8,11 +8,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..forms_common import CharacterLimit
 from ..models import Membership, RecoveryCode, User
 from ..models.base import utcnow
 from ..reference import Role
@@ -24,7 +25,7 @@ PENDING_SECONDS = 300
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired("Enter the 6-digit code, or a recovery code."), Length(max=20)])
+    code = StringField("Code", validators=[DataRequired("Enter the 6-digit code, or a recovery code."), CharacterLimit(20)])
 
 
 class TurnOffForm(FlaskForm):
