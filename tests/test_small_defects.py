@@ -128,8 +128,8 @@ def test_a_lead_records_a_self_evaluation_choosing_the_school_next(client, world
     assert client.get(f"{selfeval_url(world)}/new?school_id={second}", htmx=True).headers["HX-Redirect"].endswith(
         f"/schools/{second}/new")
     # Nothing chosen, or another partnership's school: 422 with the question asked again.
-    for bad in ("", str(world["b"]["school_ids"][0]), "abc"):
-        refused = client.get(f"{selfeval_url(world)}/new?school_id={bad}")
+    for bad in ("school_id=", f"school_id={world['b']['school_ids'][0]}", "school_id=abc", "continue=1"):
+        refused = client.get(f"{selfeval_url(world)}/new?{bad}")
         assert refused.status_code == 422
         assert "There is a problem" in html(refused) and "Choose the school you are evaluating." in html(refused)
 

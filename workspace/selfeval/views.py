@@ -43,7 +43,7 @@ def choose_school(access):
     if not schools:
         abort(403)
     status, problem = 200, None
-    if "school_id" in request.args:
+    if "school_id" in request.args or "continue" in request.args:  # Continue pressed, a school chosen or not
         chosen = parse_id(request.args.get("school_id"))
         if chosen in {school.id for school in schools}:
             return redirect_to(url_for("selfeval.new", partnership_id=access.partnership_id, school_id=chosen))
