@@ -281,3 +281,36 @@ def test_a_page_past_the_last_shows_the_last_page(client, world, app):
         assert empty.filters.page == 1 and empty.total == 0
     assert "No actions match these filters." in html(client.get(f"/p/{pid}/actions/?page=7&q=nothing+like+it",
                                                                    htmx=True))
+
+
+# 1 and 4. Markup the browser tests check in place: scrollers reached by Tab, the sheet's print sheet --
+
+def test_the_sheet_and_dashboard_scrollers_are_named_regions_reached_by_tab(client, world):
+    client.sign_in(world["a"]["lead"])
+    pid = world["a"]["partnership_id"]
+    for url, caption in ((f"{lesson_url(world)}/sheet", "sheet-caption"), (f"/p/{pid}/actions/", "results-caption"),
+                         (f"/p/{pid}/actions/", "counts-caption"), (f"/p/{pid}/actions/", "coverage-qi-caption")):
+        body = html(client.get(url))
+        assert f'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{caption}">' in body, url
+        assert f'id="{caption}"' in body, url
+    assert "<h3" not in html(client.get(f"/p/{pid}/actions/new"))  # no h1 then h3 (the picker's "Chosen")
+
+
+def test_the_sheet_prints_a4_landscape_with_its_print_stylesheet(client, world):
+    client.sign_in(world["a"]["teacher"])
+    body = html(client.get(f"{lesson_url(world)}/sheet"))
+    assert '<link rel="stylesheet" media="print" href="/static/css/print-sheet.css">' in body
+    assert "print-sheet.css" not in html(client.get(f"{lesson_url(world)}/observe"))  # that page only
+    css = client.get("/static/css/print-sheet.css").get_data(as_text=True)
+    assert re.search(r"@page\s*\{\s*size:\s*A4 landscape", css)
+    assert re.search(r"\.table-scroll\s*\{[^}]*overflow:\s*visible", css)  # the scroller cuts nothing on paper
+
+
+def test_edit_and_cancel_say_where_focus_goes(client, world):
+    client.sign_in(world["a"]["teacher"])
+    oid = world["a"]["observation_id"]
+    feed = html(client.get(f"{lesson_url(world)}/observe"))
+    assert f'id="edit-observation-{oid}"' in feed
+    form = html(client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True))
+    assert re.search(r'<textarea[^>]*data-autofocus[^>]*id="text"', form)
+    assert f'data-focus-after="#edit-observation-{oid}">Cancel</a>' in form
