@@ -172,6 +172,7 @@ def test_no_form_field_carries_a_maxlength_that_cuts(client, world):
     pid = world["a"]["partnership_id"]
     for url in (f"/p/{pid}/actions/new", f"{action_url(world)}", f"{lesson_url(world)}/observe",
                 f"{lesson_url(world)}/voice", f"{lesson_url(world)}/plan", f"/p/{pid}/trios/new",
+                f"{lesson_url(world)}/discussion",
                 f"{selfeval_url(world)}/schools/{world['a']['school_ids'][0]}/new", "/sign-in"):
         body = html(client.get(url))
         assert not re.search(r"[^-]maxlength=", body), url
@@ -314,3 +315,11 @@ def test_edit_and_cancel_say_where_focus_goes(client, world):
     form = html(client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True))
     assert re.search(r'<textarea[^>]*data-autofocus[^>]*id="text"', form)
     assert f'data-focus-after="#edit-observation-{oid}">Cancel</a>' in form
+
+
+def test_the_discussions_text_areas_count_to_their_limits(client, world):
+    client.sign_in(world["a"]["teacher"])
+    body = html(client.get(f"{lesson_url(world)}/discussion"))
+    for name in ("discussion_teaching", "discussion_learned", f"progress-{world['a']['pupil_ids'][0]}"):
+        assert re.search(rf'<textarea[^>]*name="{name}"[^>]*data-maxlength="20000"', body), name
+    assert re.search(r'<textarea[^>]*name="next_step"[^>]*data-maxlength="2000"', body)

@@ -111,6 +111,7 @@ def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=N
         version=version or lesson.version, next_step=next_step,
         fingerprints=fingerprints if fingerprints is not None else merging.fingerprints(reflection.discussion_values(lesson)),
         can_change=can_change_trio(access, trio), **comments_context("lesson", lesson.id),
+        discussion_limit=reflection.DISCUSSION_LIMIT, next_step_limit=reflection.NEXT_STEP_LIMIT,
     )
 
 

@@ -22,6 +22,8 @@ STANDARD_QUESTIONS = (
     "What would help you learn even better next time?",
 )
 MAX_TEXT = 5000
+DISCUSSION_LIMIT = 20000  # each of the discussion's answers
+NEXT_STEP_LIMIT = 2000
 
 
 def pupil_voice(lesson: ResearchLesson) -> list[PupilVoice]:
@@ -82,8 +84,8 @@ def save_discussion(lesson: ResearchLesson, expected_version: int, progress: dic
                         lesson.version, merged=merged, conflicts=[labels[k] for k in merge.conflicts],
                         fingerprints=merging.fingerprints(saved))
     for text in [teaching, learned, *progress.values()]:
-        if len(text) > 20000:
-            raise ServiceError(too_long(20000))
+        if len(text) > DISCUSSION_LIMIT:
+            raise ServiceError(too_long(DISCUSSION_LIMIT))
     for pid, text in progress.items():
         if pid in pupils:
             pupils[pid].discussion_progress = text.strip()
@@ -103,8 +105,8 @@ def next_steps(lesson: ResearchLesson) -> list[NextStep]:
 def add_next_step(lesson: ResearchLesson, text: str) -> NextStep:
     if not text.strip():
         raise ServiceError("Write the next step.", "text")
-    if len(text) > 2000:
-        raise ServiceError(too_long(2000), "text")
+    if len(text) > NEXT_STEP_LIMIT:
+        raise ServiceError(too_long(NEXT_STEP_LIMIT), "text")
     position = (db.session.scalar(select(func.max(NextStep.position)).where(NextStep.lesson_id == lesson.id)) or 0) + 1
     step = NextStep(partnership_id=lesson.partnership_id, lesson_id=lesson.id, position=position, text=text.strip())
     db.session.add(step)
