@@ -222,6 +222,9 @@ def save_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data
 
 def update_observation(observation: Observation, lesson: ResearchLesson, data: ObservationInput) -> Observation:
     _check(lesson, data)
+    # The lesson's row first (as every writer takes it), and on even when only the tags change:
+    # they are in the feed, but not in the observation's row.
+    feed_changes.move_on(db.session.connection(), lesson.id)
     text = data.text.strip()
     if text != observation.text:
         # updated_at is when the text last changed: the feed's "(edited)". Other changes (the
