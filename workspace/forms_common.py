@@ -120,10 +120,13 @@ class CalendarDateField(DateField):
             raise ValueError(problem)
 
 
+IMPLAUSIBLE_DATE = f"Enter a date between 2000 and 2100, for example {DATE_EXAMPLE}."
+
+
 class PlausibleDate:
     """School dates fall between 2000 and 2100; anything else is a typing slip."""
 
-    def __init__(self, message: str = "Enter a date between 2000 and 2100, for example 2026-11-24."):
+    def __init__(self, message: str = IMPLAUSIBLE_DATE):
         self.message = message
 
     def __call__(self, form, field):

@@ -2,7 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..forms_common import CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, parse_id
+from ..forms_common import (
+    CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, parse_id,
+)
 
 
 class EvaluationForm(FlaskForm):

@@ -2,14 +2,15 @@
 rows, so they are read from the submitted fields directly (parse_plan, parse_discussion)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, optional_int, parse_id, plausible_year, read_date
+from ..forms_common import (
+    IMPLAUSIBLE_DATE, CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, optional_int,
+    parse_id, plausible_year, read_date,
+)
 from ..models.trios import TRIO_STATUS_LABELS
 from .observing import LEUVEN_LEVELS
 from .planning import PlanInput, PupilInput, StageInput
@@ -115,7 +116,7 @@ def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, d
     if problem:
         errors["lesson_date"] = problem
     elif not plausible_year(lesson_date):
-        errors["lesson_date"] = "Enter a date between 2000 and 2100, for example 2026-11-24."
+        errors["lesson_date"] = IMPLAUSIBLE_DATE
     stages = [
         StageInput(_int(formdata.get(f"stage-{i}-id")), formdata.get(f"stage-{i}-title", ""),
                    formdata.get(f"stage-{i}-description", ""))
