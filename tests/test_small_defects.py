@@ -323,3 +323,18 @@ def test_the_discussions_text_areas_count_to_their_limits(client, world):
     for name in ("discussion_teaching", "discussion_learned", f"progress-{world['a']['pupil_ids'][0]}"):
         assert re.search(rf'<textarea[^>]*name="{name}"[^>]*data-maxlength="20000"', body), name
     assert re.search(r'<textarea[^>]*name="next_step"[^>]*data-maxlength="2000"', body)
+
+
+def test_a_long_next_step_is_offered_whole_as_an_actions_title_with_a_word_about_its_limit(client, world, app):
+    from workspace.models import NextStep
+    long_step = "Use fraction walls " + "and number lines " * 20  # over 300 characters
+    with app.app_context():
+        db.session.get(NextStep, world["a"]["step_id"]).text = long_step
+        db.session.commit()
+    client.sign_in(world["a"]["teacher"])
+    url = f"{lesson_url(world)}/next-steps/{world['a']['step_id']}/action"
+    body = html(client.get(url))
+    assert f'value="{long_step}"' in body  # whole, not cut at 300
+    assert f"at most 300 characters, and this next step is {len(long_step)}: shorten it" in body
+    refused = client.post(url, data={"title": long_step, "owner_id": ""})
+    assert refused.status_code == 422 and "Enter 300 characters or fewer." in html(refused)

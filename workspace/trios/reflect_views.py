@@ -179,7 +179,8 @@ def make_action(access, trio_id, lesson_id, step_id):
     step = _in_lesson(NextStep, lesson, step_id)
     people = [m.user for m in trio.members]
     if request.method == "GET":
-        form = MakeActionForm(people, formdata=None, title=step.text[:300], owner_id=current_user.id)
+        # The whole step, not cut: if it is longer than a title may be, the page says so.
+        form = MakeActionForm(people, formdata=None, title=step.text, owner_id=current_user.id)
         return render("trios/make_action.html", "trios/_make_action.html", trio=trio, lesson=lesson, step=step, form=form)
     form = MakeActionForm(people)
     if form.validate():
