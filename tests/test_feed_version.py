@@ -48,6 +48,14 @@ def _edit(world):
         found.case_pupil_id, found.stage_id, "Edited text", 4, []))
 
 
+def _retag(world):
+    """The same text, pupil, stage and score, with other tags: not an edit, but the feed shows it."""
+    a = world["a"]
+    found = db.session.get(Observation, a["observation_id"])
+    observing.update_observation(found, db.session.get(ResearchLesson, a["lesson_id"]), observing.ObservationInput(
+        found.case_pupil_id, found.stage_id, found.text, found.leuven_score, [a["element_id"]]))
+
+
 def _highlight(world):
     observing.set_highlight(db.session.get(Observation, world["a"]["observation_id"]), True)
 
@@ -91,7 +99,7 @@ def _bulk_delete(world):
     db.session.execute(delete(Observation).where(Observation.lesson_id == world["a"]["lesson_id"]))
 
 
-@pytest.mark.parametrize("change", [_post, _edit, _highlight, _delete, _rename_pupil, _retitle_stage, _remove_pupil,
+@pytest.mark.parametrize("change", [_post, _edit, _retag, _highlight, _delete, _rename_pupil, _retitle_stage, _remove_pupil,
                                     _purge, _bulk_insert, _bulk_delete])
 def test_every_change_the_feed_shows_moves_that_lessons_version_on(app, world, change):
     assert moves_only_a(app, world, lambda: change(world))

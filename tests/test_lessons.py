@@ -101,7 +101,7 @@ def test_removing_what_has_observations_is_refused(client, world, app, change, f
     ({"pupil-0-descriptor": "Born 12/03/2015, quiet"}, "pupil-0-descriptor", "looks like a date of birth"),
     ({"pupil-1-label": "A"}, "pupil-1-label", "Two case pupils are labelled A"),
     ({"pupil-0-criterion": "Candidate 1234567 can add"}, "pupil-0-criterion", "looks like a Scottish Candidate Number"),
-    ({"lesson_date": "31/02/2026"}, "lesson_date", "real date"),
+    ({"lesson_date": "31/02/2026"}, "lesson_date", "31 February 2026 is not a real date"),
     ({"stage-0-title": "", "stage-0-description": "still here"}, "stage-0-title", "Give this stage a title"),
 ])
 def test_invalid_plan_is_422_with_values_kept(client, world, change, field, message):

@@ -56,7 +56,7 @@ def test_lead_adds_a_school_in_place_with_htmx(client, world):
     ({"name": "X", "sector": "university", "local_authority": "Falkirk"}, "sector", "Not a valid choice"),
     ({"name": "X", "sector": "primary", "local_authority": "Atlantis"}, "local_authority", "Not a valid choice"),
     ({"name": "Alpha Primary School", "sector": "primary", "local_authority": "Falkirk"}, "name", "already has a school"),
-    ({"name": "x" * 201, "sector": "primary", "local_authority": "Falkirk"}, "name", "at most 200"),
+    ({"name": "x" * 201, "sector": "primary", "local_authority": "Falkirk"}, "name", "Enter 200 characters or fewer."),
 ])
 @pytest.mark.parametrize("htmx", [False, True])
 def test_invalid_school_is_422_with_values_kept(client, world, data, field, message, htmx):

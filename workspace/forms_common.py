@@ -1,7 +1,8 @@
 """Field helpers shared by every blueprint's forms."""
 import re
+from datetime import date
 
-from wtforms import SelectField
+from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -59,10 +60,73 @@ def form_errors_from(error, form) -> None:
         form.form_errors.append(error.message)
 
 
+def too_long(limit: int) -> str:
+    """What a person reads when their text is over a field's limit (GOV.UK's character count)."""
+    return f"Enter {limit:,} characters or fewer."
+
+
+class CharacterLimit:
+    """At most `limit` characters, answered with a message, never cut.
+
+    WTForms' Length puts a maxlength attribute on the field, and a browser then cuts pasted text
+    at the limit without a word. This flags the field with its limit instead (`character_limit`):
+    the form macro writes it as data-maxlength, which the character count script reads."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.field_flags = {"character_limit": limit}
+
+    def __call__(self, form, field):
+        if field.data is not None and len(field.data) > self.limit:
+            raise ValidationError(too_long(self.limit))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+# What <input type="date"> sends (2027-03-27), and what a person types where a browser shows a
+# plain text box instead: day, month and year (27 3 2027, 27/03/2027, 27.3.2027).
+_YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_DAY_FIRST = re.compile(r"([0-9]{1,2})[ /.-]+([0-9]{1,2})[ /.-]+([0-9]{4})")
+DATE_EXAMPLE = "27 3 2027"
+
+
+def read_date(text: str | None) -> tuple[date | None, str | None]:
+    """The date in `text`, or the plain words that say what is wrong with it; (None, None) when
+    it is empty. A date the calendar does not have (31 February) is named as such."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    if shape := _YEAR_FIRST.fullmatch(text):
+        year, month, day = (int(part) for part in shape.groups())
+    elif shape := _DAY_FIRST.fullmatch(text):
+        day, month, year = (int(part) for part in shape.groups())
+    else:
+        return None, f"Enter the date as day, month and year, for example {DATE_EXAMPLE}."
+    try:
+        return date(year, month, day), None
+    except ValueError:
+        said = f"{day} {_MONTHS[month - 1]} {year}" if 1 <= month <= 12 and year >= 1 else text
+        return None, f"{said} is not a real date. Enter a real date, for example {DATE_EXAMPLE}."
+
+
+class CalendarDateField(DateField):
+    """A DateField whose refusal says what is wrong in plain words (read_date)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data, problem = read_date(" ".join(valuelist))
+        if problem:
+            raise ValueError(problem)
+
+
+IMPLAUSIBLE_DATE = f"Enter a date between 2000 and 2100, for example {DATE_EXAMPLE}."
+
+
 class PlausibleDate:
     """School dates fall between 2000 and 2100; anything else is a typing slip."""
 
-    def __init__(self, message: str = "Enter a date between 2000 and 2100, for example 2026-11-24."):
+    def __init__(self, message: str = IMPLAUSIBLE_DATE):
         self.message = message
 
     def __call__(self, form, field):

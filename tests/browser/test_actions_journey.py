@@ -18,9 +18,41 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     page.get_by_role("heading", level=1, name="Actions across the partnership").wait_for()
     lead.axe("dashboard")
     lead.shot("dashboard")
+    dashboard_url = page.url.split("?")[0]
+
+    # A new action: its description counts down to its limit, and text over it is refused, not cut.
+    page.get_by_role("link", name="New action").click()
+    page.get_by_role("heading", level=1, name="New action").wait_for()
+    lead.axe("new action")
+    description = page.get_by_label("Description (optional)")
+    expect(page.locator("#description-info")).to_have_text("You have 10,000 characters remaining")  # the script is running
+    description.fill("Five minutes")
+    expect(page.locator("#description-info")).to_have_text("You have 9,988 characters remaining")
+    page.get_by_label("Action", exact=True).fill("Number talks every morning")
+    description.fill("x" * 10_003)
+    expect(page.locator("#description-info")).to_have_text("You have 3 characters too many")
+    expect(page.locator("#description-count-status")).to_have_text("You have 3 characters too many")
+    assert description.input_value() == "x" * 10_003  # nothing cut as it was typed
+    page.get_by_role("button", name="Create the action").click()
+    expect(page.locator(".error-summary")).to_contain_text("Enter 10,000 characters or fewer.")
+    expect(page.get_by_label("Description (optional)")).to_have_value("x" * 10_003)
+    expect(page.locator("#description-info")).to_have_text("You have 3 characters too many")
+    lead.axe("new action refused")
+    lead.shot("new-action-too-long")
+    page.get_by_role("link", name="Back to actions").click()
+    page.get_by_role("heading", level=1, name="Actions across the partnership").wait_for()
+    lead.axe("dashboard again")
+
+    # A page past the last shows the last page.
+    page.goto(f"{dashboard_url}?page=99999")
+    expect(page.locator(".results-count")).to_have_text(re.compile(r"^\s*Showing 1–18 of 18 actions\.\s*$"))
+    lead.axe("dashboard past its last page")
+    page.go_back()
+    page.get_by_role("heading", level=1, name="Actions across the partnership").wait_for()
+    lead.axe("dashboard after Back")
 
     # Filter as you choose: the results change without a reload, and the URL keeps the filter.
-    page.get_by_label("School").select_option(label="Carronbank High School")
+    page.get_by_label("School", exact=True).select_option(label="Carronbank High School")
     expect(page).to_have_url(re.compile(r"school=\d+"))
     page.get_by_label("Overdue only").check()
     expect(page).to_have_url(re.compile(r"overdue=1"))
@@ -42,12 +74,17 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     results.get_by_role("link", name="Paired talk before whole-class explanation in maths").click()
     page.get_by_role("heading", level=1, name="Paired talk before whole-class explanation in maths").wait_for()
     lead.axe("action")
+    # The action says it is overdue, as the dashboard does.
+    expect(page.locator("#action-summary .badge--overdue")).to_have_text("Overdue")
     page.get_by_label("What has happened").fill("All S1 maths classes now use paired talk first.")
     page.get_by_label("Evidence of impact (optional)").fill("Girls' contributions in plenaries doubled (tally, 4 lessons).")
     page.get_by_label("Status").select_option(label="Complete")
     page.get_by_role("button", name="Add to the history").click()
     expect(page.locator("#progress").get_by_text("All S1 maths classes now use paired talk first.")).to_be_visible()
     expect(page.locator("#progress").get_by_text("Your update has been added to the history.")).to_be_visible()
+    # Complete now: the summary beside it says so, and no longer says overdue.
+    expect(page.locator("#action-summary .status")).to_have_text("Complete")
+    expect(page.locator("#action-summary .badge--overdue")).to_have_count(0)
     lead.axe("action after update")
     lead.shot("action")
 

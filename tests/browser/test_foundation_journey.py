@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
 
@@ -38,7 +39,7 @@ def test_lead_adds_school_invites_member_who_accepts(live_server, new_page):
     assert page.evaluate("window.__notReloaded") is True
     assert page.locator(".notice").filter(has_text="Kinnaird Primary School has been added.").is_visible()
     # Focus moves back to the name field, ready for the next school.
-    assert page.evaluate("document.activeElement.id") == "name"
+    expect(page.locator("#name")).to_be_focused()
     lead.axe("schools after adding")
     lead.shot("schools")
 

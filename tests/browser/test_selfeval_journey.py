@@ -18,7 +18,14 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     teacher.axe("self-evaluation table")
     page.get_by_role("link", name="Carronbank High School").click()
     teacher.axe("school history")
+    page.go_back()
+    # From the partnership's page: the school is asked next, the teacher's own already chosen.
     page.get_by_role("link", name="Record a self-evaluation").click()
+    page.get_by_role("heading", level=1, name="Record a self-evaluation").wait_for()
+    teacher.axe("which school")
+    expect(page.get_by_label("Carronbank High School")).to_be_checked()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", level=1, name="Record a self-evaluation for Carronbank High School").wait_for()
     teacher.axe("new self-evaluation, nothing chosen")
 
     # Choosing the theme brings its progression statements and challenge questions, without a reload.
@@ -52,7 +59,18 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     lead.page.wait_for_load_state("load")  # the stylesheet applied, or an unstyled table is wide
     assert lead.page.evaluate("document.documentElement.scrollWidth") <= 768
     lead.axe("partnership table on a tablet")
+    # A lead chooses among the partnership's schools.
+    lead.page.get_by_role("link", name="Record a self-evaluation").click()
+    lead.page.get_by_role("button", name="Continue").click()
+    expect(lead.page.get_by_text("Choose the school you are evaluating.").first).to_be_visible()
+    lead.axe("which school, none chosen")
+    lead.page.get_by_label("Carronbank High School").check()
+    lead.page.get_by_role("button", name="Continue").click()
+    lead.page.get_by_role("heading", level=1, name="Record a self-evaluation for Carronbank High School").wait_for()
+    lead.axe("new self-evaluation for the lead")
+    lead.page.goto(lead.page.url.split("/schools/")[0])
     lead.page.get_by_role("link", name="Carronbank High School").click()
+    lead.axe("school history for the lead")
     lead.page.get_by_role("link", name="The pro-forma").click()
     expect(lead.page.get_by_role("heading", name="STEM – Our self-evaluation, evidence and actions for improvement")).to_be_visible()
     expect(lead.page.get_by_text("Take paired talk into S2 science.").first).to_be_visible()

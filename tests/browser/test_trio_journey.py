@@ -1,13 +1,37 @@
 """Teachers in a real browser: start a trio choosing QIs with the keyboard, plan a lesson with three
 case pupils, and observe it from two tablets at once, each seeing the other's entries appear."""
 import re
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_foundation_journey import sign_in
 
 pytestmark = pytest.mark.browser
+
+
+def print_sheet(checked):
+    """The sheet printed to PDF as chromium prints it: A4 landscape, nothing cut at the right."""
+    page = checked.page
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / f"{checked.name}-sheet.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert (round(width), round(height)) == (842, 595), info  # A4 landscape, in points
+    # Laid out for print on that page, the table fits its scroller: no column is cut off.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 1031, "height": 700})  # A4 landscape less 12 mm margins, in CSS px
+    fits = page.evaluate("""() => { const s = document.querySelector('.table-scroll'), t = s.querySelector('table');
+        const voice = [...t.querySelectorAll('thead th')].pop();
+        return {overflow: getComputedStyle(s).overflowX, table: t.getBoundingClientRect().right,
+                voice: voice.getBoundingClientRect().right, text: voice.textContent,
+                page: document.documentElement.clientWidth}; }""")
+    assert fits["overflow"] == "visible" and fits["text"] == "Pupil voice", fits
+    assert fits["voice"] <= fits["page"] and fits["table"] <= fits["page"], fits
+    page.emulate_media(media="screen")
 
 
 def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets(live_server, new_page):
@@ -123,13 +147,65 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     assert callum.page.locator(".toggle input:checked + label", has_text="Pupil A:").count() == 1
     expect(callum.page.locator("#text")).to_be_focused()
     callum.axe("observe after saving")
+    eilidh.axe("observe after saving")
     callum.shot("observe")
     eilidh.shot("observe")
+
+    # The text box counts down to its limit, aloud too (politely), and cuts nothing.
+    tablet = callum.page
+    tablet.get_by_label("What did you see?").fill("Sat")
+    expect(tablet.locator("#text-info")).to_have_text("You have 4,997 characters remaining")
+    expect(tablet.locator("#text-count-status")).to_have_text("You have 4,997 characters remaining")
+    assert tablet.locator("#text-count-status").get_attribute("aria-live") == "polite"
+    assert "text-info" in tablet.get_by_label("What did you see?").get_attribute("aria-describedby")
+    tablet.get_by_label("What did you see?").fill("")
+
+    # Edit an entry: the cursor goes to the text box; Cancel: back to that entry's Edit link.
+    edit_link = tablet.locator("#observation-feed").get_by_role("link", name=re.compile(r"^Edit your observation of pupil A"))
+    edit_link.click()
+    expect(tablet.get_by_role("heading", name="Edit your observation")).to_be_visible()
+    expect(tablet.locator("#text")).to_be_focused()
+    expect(tablet.locator("#text")).to_have_value(re.compile("Argued both sides aloud"))
+    callum.axe("editing an observation")
+    edit_id = edit_link.get_attribute("id")
+    tablet.get_by_role("link", name="Cancel").click()
+    expect(tablet.get_by_role("heading", name="Record an observation")).to_be_visible()
+    expect(tablet.locator(f"#{edit_id}")).to_be_focused()
+    callum.axe("after cancelling the edit")
+
+    # Eilidh stars Callum's entry: every tablet shows the highlight, and nobody sees it as edited.
+    callums_entry = page.locator("#observation-feed .entry", has_text="Argued both sides aloud")
+    callums_entry.get_by_role("button", name=re.compile("^Mark as highlight")).click()
+    for checked in (eilidh, callum):
+        entry = checked.page.locator("#observation-feed .entry", has_text="Argued both sides aloud")
+        expect(entry.locator(".highlight-mark")).to_have_text("Highlight", timeout=8000)
+        expect(entry).not_to_contain_text("(edited)")
+        checked.axe("observe with a highlight")
+    callum.shot("observe-highlight")
 
     page.goto(f"{lesson_url}/sheet")
     assert page.get_by_text("Will talk a lot and write little.").is_visible()
     assert page.get_by_text("Argued both sides aloud to his partner; wrote one sentence.").is_visible()
     eilidh.axe("sheet")
+
+    # On the tablet the sheet scrolls sideways: its scroller is reached with Tab and shows focus.
+    tablet.goto(f"{lesson_url}/sheet")
+    callum.axe("sheet on a tablet")
+    scroller = tablet.get_by_role("region", name=re.compile("^Predictions against what was observed"))
+    assert scroller.get_attribute("tabindex") == "0"
+    assert tablet.evaluate("() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; }")
+    for _ in range(30):
+        tablet.keyboard.press("Tab")
+        if tablet.evaluate("document.activeElement.classList.contains('table-scroll')"):
+            break
+    expect(scroller).to_be_focused()
+    assert scroller.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    tablet.keyboard.press("ArrowRight")  # the keyboard scrolls it
+    tablet.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
+    callum.shot("sheet-focused")
+
+    # Printed, the sheet is A4 landscape with every column on the page (Pupil voice too).
+    print_sheet(eilidh)
     for endpoint in ("voice", "discussion"):
         page.goto(f"{lesson_url}/{endpoint}")
         eilidh.axe(endpoint)

@@ -31,6 +31,7 @@ SORTS = {
     "status": "Status",
 }
 STALE_CHOICES = (2, 4, 8, 12)
+STALE_WEEKS = 4  # an open action with no update for this long is marked "No recent update"
 OPEN_STATUSES = ("not_started", "in_progress", "on_hold")
 
 
@@ -164,6 +165,16 @@ class DashboardPage:
         return max(1, -(-self.total // PER_PAGE))
 
 
+def attention(status: str, due_date: date | None, last_progress_at: datetime, today: date, now: datetime,
+              stale_weeks: int | None = None) -> tuple[bool, bool]:
+    """Whether an action is overdue, and whether it has had no update for the stale period: the
+    dashboard's marks, and the action's own page's. A complete action is neither."""
+    if status == "complete":
+        return False, False
+    return (due_date is not None and due_date < today,
+            last_progress_at < now - timedelta(weeks=stale_weeks or STALE_WEEKS))
+
+
 def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
     """The ids on the page, in order, in one query.
 
@@ -197,6 +208,9 @@ def search(partnership_id: int, f: ActionFilters, today: date | None = None, now
     connection = db.session.connection()
     total, dated = connection.execute(
         select(func.count(Action.id), func.count(Action.due_date)).where(*conditions)).one()
+    last_page = max(1, -(-total // PER_PAGE))
+    if f.page > last_page:  # ?page=99999, or a page emptied since its link was made: the last page
+        f = replace(f, page=last_page)
     ids = _page_ids(conditions, f, dated)
     owner = aliased(User)
     lines = {row[0]: row for row in connection.execute(
@@ -205,13 +219,10 @@ def search(partnership_id: int, f: ActionFilters, today: date | None = None, now
         .outerjoin(School, Action.school_id == School.id).outerjoin(owner, Action.owner_id == owner.id)
         .where(Action.id.in_(ids)))} if ids else {}
     links = labels.labels_for("action", ids)
-    stale_before = now - timedelta(weeks=f.stale_weeks or 4)
     actions = []
     for action_id in ids:
         row = ActionRow(*lines[action_id])
-        if row.status != "complete":
-            row.overdue = row.due_date is not None and row.due_date < today
-            row.stale = row.last_progress_at < stale_before
+        row.overdue, row.stale = attention(row.status, row.due_date, row.last_progress_at, today, now, f.stale_weeks)
         row.links = links.get(action_id, [])
         actions.append(row)
     return DashboardPage(f, actions, total)

@@ -8,6 +8,7 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import Action, Membership, Partnership, ProgressUpdate, ResearchLesson, School, Trio, User
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
@@ -33,9 +34,9 @@ def _check(partnership: Partnership, title: str, description: str, school_id: in
     if not title.strip():
         raise ServiceError("Give the action a title.", "title")
     if len(title) > MAX_TITLE:
-        raise ServiceError(f"Keep the title to {MAX_TITLE} characters.", "title")
+        raise ServiceError(too_long(MAX_TITLE), "title")
     if len(description) > MAX_TEXT:
-        raise ServiceError("The description is too long.", "description")
+        raise ServiceError(too_long(MAX_TEXT), "description")
     if status not in ACTION_STATUSES:
         raise ServiceError("Choose a status.", "status")
     if school_id is not None:
@@ -106,8 +107,9 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     """Adds to the history; an earlier update is never changed. A status change moves the action."""
     if not text.strip():
         raise ServiceError("Write what has happened.", "text")
-    if len(text) > MAX_TEXT or len(evidence) > MAX_TEXT:
-        raise ServiceError("That update is too long; please shorten it.", "text")
+    for name, value in (("text", text), ("evidence", evidence)):
+        if len(value) > MAX_TEXT:
+            raise ServiceError(too_long(MAX_TEXT), name)
     if status_to is not None and status_to not in ACTION_STATUSES:
         raise ServiceError("Choose a status.", "status_to")
     now = utcnow()

@@ -1,4 +1,6 @@
 """Actions: the dashboard, my actions, an action's page, creating, editing and progress."""
+from datetime import date
+
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,6 +15,7 @@ from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import is_htmx, redirect_to, render
+from ..models.base import utcnow
 from ..partnerships.services import list_schools
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, dashboard, results_cache, services
@@ -97,6 +100,13 @@ def new(access):
     return _form_page(access, form, picker, 422)
 
 
+def _attention(action) -> dict:
+    """The dashboard's marks for this action (dashboard.attention), for its own page."""
+    overdue, stale = dashboard.attention(action.status, action.due_date, action.last_progress_at, date.today(),
+                                         utcnow())
+    return dict(overdue=overdue, stale=stale, stale_weeks=dashboard.STALE_WEEKS)
+
+
 @bp.get("/<int:action_id>")
 @partnership_route()
 def detail(access, action_id):
@@ -104,7 +114,7 @@ def detail(access, action_id):
     return render("actions/detail.html", "actions/_progress.html", action=action,
                   links=linking.links_for("action", [action.id]).get(action.id, []),
                   history=services.history(action), form=ProgressForm(formdata=None),
-                  can_change=can_change_action(access, action),
+                  can_change=can_change_action(access, action), **_attention(action),
                   **comments_context("action", action.id))
 
 
@@ -175,4 +185,4 @@ def progress(access, action_id):
     return render("actions/detail.html", "actions/_progress.html", status, action=action,
                   links=linking.links_for("action", [action.id]).get(action.id, []),
                   history=services.history(action), form=form, can_change=True, saved=status == 201,
-                  **comments_context("action", action.id))
+                  **_attention(action), **comments_context("action", action.id))

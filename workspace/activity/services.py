@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..forms_common import too_long
 from ..models import Activity, Comment, User
 from ..models.activity import COMMENTABLE
 from ..services_errors import ServiceError
@@ -47,7 +48,7 @@ def add_comment(partnership_id: int, record_type: str, record_id: int, author: U
     if not text.strip():
         raise ServiceError("Write your comment.", "text")
     if len(text) > MAX_COMMENT:
-        raise ServiceError(f"Keep a comment to {MAX_COMMENT:,} characters.", "text")
+        raise ServiceError(too_long(MAX_COMMENT), "text")
     comment = Comment(partnership_id=partnership_id, record_type=record_type, record_id=record_id,
                       author_id=author.id, text=text.strip())
     db.session.add(comment)

@@ -1,15 +1,16 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
+from ..forms_common import CharacterLimit
 from .passwords import MAX_LENGTH
 
 
 class SignInForm(FlaskForm):
     email = EmailField("E-mail address", validators=[
-        DataRequired("Enter your e-mail address."), Length(max=320, message="That e-mail address is too long.")])
+        DataRequired("Enter your e-mail address."), CharacterLimit(320)])
     password = PasswordField("Password", validators=[
-        DataRequired("Enter your password."), Length(max=MAX_LENGTH, message="That password is too long.")])
+        DataRequired("Enter your password."), CharacterLimit(MAX_LENGTH)])
 
 
 class ChangePasswordForm(FlaskForm):
@@ -24,7 +25,7 @@ class NewAccountForm(FlaskForm):
     """Accepting an invite for an e-mail address that has no account yet."""
 
     name = StringField("Your name", validators=[
-        DataRequired("Enter your name."), Length(max=120, message="Enter a name of at most 120 characters.")])
+        DataRequired("Enter your name."), CharacterLimit(120)])
     password = PasswordField("Choose a password", validators=[DataRequired("Choose a password.")])
     confirm_password = PasswordField("Type the password again", validators=[
         DataRequired("Type the password again."),

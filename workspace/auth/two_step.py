@@ -9,11 +9,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..forms_common import CharacterLimit
 from ..models import Membership, User
 from ..reference import Role
 from . import authenticator, bp, services, two_step_keys, two_step_services
@@ -28,7 +29,7 @@ CODE_NOT_ACCEPTED = "That code was not accepted. Enter the code your app shows n
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired("Enter the 6-digit code, or a recovery code."), Length(max=20)])
+    code = StringField("Code", validators=[DataRequired("Enter the 6-digit code, or a recovery code."), CharacterLimit(20)])
 
 
 class TurnOffForm(FlaskForm):

@@ -30,6 +30,7 @@ class Observation(db.Model):
     leuven_score: Mapped[int | None] = mapped_column(Integer)
     is_highlight: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its text last changed (the feed's "(edited)"); a highlight or a new stage does not move it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case_pupil: Mapped[CasePupil] = relationship()

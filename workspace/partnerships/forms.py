@@ -1,14 +1,14 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email
 
-from ..forms_common import OptionalIntSelectField, choices
+from ..forms_common import CharacterLimit, OptionalIntSelectField, choices
 from ..reference import LOCAL_AUTHORITIES, Role, Sector
 
 
 class SchoolForm(FlaskForm):
     name = StringField("School name", validators=[
-        DataRequired("Enter the school's name."), Length(max=200, message="Enter a name of at most 200 characters.")])
+        DataRequired("Enter the school's name."), CharacterLimit(200)])
     sector = SelectField("Sector", choices=choices([("", "Choose a sector")] + [(s.value, s.label) for s in Sector]),
                          validators=[DataRequired("Choose the school's sector.")])
     local_authority = SelectField(
@@ -23,7 +23,7 @@ def _school_choices(schools, empty_label: str):
 class InviteForm(FlaskForm):
     email = EmailField("E-mail address", validators=[
         DataRequired("Enter the person's e-mail address."),
-        Email("Enter an e-mail address like name@school.scot."), Length(max=320)])
+        Email("Enter an e-mail address like name@school.scot."), CharacterLimit(320)])
     role = RadioField("Role", choices=choices((r.value, r.label) for r in Role),
                       validators=[DataRequired("Choose a role.")])
     school_id = OptionalIntSelectField("School (teachers)")

@@ -10,7 +10,7 @@ from ..access import partnership_route, require_data_steward, require_site_admin
 from ..activity import services as activity
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..forms_common import parse_id
+from ..forms_common import parse_id, too_long
 from ..htmx import redirect_to, render
 from ..services_errors import ServiceError
 from ..trios.services import list_trios
@@ -77,7 +77,9 @@ def export_case_pupil(access):
     if trio_id is None:
         return _page(access, 422, "Choose a trio.")
     trio = trio_in(access, trio_id)
-    label = (request.form.get("label") or "").strip()[:10]
+    label = (request.form.get("label") or "").strip()
+    if len(label) > 10:
+        return _page(access, 422, too_long(10))
     try:
         tables = services.case_pupil_record(trio, label)
     except ServiceError as error:

@@ -1,16 +1,16 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
+from wtforms import HiddenField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..forms_common import PlausibleDate, choices
+from ..forms_common import CalendarDateField, PlausibleDate, choices
 from ..trios.forms import MultiCheckboxField
 
 
 class InterimForm(FlaskForm):
-    period_from = DateField("From", validators=[InputRequired("Enter the first day of the period."), PlausibleDate()])
-    period_to = DateField("To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()])
+    period_from = CalendarDateField("From", validators=[InputRequired("Enter the first day of the period."), PlausibleDate()])
+    period_to = CalendarDateField("To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()])
     schools = MultiCheckboxField("Schools", coerce=int)
 
     def __init__(self, school_options, *args, **kwargs):

@@ -1,17 +1,19 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, parse_id
+from ..forms_common import (
+    CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, parse_id,
+)
 
 
 class EvaluationForm(FlaskForm):
-    evaluated_on = DateField("Date of the evaluation", validators=[InputRequired("Enter the date of the evaluation."), PlausibleDate()])
+    evaluated_on = CalendarDateField("Date of the evaluation", validators=[InputRequired("Enter the date of the evaluation."), PlausibleDate()])
     level = RadioField("Level", validators=[InputRequired("Choose a level.")])
     how_well = TextAreaField("How well are we doing?", validators=[
-        DataRequired("Answer “How well are we doing?”."), Length(max=20000)])
-    how_know = TextAreaField("How do we know? What evidence do we have?", validators=[Length(max=20000)])
-    what_now = TextAreaField("What are we going to do now?", validators=[Length(max=20000)])
+        DataRequired("Answer “How well are we doing?”."), CharacterLimit(20000)])
+    how_know = TextAreaField("How do we know? What evidence do we have?", validators=[CharacterLimit(20000)])
+    what_now = TextAreaField("What are we going to do now?", validators=[CharacterLimit(20000)])
 
     def __init__(self, levels, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,9 +21,9 @@ class EvaluationForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    title = StringField("Action", validators=[DataRequired("Give the action a title."), Length(max=300)])
+    title = StringField("Action", validators=[DataRequired("Give the action a title."), CharacterLimit(300)])
     owner_id = OptionalIntSelectField("Owner")
-    due_date = DateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
+    due_date = CalendarDateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
 
     def __init__(self, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)

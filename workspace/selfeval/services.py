@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import (
     Action, CasePupil, Framework, FrameworkElement, FrameworkLevel, Observation, Partnership, ProgressUpdate,
@@ -114,7 +115,7 @@ def record_evaluation(partnership: Partnership, school: School, element_id: int 
         raise ServiceError("Choose a level.", "level")
     for name, text in (("how_well", how_well), ("how_know", how_know), ("what_now", what_now)):
         if len(text) > MAX_TEXT:
-            raise ServiceError("That answer is too long; please shorten it.", name)
+            raise ServiceError(too_long(MAX_TEXT), name)
     if not how_well.strip():
         raise ServiceError("Answer “How well are we doing?”.", "how_well")
     items = _check_evidence(partnership, evidence)

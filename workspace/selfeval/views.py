@@ -2,7 +2,7 @@
 beside the framework's wording, the pro-forma, and follow-up actions."""
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..access import (
@@ -16,6 +16,7 @@ from ..forms_common import form_errors_from, parse_id
 from ..frameworks import services as framework_services
 from ..htmx import redirect_to, render
 from ..models import FrameworkElement
+from ..partnerships.services import list_schools
 from ..services_errors import ServiceError
 from . import bp, services
 from .forms import EvaluationForm, FollowUpForm, parse_evidence
@@ -25,7 +26,33 @@ from .forms import EvaluationForm, FollowUpForm, parse_evidence
 @partnership_route()
 def index(access):
     schools, columns, cells = services.partnership_table(access.partnership)
-    return render("selfeval/index.html", "selfeval/_table.html", schools=schools, columns=columns, cells=cells)
+    return render("selfeval/index.html", "selfeval/_table.html", schools=schools, columns=columns, cells=cells,
+                  can_record=bool(_schools_to_evaluate(access)))
+
+
+def _schools_to_evaluate(access):
+    return [school for school in list_schools(access.partnership) if can_evaluate(access, school.id)]
+
+
+@bp.get("/new")
+@partnership_route(Permission.CONTRIBUTE)
+def choose_school(access):
+    """The first step of recording a self-evaluation from the partnership's page: which school.
+    A teacher's own school is chosen already; a lead chooses among the partnership's schools."""
+    schools = _schools_to_evaluate(access)
+    if not schools:
+        abort(403)
+    status, problem = 200, None
+    if "school_id" in request.args or "continue" in request.args:  # Continue pressed, a school chosen or not
+        chosen = parse_id(request.args.get("school_id"))
+        if chosen in {school.id for school in schools}:
+            return redirect_to(url_for("selfeval.new", partnership_id=access.partnership_id, school_id=chosen))
+        status, problem = 422, "Choose the school you are evaluating."
+    chosen = access.school_id if access.school_id in {school.id for school in schools} else None
+    if len(schools) == 1:
+        chosen = schools[0].id
+    return render("selfeval/choose_school.html", "selfeval/_choose_school.html", status, schools=schools,
+                  chosen=chosen, problem=problem)
 
 
 @bp.get("/schools/<int:school_id>")

@@ -2,14 +2,15 @@
 rows, so they are read from the submitted fields directly (parse_plan, parse_discussion)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import OptionalIntSelectField, PlausibleDate, choices, optional_int, parse_id, plausible_year
+from ..forms_common import (
+    IMPLAUSIBLE_DATE, CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, optional_int,
+    parse_id, plausible_year, read_date,
+)
 from ..models.trios import TRIO_STATUS_LABELS
 from ..pupil_details import HINT as PUPIL_HINT, NoPupilIdentifiers
 from .observing import LEUVEN_LEVELS
@@ -24,9 +25,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 class TrioForm(FlaskForm):
     name = StringField("Trio name", validators=[
-        DataRequired("Give the trio a name."), Length(max=200, message="Keep the name to 200 characters.")])
+        DataRequired("Give the trio a name."), CharacterLimit(200)])
     focus = TextAreaField("Enquiry focus", validators=[
-        DataRequired("Write the trio's enquiry focus."), Length(max=2000, message="Keep the focus to 2,000 characters.")])
+        DataRequired("Write the trio's enquiry focus."), CharacterLimit(2000)])
     status = SelectField("Status", choices=choices(TRIO_STATUS_LABELS.items()), default="planning")
     members = MultiCheckboxField("Members", coerce=int)
     version = HiddenField()
@@ -38,10 +39,10 @@ class TrioForm(FlaskForm):
 
 
 class NewLessonForm(FlaskForm):
-    lesson_date = DateField("Date of the lesson", validators=[Optional(), PlausibleDate()])
+    lesson_date = CalendarDateField("Date of the lesson", validators=[Optional(), PlausibleDate()])
     school_id = OptionalIntSelectField("School")
-    class_stage = StringField("Class or stage", validators=[Length(max=100)])
-    subject = StringField("Subject", validators=[Length(max=120)])
+    class_stage = StringField("Class or stage", validators=[CharacterLimit(100)])
+    subject = StringField("Subject", validators=[CharacterLimit(120)])
     teacher_id = OptionalIntSelectField("Who teaches it")
 
     def __init__(self, schools, trio_people, *args, **kwargs):
@@ -54,8 +55,8 @@ class ObservationForm(FlaskForm):
     case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")])
     stage_id = RadioField("Lesson stage", coerce=optional_int, validators=[Optional()])
     text = TextAreaField("What did you see?", validators=[
-        DataRequired("Write what you saw."), Length(max=5000, message="Keep one observation to 5,000 characters."),
-        NoPupilIdentifiers()], description=f"What the pupil did and said, as it happened. {PUPIL_HINT}")
+        DataRequired("Write what you saw."), CharacterLimit(5000), NoPupilIdentifiers()],
+        description=f"What the pupil did and said, as it happened. {PUPIL_HINT}")
     leuven_score = RadioField("Leuven involvement (optional)", coerce=optional_int, validators=[Optional()],
                               choices=choices([("", "No score")] + [(n, f"{n}: {label}") for n, (label, _) in LEUVEN_LEVELS.items()]),
                               default="")
@@ -71,11 +72,11 @@ class ObservationForm(FlaskForm):
 class PupilVoiceForm(FlaskForm):
     case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")])
     question = SelectField("Question", choices=choices([(q, q) for q in STANDARD_QUESTIONS] + [("", "Another question (write it below)")]))
-    own_question = StringField("Your own question (optional)", validators=[Length(max=300), NoPupilIdentifiers()],
+    own_question = StringField("Your own question (optional)", validators=[CharacterLimit(300), NoPupilIdentifiers()],
                                description=f"Leave empty to use the question chosen above. {PUPIL_HINT}")
     response = TextAreaField("What the pupil said", validators=[
-        DataRequired("Write what the pupil said."), Length(max=5000, message="Keep a note to 5,000 characters."),
-        NoPupilIdentifiers()], description=f"Their words, as near as you can. {PUPIL_HINT}")
+        DataRequired("Write what the pupil said."), CharacterLimit(5000), NoPupilIdentifiers()],
+        description=f"Their words, as near as you can. {PUPIL_HINT}")
 
     def __init__(self, lesson, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,9 +92,9 @@ class PupilVoiceForm(FlaskForm):
 
 
 class MakeActionForm(FlaskForm):
-    title = StringField("Action", validators=[DataRequired("Give the action a title."), Length(max=300)])
+    title = StringField("Action", validators=[DataRequired("Give the action a title."), CharacterLimit(300)])
     owner_id = OptionalIntSelectField("Owner")
-    due_date = DateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
+    due_date = CalendarDateField("Due date (optional)", validators=[Optional(), PlausibleDate()])
 
     def __init__(self, trio_people, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,23 +113,14 @@ def _int(value):
     return parse_id(value)
 
 
-def _date(value: str | None) -> tuple[date | None, bool]:
-    if not value:
-        return None, True
-    try:
-        return date.fromisoformat(value), True
-    except ValueError:
-        return None, False
-
-
 def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, dict[str, str]]:
     """The plan as submitted, and any problem reading it (dates, ids)."""
     errors: dict[str, str] = {}
-    lesson_date, ok = _date(formdata.get("lesson_date"))
-    if not ok:
-        errors["lesson_date"] = "Enter the date as a real date, for example 2026-11-24."
+    lesson_date, problem = read_date(formdata.get("lesson_date"))
+    if problem:
+        errors["lesson_date"] = problem
     elif not plausible_year(lesson_date):
-        errors["lesson_date"] = "Enter a date between 2000 and 2100, for example 2026-11-24."
+        errors["lesson_date"] = IMPLAUSIBLE_DATE
     stages = [
         StageInput(_int(formdata.get(f"stage-{i}-id")), formdata.get(f"stage-{i}-title", ""),
                    formdata.get(f"stage-{i}-description", ""))

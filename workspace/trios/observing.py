@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from .. import hotpath
 from ..access import AlongWith
 from ..extensions import commit_keeping_loaded, db
+from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import (
     CasePupil, LessonStage, Observation, ResearchLesson, SelfEvaluationEvidence, Trio, TrioMember, User,
@@ -145,7 +146,7 @@ def _check(lesson: ResearchLesson | LessonDesk, data: ObservationInput) -> None:
     if not data.text.strip():
         raise ServiceError("Write what you saw.", "text")
     if len(data.text) > MAX_TEXT:
-        raise ServiceError(f"Keep one observation to {MAX_TEXT} characters; add another for more.", "text")
+        raise ServiceError(too_long(MAX_TEXT), "text")
     if data.leuven_score is not None and data.leuven_score not in LEUVEN_LEVELS:
         raise ServiceError("Choose a Leuven score from 1 to 5, or none.", "leuven_score")
 
@@ -220,9 +221,17 @@ def save_observation(lesson: ResearchLesson | LessonDesk, observer_id: int, data
 
 def update_observation(observation: Observation, lesson: ResearchLesson, data: ObservationInput) -> Observation:
     _check(lesson, data)
+    # The lesson's row first (as every writer takes it), and on even when only the tags change:
+    # they are in the feed, but not in the observation's row.
+    feed_changes.move_on(db.session.connection(), lesson.id)
+    text = data.text.strip()
+    if text != observation.text:
+        # updated_at is when the text last changed: the feed's "(edited)". Other changes (the
+        # pupil, the stage, the score, tags, a highlight) move the lesson's feed version on, so
+        # every tablet still sees them, without calling the entry edited.
+        observation.updated_at = utcnow()
     observation.case_pupil_id, observation.stage_id = data.case_pupil_id, data.stage_id
-    observation.text, observation.leuven_score = data.text.strip(), data.leuven_score
-    observation.updated_at = utcnow()
+    observation.text, observation.leuven_score = text, data.leuven_score
     linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
     db.session.flush()
     return observation
@@ -237,9 +246,9 @@ def delete_observation(observation: Observation) -> None:
 
 
 def set_highlight(record, value: bool) -> None:
+    # Not an edit: updated_at stays (the feed says "(edited)" from it). The lesson's feed version
+    # moves on with the flush (feed_changes.py), so every observer's feed shows the star.
     record.is_highlight = value
-    if isinstance(record, Observation):
-        record.updated_at = utcnow()  # so every observer's feed shows the star
     db.session.flush()
 
 

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice, ResearchLesson, User
 from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
-from ..forms_common import parse_id
+from ..forms_common import parse_id, too_long
 from ..pupil_details import problem_in
 
 MAX_STAGES = 12
@@ -94,7 +94,7 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
         if stage.description.strip() and not stage.title.strip():
             errors[f"stage-{index}-title"] = "Give this stage a title, or clear its description to remove it."
         if len(stage.title) > 200:
-            errors[f"stage-{index}-title"] = "Keep a stage's title to 200 characters."
+            errors[f"stage-{index}-title"] = too_long(200)
     labels = set()
     for index, pupil in enumerate(plan.pupils):
         if not (pupil.label.strip() or pupil.descriptor.strip() or pupil.success_criterion.strip()):
@@ -108,7 +108,7 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
             errors[f"pupil-{index}-label"] = f"Two case pupils are labelled {label}."
         labels.add(label.lower())
         if len(pupil.descriptor) > 300:
-            errors[f"pupil-{index}-descriptor"] = "Keep the descriptor to 300 characters."
+            errors[f"pupil-{index}-descriptor"] = too_long(300)
         # Case pupils are described, never identified (pupil_details).
         for name, text in ((f"pupil-{index}-label", pupil.label), (f"pupil-{index}-descriptor", pupil.descriptor),
                            (f"pupil-{index}-criterion", pupil.success_criterion)):
@@ -119,7 +119,7 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
             errors[f"prediction-{pupil_id}-{stage_id}"] = problem
     for name, text, limit in (("class_stage", plan.class_stage, 100), ("subject", plan.subject, 120)):
         if len(text) > limit:
-            errors[name] = f"Keep this to {limit} characters."
+            errors[name] = too_long(limit)
     return errors
 
 

@@ -111,6 +111,7 @@ def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=N
         version=version or lesson.version, next_step=next_step,
         fingerprints=fingerprints if fingerprints is not None else merging.fingerprints(reflection.discussion_values(lesson)),
         can_change=can_change_trio(access, trio), **comments_context("lesson", lesson.id),
+        discussion_limit=reflection.DISCUSSION_LIMIT, next_step_limit=reflection.NEXT_STEP_LIMIT,
     )
 
 
@@ -182,7 +183,8 @@ def make_action(access, trio_id, lesson_id, step_id):
     step = _in_lesson(NextStep, lesson, step_id)
     people = [m.user for m in trio.members]
     if request.method == "GET":
-        form = MakeActionForm(people, formdata=None, title=step.text[:300], owner_id=current_user.id)
+        # The whole step, not cut: if it is longer than a title may be, the page says so.
+        form = MakeActionForm(people, formdata=None, title=step.text, owner_id=current_user.id)
         return render("trios/make_action.html", "trios/_make_action.html", trio=trio, lesson=lesson, step=step, form=form)
     form = MakeActionForm(people)
     if form.validate():

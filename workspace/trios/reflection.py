@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import merging
 from ..extensions import db
+from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import Action, CasePupil, NextStep, PupilVoice, ResearchLesson, TrioMember, User
 from ..pupil_details import problem_in
@@ -22,6 +23,8 @@ STANDARD_QUESTIONS = (
     "What would help you learn even better next time?",
 )
 MAX_TEXT = 5000
+DISCUSSION_LIMIT = 20000  # each of the discussion's answers
+NEXT_STEP_LIMIT = 2000
 
 
 def pupil_voice(lesson: ResearchLesson) -> list[PupilVoice]:
@@ -39,8 +42,10 @@ def add_pupil_voice(lesson: ResearchLesson, case_pupil_id: int | None, interview
         raise ServiceError("Choose the case pupil you talked to.", "case_pupil_id")
     if not response.strip():
         raise ServiceError("Write what the pupil said.", "response")
-    if len(response) > MAX_TEXT or len(question) > 300:
-        raise ServiceError("That note is too long; keep it short.", "response")
+    if len(question) > 300:
+        raise ServiceError(too_long(300), "own_question")
+    if len(response) > MAX_TEXT:
+        raise ServiceError(too_long(MAX_TEXT), "response")
     note = PupilVoice(partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=pupil.id,
                       interviewer_id=interviewer.id, question=question.strip(), response=response.strip())
     db.session.add(note)
@@ -88,8 +93,8 @@ def save_discussion(lesson: ResearchLesson, expected_version: int, progress: dic
                         lesson.version, merged=merged, conflicts=[labels[k] for k in merge.conflicts],
                         fingerprints=merging.fingerprints(saved))
     for text in [teaching, learned, *progress.values()]:
-        if len(text) > 20000:
-            raise ServiceError("That is too long to save; please shorten it.")
+        if len(text) > DISCUSSION_LIMIT:
+            raise ServiceError(too_long(DISCUSSION_LIMIT))
     for pid, text in progress.items():
         if pid in pupils:
             pupils[pid].discussion_progress = text.strip()
@@ -109,8 +114,8 @@ def next_steps(lesson: ResearchLesson) -> list[NextStep]:
 def add_next_step(lesson: ResearchLesson, text: str) -> NextStep:
     if not text.strip():
         raise ServiceError("Write the next step.", "text")
-    if len(text) > 2000:
-        raise ServiceError("Keep a next step to 2,000 characters.", "text")
+    if len(text) > NEXT_STEP_LIMIT:
+        raise ServiceError(too_long(NEXT_STEP_LIMIT), "text")
     position = (db.session.scalar(select(func.max(NextStep.position)).where(NextStep.lesson_id == lesson.id)) or 0) + 1
     step = NextStep(partnership_id=lesson.partnership_id, lesson_id=lesson.id, position=position, text=text.strip())
     db.session.add(step)
@@ -128,7 +133,7 @@ def make_action(step: NextStep, lesson: ResearchLesson, title: str, owner_id: in
     if not title:
         raise ServiceError("Give the action a title.", "title")
     if len(title) > 300:
-        raise ServiceError("Keep the action's title to 300 characters.", "title")
+        raise ServiceError(too_long(300), "title")
     members = {m.user_id for m in db.session.scalars(select(TrioMember).where(TrioMember.trio_id == lesson.trio_id))}
     if owner_id is not None and owner_id not in members:
         raise ServiceError("Choose the action's owner from the trio.", "owner_id")

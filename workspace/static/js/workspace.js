@@ -15,6 +15,28 @@
   document.addEventListener("htmx:afterSettle", focusRequested);
   document.addEventListener("DOMContentLoaded", focusRequested);
 
+  // A control that puts something away (Cancel on the observation being edited) names where focus
+  // goes back to once its answer has settled: data-focus-after="#edit-observation-12".
+  // (The feed's poll runs meanwhile: only the answer to that control's own request moves focus.)
+  var focusAfter = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-focus-after")) {
+      focusAfter = { elt: elt, selector: elt.getAttribute("data-focus-after") };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    if (!focusAfter || !config || config.elt !== focusAfter.elt) {
+      return;
+    }
+    var target = document.querySelector(focusAfter.selector);
+    focusAfter = null;
+    if (target) {
+      target.focus();
+    }
+  });
+
   // An htmx request that failed outright (a 500, a 403, no network) must not fail silently.
   function showError(message) {
     var box = document.getElementById("htmx-error");
