@@ -224,4 +224,4 @@ def test_a_next_step_too_long_is_shown_at_the_next_step(client, world):
     response = client.post(f"{lesson_url(world)}/discussion", data=data | {"next_step": "x" * 2001})
     assert response.status_code == 422
     body = page_of(response)
-    assert re.search(r'id="next_step-error">.*Keep a next step to 2,000 characters', body)
+    assert re.search(r'id="next_step-error">.*Enter 2,000 characters or fewer', body)
