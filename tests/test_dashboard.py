@@ -219,3 +219,34 @@ def test_statement_count_is_the_same_for_10_and_10000_actions(app, client, world
     large = [count_statements(app, client, url, htmx) for url in urls for htmx in (False, True)]
     assert small == large
     assert max(large) <= 20
+
+
+@pytest.mark.parametrize("summary, expected", [
+    ("by-school", ["Actions by status in each school", "?school={s1}&amp;overdue=1"]),
+    ("qi", ["Coverage of quality indicators", "?school={s1}&amp;qi=2.3", "?school=none&amp;qi=2.3"]),
+    ("igbe", ["Coverage of IGBE priorities", "?school={s1}&amp;igbe=KA1"]),
+])
+def test_summary_tables_come_as_fragments_and_pages(client, world, board, summary, expected):
+    client.sign_in(world["a"]["reviewer"])
+    base = f"/p/{world['a']['partnership_id']}/actions/"
+    expected = [e.format(s1=world["a"]["school_ids"][0]) for e in expected]
+    dashboard_page = html(client.get(base))
+    # The dashboard names each table and loads it when it scrolls into view; without JavaScript, a link.
+    assert f'hx-get="{base}summary/{summary}" hx-trigger="revealed"' in dashboard_page
+    assert f'<a href="{base}summary/{summary}">' in dashboard_page
+    assert "coverage" not in dashboard_page.split('id="summary-by-school"')[1].split("</section>")[0]
+    fragment = client.get(f"{base}summary/{summary}", htmx=True)
+    body = html(fragment)
+    assert fragment.status_code == 200 and body.lstrip().startswith(f'<section id="summary-{summary}"')
+    assert "<html" not in body and all(e in body for e in expected), body[:3000]
+    page = html(client.get(f"{base}summary/{summary}"))
+    assert "<html" in page and all(e in page for e in expected)
+    # A cell's link is the dashboard with that cell's filters, and it finds what the cell counts.
+    if summary == "qi":
+        filtered = html(client.get(f"{base}?school={world['a']['school_ids'][0]}&qi=2.3", htmx=True))
+        assert "Fraction walls overdue" in filtered and "Careers evening" not in filtered
+
+
+def test_a_summary_that_does_not_exist_is_404(client, world):
+    client.sign_in(world["a"]["lead"])
+    assert client.get(f"/p/{world['a']['partnership_id']}/actions/summary/everything").status_code == 404

@@ -20,6 +20,20 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     lead.shot("dashboard")
     dashboard_url = page.url.split("?")[0]
 
+    # The summary tables load as they scroll into view (each swap is checked by axe), and a cell's
+    # link filters the dashboard.
+    page.locator("#summary-igbe").scroll_into_view_if_needed()
+    for name in ("Number of actions by status in each school", "Coverage of quality indicators: schools against QIs",
+                 "Coverage of IGBE priorities: schools against IGBE priorities"):
+        expect(page.get_by_role("table", name=name)).to_be_visible()
+    lead.axe("dashboard with its summary tables")
+    lead.shot("dashboard-summaries")
+    page.locator("#summary-qi td a").first.click()
+    expect(page).to_have_url(re.compile(r"school=\w+&qi="))
+    page.get_by_role("heading", level=1, name="Actions across the partnership").wait_for()
+    lead.axe("dashboard filtered from a coverage cell")
+    page.goto(dashboard_url)
+
     # A new action: its description counts down to its limit, and text over it is refused, not cut.
     page.get_by_role("link", name="New action").click()
     page.get_by_role("heading", level=1, name="New action").wait_for()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
@@ -247,6 +248,16 @@ class Coverage:
     def gaps(self, row: str) -> int:
         return sum(1 for key, _ in self.columns if not self.count(row, key))
 
+    def grid(self) -> list[tuple[str, str, list[tuple[str, str, int]], int]]:
+        """Each row as the table shows it: its key, its name, (column key, the key as it goes in a
+        URL, count) per column, and its gaps, worked out once here rather than cell by cell."""
+        quoted = {key: quote(key) for key, _ in self.columns}
+        table = []
+        for row_key, row_name in self.rows:
+            cells = [(key, quoted[key], self.counts.get((row_key, key), 0)) for key, _ in self.columns]
+            table.append((row_key, row_name, cells, sum(1 for *_, n in cells if not n)))
+        return table
+
 
 def status_counts(partnership_id: int, schools: list[School], today: date | None = None) -> dict:
     """Per school (and partnership-wide): actions by status, and how many are overdue."""
@@ -269,13 +280,25 @@ def school_rows(schools: list[School]) -> list[tuple[str, str]]:
     return [(str(s.id), s.name) for s in schools] + [("none", "Partnership-wide")]
 
 
-def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
-    """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
+def qi_columns() -> list[tuple[str, str]]:
+    """The QI numbers and titles the dashboard offers (HGIOS4's; STEM's QIs share the numbers)."""
     hgios4 = db.session.scalar(select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True)))
-    columns = [(number, title) for number, title in db.session.execute(
+    return [(number, title) for number, title in db.session.execute(
         select(FrameworkElement.number, FrameworkElement.title)
         .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
         .order_by(FrameworkElement.number))] if hgios4 else []
+
+
+def igbe_columns() -> list[tuple[str, str]]:
+    igbe = db.session.scalar(select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True)))
+    return [(code, title) for code, title in db.session.execute(
+        select(FrameworkElement.code, FrameworkElement.title)
+        .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
+        .order_by(FrameworkElement.parent_id, FrameworkElement.position))] if igbe else []
+
+
+def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
+    """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
         .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
@@ -283,16 +306,11 @@ def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
         .where(Action.partnership_id == partnership_id, FrameworkElement.kind.in_(("qi", "theme")))
         .group_by(Action.school_id, FrameworkElement.number)
     ).all()
-    return Coverage(columns, school_rows(schools),
+    return Coverage(qi_columns(), school_rows(schools),
                     {(str(s) if s else "none", number): n for s, number, n in counts})
 
 
 def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
-    igbe = db.session.scalar(select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True)))
-    columns = [(code, title) for code, title in db.session.execute(
-        select(FrameworkElement.code, FrameworkElement.title)
-        .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
-        .order_by(FrameworkElement.parent_id, FrameworkElement.position))] if igbe else []
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.code, func.count(func.distinct(Action.id)))
         .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
@@ -300,7 +318,19 @@ def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
         .where(Action.partnership_id == partnership_id, FrameworkElement.kind == "priority")
         .group_by(Action.school_id, FrameworkElement.code)
     ).all()
-    return Coverage(columns, school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts})
+    return Coverage(igbe_columns(), school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts})
+
+
+# The dashboard's three summary tables, each a fragment of its own (loaded as it scrolls into view)
+# with a page of its own for a browser without JavaScript: (title, what the table shows, how to read it).
+SUMMARIES = {
+    "by-school": ("Actions by status in each school", "Number of actions by status in each school", ""),
+    "qi": ("Coverage of quality indicators", "schools against QIs",
+           "Each number is how many actions at that school link to the QI or one of its themes (HGIOS4 and STEM "
+           "framework QIs share numbers). An empty, shaded cell is a gap."),
+    "igbe": ("Coverage of IGBE priorities", "schools against IGBE priorities",
+             "Each number is how many actions at that school link to the priority. An empty, shaded cell is a gap."),
+}
 
 
 def status_labels() -> dict[str, str]:

@@ -42,13 +42,26 @@ def index(access):
             access.partnership_id, access.actions_version, "all", filters,
             lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)),
             lambda: dashboard.actions_version(access.partnership_id))
-    context = _dashboard_context(access, filters)
-    schools = context["schools"]
-    return render("actions/index.html", "actions/_results.html", **context,
-                  counts=dashboard.status_counts(access.partnership_id, schools),
-                  rows=dashboard.school_rows(schools),
-                  qi_coverage=dashboard.qi_coverage(access.partnership_id, schools),
-                  igbe_coverage=dashboard.igbe_coverage(access.partnership_id, schools))
+    # The summary tables below the results come as fragments of their own (summary), when scrolled to.
+    return render("actions/index.html", "actions/_results.html", **_dashboard_context(access, filters),
+                  qi_columns=dashboard.qi_columns(), igbe_columns=dashboard.igbe_columns(),
+                  summaries=dashboard.SUMMARIES)
+
+
+@bp.get("/summary/<any('by-school', 'qi', 'igbe'):summary>")
+@partnership_route()
+def summary(access, summary):
+    """One of the dashboard's summary tables: the fragment the dashboard loads as it scrolls into
+    view, or a page of its own (a browser without JavaScript follows the dashboard's link here)."""
+    schools = list_schools(access.partnership)
+    context = dict(summary=summary, summaries=dashboard.SUMMARIES, rows=dashboard.school_rows(schools),
+                   statuses=dashboard.status_labels())
+    if summary == "by-school":
+        context["counts"] = dashboard.status_counts(access.partnership_id, schools)
+    else:
+        coverage = dashboard.qi_coverage if summary == "qi" else dashboard.igbe_coverage
+        context["coverage"] = coverage(access.partnership_id, schools)
+    return render("actions/dashboard_summary.html", "actions/_dashboard_summary.html", **context)
 
 
 @bp.get("/mine")
