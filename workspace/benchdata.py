@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, text
 from .auth.passwords import hash_password
 from .extensions import db
 from .models import (
-    Action, CasePupil, Cycle, Framework, FrameworkElement, FrameworkLink, LessonStage, Membership, NextStep,
+    Action, ActionStatusChange, CasePupil, Cycle, Framework, FrameworkElement, FrameworkLink, LessonStage, Membership, NextStep,
     Observation, Partnership, Prediction, ProgressUpdate, PupilVoice, ResearchLesson, School, SelfEvaluation,
     Trio, TrioMember, User,
 )
@@ -154,6 +154,9 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
                           "status": "active", "created_at": now - timedelta(days=200), "created_by_id": trio_members[0][0],
                           "version": 1})
         tm_rows += [{"id": ids.take(TrioMember), "trio_id": tid, "user_id": uid} for uid, _ in trio_members]
+        status_rows.append({"id": ids.take(ActionStatusChange), "partnership_id": large_pid, "action_id": aid,
+                            "status": status, "changed_at": created, "changed_by_id": leads[0],
+                            "progress_update_id": None})
         for element in rng.sample(elements["qi"], 2) + rng.sample(elements["priority"], 1):
             link_rows.append({"id": ids.take(FrameworkLink), "partnership_id": large_pid, "record_type": "trio",
                               "record_id": tid, "element_id": element, "created_at": now})
@@ -207,7 +210,7 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
     counts.trios, counts.lessons, counts.observations = len(trio_rows), len(lesson_rows), len(observation_rows)
 
     # Actions and their histories ------------------------------------------------------------------------
-    action_rows, update_rows = [], []
+    action_rows, update_rows, status_rows = [], [], []
     updates_per_action = max(0, size["updates"] // max(1, size["actions"]))
     statuses = ["not_started", "in_progress", "in_progress", "on_hold", "complete"]
     owners = [uid for uid, _ in teachers] + leads
@@ -235,6 +238,7 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
                               "record_id": aid, "element_id": element, "created_at": now})
     _bulk(Action, action_rows)
     _bulk(ProgressUpdate, update_rows)
+    _bulk(ActionStatusChange, status_rows)
     _bulk(FrameworkLink, link_rows)
     counts.actions, counts.updates = len(action_rows), len(update_rows)
 

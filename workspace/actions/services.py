@@ -14,6 +14,7 @@ from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
 from ..models.base import utcnow
 from ..reference import Role
 from ..services_errors import ServiceError, StaleEdit
+from . import status_history
 
 MAX_TITLE = 300
 MAX_TEXT = 10000
@@ -124,6 +125,9 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     db.session.execute(sa_update(Action).where(Action.id == action.id).values(**values)
                        .execution_options(synchronize_session=False, changes_partnership=action.partnership_id))
     db.session.flush()
+    if update.status_to:
+        status_history.record(action, update.status_to, now, author.id, update.id)
+        db.session.flush()
     db.session.refresh(action)
     return update
 

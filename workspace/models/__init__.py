@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 models. Every table that belongs to a partnership carries partnership_id."""
-from .actions import Action, ProgressUpdate
+from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .observations import NextStep, Observation, PupilVoice
@@ -9,7 +9,7 @@ from .selfeval import SelfEvaluation, SelfEvaluationEvidence
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
-    "Action", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
+    "Action", "ActionStatusChange", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
     "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
     "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "Trio", "TrioMember", "User",
 ]

@@ -85,3 +85,25 @@ class ProgressUpdate(db.Model):
     @property
     def status_to_label(self) -> str | None:
         return ACTION_STATUS_LABELS.get(self.status_to) if self.status_to else None
+
+
+class ActionStatusChange(db.Model):
+    """An action's status from a moment on: written whenever the status is set, by a progress
+    update or by editing the action, so that a report can say what the status was on a day."""
+
+    __tablename__ = "action_status_change"
+    __table_args__ = (
+        CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)), name="status"),
+        Index("ix_action_status_change_action_when", "action_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The progress update that moved it, where one did; None for an edit of the action itself.
+    progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id", ondelete="SET NULL"))
+
+    action: Mapped[Action] = relationship()

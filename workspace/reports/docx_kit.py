@@ -199,18 +199,26 @@ def paragraph(document, text: str = "", style_id: str | None = None) -> Paragrap
 
 
 def _fill(t, text: str) -> None:
-    """Put text in a <w:t> already in its run; line breaks become <w:br/> as Word expects."""
-    text = _NOT_XML.sub("", text)
-    lines = text.split("\n")
-    t.text = lines[0]
-    t.set(XML_SPACE, "preserve")
+    """Put text in a <w:t> already in its run. Text typed in a browser keeps its shape: line breaks
+    (CRLF or CR normalised) become Word's <w:br/> and tabs Word's <w:tab/>, never stray characters."""
+    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     run = t.getparent()
-    for line in lines[1:]:
-        run.append(OxmlElement("w:br"))
-        extra = OxmlElement("w:t")
-        extra.set(XML_SPACE, "preserve")
-        extra.text = line
-        run.append(extra)
+    first = True
+    for line_number, line in enumerate(text.split("\n")):
+        if line_number:
+            run.append(OxmlElement("w:br"))
+        for piece_number, piece in enumerate(line.split("\t")):
+            if piece_number:
+                run.append(OxmlElement("w:tab"))
+            if first:
+                target, first = t, False
+            else:
+                if not piece:
+                    continue
+                target = OxmlElement("w:t")
+                run.append(target)
+            target.text = piece
+            target.set(XML_SPACE, "preserve")
 
 
 def add_run(p, text: str, bold: bool = False) -> None:

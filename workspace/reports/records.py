@@ -14,7 +14,11 @@ from ..models import (
     School, Trio,
 )
 from ..reference import Sector
-from .data import _day, _pupil
+from .enquiry_data import day as _day
+
+
+def _pupil(label: str, descriptor: str) -> str:
+    return f"Pupil {label}" + (f" ({descriptor})" if descriptor else "")
 
 
 # The trio lesson-study record -------------------------------------------------------------------------
