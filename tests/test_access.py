@@ -50,6 +50,7 @@ def argument_values(world, side="a"):
         "step_id": w["step_id"],
         "action_id": w["action_id"],
         "evaluation_id": w["evaluation_id"],
+        "report_id": w["report_id"],
         "record_type": "action",
         "record_id": w["action_id"],
     }

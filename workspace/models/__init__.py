@@ -5,11 +5,12 @@ from .frameworks import ChallengeQuestion, Framework, FrameworkElement, Framewor
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
 from .people import Invite, Membership, RecoveryCode, SignInAttempt, User
+from .reports import InterimReport, InterimReportVersion
 from .selfeval import SelfEvaluation, SelfEvaluationEvidence
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
     "Action", "ActionStatusChange", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
-    "FrameworkLink", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
+    "FrameworkLink", "InterimReport", "InterimReportVersion", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
     "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "Trio", "TrioMember", "User",
 ]

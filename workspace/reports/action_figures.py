@@ -7,6 +7,7 @@ never merged by number, and each is titled in its own framework's words.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -69,6 +70,7 @@ class Element:
     title: str
     text: str             # a priority's full wording, else the title
     credit: str
+    position: tuple = ()  # where the framework puts it: its group's position, then its own
 
     @property
     def short(self) -> str:       # the chart's category: "STEM 2.3"
@@ -202,8 +204,9 @@ def gather(partnership_id: int, chosen: list[int], period_from: date, start: dat
 
 
 def _order(element: Element):
-    number = tuple(int(p) if p.isdigit() else p for p in element.number.replace("KA", "").split("."))
-    return FRAMEWORK_ORDER.get(element.framework_key, 9), element.framework, number, element.number
+    parts = re.findall(r"\d+|\D+", element.number)
+    number = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    return FRAMEWORK_ORDER.get(element.framework_key, 9), element.framework, element.position, number, element.number
 
 
 def _elements(element_ids: set[int]) -> tuple[dict[int, Element], dict[int, int]]:
@@ -223,10 +226,15 @@ def _elements(element_ids: set[int]) -> tuple[dict[int, Element], dict[int, int]
             qi_of[element_id] = element_id
     named = set(qi_of.values())
     elements = {}
-    for element_id, number, title, text, key, short, version, credit in db.session.execute(
+    for element_id, number, title, text, key, short, version, credit, position, parent_position in db.session.execute(
             select(FrameworkElement.id, FrameworkElement.number, FrameworkElement.title, FrameworkElement.text,
-                   Framework.key, Framework.short_title, Framework.version, Framework.credit)
+                   Framework.key, Framework.short_title, Framework.version, Framework.credit,
+                   FrameworkElement.position, parent.position)
             .join(Framework, FrameworkElement.framework_id == Framework.id)
+            .outerjoin(parent, FrameworkElement.parent_id == parent.id)
             .where(FrameworkElement.id.in_(named))):
-        elements[element_id] = Element(element_id, key, f"{short} ({version})", number, title, text or title, credit)
+        # QIs sort by number; priorities by where the framework lists them (KA1... before EQ-S1...).
+        where = (parent_position or 0, position) if key == "igbe" else ()
+        elements[element_id] = Element(element_id, key, f"{short} ({version})", number, title, text or title, credit,
+                                       where)
     return elements, {k: v for k, v in qi_of.items() if v in elements}

@@ -40,6 +40,7 @@ class Distance:
 
 @dataclass
 class InterimData:
+    partnership_id: int
     partnership: str
     description: str
     local_authorities: list[str]
@@ -109,7 +110,7 @@ def interim(partnership: Partnership, period_from: date, period_to: date, school
     with_evidence = sorted((a for a in actions if a.evidence), key=lambda a: a.evidence_at, reverse=True)
     in_progress = figures.by_status["in_progress"]
     return InterimData(
-        partnership=partnership.name, description=partnership.description or "",
+        partnership_id=partnership.id, partnership=partnership.name, description=partnership.description or "",
         local_authorities=sorted({s.local_authority for s in schools}),
         period_from=period_from, period_to=period_to, produced_on=today or date.today(),
         schools=[[s.name, Sector(s.sector).label, s.local_authority] for s in schools], school_ids=chosen,

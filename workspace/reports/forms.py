@@ -1,8 +1,8 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..forms_common import PlausibleDate, choices
 from ..trios.forms import MultiCheckboxField
@@ -34,3 +34,10 @@ class ProformaExportForm(FlaskForm):
             return date.fromisoformat(self.on.data or "")
         except ValueError:
             return None
+
+
+class DraftForm(InterimForm):
+    """Starting an interim report: its title, period and schools."""
+    title = StringField("Title", validators=[InputRequired("Give the report a title."),
+                                             Length(max=200, message="Keep the title to 200 characters.")])
+    include_descriptors = BooleanField("Include case-pupil descriptors")

@@ -14,7 +14,7 @@ from .data import InterimData
 
 NOT_WRITTEN = "Not written yet."
 SUMMARY_HEADERS = ["", "Actions", "Complete", "Overdue", "No recent update", "With evidence of impact"]
-SUMMARY_WIDTHS = [8.2, 1.6, 1.8, 1.7, 2.0, 2.1]
+SUMMARY_WIDTHS = [7.0, 1.6, 2.0, 1.9, 2.2, 2.3]
 
 
 @dataclass
@@ -161,3 +161,28 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
 def outline(blocks: list[Block]) -> list[tuple[int, str, str]]:
     """(level, title, anchor) of the headings the contents list shows."""
     return [(b.level, b.text, b.anchor) for b in blocks if b.kind == "heading" and b.level <= 2]
+
+
+def evidence_beside(data: InterimData) -> dict[str, list[str]]:
+    """What the lead reads beside each section's text box: the figures and evidence it is about."""
+    evidence: dict[str, list[str]] = {
+        "summary": [f"{label}: {value}" for label, value in data.figures + data.participation],
+        "purpose": [f"The partnership's description: {data.description}" if data.description
+                    else "The partnership has no description yet."],
+        "issues": [f"{label}: {n}" for label, n in data.exception_counts]
+                  + ([f"Trios with no lesson: {', '.join(data.quiet_trios)}"] if data.quiet_trios else []),
+        "next_steps": [f"{t.name}: {step}" for t in data.trios for step in t.next_steps][:20]
+                      or ["No trio recorded next steps in the period."],
+    }
+    for summary in data.priorities + data.qis:
+        element_id = summary.element.id
+        lines = [f"{summary.actions} action{'s' if summary.actions != 1 else ''}; {summary.complete_pct}% complete, {summary.overdue_pct}% overdue, "
+                 f"{summary.stale_pct}% with no recent update; {summary.with_evidence} with evidence of impact"]
+        lines += [f"{a.title}: {a.evidence}" for a in data.actions if element_id in a.element_ids and a.evidence][:8]
+        evidence[f"progress:{element_id}"] = lines
+    for trio in data.trios:
+        evidence[f"trio:{trio.id}"] = ([f"{len(trio.lessons)} research lesson{'s' if len(trio.lessons) != 1 else ''} "
+                                        f"in the period"]
+                                       + [f"Learned: {text}" for text in trio.learned]
+                                       + [f"Next step: {step}" for step in trio.next_steps])
+    return evidence
