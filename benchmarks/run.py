@@ -290,10 +290,11 @@ def markdown(run: dict) -> str:
         lines += [f"| {target} | {measured} | {'yes' if ok else 'NO'} |" for target, measured, ok in run["verdicts"]]
         lines.append("")
     if run.get("exports"):
-        lines += ["## Word exports of the large partnership", "", "| export | seconds | peak memory (MB) | table rows |",
+        lines += ["## Exports of the large partnership", "", "| export | seconds | peak memory (MB) | table rows | pages |",
                   "| --- | ---: | ---: | ---: |"]
         for r in run["exports"]:
-            lines.append(f"| {r['export']} | {r['seconds']} | {r['peak_rss_mb']} | {r['table_rows'] or ''} |")
+            lines.append(f"| {r['export']} | {r['seconds']} | {r['peak_rss_mb']} | {r['table_rows'] or ''} | "
+                         f"{r.get('pages') or ''} |")
     return "\n".join(lines) + "\n"
 
 

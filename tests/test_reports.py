@@ -1,6 +1,7 @@
 """Word exports, read back with python-docx: structure, fields, tables against the database,
 filters, and nothing from another partnership. Converted through LibreOffice where it is installed."""
 import io
+import re
 import os
 import shutil
 import subprocess
@@ -80,14 +81,22 @@ def test_interim_report_structure(client, world, app, dated):
     with app.app_context():
         report = data.interim(db.session.get(__import__("workspace").models.Partnership, world["a"]["partnership_id"]),
                               date(2026, 9, 1), date(2026, 11, 30))
-    expected = [(1, "Contents")] + documents.interim_outline(report)
-    found = [h for h in headings(document) if h[0] <= 2 and not h[1].startswith(("QI ", "KA", "NP", "EQ"))]
+    expected = documents.interim_outline(report)
+    found = [h for h in headings(document) if h[0] <= 2]
     assert found == expected
+    # The contents: every entry a link to its heading's bookmark, in the TOC styles.
+    bookmarks = {b.get(qn("w:name")) for b in document.element.body.iter(qn("w:bookmarkStart"))}
+    links = [h for h in document.element.body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))]
+    assert ["".join(t.text or "" for t in h.iter(qn("w:t"))) for h in links] == [text for _, text in expected]
+    assert {h.get(qn("w:anchor")) for h in links} <= bookmarks
+    assert "PAGEREF" in instructions(document.element.body)
     body = document.element.body
     assert "TOC" in instructions(body)
     footer = document.sections[0].footer._element
     assert "PAGE" in instructions(footer) and "NUMPAGES" in instructions(footer)
-    assert document.sections[0].header.paragraphs[0].text == "Partnership Alpha"
+    header = document.sections[0].header.paragraphs[0].text
+    assert header.startswith("OFFICIAL-SENSITIVE") and "Partnership Alpha: interim report · Draft · produced" in header
+    assert document.sections[0].different_first_page_header_footer  # the title page has no running header
     # The body's tables fit a portrait page: the long lists are in the workbook.
     # Every table repeats its header row on each page.
     for table in document.tables:
@@ -238,3 +247,65 @@ def test_table_text_survives_markup_control_characters_and_line_breaks():
     assert first[2] == ["private \ue000 separator", "", ""]
     assert read.tables[1].rows[1].cells[0].text == "second table"
     assert "@@workspace-table-" not in " ".join(p.text for p in read.paragraphs)
+
+
+def test_our_template_arial_en_gb_true_properties_and_a_fresh_id(client, world, dated):
+    import zipfile
+
+    client.sign_in(world["a"]["lead"])
+    _, first = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    _, second = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    package = zipfile.ZipFile(io.BytesIO(first))
+    everything = b" ".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    assert b"python-docx" not in everything and b"Macintosh" not in everything
+    styles = package.read("word/styles.xml").decode()
+    assert not re.search(r"w:(ascii|hAnsi|eastAsia|cs)[Tt]heme=", styles)  # no theme font overrides Arial
+    assert 'w:ascii="Arial"' in styles and 'w:lang w:val="en-GB"' in styles
+    assert 'w:styleId="TOC1"' in styles and 'w:styleId="TOC2"' in styles and 'w:styleId="TOCHeading"' in styles
+    theme = package.read("word/theme/theme1.xml").decode()
+    assert '<a:latin typeface="Arial"/>' in theme and "Calibri" not in theme.split("<a:fontScheme")[1].split("<a:ea")[0]
+    assert "<Application>Partnership Workspace</Application>" in package.read("docProps/app.xml").decode()
+    settings = package.read("word/settings.xml").decode()
+    assert "updateFields" not in settings  # no prompt on opening
+    doc_id = re.compile(r'w14:docId w14:val="([0-9A-F]+)"')
+    other = zipfile.ZipFile(io.BytesIO(second)).read("word/settings.xml").decode()
+    assert doc_id.search(settings).group(1) != doc_id.search(other).group(1)
+
+
+def test_trio_record_and_proforma_craft(client, world, app, dated):
+    client.sign_in(world["a"]["teacher"])
+    document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    text = [p.text for p in document.paragraphs]
+    assert any(t.startswith("Leuven involvement scale: 1 extremely low") for t in text)
+    assert "Members: Teacher Alpha (Alpha Primary School), Teacher2 Alpha (Alpha High School)" in text
+    school = world["a"]["school_ids"][0]
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    assert document.sections[0].header.paragraphs[0].text == "Alpha Primary School · Partnership Alpha"
+    # The action cited as evidence has begun (in progress): it is evidence.
+    assert "Fraction walls in every P5-P7 class (In progress)" in document.tables[0].rows[1].cells[3].text
+
+
+def test_an_action_not_started_is_not_evidence_and_none_recorded_is_no_bullet(client, world, app):
+    from workspace.actions import services as action_services
+    from workspace.models import NextStep
+
+    with app.app_context():
+        action = db.session.get(Action, world["a"]["action_id"])
+        action_services.update_action(action, action.version, action.title, action.description, action.school_id,
+                                      action.owner_id, action.due_date, "not_started", [])
+        db.session.delete(db.session.get(NextStep, world["a"]["step_id"]))
+        db.session.commit()
+    client.sign_in(world["a"]["teacher"])
+    school = world["a"]["school_ids"][0]
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    assert "Fraction walls" not in document.tables[0].rows[1].cells[3].text
+    document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    none = [p for p in document.paragraphs if p.text == "None recorded."]
+    assert none and all(p.style.name != "List Bullet" for p in none)
+
+
+@pytest.mark.parametrize("peak, step", [(1, 1), (5, 1), (6, 2), (10, 2), (11, 5), (25, 5), (26, 10), (120, 50), (999, 200)])
+def test_chart_gridlines_are_round(peak, step):
+    from workspace.reports.charts import round_step
+
+    assert round_step(peak) == step

@@ -154,9 +154,6 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
                           "status": "active", "created_at": now - timedelta(days=200), "created_by_id": trio_members[0][0],
                           "version": 1})
         tm_rows += [{"id": ids.take(TrioMember), "trio_id": tid, "user_id": uid} for uid, _ in trio_members]
-        status_rows.append({"id": ids.take(ActionStatusChange), "partnership_id": large_pid, "action_id": aid,
-                            "status": status, "changed_at": created, "changed_by_id": leads[0],
-                            "progress_update_id": None})
         for element in rng.sample(elements["qi"], 2) + rng.sample(elements["priority"], 1):
             link_rows.append({"id": ids.take(FrameworkLink), "partnership_id": large_pid, "record_type": "trio",
                               "record_id": tid, "element_id": element, "created_at": now})
@@ -233,6 +230,9 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
                             "due_date": today + timedelta(days=rng.randint(-90, 180)), "status": status,
                             "trio_id": None, "lesson_id": None, "self_evaluation_id": None, "created_at": created,
                             "created_by_id": leads[0], "updated_at": last, "last_progress_at": last, "version": 1})
+        status_rows.append({"id": ids.take(ActionStatusChange), "partnership_id": large_pid, "action_id": aid,
+                            "status": status, "changed_at": created, "changed_by_id": leads[0],
+                            "progress_update_id": None})
         for element in rng.sample(elements["qi"], rng.randint(1, 2)) + ([rng.choice(elements["priority"])] if a % 2 else []):
             link_rows.append({"id": ids.take(FrameworkLink), "partnership_id": large_pid, "record_type": "action",
                               "record_id": aid, "element_id": element, "created_at": now})

@@ -47,6 +47,8 @@ class Defaults:
     REMEMBERED_ANSWER_SECONDS = 10
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
+    # The protective marking in the header of every interim report ("" for none).
+    REPORT_MARKING = "OFFICIAL-SENSITIVE"
 
 
 def _coerce(value: str):

@@ -41,7 +41,7 @@ def _chart(document, data: InterimData, caption: str) -> None:
 def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData, draft: bool, table) -> None:
     for block in blocks:
         if block.kind == "heading":
-            kit.heading(document, block.text, block.level)
+            kit.heading(document, block.text, block.level, block.anchor)
         elif block.kind == "text":
             kit.paragraph(document, block.text, "Caption" if block.key == "caption" else None)
         elif block.kind == "written":
@@ -66,19 +66,21 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
 
 
 def interim_report(data: InterimData, author: str, fast_tables: bool = True, sections: dict[str, str] | None = None,
-                   status: str = "draft"):
+                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE"):
     table = kit.table if fast_tables else kit.plain_table
-    document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author, data.partnership,
-                                subject="Interim report to the local authority")
+    state = "Final" if status == "final" else "Draft"
+    document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author,
+                                f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
+                                subject="Interim report to the local authority", marking=marking, title_page=True)
     _title_page(document, f"{data.partnership}\nInterim report", [
         f"Period: {data.period}",
         f"Local authorities: {', '.join(data.local_authorities) or '—'}",
         f"Schools and settings: {len(data.schools)}",
-        f"{'Final' if status == 'final' else 'Draft'}, produced on {data.produced_on:%-d %B %Y} by {author}",
-    ])
+        f"{state}, produced on {data.produced_on:%-d %B %Y} by {author}",
+    ] + ([marking] if marking else []))
     blocks = interim_layout.layout(data, sections)
-    kit.heading(document, "Contents", 1)
-    kit.table_of_contents(document, [(level, text) for level, text, _ in interim_layout.outline(blocks)])
+    kit.paragraph(document, "Contents", "TOCHeading")
+    kit.table_of_contents(document, interim_layout.outline(blocks))
     write_blocks(document, blocks, data, status != "final", table)
     return document
 
@@ -104,6 +106,8 @@ def trio_record(data: TrioRecord, author: str):
         kit.heading(document, "Case pupils", 2)
         kit.table(document, ["Pupil", "Typical of", "Success criterion"], lesson.pupils, [2, 7, 8])
         kit.heading(document, "Predictions and observations", 2)
+        kit.paragraph(document, "Leuven involvement scale: 1 extremely low, 2 low, 3 moderate, 4 high, 5 extremely "
+                                "high.", "Caption")
         for pupil, rows in lesson.grids:
             kit.heading(document, pupil, 3)
             kit.table(document, ["Stage", "Predicted", "Observed"], rows, [3.5, 5.5, 8])
@@ -118,14 +122,16 @@ def trio_record(data: TrioRecord, author: str):
         kit.label_value(document, "The teaching", lesson.teaching)
         kit.label_value(document, "What we learned", lesson.learned)
         kit.heading(document, "Next steps", 2)
-        for step in lesson.next_steps or ["None recorded."]:
+        for step in lesson.next_steps:
             kit.bullet(document, step)
+        if not lesson.next_steps:
+            document.add_paragraph("None recorded.")
     return document
 
 
 def self_evaluation(data: ProformaData, author: str):
     on = f"{data.on:%-d %B %Y}" if data.on else "no date"
-    document = kit.new_document(f"{data.school}: {data.title}, {on}", author, data.partnership,
+    document = kit.new_document(f"{data.school}: {data.title}, {on}", author, f"{data.school} · {data.partnership}",
                                 subject="School self-evaluation pro-forma")
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

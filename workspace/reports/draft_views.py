@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, request, send_file, url_for
+from flask import abort, current_app, request, send_file, url_for
 from flask_login import current_user
 
 from .. import merging
@@ -150,7 +150,7 @@ def draft_docx(access, report_id):
     report = report_in(access, report_id)
     report_data = drafts.report_data(report)
     document = documents.interim_report(report_data, current_user.name, sections=dict(report.sections or {}),
-                                        status=report.status)
+                                        status=report.status, marking=current_app.config["REPORT_MARKING"])
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")
 

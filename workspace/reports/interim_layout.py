@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .data import InterimData
+from .data import STATUS_ORDER, InterimData
 
 NOT_WRITTEN = "Not written yet."
 SUMMARY_HEADERS = ["", "Actions", "Complete", "Overdue", "No recent update", "With evidence of impact"]
@@ -86,6 +86,11 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
         if summaries is data.qis and data.chart_categories:
             blocks.append(Block("chart", caption="Figure 1: actions by status at the end of the period for each "
                                                  "quality indicator (an action linked to several is counted under each)."))
+            labels = data.status_labels
+            blocks.append(Block("table", headers=["Quality indicator"] + [labels[s] for s in STATUS_ORDER],
+                                rows=[[c] + [str(data.chart_series[s].get(c, 0)) for s in STATUS_ORDER]
+                                      for c in data.chart_categories],
+                                widths=[5.0, 3.0, 3.0, 3.0, 3.0], caption="The figures of Figure 1"))
         for summary in summaries:
             key = f"progress:{summary.element.id}"
             if sections.get(key, "").strip():

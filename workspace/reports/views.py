@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 from io import BytesIO
 
-from flask import abort, send_file, url_for
+from flask import abort, current_app, send_file, url_for
 from flask_login import current_user
 
 from ..access import partnership_route, school_in, trio_in
@@ -58,7 +58,7 @@ def interim(access):
     if not form.validate():
         return _page(access, form, 422)
     report = data.interim(access.partnership, form.period_from.data, form.period_to.data, form.schools.data)
-    document = documents.interim_report(report, current_user.name)
+    document = documents.interim_report(report, current_user.name, marking=current_app.config["REPORT_MARKING"])
     activity.record(access.partnership_id, current_user, "exported", "report", None,
                     f"exported the interim report for {form.period_from.data:%-d %b %Y} to {form.period_to.data:%-d %b %Y}",
                     url_for("reports.index", partnership_id=access.partnership_id))
