@@ -36,6 +36,7 @@ class Distance:
     framework: str
     scale: list[str]
     rows: list[list[str]]                    # school, QI and theme, at the start, at the end
+    by_school: list[list[str]] = field(default_factory=list)  # school, evaluated, higher, same, lower, new
 
 
 @dataclass
@@ -162,10 +163,11 @@ def _distance(partnership: Partnership, chosen: list[int], period_from: date, pe
     ).all()
     if not rows:
         return []
-    levels = {}
+    levels, positions = {}, {}
     scales: dict[int, list[str]] = {}
     for level in db.session.scalars(select(FrameworkLevel).order_by(FrameworkLevel.framework_id, FrameworkLevel.position)):
         levels[(level.framework_id, level.key)] = level.label
+        positions[(level.framework_id, level.key)] = level.position
         scales.setdefault(level.framework_id, []).append(level.label)
     by_framework: dict[int, dict] = {}
     names = {}
@@ -175,10 +177,22 @@ def _distance(partnership: Partnership, chosen: list[int], period_from: date, pe
             (school, element_id), {"label": f"QI {number} {parent_title}: {title}" if kind == "theme"
                                    else f"QI {number} {title}", "start": None, "end": None})
         shown = f"{levels.get((framework_id, level), level)} ({day(on)})"
+        rank = positions.get((framework_id, level), 0)
         if on <= period_from:
-            entry["start"] = shown
-        entry["end"] = shown
-    return [Distance(names[fid], scales.get(fid, []),
-                     [[school, e["label"], e["start"] or "Not yet evaluated", e["end"]]
-                      for (school, _), e in entries.items()])
-            for fid, entries in by_framework.items()]
+            entry["start"], entry["start_rank"] = shown, rank
+        entry["end"], entry["end_rank"] = shown, rank
+    result = []
+    for fid, entries in by_framework.items():
+        per_school: dict[str, list[int]] = {}
+        for (school, _), e in entries.items():
+            counts = per_school.setdefault(school, [0, 0, 0, 0, 0])
+            counts[0] += 1
+            if e["start"] is None:
+                counts[4] += 1
+            else:
+                counts[1 if e["end_rank"] > e["start_rank"] else 2 if e["end_rank"] == e["start_rank"] else 3] += 1
+        result.append(Distance(names[fid], scales.get(fid, []),
+                               [[school, e["label"], e["start"] or "Not yet evaluated", e["end"]]
+                                for (school, _), e in entries.items()],
+                               [[school] + [str(n) for n in counts] for school, counts in per_school.items()]))
+    return result

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from .data import STATUS_ORDER, InterimData
 
 NOT_WRITTEN = "Not written yet."
+# Past these, a section is written in its compact form so that a large partnership's body stays
+# near 40 pages; the full lists are in the workbook.
+MANY_TRIOS = 8
+MANY_EVALUATIONS = 60
 SUMMARY_HEADERS = ["", "Actions", "Complete", "Overdue", "No recent update", "With evidence of impact"]
 SUMMARY_WIDTHS = [7.0, 1.6, 2.0, 1.9, 2.2, 2.3]
 
@@ -108,7 +112,9 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
     heading("Collaborative enquiry")
     if not data.trios:
         blocks.append(Block("text", "No research lessons were taught at these schools in the period."))
-    for trio in data.trios:
+    elif len(data.trios) > MANY_TRIOS:
+        _trios_compact(data, sections, blocks)
+    for trio in data.trios if len(data.trios) <= MANY_TRIOS else []:
         heading(trio.name, 2)
         blocks.append(Block("label", "Enquiry focus", items=[trio.focus]))
         blocks.append(Block("label", "Members", items=[", ".join(trio.members)]))
@@ -144,6 +150,13 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
         heading(distance.framework, 2)
         if distance.scale:
             blocks.append(Block("label", "Scale", items=[", ".join(distance.scale)]))
+        if len(distance.rows) > MANY_EVALUATIONS:
+            blocks.append(Block("table", headers=["School", "Themes and QIs evaluated", "Higher at the end",
+                                                  "The same", "Lower", "First evaluated in the period"],
+                                rows=distance.by_school, widths=[5.0, 2.4, 2.4, 2.2, 2.0, 3.0],
+                                caption=f"Levels at the period's start and end, by school ({len(distance.rows)} "
+                                        f"themes and QIs; each is in the workbook's Self-evaluations sheet)"))
+            continue
         blocks.append(Block("table", headers=["School", "QI and theme", "At the start of the period",
                                               "At the end of the period"],
                             rows=distance.rows, widths=[4.2, 6.0, 3.4, 3.4]))
@@ -161,6 +174,25 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
     if not data.credits:
         blocks.append(Block("text", "The report quotes no framework wording."))
     return blocks
+
+
+def _trios_compact(data: InterimData, sections: dict[str, str], blocks: list[Block]) -> None:
+    """Many trios: one row each (members, lessons, its paragraph), then a few highlights."""
+    rows = []
+    for trio in data.trios:
+        dates = [lesson[0] for lesson in trio.lessons]
+        written = sections.get(f"trio:{trio.id}", "\n\n".join(trio.learned)).strip()
+        rows.append([trio.name, "; ".join(trio.members),
+                     f"{len(dates)}" + (f" ({dates[0]} to {dates[-1]})" if len(dates) > 1 else f" ({dates[0]})"),
+                     written or NOT_WRITTEN])
+    blocks.append(Block("table", headers=["Trio", "Members", "Lessons in the period", "What the trio learned"],
+                        rows=rows, widths=[3.6, 4.2, 2.8, 6.4],
+                        caption=f"{len(rows)} trios at work; each trio's lesson-study record has its lessons, "
+                                "next steps and observations"))
+    highlights = [(f"{trio.name}, {who}: ", what) for trio in data.trios for who, what in trio.highlights[:1]]
+    if highlights:
+        blocks.append(Block("bullets", text="Highlights from observations and pupil voice",
+                            items=highlights[:data.list_limit // 2]))
 
 
 def outline(blocks: list[Block]) -> list[tuple[int, str, str]]:
