@@ -1,10 +1,9 @@
 """Times the exports for the large benchmark partnership, with their peak memory: the interim
-report for a year and its workbook side by side, the interim report built the plain python-docx
-way on the same body for comparison, and the two Word records. The interim report's body is
-converted by LibreOffice and its pages counted (the target: at most 40).
+report for a year and its workbook side by side, and the two Word records. The interim report's
+body is converted by LibreOffice and its pages counted (the target: at most 40).
 
 Each export runs in a fresh process, so its peak resident memory (ru_maxrss) is its own.
-Usage: python benchmarks/bench_exports.py DATABASE_URL [--skip-plain]
+Usage: python benchmarks/bench_exports.py DATABASE_URL
 """
 from __future__ import annotations
 
@@ -48,9 +47,9 @@ def run_one(kind: str, database_url: str) -> dict:
                     "table_rows": len(report.actions), "pages": None,
                     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                     "baseline_rss_mb": round(baseline)}
-        if kind in ("interim", "interim-plain"):
+        if kind == "interim":
             report = data.interim(partnership, *PERIOD)
-            document = documents.interim_report(report, "Benchmark", fast_tables=kind == "interim")
+            document = documents.interim_report(report, "Benchmark")
             rows = sum(len(b.rows) for b in interim_layout.layout(report) if b.kind == "table")
         elif kind == "trio":
             trio = db.session.scalar(select(Trio).where(Trio.partnership_id == partnership.id).order_by(Trio.id))
@@ -93,7 +92,7 @@ def main(argv: list[str]) -> list[dict]:
         print(json.dumps(run_one(argv[1], argv[2])))
         return []
     database_url = argv[0]
-    kinds = ["interim", "workbook", "trio", "selfeval"] + ([] if "--skip-plain" in argv else ["interim-plain"])
+    kinds = ["interim", "workbook", "trio", "selfeval"]
     results = []
     for kind in kinds:
         out = subprocess.run([sys.executable, __file__, "--one", kind, database_url], capture_output=True, text=True,

@@ -237,16 +237,16 @@ def test_table_text_survives_markup_control_characters_and_line_breaks():
     from workspace.reports import docx_kit
 
     document = docx_kit.new_document("T", "A", "H")
-    values = [["<b>&amp;</b>", "line one\nline two", "bell\x07 and null\x00 gone"],
-              ["private \ue000 separator", "", None]]
+    values = [["<b>&amp;</b>", "line one\r\nline two", "bell\x07 and null\x00 gone"],
+              ["private \ue000 character", "a\ttab", None]]
     docx_kit.table(document, ["One", "Two", "Three"], values)
     docx_kit.table(document, ["Only"], [["second table"]])
     read = Document(io.BytesIO(docx_kit.to_bytes(document)))
     first = [[c.text for c in row.cells] for row in read.tables[0].rows]
     assert first[1] == ["<b>&amp;</b>", "line one\nline two", "bell and null gone"]
-    assert first[2] == ["private \ue000 separator", "", ""]
+    assert first[2] == ["private \ue000 character", "a\ttab", ""]
     assert read.tables[1].rows[1].cells[0].text == "second table"
-    assert "@@workspace-table-" not in " ".join(p.text for p in read.paragraphs)
+    assert read.tables[0].rows[2].cells[1]._tc.findall(".//" + qn("w:tab"))  # Word's tab, not a character
 
 
 def test_our_template_arial_en_gb_true_properties_and_a_fresh_id(client, world, dated):

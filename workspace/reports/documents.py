@@ -38,7 +38,7 @@ def _chart(document, data: InterimData, caption: str) -> None:
     kit.paragraph(document, caption, "Caption")
 
 
-def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData, draft: bool, table) -> None:
+def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData, draft: bool) -> None:
     for block in blocks:
         if block.kind == "heading":
             kit.heading(document, block.text, block.level, block.anchor)
@@ -60,14 +60,13 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
         elif block.kind == "table":
             if block.caption:
                 kit.paragraph(document, block.caption, "Caption")
-            table(document, block.headers, block.rows, block.widths)
+            kit.table(document, block.headers, block.rows, block.widths)
         elif block.kind == "chart":
             _chart(document, data, block.caption)
 
 
-def interim_report(data: InterimData, author: str, fast_tables: bool = True, sections: dict[str, str] | None = None,
+def interim_report(data: InterimData, author: str, sections: dict[str, str] | None = None,
                    status: str = "draft", marking: str = "OFFICIAL-SENSITIVE"):
-    table = kit.table if fast_tables else kit.plain_table
     state = "Final" if status == "final" else "Draft"
     document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author,
                                 f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
@@ -81,7 +80,7 @@ def interim_report(data: InterimData, author: str, fast_tables: bool = True, sec
     blocks = interim_layout.layout(data, sections)
     kit.paragraph(document, "Contents", "TOCHeading")
     kit.table_of_contents(document, interim_layout.outline(blocks))
-    write_blocks(document, blocks, data, status != "final", table)
+    write_blocks(document, blocks, data, status != "final")
     return document
 
 

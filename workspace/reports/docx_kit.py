@@ -2,15 +2,15 @@
 styles, fields Word fills in (table of contents, page X of Y), tables whose header row repeats,
 landscape sections, pictures with alt text, and document properties.
 
-Big tables are filled by copying one prepared row with lxml: python-docx's add_row() and
-cell.text cost about 1.7 ms a row, and table.cell() is quadratic.
+A table is a prepared table (header row and one empty row, made once per shape with python-docx)
+copied, its empty row copied once a row: the interim report's body is a few hundred rows, which
+this writes in a fraction of what python-docx's add_row() and cell.text take.
 """
 from __future__ import annotations
 
 import copy
 import re
 import uuid
-import zipfile
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -28,15 +28,8 @@ from docx.text.paragraph import Paragraph
 PORTRAIT = (Cm(21.0), Cm(29.7))
 XML_SPACE = qn("xml:space")
 TR, T, VAL = qn("w:tr"), qn("w:t"), qn("w:val")
-CELL_MARK = "@@cell@@"
-TABLE_MARK = "@@workspace-table-"
-_MARKER_PARAGRAPH = re.compile(r"<w:p>(?:(?!</w:p>).)*?(" + re.escape(TABLE_MARK) + r"[0-9a-f]{32})(?:(?!</w:p>).)*?</w:p>")
 # Characters XML 1.0 cannot hold: a pasted control character must not make a document unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NOT_XML_TABLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
-EMPTY_T = '<w:t xml:space="preserve"></w:t>'
-T_OPEN, T_CLOSE = '<w:t xml:space="preserve">', "</w:t>"
-SEPARATOR = "\ue000"  # a private-use character, between cell texts while they are escaped together
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
 
 
@@ -364,89 +357,23 @@ def _prototype(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size
     return result._tbl
 
 
-@lru_cache(maxsize=64)
-def _row_xml(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size: float) -> tuple[str, list[str], str]:
-    """The prototype as XML text: what comes before the data rows, the data row cut at each
-    cell's text, and what comes after."""
-    proto = copy.deepcopy(_prototype(headers, widths_cm, font_size))
-    for t in proto.findall(TR)[1].iter(T):
-        t.text = CELL_MARK
-    xml = etree.tostring(proto, encoding="unicode")
-    first_row_end = xml.index("</w:tr>") + len("</w:tr>")
-    last_row_end = xml.rindex("</w:tr>") + len("</w:tr>")
-    template = xml[first_row_end:last_row_end]
-    return xml[:first_row_end], re.split(r"<w:t>" + CELL_MARK + r"</w:t>", template), xml[last_row_end:]
-
-
-def _escape_all(texts: list[str]) -> list[str]:
-    """Escape many cell texts at once: one pass over them all rather than one per cell."""
-    joined = SEPARATOR.join(texts)
-    if joined.count(SEPARATOR) != len(texts) - 1:  # a text held the separator itself
-        return [_text_xml(text)[len(T_OPEN):-len(T_CLOSE)] for text in texts]
-    if _NOT_XML.search(joined):  # a scan in C; the rare text with control characters is cleaned
-        joined = _NOT_XML.sub("", joined)
-    joined = (joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-              .replace("\n", T_CLOSE + "<w:br/>" + T_OPEN))
-    return joined.split(SEPARATOR) if texts else []
-
-
-def _text_xml(value) -> str:
-    """A cell's text as <w:t> XML. Called for every cell of every big table, so kept plain."""
-    if not value:
-        return EMPTY_T
-    text = str(value).translate(_NOT_XML_TABLE).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if "\n" in text:
-        text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    return '<w:t xml:space="preserve">' + text + "</w:t>"
-
-
 def table(document, headers: list[str], rows: list[list[str]], widths_cm: list[float] | None = None,
           caption: str | None = None, font_size: float = 9) -> None:
-    """A table with a repeating, shaded header row.
-
-    Rows are written as text from a prepared row, and put in place when the document is saved
-    (to_bytes): python-docx's add_row() and cell.text cost about 1.7 ms a row and keep every
-    cell in memory as XML nodes; a report of 30,000 rows took 25 s and 600 MB that way.
-    """
+    """A table with a repeating, shaded header row: the prepared table copied, and its empty row
+    copied once for each row of text (line breaks and tabs as Word's own)."""
     if caption:
         paragraph(document, caption, "Caption")
-    before, cells, after = _row_xml(tuple(headers), tuple(widths_cm or ()), font_size)
-    width = len(cells) - 1
-    row_format = cells[0] + "".join(T_OPEN + "{}" + T_CLOSE + following for following in cells[1:])
-    flat = []
+    result = copy.deepcopy(_prototype(tuple(headers), tuple(widths_cm or ()), font_size))
+    template = result.findall(TR)[1]
+    result.remove(template)
+    width = len(headers)
     for values in rows:
+        row = copy.deepcopy(template)
         values = list(values)[:width]
-        flat.extend("" if value is None else str(value) for value in values)
-        flat.extend([""] * (width - len(values)))
-    escaped = _escape_all(flat)
-    parts = [before]
-    parts.extend(row_format.format(*escaped[i:i + width]) for i in range(0, len(escaped), width))
-    parts.append(after)
-    marker = f"{TABLE_MARK}{uuid.uuid4().hex}"
-    paragraph(document, marker)
-    _pending(document)[marker] = "".join(parts)
-
-
-def _pending(document) -> dict[str, str]:
-    """Tables written as text, waiting for to_bytes() to put them where their markers stand."""
-    part = document.part
-    if not hasattr(part, "_workspace_tables"):
-        part._workspace_tables = {}
-    return part._workspace_tables
-
-
-def plain_table(document, headers: list[str], rows: list[list[str]], widths_cm=None, caption=None, font_size=9):
-    """The same table the slow, ordinary python-docx way: for the benchmark's comparison only."""
-    result = document.add_table(rows=1, cols=len(headers))
-    result.style = "Table Grid"  # the ordinary way, on purpose
-    for cell, text in zip(result.rows[0].cells, headers):
-        cell.text = text
-    _repeat_header(result.rows[0])
-    for values in rows:
-        cells = result.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = "" if value is None else str(value)
-    return result
+        for t, value in zip(list(row.iter(T)), values + [""] * (width - len(values))):
+            _fill(t, "" if value is None else str(value))
+        result.append(row)
+    _append_to_body(document, result)
 
 
 def landscape(document) -> None:
@@ -485,25 +412,4 @@ def label_value(document, label: str, value: str) -> None:
 def to_bytes(document) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
-    tables = _pending(document)
-    if not tables:
-        return buffer.getvalue()
-    # Put each table where its marker paragraph stands, streaming word/document.xml into the zip
-    # so that the big tables are never held twice.
-    source = zipfile.ZipFile(BytesIO(buffer.getvalue()))
-    result = BytesIO()
-    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as target:
-        for item in source.infolist():
-            item.compress_type = zipfile.ZIP_DEFLATED
-            if item.filename != "word/document.xml":
-                target.writestr(item, source.read(item.filename))
-                continue
-            xml = source.read(item.filename).decode("utf-8")
-            with target.open(item, "w") as out:
-                position = 0
-                for match in _MARKER_PARAGRAPH.finditer(xml):
-                    out.write(xml[position:match.start()].encode("utf-8"))
-                    out.write(tables.pop(match.group(1), match.group(0)).encode("utf-8"))
-                    position = match.end()
-                out.write(xml[position:].encode("utf-8"))
-    return result.getvalue()
+    return buffer.getvalue()
