@@ -123,12 +123,19 @@ def test_no_action_appears_twice_and_nothing_of_another_partnership(app, world):
         partnership, _, _ = _new_action(world["a"], "Linked three ways, overdue and stale",
                                         links=[stem.id, hgios4.id, igbe.id], due=date(2026, 10, 2))
         _new_action(world["b"], "Beta's own action", links=[stem.id], due=date(2026, 10, 2))
+        # Overdue, and with evidence of impact: listed once, under the evidence, with its flag.
+        _, lead, with_evidence = _new_action(world["a"], "Overdue with evidence", links=[stem.id], due=date(2026, 10, 3))
+        actions.post_progress(with_evidence, lead, "Half done.", "Exit tickets up 20%.", None)
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         document = Document(io.BytesIO(to_bytes(documents.interim_report(report, "Lead Alpha"))))
         texts = _body_text(document)
         joined = " ".join(texts)
+        for action in report.actions:
+            assert sum(t.count(action.title) for t in texts) <= 1, action.title
         assert sum(t.count("Linked three ways, overdue and stale") for t in texts) == 1
+        assert any(t.startswith("Overdue with evidence (Alpha Primary School, 20 Nov 2026; flagged: Overdue)")
+                   for t in texts)
         assert "Beta" not in joined
         flagged = next(a for a in report.exceptions if a.title == "Linked three ways, overdue and stale")
         assert flagged.marks == ["Overdue", "No update in 4 weeks"]

@@ -102,8 +102,9 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
                 blocks.append(_written(sections[key], key))
     heading("Evidence of impact", 2)
     if data.evidence:
-        blocks.append(Block("bullets", items=[(f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}): ", a.evidence)
-                                              for a in data.evidence]))
+        blocks.append(Block("bullets", items=[
+            (f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}" + (f"; flagged: {', '.join(a.marks)}" if a.marks else "")
+             + "): ", a.evidence) for a in data.evidence]))
         if data.evidence_left_out:
             blocks.append(Block("text", f"{data.evidence_left_out} more in the workbook (Progress updates)."))
     else:
@@ -131,13 +132,18 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
     heading("Exceptions")
     blocks.append(Block("table", headers=["At the end of the period", "Number"],
                         rows=[[label, str(n)] for label, n in data.exception_counts], widths=[12, 4]))
-    if data.exceptions:
+    # Each action once in the body: one with evidence of impact is listed there, with its flags.
+    shown = {a.id for a in data.evidence}
+    flagged = [a for a in data.exceptions if a.id not in shown]
+    if flagged:
         blocks.append(Block("table", headers=["Action", "School", "Owner", "Status", "Due", "Last update", "Flagged"],
                             rows=[[a.title, a.school, a.owner, a.status_label, a.due.strftime("%-d %b %Y") if a.due else "",
                                    a.last_update_at.strftime("%-d %b %Y") if a.last_update_at else "None",
-                                   "; ".join(a.marks)] for a in data.exceptions],
+                                   "; ".join(a.marks)] for a in flagged],
                             widths=[5.2, 3.0, 2.6, 1.8, 1.9, 1.9, 2.6],
-                            caption="Actions flagged (each listed once)"
+                            caption="Actions flagged (each listed once"
+                                    + ("; those with evidence of impact are under Evidence of impact"
+                                       if len(flagged) < len(data.exceptions) else "") + ")"
                                     + (f"; {data.exceptions_left_out} more in the workbook" if data.exceptions_left_out
                                        else "")))
     if data.quiet_trios:
