@@ -8,12 +8,12 @@ Written in openpyxl's write-only mode, which streams rows rather than holding ev
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
@@ -28,7 +28,6 @@ from ..models.frameworks import FrameworkLevel
 from .data import InterimData
 from .docx_kit import clean
 
-DATE, DATETIME = "d mmm yyyy", "d mmm yyyy hh:mm"
 HEADER_FILL = PatternFill("solid", fgColor="D9E6F0")
 
 
