@@ -39,6 +39,7 @@ class Side:
     action: object = None
     evaluation: object = None
     report: object = None
+    update: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -89,7 +90,7 @@ def build_action(side: Side) -> None:
     side.action = action_services.create_action(
         side.partnership, side.lead, "Fraction walls in every P5-P7 class", "Buy and share walls.",
         side.schools[0].id, side.teacher.id, None, "in_progress", [])
-    action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
+    side.update = action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
     build_evaluation(side)
 
 
@@ -149,6 +150,7 @@ class World:
                 "action_id": s.action.id,
                 "evaluation_id": s.evaluation.id,
                 "report_id": s.report.id,
+                "update_id": s.update.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

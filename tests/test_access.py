@@ -51,6 +51,7 @@ def argument_values(world, side="a"):
         "action_id": w["action_id"],
         "evaluation_id": w["evaluation_id"],
         "report_id": w["report_id"],
+        "update_id": w["update_id"],
         "record_type": "action",
         "record_id": w["action_id"],
     }

@@ -44,8 +44,16 @@ def test_status_history_is_backfilled_from_progress_updates_and_the_current_stat
     edit (not dated): the migration rebuilds what it can, and dates an edit by the action's last change."""
     from datetime import datetime, timezone
 
-    from workspace.models import Action, Partnership, ProgressUpdate
+    from sqlalchemy import column, table
 
+    from workspace.models import Action, Partnership
+
+    # The table as it was at that revision: the model has since grown columns.
+    from workspace.models.base import UTCDateTime
+
+    progress_update = table("progress_update", *(column(name) for name in (
+        "id", "partnership_id", "action_id", "text", "evidence", "status_from", "status_to")),
+        column("created_at", UTCDateTime()))
     app = make_app(fresh_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "3e338adf7022"]).exit_code == 0
@@ -60,16 +68,16 @@ def test_status_history_is_backfilled_from_progress_updates_and_the_current_stat
             conn.execute(Action.__table__.insert().values(
                 id=action_id, partnership_id=1, title=f"Action {action_id}", status=status, created_at=at(1),
                 updated_at=updated, last_progress_at=updated))
-        conn.execute(ProgressUpdate.__table__.insert().values(
-            id=1, partnership_id=1, action_id=1, text="Started", status_from="not_started", status_to="in_progress",
+        conn.execute(progress_update.insert().values(
+            id=1, partnership_id=1, action_id=1, text="Started", evidence="", status_from="not_started", status_to="in_progress",
             created_at=at(10)))
-        conn.execute(ProgressUpdate.__table__.insert().values(
-            id=2, partnership_id=1, action_id=1, text="Done", status_from="in_progress", status_to="complete",
+        conn.execute(progress_update.insert().values(
+            id=2, partnership_id=1, action_id=1, text="Done", evidence="", status_from="in_progress", status_to="complete",
             created_at=at(20)))
-        conn.execute(ProgressUpdate.__table__.insert().values(
-            id=3, partnership_id=1, action_id=2, text="Going", created_at=at(15)))
-        conn.execute(ProgressUpdate.__table__.insert().values(
-            id=4, partnership_id=1, action_id=4, text="Begun", status_from="not_started", status_to="in_progress",
+        conn.execute(progress_update.insert().values(
+            id=3, partnership_id=1, action_id=2, text="Going", evidence="", created_at=at(15)))
+        conn.execute(progress_update.insert().values(
+            id=4, partnership_id=1, action_id=4, text="Begun", evidence="", status_from="not_started", status_to="in_progress",
             created_at=at(5)))  # then edited to on hold, which left no dated trace
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context(), db.engine.connect() as conn:

@@ -205,3 +205,37 @@ def test_a_large_partnerships_body_is_compact(app, world, monkeypatch):
                                    "1 (1 Oct 2026)", "What we wrote."]]
         assert ["Alpha Primary School", "1", "0", "0", "0", "1"] in tables["School"]
         assert not any(b.kind == "heading" and b.text == trio.name for b in blocks)
+
+
+def test_leads_star_the_evidence_the_report_shows(app, world, client, make_client):
+    from tests.conftest import html
+    from workspace.models import ProgressUpdate
+
+    with app.app_context():
+        partnership, lead, first = _new_action(world["a"], "First with evidence")
+        _, _, second = _new_action(world["a"], "Second with evidence")
+        early = actions.post_progress(first, lead, "Started.", "Pupils explain more.", None)
+        actions.post_progress(first, lead, "Later.", "Exit tickets up.", None)
+        actions.post_progress(second, lead, "Going.", "Girls lead groups.", None)
+        db.session.commit()
+        ids = (first.id, early.id)
+        report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
+        assert {a.title: a.evidence for a in report.evidence} == {"First with evidence": "Exit tickets up.",
+                                                                 "Second with evidence": "Girls lead groups."}
+    base = f"/p/{world['a']['partnership_id']}/actions/{ids[0]}/progress/{ids[1]}/star"
+    teacher = make_client()
+    teacher.sign_in(world["a"]["teacher"])
+    assert teacher.post(base, data={"starred": "1"}).status_code == 403
+    client.sign_in(world["a"]["lead"])
+    response = client.post(base, data={"starred": "1"}, htmx=True)
+    assert response.status_code == 200 and "Starred for the interim report" in html(response)
+    assert html(response).lstrip().startswith('<section id="progress"')
+    other = f"/p/{world['a']['partnership_id']}/actions/{world['a']['action_id']}/progress/{ids[1]}/star"
+    assert client.post(other, data={"starred": "1"}).status_code == 404  # not this action's update
+    with app.app_context():
+        assert db.session.get(ProgressUpdate, ids[1]).is_highlight
+        report = data.interim(db.session.get(Partnership, world["a"]["partnership_id"]), date(2026, 9, 1),
+                              date(2026, 11, 30))
+        # Once a lead stars any, the report shows what was starred.
+        assert [(a.title, a.evidence) for a in report.evidence] == [("First with evidence", "Pupils explain more.")]
+    assert client.post(base, data={"starred": "0"}).status_code == 303

@@ -132,6 +132,18 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     return update
 
 
+def update_in(action: Action, update_id: int) -> ProgressUpdate | None:
+    update = db.session.get(ProgressUpdate, update_id)
+    return update if update is not None and update.action_id == action.id else None
+
+
+def star(update: ProgressUpdate, starred: bool) -> None:
+    """A lead stars an update as evidence of impact for the interim report (or takes the star off).
+    The update's words are not changed, so the action's history stays as it was written."""
+    update.is_highlight = starred
+    db.session.flush()
+
+
 def history(action: Action) -> list[ProgressUpdate]:
     """Newest first."""
     return list(db.session.scalars(

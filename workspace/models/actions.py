@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,7 +62,7 @@ class Action(db.Model):
 
 
 class ProgressUpdate(db.Model):
-    """One entry in an action's history: never changed once written."""
+    """One entry in an action's history: never changed once written (a lead's star aside)."""
 
     __tablename__ = "progress_update"
     __table_args__ = (
@@ -79,6 +79,8 @@ class ProgressUpdate(db.Model):
     status_from: Mapped[str | None] = mapped_column(String(20))
     status_to: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Starred by a lead as evidence for the interim report (as observations are starred as highlights).
+    is_highlight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author: Mapped[User | None] = relationship()
 

@@ -40,6 +40,7 @@ class ActionAtEnd:
     evidence: str                    # the latest evidence of impact posted in the period
     evidence_at: datetime | None
     element_ids: list[int] = field(default_factory=list)
+    evidence_starred: bool = False   # the evidence shown is an update a lead starred
     overdue: bool = False
     stale: bool = False
     completed_in_period: bool = False
@@ -140,10 +141,11 @@ def gather(partnership_id: int, chosen: list[int], period_from: date, start: dat
                   & (ProgressUpdate.created_at == latest_before_end.c.at))
             .where(ProgressUpdate.partnership_id == partnership_id)):
         latest[action_id] = (text, when)
-    evidence = {}
+    evidence, starred = {}, {}
     updates_in_period = 0
-    for action_id, text, when in db.session.execute(
-            select(ProgressUpdate.action_id, ProgressUpdate.evidence, ProgressUpdate.created_at)
+    for action_id, text, when, is_starred in db.session.execute(
+            select(ProgressUpdate.action_id, ProgressUpdate.evidence, ProgressUpdate.created_at,
+                   ProgressUpdate.is_highlight)
             .join(Action, ProgressUpdate.action_id == Action.id)
             .where(ProgressUpdate.partnership_id == partnership_id, in_scope,
                    ProgressUpdate.created_at >= start, ProgressUpdate.created_at < end)
@@ -151,6 +153,8 @@ def gather(partnership_id: int, chosen: list[int], period_from: date, start: dat
         updates_in_period += 1
         if text and text.strip():
             evidence[action_id] = (text.strip(), when)
+            if is_starred:
+                starred[action_id] = (text.strip(), when)
 
     links = defaultdict(list)
     wanted = set(ids)
@@ -169,12 +173,13 @@ def gather(partnership_id: int, chosen: list[int], period_from: date, start: dat
     for action_id, title, school, owner_name, status_now, due, created in rows:
         status = at_end.get(action_id, status_now)
         update = latest.get(action_id)
+        shown = starred.get(action_id) or evidence.get(action_id, ("", None))
         done = status == "complete"
         last_at = update[1] if update else None
         actions.append(ActionAtEnd(
             id=action_id, title=title, school=school or "Partnership-wide", owner=owner_name or "", status=status,
             due=due, created_at=created, last_update_at=last_at, last_update=update[0] if update else "",
-            evidence=evidence.get(action_id, ("", None))[0], evidence_at=evidence.get(action_id, ("", None))[1],
+            evidence=shown[0], evidence_at=shown[1], evidence_starred=action_id in starred,
             element_ids=sorted({qi_of[e] for e in links[action_id] if e in qi_of}),
             overdue=not done and due is not None and due < period_to,
             stale=not done and (last_at or created) < stale_before,

@@ -81,8 +81,13 @@ class InterimData:
         return max(0, sum(1 for a in self.actions if a.marks) - len(self.exceptions))
 
     @property
+    def evidence_starred(self) -> bool:
+        return any(a.evidence_starred for a in self.actions)
+
+    @property
     def evidence_left_out(self) -> int:
-        return max(0, sum(1 for a in self.actions if a.evidence) - len(self.evidence))
+        shown = sum(1 for a in self.actions if (a.evidence_starred if self.evidence_starred else a.evidence))
+        return max(0, shown - len(self.evidence))
 
 
 def interim(partnership: Partnership, period_from: date, period_to: date, school_ids: list[int] | None = None,
@@ -108,7 +113,9 @@ def interim(partnership: Partnership, period_from: date, period_to: date, school
 
     flagged = [a for a in actions if a.marks]
     flagged.sort(key=lambda a: (-len(a.marks), a.due or date.max, a.id))
-    with_evidence = sorted((a for a in actions if a.evidence), key=lambda a: a.evidence_at, reverse=True)
+    # The evidence the leads starred; where they have starred none, each action's latest.
+    with_evidence = [a for a in actions if a.evidence_starred] or [a for a in actions if a.evidence]
+    with_evidence.sort(key=lambda a: a.evidence_at, reverse=True)
     in_progress = figures.by_status["in_progress"]
     return InterimData(
         partnership_id=partnership.id, partnership=partnership.name, description=partnership.description or "",

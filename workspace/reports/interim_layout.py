@@ -102,6 +102,10 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
                 blocks.append(_written(sections[key], key))
     heading("Evidence of impact", 2)
     if data.evidence:
+        blocks.append(Block("text", "Evidence of impact the partnership's leads chose for this report, latest first."
+                            if data.evidence_starred else
+                            "The latest evidence of impact posted for each action in the period (leads star the "
+                            "updates to show here on each action's page)."))
         blocks.append(Block("bullets", items=[
             (f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}" + (f"; flagged: {', '.join(a.marks)}" if a.marks else "")
              + "): ", a.evidence) for a in data.evidence]))
