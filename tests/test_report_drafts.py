@@ -232,3 +232,15 @@ def test_the_workbook_has_descriptors_only_when_the_lead_ticks_them(client, worl
     book = load_workbook(io.BytesIO(client.post(report_url + "/xlsx").data))
     header = [c.value for c in book["Observations"][1]]
     assert "Descriptor" in header
+
+
+def test_typed_text_in_the_workbook_is_never_a_formula(client, world, app):
+    from workspace.models import Action
+
+    with app.app_context():
+        db.session.get(Action, world["a"]["action_id"]).title = '=HYPERLINK("http://example.com","x")'
+        db.session.commit()
+    client.sign_in(world["a"]["lead"])
+    book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
+    cell = book["Actions"]["B2"]
+    assert cell.value == '=HYPERLINK("http://example.com","x")' and cell.data_type == "s"

@@ -51,9 +51,20 @@ def _sheet(book, title: str, headers: list[str], widths: list[int], rows) -> Non
     # Plain values: openpyxl gives a date or time cell a date format of its own, and a
     # WriteOnlyCell for each of some 300,000 cells cost seconds.
     for row in rows:
-        sheet.append([clean(value) if isinstance(value, str) else value for value in row])
+        sheet.append([_text(sheet, value) if isinstance(value, str) else value for value in row])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+
+
+def _text(sheet, value: str):
+    """Typed text stays text: openpyxl would take "=..." for a formula, which a spreadsheet then
+    runs (formula injection from a pasted note)."""
+    value = clean(value)
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _bounds(data: InterimData) -> tuple[datetime, datetime]:
