@@ -104,52 +104,39 @@ def _header_and_footer(section, header_text: str, marking: str = "") -> None:
 
 
 def table_of_contents(document, headings: list[tuple]) -> None:
-    """A TOC field whose cached result is the list of headings, each a link to its heading's
-    bookmark (so every reader shows working links, before any field is updated), with a PAGEREF
-    field for its page number, which LibreOffice fills in as it lays out and Word when the
-    table is updated (no prompt on opening: the document does not ask to update its fields)."""
-    def fld(paragraph, kind):
+    """The contents: each heading's title a link to its heading's bookmark, in TOC 1/TOC 2, with a
+    PAGEREF field for its page. Not a TOC field: LibreOffice fills in a PAGEREF of its own as it
+    lays the pages out, but not one nested in a TOC field's result; Word fills them in when the
+    fields are updated (Ctrl+A, F9, or on printing), with no prompt on opening."""
+    def fld(parent, kind):
         run = OxmlElement("w:r")
         element = OxmlElement("w:fldChar")
         element.set(qn("w:fldCharType"), kind)
         run.append(element)
-        paragraph.append(run)
+        parent.append(run)
 
-    def instruction(paragraph, text):
+    for entry in headings:
+        level, text, anchor = entry if len(entry) == 3 else (entry[0], entry[1], None)
+        p = paragraph(document, "", f"TOC{min(level, 2)}")._p
+        if not anchor:
+            add_run(p, text)
+            continue
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), bookmark_name(anchor))
+        link.set(qn("w:history"), "1")
+        p.append(link)
+        add_run(link, text)
+        tab = OxmlElement("w:r")
+        tab.append(OxmlElement("w:tab"))
+        link.append(tab)
+        fld(link, "begin")
         run = OxmlElement("w:r")
         instr = OxmlElement("w:instrText")
         instr.set(XML_SPACE, "preserve")
-        instr.text = text
+        instr.text = f" PAGEREF {bookmark_name(anchor)} \\h "
         run.append(instr)
-        paragraph.append(run)
-
-    entries = [h if len(h) == 3 else (h[0], h[1], None) for h in headings]
-    for index, (level, text, anchor) in enumerate(entries):
-        p = paragraph(document, "", f"TOC{min(level, 2)}")._p
-        if index == 0:
-            fld(p, "begin")
-            instruction(p, ' TOC \\o "1-2" \\h \\z \\u ')
-            fld(p, "separate")
-        target = p
-        if anchor:
-            target = OxmlElement("w:hyperlink")
-            target.set(qn("w:anchor"), bookmark_name(anchor))
-            target.set(qn("w:history"), "1")
-            p.append(target)
-        add_run(target, text)
-        if anchor:
-            tab = OxmlElement("w:r")
-            tab.append(OxmlElement("w:tab"))
-            target.append(tab)
-            fld(target, "begin")
-            instruction(target, f" PAGEREF {bookmark_name(anchor)} \\h ")
-            fld(target, "separate")
-            add_run(target, "")
-            fld(target, "end")
-        if index == len(entries) - 1:
-            fld(p, "end")
-    if not entries:
-        paragraph(document, "")
+        link.append(run)
+        fld(link, "end")  # no stored result: LibreOffice computes the page, Word on updating
 
 
 def bookmark_name(anchor: str) -> str:

@@ -23,7 +23,7 @@ _THEME_LATIN = re.compile(rb"(<a:(?:major|minor)Font>\s*<a:latin typeface=\")[^\
 _TOC_STYLES = (
     '<w:style xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:type="paragraph" '
     'w:styleId="TOC{level}"><w:name w:val="toc {level}"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>'
-    '<w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:pPr><w:tabs><w:tab w:val="right" w:leader="none" w:pos="9628"/>'
+    '<w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9628"/>'
     '</w:tabs><w:spacing w:after="60"/><w:ind w:left="{indent}"/></w:pPr></w:style>')
 
 
