@@ -38,6 +38,8 @@ class Side:
     next_step: object = None
     action: object = None
     evaluation: object = None
+    report: object = None
+    update: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -88,7 +90,7 @@ def build_action(side: Side) -> None:
     side.action = action_services.create_action(
         side.partnership, side.lead, "Fraction walls in every P5-P7 class", "Buy and share walls.",
         side.schools[0].id, side.teacher.id, None, "in_progress", [])
-    action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
+    side.update = action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
     build_evaluation(side)
 
 
@@ -104,6 +106,17 @@ def build_evaluation(side: Side) -> None:
     side.evaluation = selfeval.record_evaluation(
         side.partnership, side.schools[0], theme.id, date(2026, 9, 1), "starting", "We are beginning.",
         "Staff survey.", "Plan collaborative self-evaluation.", [("action", side.action.id)], side.teacher)
+    build_report(side)
+
+
+def build_report(side: Side) -> None:
+    """A draft interim report for the autumn term, of both schools."""
+    from datetime import date
+
+    from workspace.reports import drafts
+
+    side.report = drafts.start_draft(side.partnership, side.lead, "Autumn term report", date(2026, 8, 17),
+                                     date(2026, 12, 18), [s.id for s in side.schools])
 
 
 @dataclass
@@ -136,6 +149,8 @@ class World:
                 "step_id": s.next_step.id,
                 "action_id": s.action.id,
                 "evaluation_id": s.evaluation.id,
+                "report_id": s.report.id,
+                "update_id": s.update.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

@@ -54,6 +54,8 @@ def argument_values(world, side="a"):
         "step_id": w["step_id"],
         "action_id": w["action_id"],
         "evaluation_id": w["evaluation_id"],
+        "report_id": w["report_id"],
+        "update_id": w["update_id"],
         "record_type": "action",
         "record_id": w["action_id"],
         "summary": "qi",

@@ -1,6 +1,7 @@
 """Word exports, read back with python-docx: structure, fields, tables against the database,
 filters, and nothing from another partnership. Converted through LibreOffice where it is installed."""
 import io
+import re
 import os
 import shutil
 import subprocess
@@ -80,21 +81,29 @@ def test_interim_report_structure(client, world, app, dated):
     with app.app_context():
         report = data.interim(db.session.get(__import__("workspace").models.Partnership, world["a"]["partnership_id"]),
                               date(2026, 9, 1), date(2026, 11, 30))
-    expected = [(1, "Contents")] + documents.interim_outline(report)
-    found = [h for h in headings(document) if h[0] <= 2 and not h[1].startswith(("QI ", "KA", "NP", "EQ"))]
+    expected = documents.interim_outline(report)
+    found = [h for h in headings(document) if h[0] <= 2]
     assert found == expected
+    # The contents: every entry a link to its heading's bookmark, in the TOC styles.
+    bookmarks = {b.get(qn("w:name")) for b in document.element.body.iter(qn("w:bookmarkStart"))}
+    links = [h for h in document.element.body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))]
+    assert ["".join(t.text or "" for t in h.iter(qn("w:t"))) for h in links] == [text for _, text in expected]
+    assert {h.get(qn("w:anchor")) for h in links} <= bookmarks
+    assert "PAGEREF" in instructions(document.element.body)
     body = document.element.body
-    assert "TOC" in instructions(body)
     footer = document.sections[0].footer._element
     assert "PAGE" in instructions(footer) and "NUMPAGES" in instructions(footer)
-    assert document.sections[0].header.paragraphs[0].text == "Partnership Alpha"
-    assert any(s.orientation == 1 for s in document.sections)  # a landscape section for wide tables
+    header = document.sections[0].header.paragraphs[0].text
+    assert header.startswith("OFFICIAL-SENSITIVE") and "Partnership Alpha: interim report · Draft · produced" in header
+    assert document.sections[0].different_first_page_header_footer  # the title page has no running header
+    # The body's tables fit a portrait page: the long lists are in the workbook.
     # Every table repeats its header row on each page.
     for table in document.tables:
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     # The chart, with alt text.
     doc_prs = list(body.iter(qn("wp:docPr")))
-    assert doc_prs and doc_prs[0].get("descr").startswith("Bar chart of actions by status for each quality indicator. QI 2.3: 1 action")
+    assert doc_prs and doc_prs[0].get("descr").startswith(
+        "Bar chart of actions by status at the end of the period for each quality indicator. STEM 2.3: 1 action")
     assert b"word/media/image1.png" in raw
 
 
@@ -106,13 +115,14 @@ def test_interim_tables_match_the_database_and_leave_out_other_partnerships(clie
     with app.app_context():
         action = db.session.get(Action, world["a"]["action_id"])
         title, owner = action.title, action.owner.name
-    assert [title, "Alpha Primary School", owner, "In progress", "", "5 Oct 2026: Walls bought for P6."] in rows
+    # The action is listed once, under Exceptions: no update in the four weeks before the period's end.
+    assert [title, "Alpha Primary School", owner, "In progress", "", "5 Oct 2026", "No update in 4 weeks"] in rows
     assert "Alpha Primary School" in flat and "Alpha High School" in flat
     assert "Beta" not in flat and "Learned in b" not in " ".join(p.text for p in document.paragraphs)
     text = " ".join(p.text for p in document.paragraphs)
     assert "Learned in a" in text and "Counted on fingers, then used the fraction wall." in text
     assert "Pupil A" in text  # case pupils as labels and descriptors only
-    assert "QI 2.3" in text and "Crown copyright" in text
+    assert "QI 2.3" in flat and "(STEM framework (2019))" in flat and "Crown copyright" in text
 
 
 def test_period_and_school_filters(client, world, app, dated):
@@ -121,7 +131,8 @@ def test_period_and_school_filters(client, world, app, dated):
     document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world, period_from="2026-01-01", period_to="2026-02-01"))
     text = " ".join(p.text for p in document.paragraphs)
     assert "No research lessons were taught at these schools in the period." in text
-    assert "No progress updates were posted in the period." in text
+    assert ["Progress updates posted", "0"] in all_table_text(document)
+    assert "No evidence of impact was posted in the period." in text
     # Only the second school: the first school's action and lesson are left out.
     document, _ = download(client, f"{reports_url(world)}/interim",
                            interim_form(world, schools=[str(world["a"]["school_ids"][1])]))
@@ -219,19 +230,86 @@ def test_documents_convert_to_pdf_through_libreoffice(client, world, app, dated,
     for name in files:
         pdf = (tmp_path / f"{name}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
+    # In LibreOffice every contents entry is a link to its heading.
+    document = Document(str(files["interim"]))
+    entries = [p for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    interim_pdf = (tmp_path / "interim.pdf").read_bytes()
+    assert len(entries) >= 10 and len(re.findall(rb"/Subtype\s*/Link", interim_pdf)) >= len(entries)
 
 
 def test_table_text_survives_markup_control_characters_and_line_breaks():
     from workspace.reports import docx_kit
 
     document = docx_kit.new_document("T", "A", "H")
-    values = [["<b>&amp;</b>", "line one\nline two", "bell\x07 and null\x00 gone"],
-              ["private \ue000 separator", "", None]]
+    values = [["<b>&amp;</b>", "line one\r\nline two", "bell\x07 and null\x00 gone"],
+              ["private \ue000 character", "a\ttab", None]]
     docx_kit.table(document, ["One", "Two", "Three"], values)
     docx_kit.table(document, ["Only"], [["second table"]])
     read = Document(io.BytesIO(docx_kit.to_bytes(document)))
     first = [[c.text for c in row.cells] for row in read.tables[0].rows]
     assert first[1] == ["<b>&amp;</b>", "line one\nline two", "bell and null gone"]
-    assert first[2] == ["private \ue000 separator", "", ""]
+    assert first[2] == ["private \ue000 character", "a\ttab", ""]
     assert read.tables[1].rows[1].cells[0].text == "second table"
-    assert "@@workspace-table-" not in " ".join(p.text for p in read.paragraphs)
+    assert read.tables[0].rows[2].cells[1]._tc.findall(".//" + qn("w:tab"))  # Word's tab, not a character
+
+
+def test_our_template_arial_en_gb_true_properties_and_a_fresh_id(client, world, dated):
+    import zipfile
+
+    client.sign_in(world["a"]["lead"])
+    _, first = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    _, second = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    package = zipfile.ZipFile(io.BytesIO(first))
+    everything = b" ".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    assert b"python-docx" not in everything and b"Macintosh" not in everything
+    styles = package.read("word/styles.xml").decode()
+    assert not re.search(r"w:(ascii|hAnsi|eastAsia|cs)[Tt]heme=", styles)  # no theme font overrides Arial
+    assert 'w:ascii="Arial"' in styles and 'w:lang w:val="en-GB"' in styles
+    assert 'w:styleId="TOC1"' in styles and 'w:styleId="TOC2"' in styles and 'w:styleId="TOCHeading"' in styles
+    theme = package.read("word/theme/theme1.xml").decode()
+    assert '<a:latin typeface="Arial"/>' in theme and "Calibri" not in theme.split("<a:fontScheme")[1].split("<a:ea")[0]
+    assert "<Application>Partnership Workspace</Application>" in package.read("docProps/app.xml").decode()
+    settings = package.read("word/settings.xml").decode()
+    assert "updateFields" not in settings  # no prompt on opening
+    doc_id = re.compile(r'w14:docId w14:val="([0-9A-F]+)"')
+    other = zipfile.ZipFile(io.BytesIO(second)).read("word/settings.xml").decode()
+    assert doc_id.search(settings).group(1) != doc_id.search(other).group(1)
+
+
+def test_trio_record_and_proforma_craft(client, world, app, dated):
+    client.sign_in(world["a"]["teacher"])
+    document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    text = [p.text for p in document.paragraphs]
+    assert any(t.startswith("Leuven involvement scale: 1 extremely low") for t in text)
+    assert "Members: Teacher Alpha (Alpha Primary School), Teacher2 Alpha (Alpha High School)" in text
+    school = world["a"]["school_ids"][0]
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    assert document.sections[0].header.paragraphs[0].text == "Alpha Primary School · Partnership Alpha"
+    # The action cited as evidence has begun (in progress): it is evidence.
+    assert "Fraction walls in every P5-P7 class (In progress)" in document.tables[0].rows[1].cells[3].text
+
+
+def test_an_action_not_started_is_not_evidence_and_none_recorded_is_no_bullet(client, world, app):
+    from workspace.actions import services as action_services
+    from workspace.models import NextStep
+
+    with app.app_context():
+        action = db.session.get(Action, world["a"]["action_id"])
+        action_services.update_action(action, action.version, action.title, action.description, action.school_id,
+                                      action.owner_id, action.due_date, "not_started", [])
+        db.session.delete(db.session.get(NextStep, world["a"]["step_id"]))
+        db.session.commit()
+    client.sign_in(world["a"]["teacher"])
+    school = world["a"]["school_ids"][0]
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    assert "Fraction walls" not in document.tables[0].rows[1].cells[3].text
+    document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
+    none = [p for p in document.paragraphs if p.text == "None recorded."]
+    assert none and all(p.style.name != "List Bullet" for p in none)
+
+
+@pytest.mark.parametrize("peak, step", [(1, 1), (5, 1), (6, 2), (10, 2), (11, 5), (25, 5), (26, 10), (120, 50), (999, 200)])
+def test_chart_gridlines_are_round(peak, step):
+    from workspace.reports.charts import round_step
+
+    assert round_step(peak) == step

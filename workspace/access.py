@@ -18,7 +18,7 @@ from . import hotpath, identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
-    Action, Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User,
+    Action, InterimReport, Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User,
 )
 from .reference import Role
 
@@ -283,10 +283,34 @@ def require_action_change(access: PartnershipAccess, action: Action) -> None:
 
 def commentable_in(access: PartnershipAccess, record_type: str, record_id: int):
     """The trio, research lesson or action being commented on, if it is this partnership's."""
-    model = {"action": Action, "trio": Trio, "lesson": ResearchLesson}.get(record_type)
+    model = {"action": Action, "trio": Trio, "lesson": ResearchLesson, "report": InterimReport}.get(record_type)
     if model is None:
         abort(404)
     return _in_partnership(model, access, record_id)
+
+
+# Interim reports -----------------------------------------------------------------------------------
+
+def report_in(access: PartnershipAccess, report_id: int) -> InterimReport:
+    return _in_partnership(InterimReport, access, report_id)
+
+
+def writable_report_sections(access: PartnershipAccess, report: InterimReport, keys: list[str]) -> set[str]:
+    """The sections of a draft this person writes: leads all of them, a trio's members its own
+    paragraph ("trio:<id>"), reviewers none. A final report is read-only for everyone."""
+    if report.is_final or not access.can_contribute:
+        return set()
+    if access.can_manage:
+        return set(keys)
+    own = {f"trio:{trio_id}" for trio_id in db.session.scalars(
+        select(TrioMember.trio_id).where(TrioMember.user_id == access.user_id))}
+    return {key for key in keys if key in own}
+
+
+def require_report_lead(access: PartnershipAccess) -> None:
+    """Starting, finalising and redrafting reports: the partnership's leads."""
+    if not access.can_manage:
+        abort(403)
 
 
 # Self-evaluation -----------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ class Defaults:
     DASHBOARD_CACHE_SECONDS = 60
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
+    # The protective marking in the header of every interim report ("" for none).
+    REPORT_MARKING = "OFFICIAL-SENSITIVE"
 
 
 def normalise_database_url(url: str) -> str:

@@ -15,6 +15,7 @@ from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
 from ..models.base import utcnow
 from ..reference import Role
 from ..services_errors import ServiceError, StaleEdit
+from . import status_history
 
 MAX_TITLE = 300
 MAX_TEXT = 10000
@@ -126,8 +127,23 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     db.session.execute(sa_update(Action).where(Action.id == action.id).values(**values)
                        .execution_options(synchronize_session=False, changes_partnership=action.partnership_id))
     db.session.flush()
+    if update.status_to:
+        status_history.record(action, update.status_to, now, author.id, update.id)
+        db.session.flush()
     db.session.refresh(action)
     return update
+
+
+def update_in(action: Action, update_id: int) -> ProgressUpdate | None:
+    update = db.session.get(ProgressUpdate, update_id)
+    return update if update is not None and update.action_id == action.id else None
+
+
+def star(update: ProgressUpdate, starred: bool) -> None:
+    """A lead stars an update as evidence of impact for the interim report (or takes the star off).
+    The update's words are not changed, so the action's history stays as it was written."""
+    update.is_highlight = starred
+    db.session.flush()
 
 
 def history(action: Action) -> list[ProgressUpdate]:

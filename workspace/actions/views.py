@@ -1,7 +1,7 @@
 """Actions: the dashboard, my actions, an action's page, creating, editing and progress."""
 from datetime import date
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -169,6 +169,25 @@ def edit(access, action_id):
             flash("The action has been saved.")
             return redirect_to(url)
     return _form_page(access, form, picker, 422, action=action)
+
+
+@bp.post("/<int:action_id>/progress/<int:update_id>/star")
+@partnership_route(Permission.MANAGE)
+def star(access, action_id, update_id):
+    """Leads star the updates whose evidence of impact the interim report shows."""
+    action = action_in(access, action_id)
+    update = services.update_in(action, update_id)
+    if update is None:
+        abort(404)
+    services.star(update, request.form.get("starred") == "1")
+    db.session.commit()
+    url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
+    if not is_htmx():
+        return redirect_to(url + "#progress")
+    return render("actions/detail.html", "actions/_progress.html", action=action,
+                  links=linking.links_for("action", [action.id]).get(action.id, []),
+                  history=services.history(action), form=ProgressForm(formdata=None),
+                  can_change=can_change_action(access, action), **comments_context("action", action.id))
 
 
 @bp.post("/<int:action_id>/progress")

@@ -29,6 +29,9 @@ def _record_page(access, record_type, record):
     pid = access.partnership_id
     if record_type == "action":
         return url_for("actions.detail", partnership_id=pid, action_id=record.id), f"the action “{record.title}”"
+    if record_type == "report":
+        return (url_for("reports.draft", partnership_id=pid, report_id=record.id),
+                f"the interim report “{record.title}”")
     if record_type == "trio":
         return url_for("trios.trio", partnership_id=pid, trio_id=record.id), f"the trio “{record.name}”"
     return (url_for("trios.discussion", partnership_id=pid, trio_id=record.trio_id, lesson_id=record.id),

@@ -9,7 +9,7 @@ from ..actions import services
 from ..activity import services as activity
 from .trios import _element
 from ..extensions import db
-from ..models import Partnership, School, User
+from ..models import ActionStatusChange, Partnership, School, User
 
 # title, school (None: partnership-wide), owner, status, due in days from today (negative: past),
 # created days ago, links, [(days ago, text, evidence, new status)]
@@ -69,10 +69,16 @@ def load_demo_actions(partnership: Partnership, today: date | None = None) -> No
         action = services.create_action(partnership, lead, title, "", schools[school].id if school else None,
                                         owner_user.id, today + timedelta(days=due_in), first_status, element_ids)
         action.created_at = action.updated_at = action.last_progress_at = _when(created_ago)
+        changes = {c.progress_update_id: c for c in db.session.scalars(
+            select(ActionStatusChange).where(ActionStatusChange.action_id == action.id))}
+        changes[None].changed_at = _when(created_ago)
         activity.record(partnership.id, lead, "created", "action", action.id, f"created the action “{title}”").created_at = _when(created_ago)
         for days_ago, text, evidence, new_status in history:
             update = services.post_progress(action, owner_user, text, evidence, new_status)
             update.created_at = action.last_progress_at = action.updated_at = _when(days_ago)
+            if update.status_to:
+                db.session.scalar(select(ActionStatusChange).where(
+                    ActionStatusChange.progress_update_id == update.id)).changed_at = _when(days_ago)
         if action.status != status:
             action.status = status
     db.session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, text
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..models import (
-    Action, CasePupil, Cycle, Framework, FrameworkElement, FrameworkLink, LessonStage, Membership, NextStep,
+    Action, ActionStatusChange, CasePupil, Cycle, Framework, FrameworkElement, FrameworkLink, LessonStage, Membership, NextStep,
     Observation, Partnership, Prediction, ProgressUpdate, PupilVoice, ResearchLesson, School, SelfEvaluation,
     Trio, TrioMember, User,
 )
@@ -207,7 +207,7 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
     counts.trios, counts.lessons, counts.observations = len(trio_rows), len(lesson_rows), len(observation_rows)
 
     # Actions and their histories ------------------------------------------------------------------------
-    action_rows, update_rows = [], []
+    action_rows, update_rows, status_rows = [], [], []
     updates_per_action = max(0, size["updates"] // max(1, size["actions"]))
     statuses = ["not_started", "in_progress", "in_progress", "on_hold", "complete"]
     owners = [uid for uid, _ in teachers] + leads
@@ -230,11 +230,15 @@ def generate(seed: int = 2026, today: date | None = None, partnerships: int = 60
                             "due_date": today + timedelta(days=rng.randint(-90, 180)), "status": status,
                             "trio_id": None, "lesson_id": None, "self_evaluation_id": None, "created_at": created,
                             "created_by_id": leads[0], "updated_at": last, "last_progress_at": last, "version": 1})
+        status_rows.append({"id": ids.take(ActionStatusChange), "partnership_id": large_pid, "action_id": aid,
+                            "status": status, "changed_at": created, "changed_by_id": leads[0],
+                            "progress_update_id": None})
         for element in rng.sample(elements["qi"], rng.randint(1, 2)) + ([rng.choice(elements["priority"])] if a % 2 else []):
             link_rows.append({"id": ids.take(FrameworkLink), "partnership_id": large_pid, "record_type": "action",
                               "record_id": aid, "element_id": element, "created_at": now})
     _bulk(Action, action_rows)
     _bulk(ProgressUpdate, update_rows)
+    _bulk(ActionStatusChange, status_rows)
     _bulk(FrameworkLink, link_rows)
     counts.actions, counts.updates = len(action_rows), len(update_rows)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,7 +62,7 @@ class Action(db.Model):
 
 
 class ProgressUpdate(db.Model):
-    """One entry in an action's history: never changed once written."""
+    """One entry in an action's history: never changed once written (a lead's star aside)."""
 
     __tablename__ = "progress_update"
     __table_args__ = (
@@ -79,9 +79,33 @@ class ProgressUpdate(db.Model):
     status_from: Mapped[str | None] = mapped_column(String(20))
     status_to: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Starred by a lead as evidence for the interim report (as observations are starred as highlights).
+    is_highlight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author: Mapped[User | None] = relationship()
 
     @property
     def status_to_label(self) -> str | None:
         return ACTION_STATUS_LABELS.get(self.status_to) if self.status_to else None
+
+
+class ActionStatusChange(db.Model):
+    """An action's status from a moment on: written whenever the status is set, by a progress
+    update or by editing the action, so that a report can say what the status was on a day."""
+
+    __tablename__ = "action_status_change"
+    __table_args__ = (
+        CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)), name="status"),
+        Index("ix_action_status_change_action_when", "action_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The progress update that moved it, where one did; None for an edit of the action itself.
+    progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id", ondelete="SET NULL"))
+
+    action: Mapped[Action] = relationship()

@@ -10,7 +10,7 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .people import User
 
-COMMENTABLE = ("action", "trio", "lesson")
+COMMENTABLE = ("action", "trio", "lesson", "report")
 
 
 class Comment(db.Model):

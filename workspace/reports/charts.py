@@ -14,6 +14,17 @@ STATUS_STYLE = {  # fill, hatch every n pixels (0: solid)
 }
 
 
+def round_step(peak: int, lines: int = 5) -> int:
+    """A gridline step of 1, 2 or 5 times a power of ten, giving at most about `lines` gridlines."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if peak / step <= lines:
+                return step
+        magnitude *= 10
+
+
 def _block(image: Image.Image, box: tuple[float, float, float, float], colour, hatch: int) -> None:
     """A filled rectangle; hatched with white diagonals inside it (and nowhere else) if hatch > 0."""
     x0, y0, x1, y1 = (round(v) for v in box)
@@ -28,16 +39,16 @@ def _block(image: Image.Image, box: tuple[float, float, float, float], colour, h
 
 
 def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], labels: dict[str, str],
-                 title: str, width: int = 1600, height: int = 820) -> bytes:
+                 title: str, width: int = 1600, height: int = 900) -> bytes:
     """categories along the x axis; series[status][category] = count."""
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     font, small, bold = (ImageFont.load_default(size=s) for s in (26, 22, 30))
     draw.text((40, 20), title, fill="black", font=bold)
-    left, right, top, bottom = 110, width - 40, 120, height - 110
+    left, right, top, bottom = 140, width - 40, 120, height - 200
     totals = [sum(series.get(s, {}).get(c, 0) for s in STATUS_STYLE) for c in categories]
     peak = max(totals + [1])
-    step = max(1, -(-peak // 5))          # about five gridlines
+    step = round_step(peak)
     top_value = step * -(-peak // step)   # the axis ends on a gridline
     scale = (bottom - top) / top_value
     for value in range(0, top_value + 1, step):
@@ -56,10 +67,18 @@ def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], label
             y1 = y - count * scale
             _block(image, (x0, y1, x0 + bar, y), colour, hatch)
             y = y1
-        draw.text((x0 + bar / 2, bottom + 12), category, fill="black", font=small, anchor="ma")
+        # "STEM 2.3" in two lines, framework above number, so that many QIs fit side by side.
+        draw.multiline_text((x0 + bar / 2, bottom + 10), category.replace(" ", "\n", 1), fill="black", font=small,
+                            anchor="ma", align="center", spacing=2)
         if totals[index]:
             draw.text((x0 + bar / 2, y - 8), str(totals[index]), fill="black", font=small, anchor="md")
     draw.line((left, bottom, right, bottom), fill="black", width=2)
+    draw.line((left, top, left, bottom), fill="black", width=2)
+    draw.text(((left + right) / 2, bottom + 80), "Quality indicator (framework and number)", fill="black", font=font,
+              anchor="ma")
+    axis = Image.new("RGB", (bottom - top, 34), "white")
+    ImageDraw.Draw(axis).text(((bottom - top) / 2, 17), "Number of actions", fill="black", font=font, anchor="mm")
+    image.paste(axis.rotate(90, expand=True), (20, top))
     x = left
     for status, (colour, hatch) in STATUS_STYLE.items():
         _block(image, (x, height - 60, x + 34, height - 30), colour, hatch)

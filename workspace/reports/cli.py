@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask import current_app
 
 from ..extensions import db
 from ..models import Partnership, School, Trio
@@ -42,7 +43,7 @@ def export_interim(partnership_id, period_from, period_to, school_ids, author, o
     if end < start:
         _fail("--to is before --from.")
     report = data.interim(partnership, start, end, list(school_ids) or None)
-    _write(documents.interim_report(report, author), output)
+    _write(documents.interim_report(report, author, marking=current_app.config["REPORT_MARKING"]), output)
 
 
 @export.command("trio")

@@ -1,83 +1,97 @@
-"""What each Word document says, gathered from the database in a fixed number of queries.
+"""What the interim report says, gathered from the database in a fixed number of queries.
 
-No request globals: the views, the command line and the benchmark all call these.
+No request globals: the views, the command line and the benchmark all call these. The same
+InterimData feeds the report page in the browser, the Word document and the workbook.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import (
-    Action, CasePupil, Framework, FrameworkElement, FrameworkLevel, FrameworkLink, NextStep,
-    Observation, Partnership, ProgressUpdate, PupilVoice, ResearchLesson, School, SelfEvaluation, Trio,
-    TrioMember, User,
-)
+from ..models import Framework, FrameworkElement, FrameworkLevel, Partnership, School, SelfEvaluation
 from ..models.actions import ACTION_STATUS_LABELS
 from ..reference import Sector
+from . import action_figures, enquiry_data
+from .action_figures import BODY_LIST_LIMIT, STALE_WEEKS, STATUS_ORDER, ActionAtEnd, Summary
+from .enquiry_data import TrioSection, day
 
-STATUS_ORDER = ("not_started", "in_progress", "on_hold", "complete")
-
-
-@lru_cache(maxsize=4096)
-def _day(value: date | None) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
+__all__ = ["InterimData", "TrioSection", "interim", "STATUS_ORDER"]
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+def _start(day_: date) -> datetime:
+    return datetime.combine(day_, time.min, tzinfo=timezone.utc)
 
 
-def _end(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+def _end(day_: date) -> datetime:
+    return datetime.combine(day_ + timedelta(days=1), time.min, tzinfo=timezone.utc)
 
-
-def _short(text: str | None, limit: int = 240) -> str:
-    text = (text or "").strip().replace("\r\n", "\n")
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# The interim report --------------------------------------------------------------------------------
 
 @dataclass
-class TrioSection:
-    name: str
-    focus: str
-    members: list[str]
-    lessons: list[list[str]]                 # date, school, class, subject, taught by
-    learned: list[str]
-    next_steps: list[str]
-    highlights: list[tuple[str, str]]        # (who: "Pupil A, a girl who...", what)
+class Distance:
+    """Self-evaluation on one framework's scale: never mixed with another's in one column."""
+    framework: str
+    scale: list[str]
+    rows: list[list[str]]                    # school, QI and theme, at the start, at the end
+    by_school: list[list[str]] = field(default_factory=list)  # school, evaluated, higher, same, lower, new
 
 
 @dataclass
 class InterimData:
+    partnership_id: int
     partnership: str
+    description: str
     local_authorities: list[str]
     period_from: date
     period_to: date
     produced_on: date
-    schools: list[list[str]]
-    figures: list[tuple[str, str]]
+    schools: list[list[str]]                 # name, sector, local authority
+    school_ids: list[int]
+    figures: list[tuple[str, str]]           # the period in figures
+    participation: list[tuple[str, str]]
+    teachers_by_school: list[tuple[str, int]]
+    priorities: list[Summary]
+    qis: list[Summary]
+    exceptions: list[ActionAtEnd]            # each action once, with its marks
+    exception_counts: list[tuple[str, int]]
+    quiet_trios: list[str]
+    evidence: list[ActionAtEnd]              # actions with evidence of impact in the period
     trios: list[TrioSection]
-    actions_by_qi: list[tuple[str, list[list[str]]]]
-    actions_by_igbe: list[tuple[str, list[list[str]]]]
-    progress: list[list[str]]
-    levels: list[list[str]]
-    chart_categories: list[str]
-    chart_series: dict[str, dict[str, int]]
+    distance: list[Distance]
     wording: list[tuple[str, str]]           # framework wording the report refers to
     credits: list[str]
+    chart_categories: list[str]
+    chart_series: dict[str, dict[str, int]]
+    actions: list[ActionAtEnd] = field(repr=False, default_factory=list)  # every action: the workbook's
+    elements: dict = field(repr=False, default_factory=dict)
+    with_descriptors: bool = False
     status_labels: dict[str, str] = field(default_factory=lambda: dict(ACTION_STATUS_LABELS))
+    stale_weeks: int = STALE_WEEKS
+    list_limit: int = BODY_LIST_LIMIT
+
+    @property
+    def period(self) -> str:
+        return f"{self.period_from:%-d %B %Y} to {self.period_to:%-d %B %Y}"
+
+    @property
+    def exceptions_left_out(self) -> int:
+        return max(0, sum(1 for a in self.actions if a.marks) - len(self.exceptions))
+
+    @property
+    def evidence_starred(self) -> bool:
+        return any(a.evidence_starred for a in self.actions)
+
+    @property
+    def evidence_left_out(self) -> int:
+        shown = sum(1 for a in self.actions if (a.evidence_starred if self.evidence_starred else a.evidence))
+        return max(0, shown - len(self.evidence))
 
 
 def interim(partnership: Partnership, period_from: date, period_to: date, school_ids: list[int] | None = None,
-            today: date | None = None) -> InterimData:
+            today: date | None = None, with_descriptors: bool = False) -> InterimData:
     """The partnership's work in a period, for the chosen schools (all when school_ids is None)."""
     start, end = _start(period_from), _end(period_to)
     schools = db.session.scalars(select(School).where(School.partnership_id == partnership.id)
@@ -85,228 +99,107 @@ def interim(partnership: Partnership, period_from: date, period_to: date, school
     if school_ids is not None:
         schools = [s for s in schools if s.id in set(school_ids)]
     chosen = [s.id for s in schools]
-    in_scope = or_(Action.school_id.in_(chosen), Action.school_id.is_(None))
+    figures = action_figures.gather(partnership.id, chosen, period_from, start, end)
+    enquiry = enquiry_data.gather(partnership.id, schools, period_from, period_to, start, end, with_descriptors)
+    actions = figures.actions
 
-    # Actions open at some point in the period, at the chosen schools or partnership-wide.
-    owner = aliased(User)
-    actions = db.session.execute(
-        select(Action.id, Action.title, School.name, owner.name, Action.status, Action.due_date)
-        .outerjoin(School, Action.school_id == School.id).outerjoin(owner, Action.owner_id == owner.id)
-        .where(Action.partnership_id == partnership.id, in_scope, Action.created_at < end,
-               ~and_(Action.status == "complete", Action.updated_at < start))
-        .order_by(Action.due_date, Action.id)
-    ).all()
-    action_ids = [row[0] for row in actions]
-    latest_ids = (select(func.max(ProgressUpdate.id)).where(ProgressUpdate.partnership_id == partnership.id,
-                                                            ProgressUpdate.created_at < end)
-                  .group_by(ProgressUpdate.action_id))
-    latest = {action_id: (text, when) for action_id, text, when in db.session.execute(
-        select(ProgressUpdate.action_id, ProgressUpdate.text, ProgressUpdate.created_at)
-        .where(ProgressUpdate.id.in_(latest_ids)))}
-    links = db.session.execute(
-        select(FrameworkLink.record_id, FrameworkElement.kind, FrameworkElement.number, FrameworkElement.code,
-               Framework.key)
-        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .join(Framework, FrameworkElement.framework_id == Framework.id)
-        .where(FrameworkLink.partnership_id == partnership.id, FrameworkLink.record_type == "action")
-    ).all()
-    wanted = set(action_ids)
-    by_qi, by_igbe = defaultdict(set), defaultdict(set)
-    for record_id, kind, number, code, key in links:
-        if record_id not in wanted:
-            continue
-        if kind in ("qi", "theme"):
-            by_qi[number].add(record_id)
-        elif kind == "priority":
-            by_igbe[code].add(record_id)
-    qi_titles, igbe_titles = _qi_titles(), _igbe_titles()
+    chart_elements = [s.element for s in figures.qis]
+    series: dict[str, dict[str, int]] = {s: {} for s in STATUS_ORDER}
+    for action in actions:
+        for element_id in action.element_ids:
+            element = figures.elements[element_id]
+            if element.framework_key != "igbe":
+                series[action.status][element.short] = series[action.status].get(element.short, 0) + 1
 
-    def action_row(row):
-        action_id, title, school, owner_name, status, due = row
-        update = latest.get(action_id)
-        return [title, school or "Partnership-wide", owner_name or "", ACTION_STATUS_LABELS[status], _day(due),
-                f"{_day(update[1].date())}: {_short(update[0], 160)}" if update else "No update yet"]
-
-    rows_by_id = {row[0]: row for row in actions}
-    actions_by_qi = [(f"QI {number} {qi_titles.get(number, '')}".strip(),
-                      [action_row(rows_by_id[i]) for i in action_ids if i in by_qi[number]])
-                     for number in sorted(by_qi)]
-    actions_by_igbe = [(f"{code}: {igbe_titles.get(code, '')}",
-                        [action_row(rows_by_id[i]) for i in action_ids if i in by_igbe[code]])
-                       for code in sorted(by_igbe, key=lambda c: list(igbe_titles).index(c) if c in igbe_titles else 99)]
-
-    # The chart: actions by status for each QI.
-    status_of = {row[0]: row[4] for row in actions}
-    series: dict[str, dict[str, int]] = {s: defaultdict(int) for s in STATUS_ORDER}
-    for number, ids in by_qi.items():
-        for action_id in ids:
-            series[status_of[action_id]][number] += 1
-
-    author = aliased(User)
-    progress = [[_day(when.date()), title, school or "Partnership-wide", name or "", _short(text, 300),
-                 ACTION_STATUS_LABELS.get(status_to, "") if status_to else "", _short(evidence, 200)]
-                for when, title, school, name, text, status_to, evidence in db.session.execute(
-        select(ProgressUpdate.created_at, Action.title, School.name, author.name, ProgressUpdate.text,
-               ProgressUpdate.status_to, ProgressUpdate.evidence)
-        .join(Action, ProgressUpdate.action_id == Action.id).outerjoin(School, Action.school_id == School.id)
-        .outerjoin(author, ProgressUpdate.author_id == author.id)
-        .where(ProgressUpdate.partnership_id == partnership.id, in_scope,
-               ProgressUpdate.created_at >= start, ProgressUpdate.created_at < end)
-        .order_by(ProgressUpdate.created_at, ProgressUpdate.id))]
-
-    trios = _trio_sections(partnership, chosen, period_from, period_to)
-    levels = _levels(partnership, chosen, period_to)
-    figures = _figures(partnership, chosen, start, end, len(actions), len(progress), len(trios),
-                       sum(len(t.lessons) for t in trios))
-    wording, credits = _wording(list(by_qi), list(by_igbe))
+    flagged = [a for a in actions if a.marks]
+    flagged.sort(key=lambda a: (-len(a.marks), a.due or date.max, a.id))
+    # The evidence the leads starred; where they have starred none, each action's latest.
+    with_evidence = [a for a in actions if a.evidence_starred] or [a for a in actions if a.evidence]
+    with_evidence.sort(key=lambda a: a.evidence_at, reverse=True)
+    in_progress = figures.by_status["in_progress"]
     return InterimData(
-        partnership=partnership.name, local_authorities=sorted({s.local_authority for s in schools}),
+        partnership_id=partnership.id, partnership=partnership.name, description=partnership.description or "",
+        local_authorities=sorted({s.local_authority for s in schools}),
         period_from=period_from, period_to=period_to, produced_on=today or date.today(),
-        schools=[[s.name, Sector(s.sector).label, s.local_authority] for s in schools], figures=figures,
-        trios=trios, actions_by_qi=actions_by_qi, actions_by_igbe=actions_by_igbe, progress=progress,
-        levels=levels, chart_categories=sorted(by_qi), chart_series={k: dict(v) for k, v in series.items()},
-        wording=wording, credits=credits,
+        schools=[[s.name, Sector(s.sector).label, s.local_authority] for s in schools], school_ids=chosen,
+        figures=[("Improvement actions open in the period", str(len(actions))),
+                 ("In progress at the end of the period", str(in_progress)),
+                 ("Completed in the period", str(figures.completed)),
+                 ("Not started at the end of the period", str(figures.by_status["not_started"])),
+                 ("On hold at the end of the period", str(figures.by_status["on_hold"])),
+                 ("Overdue at the end of the period", str(sum(a.overdue for a in actions))),
+                 ("Progress updates posted", str(figures.updates_in_period))],
+        participation=[("Schools and settings", str(len(schools))),
+                       ("Teachers involved", str(sum(n for _, n in enquiry.teachers_by_school))),
+                       ("Lesson-study trios at work", str(len(enquiry.trios))),
+                       ("Research lessons taught", str(enquiry.lessons)),
+                       ("Observations of case pupils", str(enquiry.observations)),
+                       ("Pupil-voice notes", str(enquiry.voice_notes))],
+        teachers_by_school=enquiry.teachers_by_school,
+        priorities=figures.priorities, qis=figures.qis,
+        exceptions=flagged[:BODY_LIST_LIMIT],
+        exception_counts=[("Overdue", sum(a.overdue for a in actions)),
+                          (f"No update in {STALE_WEEKS} weeks", sum(a.stale for a in actions)),
+                          ("On hold", figures.by_status["on_hold"]),
+                          ("Trios with no lesson in the period", len(enquiry.quiet_trios))],
+        quiet_trios=enquiry.quiet_trios, evidence=with_evidence[:BODY_LIST_LIMIT],
+        trios=enquiry.trios, distance=_distance(partnership, chosen, period_from, period_to),
+        wording=[(e.heading, e.text) for e in
+                 sorted((s.element for s in figures.priorities + figures.qis), key=action_figures._order)
+                 if e.framework_key == "igbe" and e.text != e.title],
+        credits=sorted({s.element.credit for s in figures.priorities + figures.qis}),
+        chart_categories=[e.short for e in chart_elements], chart_series=series,
+        actions=actions, elements=figures.elements, with_descriptors=with_descriptors,
     )
 
 
-def _qi_titles() -> dict[str, str]:
-    hgios4 = select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True)).scalar_subquery()
-    return dict(db.session.execute(select(FrameworkElement.number, FrameworkElement.title).where(
-        FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")).all())
-
-
-def _igbe_titles() -> dict[str, str]:
-    igbe = select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True)).scalar_subquery()
-    return dict(db.session.execute(select(FrameworkElement.code, FrameworkElement.title).where(
-        FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
-        .order_by(FrameworkElement.parent_id, FrameworkElement.position)).all())
-
-
-def _pupil(label: str, descriptor: str) -> str:
-    return f"Pupil {label}" + (f" ({descriptor})" if descriptor else "")
-
-
-def _trio_sections(partnership: Partnership, chosen: list[int], period_from: date, period_to: date) -> list[TrioSection]:
-    teacher = aliased(User)
-    lessons = db.session.execute(
-        select(ResearchLesson.id, ResearchLesson.trio_id, ResearchLesson.lesson_date, School.name,
-               ResearchLesson.class_stage, ResearchLesson.subject, teacher.name, ResearchLesson.discussion_learned)
-        .outerjoin(School, ResearchLesson.school_id == School.id)
-        .outerjoin(teacher, ResearchLesson.teacher_id == teacher.id)
-        .where(ResearchLesson.partnership_id == partnership.id, ResearchLesson.school_id.in_(chosen),
-               ResearchLesson.lesson_date >= period_from, ResearchLesson.lesson_date <= period_to)
-        .order_by(ResearchLesson.lesson_date, ResearchLesson.id)
-    ).all()
-    trio_ids = list(dict.fromkeys(row[1] for row in lessons))
-    if not trio_ids:
-        return []
-    lesson_ids = [row[0] for row in lessons]
-    trios = {t.id: t for t in db.session.scalars(select(Trio).where(Trio.id.in_(trio_ids)))}
-    members = defaultdict(list)
-    for trio_id, name in db.session.execute(
-        select(TrioMember.trio_id, User.name).join(User, TrioMember.user_id == User.id)
-        .where(TrioMember.trio_id.in_(trio_ids)).order_by(User.name)
-    ).all():
-        members[trio_id].append(name)
-    steps = defaultdict(list)
-    for lesson_id, text in db.session.execute(select(NextStep.lesson_id, NextStep.text)
-                                              .where(NextStep.lesson_id.in_(lesson_ids)).order_by(NextStep.position)):
-        steps[lesson_id].append(text)
-    highlights = defaultdict(list)
-    for lesson_id, label, descriptor, text in db.session.execute(
-        select(Observation.lesson_id, CasePupil.label, CasePupil.descriptor, Observation.text)
-        .join(CasePupil, Observation.case_pupil_id == CasePupil.id)
-        .where(Observation.lesson_id.in_(lesson_ids), Observation.is_highlight.is_(True))
-        .order_by(Observation.created_at)):
-        highlights[lesson_id].append((_pupil(label, descriptor) + ", observed", text))
-    for lesson_id, label, descriptor, question, response in db.session.execute(
-        select(PupilVoice.lesson_id, CasePupil.label, CasePupil.descriptor, PupilVoice.question, PupilVoice.response)
-        .join(CasePupil, PupilVoice.case_pupil_id == CasePupil.id)
-        .where(PupilVoice.lesson_id.in_(lesson_ids), PupilVoice.is_highlight.is_(True))
-        .order_by(PupilVoice.created_at)):
-        highlights[lesson_id].append((_pupil(label, descriptor) + ", in their own words",
-                                      f"{question} “{response}”" if question else f"“{response}”"))
-    sections = []
-    for trio_id in trio_ids:
-        trio = trios[trio_id]
-        own = [row for row in lessons if row[1] == trio_id]
-        sections.append(TrioSection(
-            name=trio.name, focus=trio.focus, members=members[trio_id],
-            lessons=[[_day(d), school or "", stage or "", subject or "", who or ""]
-                     for _, _, d, school, stage, subject, who, _ in own],
-            learned=[row[7] for row in own if row[7]],
-            next_steps=[s for row in own for s in steps[row[0]]],
-            highlights=[h for row in own for h in highlights[row[0]]],
-        ))
-    return sections
-
-
-def _levels(partnership: Partnership, chosen: list[int], period_to: date) -> list[list[str]]:
-    latest = (select(SelfEvaluation.school_id, SelfEvaluation.element_id, func.max(SelfEvaluation.evaluated_on).label("on"))
-              .where(SelfEvaluation.partnership_id == partnership.id, SelfEvaluation.school_id.in_(chosen),
-                     SelfEvaluation.evaluated_on <= period_to)
-              .group_by(SelfEvaluation.school_id, SelfEvaluation.element_id).subquery())
-    levels = {(lvl.framework_id, lvl.key): lvl.label for lvl in db.session.scalars(select(FrameworkLevel))}
+def _distance(partnership: Partnership, chosen: list[int], period_from: date, period_to: date) -> list[Distance]:
+    """Per school and theme or QI: the level at the period's start and at its end, per framework."""
     parent = aliased(FrameworkElement)
     rows = db.session.execute(
-        select(School.name, FrameworkElement.number, FrameworkElement.kind, FrameworkElement.title, parent.title,
-               FrameworkElement.framework_id, SelfEvaluation.level, SelfEvaluation.evaluated_on, Framework.short_title)
-        .join(latest, and_(SelfEvaluation.school_id == latest.c.school_id,
-                           SelfEvaluation.element_id == latest.c.element_id,
-                           SelfEvaluation.evaluated_on == latest.c.on))
+        select(SelfEvaluation.school_id, School.name, SelfEvaluation.element_id, FrameworkElement.number,
+               FrameworkElement.kind, FrameworkElement.title, parent.title, Framework.id, Framework.short_title,
+               Framework.version, SelfEvaluation.level, SelfEvaluation.evaluated_on)
         .join(School, SelfEvaluation.school_id == School.id)
         .join(FrameworkElement, SelfEvaluation.element_id == FrameworkElement.id)
         .join(Framework, FrameworkElement.framework_id == Framework.id)
         .outerjoin(parent, FrameworkElement.parent_id == parent.id)
-        .order_by(School.name, FrameworkElement.number, SelfEvaluation.id)
+        .where(SelfEvaluation.partnership_id == partnership.id, SelfEvaluation.school_id.in_(chosen),
+               SelfEvaluation.evaluated_on <= period_to)
+        .order_by(Framework.id, School.name, FrameworkElement.position, SelfEvaluation.evaluated_on, SelfEvaluation.id)
     ).all()
-    seen, result = set(), []
-    for school, number, kind, title, parent_title, framework_id, level, on, framework in rows:
-        key = (school, number, title)
-        if key in seen:
-            continue
-        seen.add(key)
-        qi = parent_title if kind == "theme" else title
-        result.append([school, f"QI {number} {qi}", title if kind == "theme" else "(whole QI)", framework,
-                       levels.get((framework_id, level), level), _day(on)])
+    if not rows:
+        return []
+    levels, positions = {}, {}
+    scales: dict[int, list[str]] = {}
+    for level in db.session.scalars(select(FrameworkLevel).order_by(FrameworkLevel.framework_id, FrameworkLevel.position)):
+        levels[(level.framework_id, level.key)] = level.label
+        positions[(level.framework_id, level.key)] = level.position
+        scales.setdefault(level.framework_id, []).append(level.label)
+    by_framework: dict[int, dict] = {}
+    names = {}
+    for school_id, school, element_id, number, kind, title, parent_title, framework_id, short, version, level, on in rows:
+        names[framework_id] = f"{short} ({version})"
+        entry = by_framework.setdefault(framework_id, {}).setdefault(
+            (school, element_id), {"label": f"QI {number} {parent_title}: {title}" if kind == "theme"
+                                   else f"QI {number} {title}", "start": None, "end": None})
+        shown = f"{levels.get((framework_id, level), level)} ({day(on)})"
+        rank = positions.get((framework_id, level), 0)
+        if on <= period_from:
+            entry["start"], entry["start_rank"] = shown, rank
+        entry["end"], entry["end_rank"] = shown, rank
+    result = []
+    for fid, entries in by_framework.items():
+        per_school: dict[str, list[int]] = {}
+        for (school, _), e in entries.items():
+            counts = per_school.setdefault(school, [0, 0, 0, 0, 0])
+            counts[0] += 1
+            if e["start"] is None:
+                counts[4] += 1
+            else:
+                counts[1 if e["end_rank"] > e["start_rank"] else 2 if e["end_rank"] == e["start_rank"] else 3] += 1
+        result.append(Distance(names[fid], scales.get(fid, []),
+                               [[school, e["label"], e["start"] or "Not yet evaluated", e["end"]]
+                                for (school, _), e in entries.items()],
+                               [[school] + [str(n) for n in counts] for school, counts in per_school.items()]))
     return result
-
-
-def _figures(partnership, chosen, start, end, actions, updates, trios, lessons) -> list[tuple[str, str]]:
-    observations = db.session.scalar(
-        select(func.count(Observation.id)).join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
-        .where(Observation.partnership_id == partnership.id, ResearchLesson.school_id.in_(chosen),
-               Observation.created_at >= start, Observation.created_at < end))
-    evaluations = db.session.scalar(
-        select(func.count(SelfEvaluation.id)).where(SelfEvaluation.partnership_id == partnership.id,
-                                                    SelfEvaluation.school_id.in_(chosen),
-                                                    SelfEvaluation.evaluated_on >= start.date(),
-                                                    SelfEvaluation.evaluated_on < end.date()))
-    completed = db.session.scalar(
-        select(func.count(func.distinct(ProgressUpdate.action_id))).join(Action, ProgressUpdate.action_id == Action.id)
-        .where(ProgressUpdate.partnership_id == partnership.id, ProgressUpdate.status_to == "complete",
-               ProgressUpdate.created_at >= start, ProgressUpdate.created_at < end,
-               or_(Action.school_id.in_(chosen), Action.school_id.is_(None))))
-    return [("Schools and settings", str(len(chosen))), ("Lesson-study trios at work", str(trios)),
-            ("Research lessons taught", str(lessons)), ("Observations of case pupils", str(observations)),
-            ("Improvement actions under way", str(actions)), ("Actions completed", str(completed)),
-            ("Progress updates posted", str(updates)), ("Self-evaluations recorded", str(evaluations))]
-
-
-def _wording(qi_numbers: list[str], igbe_codes: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """The wording of the QIs and priorities the report refers to, and whose it is."""
-    if not qi_numbers and not igbe_codes:
-        return [], []
-    rows = db.session.execute(
-        select(Framework.key, Framework.short_title, Framework.credit, FrameworkElement.kind, FrameworkElement.number,
-               FrameworkElement.code, FrameworkElement.title, FrameworkElement.text)
-        .join(Framework, FrameworkElement.framework_id == Framework.id)
-        .where(Framework.is_current.is_(True), or_(
-            and_(Framework.key == "hgios4", FrameworkElement.kind == "qi", FrameworkElement.number.in_(qi_numbers)),
-            and_(Framework.key == "igbe", FrameworkElement.kind == "priority", FrameworkElement.code.in_(igbe_codes))))
-        .order_by(Framework.key.desc(), FrameworkElement.number, FrameworkElement.position)
-    ).all()
-    wording = [(f"QI {number}" if kind == "qi" else f"IGBE {code}", text or title)
-               for key, short, credit, kind, number, code, title, text in rows]
-    credits = sorted({credit for _, _, credit, *_ in rows})
-    return wording, credits

@@ -2,19 +2,17 @@
 styles, fields Word fills in (table of contents, page X of Y), tables whose header row repeats,
 landscape sections, pictures with alt text, and document properties.
 
-Big tables are filled by copying one prepared row with lxml: python-docx's add_row() and
-cell.text cost about 1.7 ms a row, and table.cell() is quadratic.
+A table is a prepared table (header row and one empty row, made once per shape with python-docx)
+copied, its empty row copied once a row: the interim report's body is a few hundred rows, which
+this writes in a fraction of what python-docx's add_row() and cell.text take.
 """
 from __future__ import annotations
 
 import copy
 import re
-import uuid
-import zipfile
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from lxml import etree
 from io import BytesIO
 
 from docx import Document
@@ -25,18 +23,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from . import template
+
 PORTRAIT = (Cm(21.0), Cm(29.7))
 XML_SPACE = qn("xml:space")
 TR, T, VAL = qn("w:tr"), qn("w:t"), qn("w:val")
-CELL_MARK = "@@cell@@"
-TABLE_MARK = "@@workspace-table-"
-_MARKER_PARAGRAPH = re.compile(r"<w:p>(?:(?!</w:p>).)*?(" + re.escape(TABLE_MARK) + r"[0-9a-f]{32})(?:(?!</w:p>).)*?</w:p>")
 # Characters XML 1.0 cannot hold: a pasted control character must not make a document unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NOT_XML_TABLE = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
-EMPTY_T = '<w:t xml:space="preserve"></w:t>'
-T_OPEN, T_CLOSE = '<w:t xml:space="preserve">', "</w:t>"
-SEPARATOR = "\ue000"  # a private-use character, between cell texts while they are escaped together
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
 
 
@@ -45,7 +38,10 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text or "")
 
 
-def new_document(title: str, author: str, header_text: str, subject: str = "") -> Document:
+def new_document(title: str, author: str, header_text: str, subject: str = "", marking: str = "",
+                 title_page: bool = False) -> Document:
+    """A document of our template. `marking` (a protective marking) leads the running header;
+    with `title_page`, the first page has no header or footer."""
     title, author, header_text, subject = clean(title), clean(author), clean(header_text), clean(subject)
     document = Document()
     props = document.core_properties
@@ -64,8 +60,10 @@ def new_document(title: str, author: str, header_text: str, subject: str = "") -
         style = styles[f"Heading {level}"]
         style.font.name, style.font.size, style.font.color.rgb = "Arial", Pt(size), BRAND
     styles["Title"].font.name = "Arial"
-    _header_and_footer(section, header_text)
-    _update_fields_on_open(document)
+    template.make_ours(document)
+    _header_and_footer(section, header_text, clean(marking))
+    if title_page:
+        section.different_first_page_header_footer = True
     return document
 
 
@@ -89,11 +87,14 @@ def _field(paragraph, instruction: str, placeholder: str = "1") -> None:
     fld("end")
 
 
-def _header_and_footer(section, header_text: str) -> None:
+def _header_and_footer(section, header_text: str, marking: str = "") -> None:
     header = section.header.paragraphs[0]
-    header.text = header_text
-    header.runs[0].font.size = Pt(9)
-    header.runs[0].font.color.rgb = RGBColor(0x50, 0x5A, 0x5F)
+    if marking:
+        run = header.add_run(marking + "   ")
+        run.bold, run.font.size = True, Pt(9)
+    run = header.add_run(header_text)
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor(0x50, 0x5A, 0x5F)
     footer = section.footer.paragraphs[0]
     footer.alignment = 1  # centred
     footer.add_run("Page ")
@@ -102,40 +103,47 @@ def _header_and_footer(section, header_text: str) -> None:
     _field(footer, "NUMPAGES")
 
 
-def _update_fields_on_open(document) -> None:
-    """Word refreshes the table of contents and page numbers when the document opens."""
-    settings = document.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
+def table_of_contents(document, headings: list[tuple]) -> None:
+    """The contents: each heading's title a link to its heading's bookmark, in TOC 1/TOC 2, with a
+    PAGEREF field for its page. Not a TOC field: LibreOffice fills in a PAGEREF of its own as it
+    lays the pages out, but not one nested in a TOC field's result; Word fills them in when the
+    fields are updated (Ctrl+A, F9, or on printing), with no prompt on opening."""
+    def fld(parent, kind):
+        run = OxmlElement("w:r")
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run.append(element)
+        parent.append(run)
+
+    for entry in headings:
+        level, text, anchor = entry if len(entry) == 3 else (entry[0], entry[1], None)
+        p = paragraph(document, "", f"TOC{min(level, 2)}")._p
+        if not anchor:
+            add_run(p, text)
+            continue
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), bookmark_name(anchor))
+        link.set(qn("w:history"), "1")
+        p.append(link)
+        add_run(link, text)
+        tab = OxmlElement("w:r")
+        tab.append(OxmlElement("w:tab"))
+        link.append(tab)
+        fld(link, "begin")
+        run = OxmlElement("w:r")
+        instr = OxmlElement("w:instrText")
+        instr.set(XML_SPACE, "preserve")
+        instr.text = f" PAGEREF {bookmark_name(anchor)} \\h "
+        run.append(instr)
+        link.append(run)
+        fld(link, "end")  # no stored result: LibreOffice computes the page, Word on updating
 
 
-def table_of_contents(document, headings: list[tuple[int, str]]) -> None:
-    """A TOC field, pre-filled with the headings so it reads well even before Word updates it."""
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
-    run._r.append(begin)
-    run = paragraph.add_run()
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-    run._r.append(instr)
-    run = paragraph.add_run()
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run._r.append(separate)
-    for level, text in headings:
-        entry = document.add_paragraph(text)
-        entry.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-        entry.paragraph_format.space_after = Pt(2)
-    end_paragraph = document.add_paragraph()
-    run = end_paragraph.add_run()
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
+def bookmark_name(anchor: str) -> str:
+    return f"_Toc_{anchor}"
+
+
+_bookmark_ids = iter(range(1, 1 << 30))
 
 
 def _repeat_header(row) -> None:
@@ -199,18 +207,26 @@ def paragraph(document, text: str = "", style_id: str | None = None) -> Paragrap
 
 
 def _fill(t, text: str) -> None:
-    """Put text in a <w:t> already in its run; line breaks become <w:br/> as Word expects."""
-    text = _NOT_XML.sub("", text)
-    lines = text.split("\n")
-    t.text = lines[0]
-    t.set(XML_SPACE, "preserve")
+    """Put text in a <w:t> already in its run. Text typed in a browser keeps its shape: line breaks
+    (CRLF or CR normalised) become Word's <w:br/> and tabs Word's <w:tab/>, never stray characters."""
+    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     run = t.getparent()
-    for line in lines[1:]:
-        run.append(OxmlElement("w:br"))
-        extra = OxmlElement("w:t")
-        extra.set(XML_SPACE, "preserve")
-        extra.text = line
-        run.append(extra)
+    first = True
+    for line_number, line in enumerate(text.split("\n")):
+        if line_number:
+            run.append(OxmlElement("w:br"))
+        for piece_number, piece in enumerate(line.split("\t")):
+            if piece_number:
+                run.append(OxmlElement("w:tab"))
+            if first:
+                target, first = t, False
+            else:
+                if not piece:
+                    continue
+                target = OxmlElement("w:t")
+                run.append(target)
+            target.text = piece
+            target.set(XML_SPACE, "preserve")
 
 
 def add_run(p, text: str, bold: bool = False) -> None:
@@ -227,8 +243,22 @@ def add_run(p, text: str, bold: bool = False) -> None:
     p.append(r)
 
 
-def heading(document, text: str, level: int):
-    return paragraph(document, text, f"Heading{level}")
+def heading(document, text: str, level: int, anchor: str | None = None):
+    """A heading in Word's built-in style; with an anchor, bookmarked for the contents' links."""
+    result = paragraph(document, "", f"Heading{level}")
+    p = result._p
+    if anchor:
+        start = OxmlElement("w:bookmarkStart")
+        bookmark_id = str(next(_bookmark_ids))
+        start.set(qn("w:id"), bookmark_id)
+        start.set(qn("w:name"), bookmark_name(anchor))
+        p.append(start)
+    add_run(p, text)
+    if anchor:
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), bookmark_id)
+        p.append(end)
+    return result
 
 
 @lru_cache(maxsize=64)
@@ -259,89 +289,23 @@ def _prototype(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size
     return result._tbl
 
 
-@lru_cache(maxsize=64)
-def _row_xml(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size: float) -> tuple[str, list[str], str]:
-    """The prototype as XML text: what comes before the data rows, the data row cut at each
-    cell's text, and what comes after."""
-    proto = copy.deepcopy(_prototype(headers, widths_cm, font_size))
-    for t in proto.findall(TR)[1].iter(T):
-        t.text = CELL_MARK
-    xml = etree.tostring(proto, encoding="unicode")
-    first_row_end = xml.index("</w:tr>") + len("</w:tr>")
-    last_row_end = xml.rindex("</w:tr>") + len("</w:tr>")
-    template = xml[first_row_end:last_row_end]
-    return xml[:first_row_end], re.split(r"<w:t>" + CELL_MARK + r"</w:t>", template), xml[last_row_end:]
-
-
-def _escape_all(texts: list[str]) -> list[str]:
-    """Escape many cell texts at once: one pass over them all rather than one per cell."""
-    joined = SEPARATOR.join(texts)
-    if joined.count(SEPARATOR) != len(texts) - 1:  # a text held the separator itself
-        return [_text_xml(text)[len(T_OPEN):-len(T_CLOSE)] for text in texts]
-    if _NOT_XML.search(joined):  # a scan in C; the rare text with control characters is cleaned
-        joined = _NOT_XML.sub("", joined)
-    joined = (joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-              .replace("\n", T_CLOSE + "<w:br/>" + T_OPEN))
-    return joined.split(SEPARATOR) if texts else []
-
-
-def _text_xml(value) -> str:
-    """A cell's text as <w:t> XML. Called for every cell of every big table, so kept plain."""
-    if not value:
-        return EMPTY_T
-    text = str(value).translate(_NOT_XML_TABLE).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if "\n" in text:
-        text = text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    return '<w:t xml:space="preserve">' + text + "</w:t>"
-
-
 def table(document, headers: list[str], rows: list[list[str]], widths_cm: list[float] | None = None,
           caption: str | None = None, font_size: float = 9) -> None:
-    """A table with a repeating, shaded header row.
-
-    Rows are written as text from a prepared row, and put in place when the document is saved
-    (to_bytes): python-docx's add_row() and cell.text cost about 1.7 ms a row and keep every
-    cell in memory as XML nodes; a report of 30,000 rows took 25 s and 600 MB that way.
-    """
+    """A table with a repeating, shaded header row: the prepared table copied, and its empty row
+    copied once for each row of text (line breaks and tabs as Word's own)."""
     if caption:
         paragraph(document, caption, "Caption")
-    before, cells, after = _row_xml(tuple(headers), tuple(widths_cm or ()), font_size)
-    width = len(cells) - 1
-    row_format = cells[0] + "".join(T_OPEN + "{}" + T_CLOSE + following for following in cells[1:])
-    flat = []
+    result = copy.deepcopy(_prototype(tuple(headers), tuple(widths_cm or ()), font_size))
+    template = result.findall(TR)[1]
+    result.remove(template)
+    width = len(headers)
     for values in rows:
+        row = copy.deepcopy(template)
         values = list(values)[:width]
-        flat.extend("" if value is None else str(value) for value in values)
-        flat.extend([""] * (width - len(values)))
-    escaped = _escape_all(flat)
-    parts = [before]
-    parts.extend(row_format.format(*escaped[i:i + width]) for i in range(0, len(escaped), width))
-    parts.append(after)
-    marker = f"{TABLE_MARK}{uuid.uuid4().hex}"
-    paragraph(document, marker)
-    _pending(document)[marker] = "".join(parts)
-
-
-def _pending(document) -> dict[str, str]:
-    """Tables written as text, waiting for to_bytes() to put them where their markers stand."""
-    part = document.part
-    if not hasattr(part, "_workspace_tables"):
-        part._workspace_tables = {}
-    return part._workspace_tables
-
-
-def plain_table(document, headers: list[str], rows: list[list[str]], widths_cm=None, caption=None, font_size=9):
-    """The same table the slow, ordinary python-docx way: for the benchmark's comparison only."""
-    result = document.add_table(rows=1, cols=len(headers))
-    result.style = "Table Grid"  # the ordinary way, on purpose
-    for cell, text in zip(result.rows[0].cells, headers):
-        cell.text = text
-    _repeat_header(result.rows[0])
-    for values in rows:
-        cells = result.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = "" if value is None else str(value)
-    return result
+        for t, value in zip(list(row.iter(T)), values + [""] * (width - len(values))):
+            _fill(t, "" if value is None else str(value))
+        result.append(row)
+    _append_to_body(document, result)
 
 
 def landscape(document) -> None:
@@ -380,25 +344,4 @@ def label_value(document, label: str, value: str) -> None:
 def to_bytes(document) -> bytes:
     buffer = BytesIO()
     document.save(buffer)
-    tables = _pending(document)
-    if not tables:
-        return buffer.getvalue()
-    # Put each table where its marker paragraph stands, streaming word/document.xml into the zip
-    # so that the big tables are never held twice.
-    source = zipfile.ZipFile(BytesIO(buffer.getvalue()))
-    result = BytesIO()
-    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as target:
-        for item in source.infolist():
-            item.compress_type = zipfile.ZIP_DEFLATED
-            if item.filename != "word/document.xml":
-                target.writestr(item, source.read(item.filename))
-                continue
-            xml = source.read(item.filename).decode("utf-8")
-            with target.open(item, "w") as out:
-                position = 0
-                for match in _MARKER_PARAGRAPH.finditer(xml):
-                    out.write(xml[position:match.start()].encode("utf-8"))
-                    out.write(tables.pop(match.group(1), match.group(0)).encode("utf-8"))
-                    position = match.end()
-                out.write(xml[position:].encode("utf-8"))
-    return result.getvalue()
+    return buffer.getvalue()

@@ -1,10 +1,10 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..forms_common import CalendarDateField, PlausibleDate, choices
+from ..forms_common import CalendarDateField, CharacterLimit, PlausibleDate, choices
 from ..trios.forms import MultiCheckboxField
 
 
@@ -34,3 +34,9 @@ class ProformaExportForm(FlaskForm):
             return date.fromisoformat(self.on.data or "")
         except ValueError:
             return None
+
+
+class DraftForm(InterimForm):
+    """Starting an interim report: its title, period and schools."""
+    title = StringField("Title", validators=[InputRequired("Give the report a title."), CharacterLimit(200)])
+    include_descriptors = BooleanField("Include case-pupil descriptors")

@@ -13,8 +13,20 @@ from ..models import (
     CasePupil, Framework, LessonStage, NextStep, Observation, Partnership, Prediction, PupilVoice, ResearchLesson,
     School, Trio,
 )
+from ..models import Membership
+from ..models.actions import ACTION_STATUS_LABELS
 from ..reference import Sector
-from .data import _day, _pupil
+
+NOT_STARTED = ACTION_STATUS_LABELS["not_started"]
+from .enquiry_data import day as _day
+
+
+def _with_school(user, schools_of: dict[int, str]) -> str:
+    return f"{user.name} ({schools_of[user.id]})" if user.id in schools_of else user.name
+
+
+def _pupil(label: str, descriptor: str) -> str:
+    return f"Pupil {label}" + (f" ({descriptor})" if descriptor else "")
 
 
 # The trio lesson-study record -------------------------------------------------------------------------
@@ -89,7 +101,7 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
             pupils=[[p.label, p.descriptor, p.success_criterion] for p in lesson_pupils],
             grids=[(_pupil(p.label, p.descriptor),
                     [[s.title, predictions.get((p.id, s.id), ""), "\n".join(observed.get((p.id, s.id), [])) or "—"]
-                     for s in stages[lesson.id]] + ([["Not one stage", "", "\n".join(observed[(p.id, None)])]]
+                     for s in stages[lesson.id]] + ([["Whole lesson", "", "\n".join(observed[(p.id, None)])]]
                                                     if observed.get((p.id, None)) else []))
                    for p in lesson_pupils],
             voice=[[f"Pupil {by_id[n.case_pupil_id].label}" if n.case_pupil_id in by_id else "", n.question,
@@ -98,8 +110,11 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
             teaching=lesson.discussion_teaching, learned=lesson.discussion_learned, next_steps=steps[lesson.id],
         ))
     links = linking.links_for("trio", [trio.id]).get(trio.id, [])
+    schools_of = dict(db.session.execute(
+        select(Membership.user_id, School.name).join(School, Membership.school_id == School.id)
+        .where(Membership.partnership_id == trio.partnership_id)).all())
     return TrioRecord(partnership=partnership.name, name=trio.name, focus=trio.focus, status=trio.status_label,
-                      members=[m.user.name for m in trio.members], links=[linking.element_label(e) for e in links],
+                      members=[_with_school(m.user, schools_of) for m in trio.members], links=[linking.element_label(e) for e in links],
                       lessons=records, produced_on=today or date.today())
 
 
@@ -130,7 +145,9 @@ def proforma(school: School, on: date | None, today: date | None = None) -> Prof
             f"QI {row.qi.number} {row.qi.title}" + (f"\n{row.evaluation.element.title}" if row.evaluation.element.kind == "theme" else ""),
             row.level_label,
             row.evaluation.how_well,
-            row.evaluation.how_know + ("".join(f"\n• {e.text} ({e.meta})" for e in row.evidence)),
+            # An action that has not started is no evidence yet: it is listed under what the school will do.
+            row.evaluation.how_know + ("".join(f"\n• {e.text} ({e.meta})" for e in row.evidence
+                                               if not (e.kind == "action" and e.meta == NOT_STARTED))),
             row.evaluation.what_now + ("".join(f"\n• Action: {a.title}" + (f", due {_day(a.due_date)}" if a.due_date else "")
                                                for a in row.actions)),
         ] for row in items]))

@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 from io import BytesIO
 
-from flask import abort, send_file, url_for
+from flask import abort, current_app, send_file, url_for
 from flask_login import current_user
 
 from ..access import partnership_route, school_in, trio_in
@@ -14,9 +14,9 @@ from ..htmx import render
 from ..partnerships.services import list_schools
 from ..selfeval import services as selfeval
 from ..trios import services as trio_services
-from . import bp, data, documents, records
+from . import bp, data, documents, drafts, records
 from .docx_kit import to_bytes
-from .forms import InterimForm, ProformaExportForm
+from .forms import DraftForm, InterimForm, ProformaExportForm
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -32,19 +32,23 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "export"
 
 
-def _page(access, form, status=200):
-    return render("reports/index.html", "reports/_interim_form.html", status, form=form,
-                  trios=trio_services.list_trios(access.partnership), schools=list_schools(access.partnership))
+def _page(access, form, status=200, draft_form=None, fragment="reports/_interim_form.html"):
+    """The reports page; `form` (the quick export) or `draft_form` (starting a report) carries errors."""
+    schools = list_schools(access.partnership)
+    today = date.today()
+    defaults = dict(formdata=None, period_from=today - timedelta(days=182), period_to=today,
+                    schools=[s.id for s in schools])
+    form = form or InterimForm(schools, **defaults)
+    draft_form = draft_form or DraftForm(schools, prefix="draft", title=f"Interim report {today:%B %Y}", **defaults)
+    return render("reports/index.html", fragment, status, form=form, draft_form=draft_form,
+                  reports=drafts.list_reports(access.partnership),
+                  trios=trio_services.list_trios(access.partnership), schools=schools)
 
 
 @bp.get("/", strict_slashes=False)
 @partnership_route()
 def index(access):
-    schools = list_schools(access.partnership)
-    today = date.today()
-    form = InterimForm(schools, formdata=None, period_from=today - timedelta(days=182), period_to=today,
-                       schools=[s.id for s in schools])
-    return _page(access, form)
+    return _page(access, None)
 
 
 @bp.post("/interim")
@@ -54,7 +58,7 @@ def interim(access):
     if not form.validate():
         return _page(access, form, 422)
     report = data.interim(access.partnership, form.period_from.data, form.period_to.data, form.schools.data)
-    document = documents.interim_report(report, current_user.name)
+    document = documents.interim_report(report, current_user.name, marking=current_app.config["REPORT_MARKING"])
     activity.record(access.partnership_id, current_user, "exported", "report", None,
                     f"exported the interim report for {form.period_from.data:%-d %b %Y} to {form.period_to.data:%-d %b %Y}",
                     url_for("reports.index", partnership_id=access.partnership_id))

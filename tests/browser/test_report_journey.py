@@ -1,0 +1,43 @@
+"""The lead starts an interim report, writes beside the evidence, saves without a reload, sees the
+document on the page, and downloads the Word document and the workbook; axe on every page."""
+import io
+import re
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.browser.test_foundation_journey import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_write_an_interim_report_and_download_both_files(live_server, new_page):
+    lead = new_page("report-lead")
+    page = lead.page
+    sign_in(lead, live_server, "catriona.baird@demo.example")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    lead.axe("reports")
+    page.get_by_label("Title").fill("Autumn report for the authority")
+    page.get_by_role("button", name="Start the report").click()
+    expect(page.get_by_role("heading", name="Autumn report for the authority")).to_be_visible()
+    lead.axe("report draft")
+    summary = page.get_by_label("Summary", exact=True)
+    summary.fill("A term of shared lessons.\nGirls now lead group tasks.")
+    page.get_by_role("button", name="Save the report").click()
+    expect(page.get_by_text(re.compile(r"Saved: version 2"))).to_be_visible()
+    # The document on the page shows the saved text, without a reload.
+    expect(page.locator("#report-document-body").get_by_text("Girls now lead group tasks.")).to_be_visible()
+    lead.axe("report draft after saving")
+    lead.shot("draft")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report (Word)").click()
+    document = Document(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert any(p.text == "A term of shared lessons.\nGirls now lead group tasks." for p in document.paragraphs)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the full lists (workbook)").click()
+    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations"]
+    assert book["Actions"].max_row > 1
+    lead.assert_clean()

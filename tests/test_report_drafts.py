@@ -1,0 +1,246 @@
+"""Interim reports the partnership writes: started, written beside the evidence, saved stale
+(409 and a three-way merge), finalised read-only, redrafted, commented on, and exported with the
+lead's text in the .docx and the full lists in the workbook."""
+import io
+import re
+from datetime import date, datetime
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests.conftest import html
+from workspace.extensions import db
+from workspace.models import (
+    Comment, InterimReport, InterimReportVersion, Observation, Partnership, ResearchLesson, Trio,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def url(world, side="a", tail=""):
+    return f"/p/{world[side]['partnership_id']}/reports/drafts/{world[side]['report_id']}{tail}"
+
+
+def start_form(world, side="a", **changes):
+    form = {"draft-title": "Spring report", "draft-period_from": "2026-09-01", "draft-period_to": "2026-11-30",
+            "draft-schools": [str(s) for s in world[side]["school_ids"]]}
+    form.update(changes)
+    return form
+
+
+def opened(client, world, side="a"):
+    """The version and fingerprints a form opens with."""
+    page = html(client.get(url(world, side)))
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    fingerprints = re.search(r'name="fingerprints" value="([^"]*)"', page).group(1).replace("&#34;", '"')
+    return {"version": version, "fingerprints": fingerprints}
+
+
+@pytest.fixture
+def described(app, world):
+    with app.app_context():
+        db.session.get(Partnership, world["a"]["partnership_id"]).description = "Six schools improving numeracy."
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        lesson.lesson_date, lesson.discussion_learned = date(2026, 10, 1), "Walls help pupils who rush."
+        db.session.commit()
+
+
+def test_a_lead_starts_a_report_and_bad_input_is_422(client, make_client, world, app, described):
+    client.sign_in(world["a"]["lead"])
+    base = f"/p/{world['a']['partnership_id']}/reports"
+    assert "Start an interim report" in html(client.get(f"{base}/"))
+    for changes, message in (({"draft-title": ""}, "Give the report a title."),
+                             ({"draft-period_to": "2026-01-01"}, "on or after its start"),
+                             ({"draft-schools": []}, "Choose at least one school.")):
+        for htmx in (False, True):
+            response = client.post(f"{base}/drafts", data=start_form(world, **changes), htmx=htmx)
+            assert response.status_code == 422 and message in html(response)
+            assert html(response).lstrip().startswith('<section id="start-report"') == htmx
+    response = client.post(f"{base}/drafts", data=start_form(world))
+    assert response.status_code == 303
+    with app.app_context():
+        report = db.session.scalar(select(InterimReport).where(InterimReport.title == "Spring report"))
+        assert report.status == "draft" and report.school_ids == sorted(world["a"]["school_ids"])
+        assert report.sections["purpose"] == "Six schools improving numeracy."
+        assert report.sections[f"trio:{world['a']['trio_id']}"] == "Walls help pupils who rush."
+        assert report.created_by.email == world["a"]["lead"]
+    page = html(client.get(response.headers["Location"]))
+    assert "Six schools improving numeracy.</textarea>" in page
+    # The evidence beside the section: the figures it is about.
+    assert "Improvement actions open in the period: " in page
+    # Teachers and reviewers do not start reports.
+    teacher = make_client()
+    teacher.sign_in(world["a"]["teacher"])
+    assert teacher.post(f"{base}/drafts", data=start_form(world)).status_code == 403
+
+
+def test_the_draft_page_and_its_fragment(client, world):
+    client.sign_in(world["a"]["reviewer"])
+    page = client.get(url(world))
+    assert page.status_code == 200 and "The document" in html(page) and "Comments" in html(page)
+    assert 'name="section-' not in html(page)  # reviewers read and comment
+    fragment = html(client.get(url(world), htmx=True))
+    assert fragment.lstrip().startswith('<form id="report-draft"')
+    assert client.post(url(world), data={"section-summary": "x", "version": "1"}).status_code == 403
+
+
+def test_saving_keeps_every_version_and_a_stale_save_merges_three_ways(client, make_client, world, app):
+    client.sign_in(world["a"]["lead"])
+    other = make_client()
+    other.sign_in(world["a"]["lead"])
+    mine, theirs = opened(client, world), opened(other, world)
+    # They save the summary first.
+    response = other.post(url(world), data={**theirs, "section-summary": "Their summary.", "section-issues": ""})
+    assert response.status_code == 303
+    # I change the issues only, from the version I opened: 409, and the form holds both.
+    for htmx in (False, True):
+        response = client.post(url(world), htmx=htmx, data={**mine, "section-summary": "",
+                                                            "section-issues": "Cover for release days."})
+        assert response.status_code == 409
+        body = html(response)
+        assert "Someone else saved this report" in body
+        assert "Their summary.</textarea>" in body and "Cover for release days.</textarea>" in body
+        assert body.lstrip().startswith('<form id="report-draft"') == htmx
+    merged = opened(client, world) | {"fingerprints": re.search(
+        r'name="fingerprints" value="([^"]*)"', body).group(1).replace("&#34;", '"')}
+    # Both changed the summary: mine is kept and reported as a conflict.
+    response = client.post(url(world), data={**mine, "section-summary": "My summary."})
+    assert response.status_code == 409 and "you changed this too" in html(response)
+    assert "My summary.</textarea>" in html(response)
+    # Saving the merged form succeeds.
+    response = client.post(url(world), data={**merged, "section-summary": "Their summary.",
+                                             "section-issues": "Cover for release days."}, htmx=True)
+    assert response.status_code == 200 and "Saved: version 3" in html(response)
+    with app.app_context():
+        report = db.session.get(InterimReport, world["a"]["report_id"])
+        assert report.sections["summary"] == "Their summary." and report.sections["issues"] == "Cover for release days."
+        versions = db.session.scalars(select(InterimReportVersion.version).where(
+            InterimReportVersion.report_id == report.id).order_by(InterimReportVersion.version)).all()
+        assert versions == [1, 2, 3]
+    # Too long: 422, the text kept.
+    response = client.post(url(world), data={**opened(client, world), "section-summary": "x" * 20_001})
+    assert response.status_code == 422 and "Keep a section to 20,000 characters." in html(response)
+
+
+def test_trio_members_write_their_own_trios_paragraph_only(client, world, app, described):
+    client.sign_in(world["a"]["teacher"])
+    key = f"section-trio:{world['a']['trio_id']}"
+    page = html(client.get(url(world)))
+    assert f'name="{key}"' in page and 'name="section-summary"' not in page
+    response = client.post(url(world), data={**opened(client, world), key: "We learned to wait.",
+                                             "section-summary": "Not mine to write."})
+    assert response.status_code == 303
+    with app.app_context():
+        sections = db.session.get(InterimReport, world["a"]["report_id"]).sections
+        assert sections[f"trio:{world['a']['trio_id']}"] == "We learned to wait." and sections["summary"] == ""
+
+
+def test_a_final_report_is_read_only_and_a_new_draft_starts_from_it(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    client.post(url(world), data={**form, "section-summary": "Final words."})
+    assert client.post(url(world, tail="/final"), data={"version": form["version"]}).status_code == 409  # stale
+    response = client.post(url(world, tail="/final"), data={"version": opened(client, world)["version"]})
+    assert response.status_code == 303
+    page = html(client.get(url(world)))
+    assert "Final: read-only" in page and "<textarea class=\"input\" id=\"section" not in page
+    assert client.post(url(world), data={**opened(client, world), "section-summary": "Later."}).status_code == 403
+    response = client.post(url(world, tail="/redraft"))
+    assert response.status_code == 303
+    with app.app_context():
+        new = db.session.scalar(select(InterimReport).where(InterimReport.based_on_id == world["a"]["report_id"]))
+        assert new.status == "draft" and new.sections["summary"] == "Final words."
+        assert db.session.get(InterimReport, world["a"]["report_id"]).sections["summary"] == "Final words."
+
+
+def test_reviewers_comment_on_a_report(client, world, app):
+    client.sign_in(world["a"]["reviewer"])
+    path = f"/p/{world['a']['partnership_id']}/comments/report/{world['a']['report_id']}"
+    response = client.post(path, data={"text": "Please say more about support."}, htmx=True)
+    assert response.status_code == 201
+    assert "Please say more about support." in html(client.get(url(world)))
+    assert client.post(path, data={"text": ""}).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Comment.id)).where(Comment.record_type == "report")) == 1
+
+
+def test_the_docx_of_a_draft_holds_the_leads_text_with_words_breaks_and_tabs(client, world):
+    client.sign_in(world["a"]["lead"])
+    client.post(url(world), data={**opened(client, world),
+                                  "section-summary": "First line\r\nSecond line\twith a tab\r\n\r\nA new paragraph.",
+                                  "section-next_steps": "Share the walls."})
+    response = client.post(url(world, tail="/docx"))
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response.headers["Cache-Control"]
+    document = Document(io.BytesIO(response.data))
+    paragraphs = [p for p in document.paragraphs]
+    texts = [p.text for p in paragraphs]
+    first = next(p for p in paragraphs if p.text.startswith("First line"))
+    assert first.text == "First line\nSecond line\twith a tab"
+    assert first._p.findall(".//" + qn("w:br")) and first._p.findall(".//" + qn("w:tab"))
+    assert "\r" not in " ".join(t.text or "" for t in first._p.iter(qn("w:t")))
+    assert "A new paragraph." in texts and "Share the walls." in texts
+    assert "Draft, produced on" in " ".join(texts)
+    # The page shows the same text in the document preview.
+    assert "Share the walls." in html(client.get(url(world)))
+
+
+def test_the_workbook_read_back_against_the_database(client, world, app):
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        lesson.lesson_date = date(2026, 10, 1)
+        db.session.commit()
+    client.sign_in(world["a"]["reviewer"])
+    response = client.post(url(world, tail="/xlsx"))
+    assert response.status_code == 200 and response.mimetype == XLSX
+    assert "no-store" in response.headers["Cache-Control"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert all(cell.font.b for cell in sheet[1])
+    actions, updates, observations, evaluations = (list(s.iter_rows(values_only=True)) for s in book.worksheets)
+    with app.app_context():
+        observed = db.session.scalars(select(Observation).where(
+            Observation.partnership_id == world["a"]["partnership_id"])).all()
+        trio = db.session.get(Trio, world["a"]["trio_id"])
+        assert len(observations) - 1 == len(observed) == 1
+        row = dict(zip(observations[0], observations[1]))
+        assert row["Trio"] == trio.name and row["Case pupil"] == "Pupil A" and "Descriptor" not in row
+        assert row["Stage"] == "Starter" and row["What was seen"] == observed[0].text
+        assert isinstance(row["Time (UTC)"], datetime) and isinstance(row["Lesson date"], datetime)
+    action = dict(zip(actions[0], actions[1]))
+    assert action["Action"] == "Fraction walls in every P5-P7 class"
+    assert action["Status at the period's end"] == "In progress"
+    assert [r[2] for r in updates[1:]] == ["Fraction walls in every P5-P7 class"]
+    assert isinstance(updates[1][0], datetime)
+    evaluation = dict(zip(evaluations[0], evaluations[1]))
+    assert evaluation["Level"] == "Starting the journey" and isinstance(evaluation["Date"], datetime)
+    flat = " ".join(str(v) for sheet in (actions, updates, observations, evaluations) for row in sheet for v in row)
+    assert "Beta" not in flat
+
+
+def test_the_workbook_has_descriptors_only_when_the_lead_ticks_them(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    base = f"/p/{world['a']['partnership_id']}/reports"
+    response = client.post(f"{base}/drafts", data=start_form(world, **{"draft-include_descriptors": "y",
+                                                                      "draft-period_from": "2026-11-01"}))
+    report_url = response.headers["Location"]
+    book = load_workbook(io.BytesIO(client.post(report_url + "/xlsx").data))
+    header = [c.value for c in book["Observations"][1]]
+    assert "Descriptor" in header
+
+
+def test_typed_text_in_the_workbook_is_never_a_formula(client, world, app):
+    from workspace.models import Action
+
+    with app.app_context():
+        db.session.get(Action, world["a"]["action_id"]).title = '=HYPERLINK("http://example.com","x")'
+        db.session.commit()
+    client.sign_in(world["a"]["lead"])
+    book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
+    cell = book["Actions"]["B2"]
+    assert cell.value == '=HYPERLINK("http://example.com","x")' and cell.data_type == "s"

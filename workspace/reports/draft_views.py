@@ -1,0 +1,168 @@
+"""Interim reports the partnership writes: start, write beside the evidence, finalise, redraft,
+and download as Word and as a workbook. Thin: access, a service, a page or its fragment."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, current_app, request, send_file, url_for
+from flask_login import current_user
+
+from .. import merging
+from ..access import Permission, partnership_route, report_in, require_report_lead, writable_report_sections
+from ..activity import services as activity
+from ..activity.forms_context import comments_context
+from ..extensions import db
+from ..forms_common import form_errors_from, parse_id
+from ..htmx import redirect_to, render
+from ..partnerships.services import list_schools
+from ..services_errors import ServiceError, StaleEdit
+from . import bp, documents, drafts, interim_layout, workbook
+from .forms import DraftForm
+from .views import _attachment, _page, _slug
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIELD = "section-"
+
+
+def _sent_sections() -> dict[str, str]:
+    return {name[len(FIELD):]: value for name, value in request.form.items() if name.startswith(FIELD)}
+
+
+def _draft_page(access, report, status=200, *, values=None, stale=None, errors=None, fingerprints=None,
+                version=None, saved=False):
+    report_data = drafts.report_data(report)
+    keys = interim_layout.section_keys(report_data)
+    writable = writable_report_sections(access, report, [k for k, _ in keys])
+    sections = dict(report.sections or {})
+    shown = {key: (values or {}).get(key, sections.get(key, "")) for key, _ in keys}
+    blocks = interim_layout.layout(report_data, sections)
+    return render("reports/draft.html", "reports/_draft_form.html", status, report=report, data=report_data,
+                  keys=keys, writable=writable, shown=shown, evidence=interim_layout.evidence_beside(report_data),
+                  blocks=blocks, contents=interim_layout.outline(blocks), stale=stale, errors=errors or {},
+                  fingerprints=fingerprints or drafts.fingerprints(report),
+                  version=version if version is not None else report.version, saved=saved,
+                  versions=drafts.versions(report), **comments_context("report", report.id))
+
+
+@bp.post("/drafts")
+@partnership_route(Permission.MANAGE)
+def start_draft(access):
+    schools = list_schools(access.partnership)
+    form = DraftForm(schools, prefix="draft")
+    if form.validate():
+        try:
+            report = drafts.start_draft(access.partnership, current_user, form.title.data, form.period_from.data,
+                                        form.period_to.data, form.schools.data, form.include_descriptors.data)
+        except ServiceError as error:
+            db.session.rollback()
+            form_errors_from(error, form)
+        else:
+            activity.record(access.partnership_id, current_user, "created", "report", report.id,
+                            f"started the interim report “{report.title}”",
+                            url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+            db.session.commit()
+            return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    return _page(access, None, 422, draft_form=form, fragment="reports/_draft_start.html")
+
+
+@bp.get("/drafts/<int:report_id>")
+@partnership_route()
+def draft(access, report_id):
+    return _draft_page(access, report_in(access, report_id))
+
+
+@bp.post("/drafts/<int:report_id>")
+@partnership_route(Permission.CONTRIBUTE)
+def save_draft(access, report_id):
+    report = report_in(access, report_id)
+    keys = [k for k, _ in interim_layout.section_keys(drafts.report_data(report))]
+    writable = writable_report_sections(access, report, keys)
+    if not writable:
+        abort(403)
+    sent = _sent_sections()
+    expected = parse_id(request.form.get("version"))
+    try:
+        drafts.save_sections(report, expected or 0, sent, current_user, writable,
+                             merging.parse_fingerprints(request.form.get("fingerprints")))
+    except StaleEdit as stale:
+        db.session.rollback()
+        return _draft_page(access, report, 409, values={**sent, **stale.merged}, stale=stale,
+                           fingerprints=stale.fingerprints, version=stale.current_version)
+    except ServiceError as error:
+        db.session.rollback()
+        return _draft_page(access, report, 422, values=sent, errors={error.field or "": error.message},
+                           fingerprints=request.form.get("fingerprints"), version=expected)
+    activity.record(access.partnership_id, current_user, "updated", "report", report.id,
+                    f"wrote in the interim report “{report.title}”",
+                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    db.session.commit()
+    if request.headers.get("HX-Request") == "true":
+        return _draft_page(access, report, saved=True)
+    return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+
+
+@bp.post("/drafts/<int:report_id>/final")
+@partnership_route(Permission.MANAGE)
+def finalise(access, report_id):
+    report = report_in(access, report_id)
+    require_report_lead(access)
+    try:
+        drafts.finalise(report, parse_id(request.form.get("version")) or 0, current_user)
+    except StaleEdit as stale:
+        db.session.rollback()
+        return _draft_page(access, report, 409, stale=stale)
+    except ServiceError as error:
+        db.session.rollback()
+        return _draft_page(access, report, 422, errors={"": error.message})
+    activity.record(access.partnership_id, current_user, "finalised", "report", report.id,
+                    f"made the interim report “{report.title}” final",
+                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    db.session.commit()
+    return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+
+
+@bp.post("/drafts/<int:report_id>/redraft")
+@partnership_route(Permission.MANAGE)
+def redraft(access, report_id):
+    final = report_in(access, report_id)
+    try:
+        report = drafts.new_draft_from(final, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        return _draft_page(access, final, 422, errors={"": error.message})
+    activity.record(access.partnership_id, current_user, "created", "report", report.id,
+                    f"started a new draft of “{report.title}” from the final report",
+                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    db.session.commit()
+    return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+
+
+def _recorded(access, report, what):
+    activity.record(access.partnership_id, current_user, "exported", "report", report.id,
+                    f"exported {what} of the interim report “{report.title}”",
+                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    db.session.commit()
+
+
+@bp.post("/drafts/<int:report_id>/docx")
+@partnership_route()
+def draft_docx(access, report_id):
+    report = report_in(access, report_id)
+    report_data = drafts.report_data(report)
+    document = documents.interim_report(report_data, current_user.name, sections=dict(report.sections or {}),
+                                        status=report.status, marking=current_app.config["REPORT_MARKING"])
+    _recorded(access, report, "the Word document")
+    return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")
+
+
+@bp.post("/drafts/<int:report_id>/xlsx")
+@partnership_route()
+def draft_xlsx(access, report_id):
+    report = report_in(access, report_id)
+    book = workbook.interim_workbook(drafts.report_data(report), report.title)
+    _recorded(access, report, "the workbook")
+    response = send_file(BytesIO(book), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{_slug(report.title)}-{report.status}.xlsx", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
