@@ -41,8 +41,10 @@ test-postgres: $(INSTALLED)
 test-clock-ahead: $(INSTALLED)
 	faketime -f '+400d' $(BIN)/python -m pytest -q -m "not browser"
 
-# Load on the busiest paths (SQLite and PostgreSQL) and the Word exports, at national scale.
+# Load on the busiest paths (SQLite and PostgreSQL) and the Word exports, at national scale; then the
+# mixed workload of users with Locust (the bench extra). BENCH_ONLY=wrk or BENCH_ONLY=locust runs one part.
 bench: $(INSTALLED)
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean-venv:

@@ -6,10 +6,14 @@ keep-alive cannot pile every connection on one worker), sign in, and drive 20 co
 connections with wrk (a separate process, on 127.0.0.1 only) for a fixed time against each path,
 next to a bare route (/healthz) of the same app. Then the three Word exports. Results go to
 benchmarks/results/ as JSON and Markdown.
+
+Then the mixed workload of users with Locust (benchmarks/locust_mix.py, in its own process:
+Locust patches the standard library for gevent). BENCH_ONLY=wrk or BENCH_ONLY=locust runs one part.
 """
 from __future__ import annotations
 
 import http.cookiejar
+import importlib.util
 import json
 import os
 import re
@@ -306,6 +310,24 @@ def markdown(run: dict) -> str:
 
 
 def main() -> int:
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "wrk", "locust"):
+        print(f"BENCH_ONLY is wrk or locust, not {only!r}.", file=sys.stderr)
+        return 2
+    status = wrk_main() if only != "locust" else 0
+    if only != "wrk":
+        status = locust_main() or status
+    return status
+
+
+def locust_main() -> int:
+    if importlib.util.find_spec("locust") is None:
+        print("Locust is not installed (pip install -e '.[bench]'): the mixed workload cannot run.", file=sys.stderr)
+        return 1
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "locust_mix.py")], cwd=ROOT).returncode
+
+
+def wrk_main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk): the load benchmark cannot run.", file=sys.stderr)
         return 1

@@ -1,0 +1,561 @@
+"""A national peak, as users make it: a mixed workload with Locust, on SQLite and PostgreSQL.
+
+    python benchmarks/locust_mix.py          (or: make bench, or BENCH_ONLY=locust make bench)
+
+For each database: migrate, load the frameworks, generate the national-scale data set, start
+gunicorn as run.py does (3 sync workers, 127.0.0.1 only), and let Locust, in this process, play
+the peak of the large partnership:
+
+- 40 live research lessons, 3 observers each: the observation page, the feed polled every 3 s as
+  htmx does it (HX-Request, the `since` token the page gives), an observation posted every
+  30-60 s (the first 10-60 s in), and the lesson-study sheet when the lesson ends (then the
+  trio's next lesson);
+- 30 leads and teachers browsing, 5-15 s between clicks: the full dashboard, its filters (htmx),
+  action pages with a progress update, trio pages, self-evaluation pages, the reports page;
+- 5 reviewers reading and downloading: the reports page, the interim report and trio records
+  (.docx), trio pages and lesson-study sheets.
+
+Each user signs in once (its own session), before its stage is measured. The peak is measured
+for BENCH_LOCUST_PEAK_SECONDS; then the same mix, scaled by BENCH_LOCUST_RAMP_STEP of the peak
+at a time, for BENCH_LOCUST_STEP_SECONDS a step: upwards while every page's p95 holds at 300 ms,
+up to BENCH_LOCUST_RAMP_MAX times the peak, stopping at the first step that passes. Capacity: the
+most users of a step where every page held. If the peak itself did not hold, the ramp first goes
+down to the first step that holds (the capacity), then up from the peak judging only the pages
+that held at the peak (how far the rest goes while those few are slow at any load). The Word
+downloads are not pages: they are reported beside them, against the interim report's 3 s.
+Results: benchmarks/results/locust-<stamp>.json and locust-latest.md, beside run.py's wrk table.
+"""
+from __future__ import annotations
+
+# Locust patches the standard library for gevent on import: it comes first.
+from locust import FastHttpUser, between, task  # isort: skip
+from locust.env import Environment  # isort: skip
+
+import gevent  # noqa: E402
+import psutil  # noqa: E402  (a dependency of Locust's)
+
+import itertools  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+from datetime import date, datetime, timedelta, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import RESULTS, WORKERS, flask, free_port, start_gunicorn, wait_for  # noqa: E402
+
+PEAK = {"lessons": 40, "observers_per_lesson": 3, "browsers": 30, "reviewers": 5}
+PEAK_USERS = PEAK["lessons"] * PEAK["observers_per_lesson"] + PEAK["browsers"] + PEAK["reviewers"]
+PEAK_SECONDS = float(os.environ.get("BENCH_LOCUST_PEAK_SECONDS", "60"))
+STEP_SECONDS = float(os.environ.get("BENCH_LOCUST_STEP_SECONDS", "25"))
+RAMP_STEP = float(os.environ.get("BENCH_LOCUST_RAMP_STEP", "0.5"))  # of the peak's users
+RAMP_MAX = float(os.environ.get("BENCH_LOCUST_RAMP_MAX", "3.5"))  # times the peak
+LESSON_SECONDS = float(os.environ.get("BENCH_LOCUST_LESSON_SECONDS", "90"))
+SPAWN_RATE = float(os.environ.get("BENCH_LOCUST_SPAWN_RATE", "15"))  # sign-ins a second: each checks a scrypt hash
+DATABASES = os.environ.get("BENCH_LOCUST_DATABASES", "sqlite,postgresql").lower().split(",")
+LIMIT_MS = 300
+DOWNLOAD_LIMIT_MS = 3000
+MIN_SAMPLES = 5  # a page type seen fewer times in a step is shown, not judged: one sample is no p95
+
+DOWNLOADS = ("interim report (.docx)", "trio record (.docx)")
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"')
+SINCE = re.compile(r'since=([^"&]+)')
+HTMX = {"HX-Request": "true"}
+OBSERVED = ["Explained the method to a partner, then checked it with the cubes.",
+            "Waited for the others, then offered an answer with a reason.",
+            "Changed approach after a mistake and said why.",
+            "Asked a question that moved the group on."]
+
+# What the users share: who they are (set per database before a run) and how far signing in has got.
+CAST: dict = {}
+SEATS = itertools.count()
+BROWSER_SEATS = itertools.count()
+REVIEWER_SEATS = itertools.count()
+SIGNING_IN = {"pending": 0}
+SERVER = {"pid": 0}  # gunicorn's master: its workers' CPU is the server's share of the machine
+POLL_STATUSES: dict[int, int] = {}  # 204 (nothing new) against 200 (the feed again): the `since` token at work
+
+
+def first(match) -> str | None:
+    return next((group for group in match.groups() if group), None) if match else None
+
+
+class Member(FastHttpUser):
+    """Signs in once, like a browser, and keeps its session cookie and the page's CSRF token."""
+
+    abstract = True
+    account = ""
+    csrf = ""
+
+    def sign_in(self) -> None:
+        SIGNING_IN["pending"] += 1
+        try:
+            with self.client.get("/sign-in", name="sign in", catch_response=True) as page:
+                token = first(CSRF_FIELD.search(page.text or ""))
+                if not token:
+                    page.failure("no CSRF token on the sign-in page")
+                    return
+            with self.client.post("/sign-in", name="sign in", catch_response=True,
+                                  data={"email": self.account, "password": CAST["password"], "csrf_token": token}) as home:
+                self.csrf = first(CSRF_HEADER.search(home.text or ""))
+                if not self.csrf:
+                    home.failure("signed in, but no X-CSRFToken on the page after")
+        finally:
+            SIGNING_IN["pending"] -= 1
+
+    @property
+    def base(self) -> str:
+        return f"/p/{CAST['partnership']}"
+
+    def post(self, path: str, name: str, data, expect: int, htmx: bool = True):
+        headers = {"X-CSRFToken": self.csrf or "", **(HTMX if htmx else {})}
+        if not isinstance(data, str):
+            data = urllib.parse.urlencode(data, doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        with self.client.post(path, name=name, data=data, headers=headers, catch_response=True) as response:
+            if response.status_code != expect:
+                response.failure(f"expected {expect}, got {response.status_code}")
+            return response
+
+
+class Observer(Member):
+    """One of a lesson's three observers, on a tablet: seats 0-2 share a lesson, 3-5 the next..."""
+
+    weight = PEAK["lessons"] * PEAK["observers_per_lesson"]
+    wait_time = between(5, 15)  # from the sheet to the trio's next lesson
+
+    def on_start(self):
+        seat = next(SEATS)
+        group, place = divmod(seat, PEAK["observers_per_lesson"])
+        lessons = CAST["lessons"]
+        self.lesson = lessons[group % len(lessons)]
+        self.account = self.lesson["observers"][place % len(self.lesson["observers"])]
+        self.trio_lessons = [entry for entry in lessons if entry["trio"] == self.lesson["trio"]]
+        self.round = 0
+        # Lessons began at different moments: the group's first ends somewhere in the next lesson-length.
+        self.first_length = LESSON_SECONDS * (0.25 + 0.75 * ((group * 0.618) % 1))
+        self.rng = random.Random(seat)
+        self.sign_in()
+
+    @task
+    def observe_a_lesson(self):
+        lesson = self.trio_lessons[(self.trio_lessons.index(self.lesson) + self.round) % len(self.trio_lessons)]
+        length = self.first_length if self.round == 0 else LESSON_SECONDS
+        self.round += 1
+        path = f"{self.base}/trios/{lesson['trio']}/lessons/{lesson['lesson']}"
+        page = self.client.get(path + "/observe", name="observation page")
+        since = urllib.parse.unquote(first(SINCE.search(page.text or "")) or "")
+        now = time.monotonic()
+        ends, next_post = now + length, now + self.rng.uniform(10, 60)
+        while time.monotonic() < ends:
+            gevent.sleep(3)
+            if time.monotonic() >= next_post:
+                self.post(path + "/observations", "observation post", {
+                    "case_pupil_id": self.rng.choice(lesson["pupils"]), "stage_id": self.rng.choice(lesson["stages"]),
+                    "text": self.rng.choice(OBSERVED), "leuven_score": self.rng.choice(["", "3", "4", "5"])}, 201)
+                next_post = time.monotonic() + self.rng.uniform(30, 60)
+            # The poll (every 3 s, and at once after a save: the page's 'observation-saved' event).
+            with self.client.get(path + "/observations/feed?since=" + urllib.parse.quote(since), headers=HTMX,
+                                 name="observation poll", catch_response=True) as feed:
+                POLL_STATUSES[feed.status_code] = POLL_STATUSES.get(feed.status_code, 0) + 1
+                if feed.status_code == 200:
+                    since = urllib.parse.unquote(first(SINCE.search(feed.text or "")) or since)
+                elif feed.status_code != 204:
+                    feed.failure(f"poll answered {feed.status_code}")
+        self.client.get(path + "/sheet", name="lesson-study sheet")
+
+
+class Browser(Member):
+    """A lead (any action) or a teacher (their own actions), clicking around every 5-15 s."""
+
+    weight = PEAK["browsers"]
+    wait_time = between(5, 15)
+
+    def on_start(self):
+        seat = next(BROWSER_SEATS)
+        self.rng = random.Random(10_000 + seat)
+        if seat % 3 == 0:  # a third are leads: the partnership has two, each signed in on several devices
+            self.account = CAST["leads"][(seat // 3) % len(CAST["leads"])]
+            self.actions = CAST["actions"]
+        else:
+            teacher = CAST["teachers"][seat % len(CAST["teachers"])]
+            self.account, self.actions = teacher["email"], teacher["actions"]
+        self.sign_in()
+
+    @task(2)
+    def dashboard(self):
+        self.client.get(f"{self.base}/actions/", name="dashboard, full page")
+
+    @task(3)
+    def filter_dashboard(self):
+        rng = self.rng
+        query = [("status", s) for s in rng.sample(["not_started", "in_progress", "on_hold", "complete"], rng.randint(1, 2))]
+        query += [("sort", rng.choice(["due", "-due", "updated"]))]
+        if rng.random() < 0.5:
+            query.append(("school", rng.choice(CAST["schools"])))
+        if rng.random() < 0.3:
+            query.append(("page", rng.randint(2, 4)))
+        self.client.get(f"{self.base}/actions/?{urllib.parse.urlencode(query)}", headers=HTMX,
+                        name="dashboard, filtered (htmx fragment)")
+
+    @task(3)
+    def action_page(self):
+        action = self.rng.choice(self.actions)
+        self.client.get(f"{self.base}/actions/{action}", name="action page")
+        if self.rng.random() < 0.5:
+            gevent.sleep(self.rng.uniform(5, 15))  # writing it
+            self.post(f"{self.base}/actions/{action}/progress", "progress update (post)",
+                      {"text": "Paired talk now in every P5 maths lesson; exit tickets collected.", "evidence": "",
+                       "status_to": ""}, 201)
+
+    @task(2)
+    def trio_page(self):
+        self.client.get(f"{self.base}/trios/{self.rng.choice(CAST['trios'])}", name="trio page")
+
+    @task(2)
+    def self_evaluation(self):
+        choice = self.rng.random()
+        if choice < 0.3:
+            self.client.get(f"{self.base}/self-evaluation/", name="self-evaluation, overview")
+        elif choice < 0.7:
+            self.client.get(f"{self.base}/self-evaluation/schools/{self.rng.choice(CAST['schools'])}",
+                            name="self-evaluation, school")
+        else:
+            self.client.get(f"{self.base}/self-evaluation/{self.rng.choice(CAST['evaluations'])}",
+                            name="self-evaluation, one")
+
+    @task(1)
+    def reports_page(self):
+        self.client.get(f"{self.base}/reports/", name="reports page")
+
+
+class Reviewer(Member):
+    """Reads what the partnership has done and takes the Word reports away."""
+
+    weight = PEAK["reviewers"]
+    wait_time = between(10, 30)
+
+    def on_start(self):
+        seat = next(REVIEWER_SEATS)
+        self.rng = random.Random(20_000 + seat)
+        self.account = CAST["reviewers"][seat % len(CAST["reviewers"])]
+        self.sign_in()
+
+    @task(2)
+    def interim_report(self):
+        self.client.get(f"{self.base}/reports/", name="reports page")
+        today = date.today()
+        form = [("period_from", (today - timedelta(days=182)).isoformat()), ("period_to", today.isoformat())]
+        form += [("schools", school) for school in CAST["schools"]]
+        self.download(f"{self.base}/reports/interim", "interim report (.docx)", form)
+
+    @task(2)
+    def trio_record(self):
+        trio = self.rng.choice(CAST["trios"])
+        self.client.get(f"{self.base}/trios/{trio}", name="trio page")
+        self.download(f"{self.base}/reports/trios/{trio}", "trio record (.docx)", [])
+
+    @task(3)
+    def read_a_lesson(self):
+        lesson = self.rng.choice(CAST["lessons"])
+        self.client.get(f"{self.base}/trios/{lesson['trio']}/lessons/{lesson['lesson']}/sheet", name="lesson-study sheet")
+
+    def download(self, path: str, name: str, form: list) -> None:
+        body = urllib.parse.urlencode([("csrf_token", self.csrf or "")] + form)
+        with self.client.post(path, name=name, data=body, catch_response=True,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
+            if response.status_code != 200 or not (response.content or b"").startswith(b"PK"):
+                response.failure(f"no .docx: {response.status_code}")
+
+
+# The stages ------------------------------------------------------------------------------------------
+
+def mix(factor: float) -> dict:
+    users = max(1, round(PEAK_USERS * factor))
+    return {"factor": round(factor, 2), "users": users}
+
+
+def settle(runner, users: int, limit: float = 180.0) -> None:
+    """Until every user of the step is there and signed in, and a few seconds more."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        gevent.sleep(1)
+        if runner.user_count >= users and SIGNING_IN["pending"] == 0:
+            break
+    gevent.sleep(5)
+
+
+def cpu_seconds() -> dict:
+    """CPU seconds so far: the whole machine, this server (gunicorn and its workers), Locust (this
+    process). The rest of the machine's is other work: the PostgreSQL server, and whatever else runs."""
+    times = psutil.cpu_times()
+    server = psutil.Process(SERVER["pid"])
+    parts = [server] + server.children(recursive=True)
+    mine = psutil.Process().cpu_times()
+    return {"machine": sum(times) - times.idle - getattr(times, "iowait", 0),
+            "server": sum(p.cpu_times().user + p.cpu_times().system for p in parts),
+            "locust": mine.user + mine.system}
+
+
+def measure(env, runner, factor: float, seconds: float, exempt=()) -> dict:
+    """One stage: the users of `factor` times the peak, signed in, then `seconds` measured. It held
+    if every page type's p95 is at most 300 ms; held_rest leaves out the `exempt` page types."""
+    stage = mix(factor)
+    runner.start(stage["users"], spawn_rate=SPAWN_RATE)
+    settle(runner, stage["users"])
+    env.stats.reset_all()
+    POLL_STATUSES.clear()
+    cpu_before = cpu_seconds()
+    began = time.monotonic()
+    gevent.sleep(seconds)
+    elapsed = time.monotonic() - began
+    cpu = {part: round((used - cpu_before[part]) / elapsed, 2) for part, used in cpu_seconds().items()}
+    rows = {}
+    for (name, method), entry in sorted(env.stats.entries.items()):
+        if not entry.num_requests and not entry.num_failures:
+            continue
+        rows[name] = {"method": method, "requests": entry.num_requests, "failures": entry.num_failures,
+                      "rps": round(entry.num_requests / elapsed, 2),
+                      "p50_ms": entry.get_response_time_percentile(0.5),
+                      "p95_ms": entry.get_response_time_percentile(0.95),
+                      "p99_ms": entry.get_response_time_percentile(0.99), "max_ms": round(entry.max_response_time or 0)}
+    errors = [{"name": e.name, "error": str(e.error), "count": e.occurrences} for e in env.stats.errors.values()]
+    pages = {n: r for n, r in rows.items() if n not in DOWNLOADS and n != "sign in"}
+    judged = {n: r for n, r in pages.items() if r["requests"] >= MIN_SAMPLES}
+    over = sorted(n for n, r in judged.items() if r["p95_ms"] > LIMIT_MS)
+    worst = max(judged, key=lambda n: judged[n]["p95_ms"], default=None)
+    stage.update({"seconds": round(elapsed, 1), "by_kind": dict(runner.user_classes_count), "rows": rows,
+                  "cores_used": cpu,
+                  "poll_statuses": {str(code): n for code, n in sorted(POLL_STATUSES.items())},
+                  "errors": errors, "failures": sum(r["failures"] for r in rows.values()),
+                  "requests": sum(r["requests"] for r in rows.values()),
+                  "over_limit": over, "worst_page": worst, "worst_p95_ms": judged[worst]["p95_ms"] if worst else None,
+                  "held": not over, "held_rest": not [n for n in over if n not in exempt]})
+    print(f"  {stage['users']} users ({stage['by_kind']}): {stage['requests']} requests in {stage['seconds']} s "
+          f"(cores busy: {cpu}), "
+          f"{stage['failures']} failures, worst page p95 {stage['worst_p95_ms']} ms ({worst})"
+          + (f"; over {LIMIT_MS} ms: {', '.join(over)}" if over else ""), flush=True)
+    return stage
+
+
+def play(base: str) -> dict:
+    """The peak, then the ramp, against one server. Upwards from the peak while every page holds;
+    if the peak itself did not hold, first downwards to the first step that holds (the capacity),
+    then upwards from the peak judging the pages that held at the peak, which says how far the
+    rest of the application goes while those pages are slow whatever the load."""
+    global SEATS, BROWSER_SEATS, REVIEWER_SEATS
+    SEATS, BROWSER_SEATS, REVIEWER_SEATS = itertools.count(), itertools.count(), itertools.count()
+    env = Environment(user_classes=[Observer, Browser, Reviewer], host=base)
+    runner = env.create_local_runner()
+
+    def step(factor: float, exempt=()) -> dict:
+        print(f"  ramp: {mix(factor)['users']} users for {STEP_SECONDS:.0f} s", flush=True)
+        return measure(env, runner, factor, STEP_SECONDS, exempt)
+
+    down, up = [], []
+    try:
+        print(f"  the peak: {PEAK_USERS} users for {PEAK_SECONDS:.0f} s", flush=True)
+        peak = measure(env, runner, 1.0, PEAK_SECONDS)
+        slow, factor = tuple(peak["over_limit"]), 1.0
+        peak["held_rest"] = True  # the others held at the peak, by definition
+        while not peak["held"] and (factor := round(factor - RAMP_STEP, 4)) >= RAMP_STEP - 1e-9:
+            down.append(step(factor, slow))
+            if down[-1]["held"]:
+                break
+        factor = 1.0
+        while (factor := round(factor + RAMP_STEP, 4)) <= RAMP_MAX + 1e-9:
+            up.append(step(factor, slow))
+            if not up[-1]["held_rest"]:
+                break
+    finally:
+        runner.quit()
+    strict = [peak] + (down if not peak["held"] else up)
+    passed = [s for s in strict if not s["held"]]
+    rest = [peak] + up
+    return {"peak": peak, "ramp": sorted(down + up, key=lambda s: s["users"]),
+            "capacity_users": max((s["users"] for s in strict if s["held"]), default=0),
+            "first_over": min(s["users"] for s in passed) if passed else None,
+            "ramp_reached_max": bool(peak["held"] and up and up[-1]["held"] and up[-1]["factor"] >= RAMP_MAX - 1e-9),
+            "slow_at_the_peak": list(slow),
+            "capacity_rest_users": max((s["users"] for s in rest if s["held_rest"]), default=0) if slow else None,
+            "rest_reached_max": bool(slow and up and up[-1]["held_rest"])}
+
+
+def cast(env: dict) -> dict:
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "locust_cast.py")], env=env, check=True,
+                         capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bench_database(name: str, database_url: str, workdir: Path) -> dict:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="benchmark-secret", PYTHONPATH=str(ROOT))
+    env.pop("WORKSPACE_SQLALCHEMY_DATABASE_URI", None)
+    print(f"{name}: generating the national data set", flush=True)
+    flask(env, "db", "upgrade")
+    flask(env, "load-frameworks")
+    flask(env, "generate-bench-data")
+    CAST.clear()
+    CAST.update(cast(env))
+    port = free_port()
+    log_path = workdir / f"gunicorn-locust-{name}.log"
+    log = open(log_path, "w")
+    server = start_gunicorn(env, port, log)
+    SERVER["pid"] = server.pid
+    try:
+        wait_for(f"http://127.0.0.1:{port}")
+        result = play(f"http://127.0.0.1:{port}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    text = log_path.read_text()
+    return {"database": name, **result, "server_errors_in_log": text.count("Traceback"),
+            "database_is_locked_in_log": "database is locked" in text}
+
+
+# Reporting -------------------------------------------------------------------------------------------
+
+def verdicts(run: dict) -> list[tuple[str, str, bool]]:
+    found = []
+    for r in run["databases"]:
+        name, peak = r["database"], r["peak"]
+        found.append((f"{name}: at the peak ({peak['users']} users) every page's p95 at most {LIMIT_MS} ms",
+                      f"worst {peak['worst_p95_ms']} ms ({peak['worst_page']})", peak["held"]))
+        found.append((f"{name}: no failures at the peak", f"{peak['failures']} of {peak['requests']}",
+                      not peak["failures"] and not r["server_errors_in_log"]))
+        target = 3 * PEAK_USERS
+        reached = (f"{r['capacity_users']} users" if r["capacity_users"] else "none held") + (
+            " (the ramp's maximum)" if r["ramp_reached_max"] else f"; {r['first_over']} users passed {LIMIT_MS} ms")
+        found.append((f"{name}: capacity at least three times the peak ({target} users)", reached,
+                      r["capacity_users"] >= target))
+        if r["slow_at_the_peak"]:
+            rest = f"{r['capacity_rest_users']} users" if r["capacity_rest_users"] else "none held"
+            found.append((f"{name}: (for information) the other pages, leaving aside those over {LIMIT_MS} ms at the peak, "
+                          f"at three times the peak",
+                          rest + (" (the ramp's maximum)" if r["rest_reached_max"] else ""),
+                          r["capacity_rest_users"] >= target))
+        for download in DOWNLOADS:
+            row = peak["rows"].get(download)
+            if row:
+                found.append((f"{name}: {download} at the peak, p95 under {DOWNLOAD_LIMIT_MS / 1000:.0f} s",
+                              f"{row['p95_ms']} ms ({row['requests']} downloads)", row["p95_ms"] < DOWNLOAD_LIMIT_MS))
+    return found
+
+
+def table(stage: dict) -> list[str]:
+    lines = ["| page type | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in stage["rows"].items():
+        mark = " (download)" if name in DOWNLOADS else " (few samples, not judged)" if r["requests"] < MIN_SAMPLES else ""
+        p95 = f"**{r['p95_ms']:.0f}**" if name in stage["over_limit"] else f"{r['p95_ms']:.0f}"
+        lines.append(f"| {name}{mark} | {r['requests']} | {r['rps']} | {r['p50_ms']:.0f} | {p95} | {r['p99_ms']:.0f} | "
+                     f"{r['max_ms']} | {r['failures']} |")
+    return lines
+
+
+def markdown(run: dict) -> str:
+    lines = [f"# Mixed workload (Locust) {run['when']}", "",
+             f"{run['machine']}, shared with other work while this ran (the ramp table gives the cores busy in each "
+             "stage: the whole machine's, the server's and Locust's; the rest is PostgreSQL's and others' work); "
+             f"gunicorn {WORKERS} sync workers on 127.0.0.1, Locust on the same machine (its CPU counts against the "
+             "server's). The peak: "
+             f"{PEAK['lessons']} live lessons x {PEAK['observers_per_lesson']} observers (poll every 3 s, a post every "
+             f"30-60 s, the sheet at the end of a {LESSON_SECONDS:.0f} s lesson), {PEAK['browsers']} leads and teachers "
+             f"(5-15 s between clicks), {PEAK['reviewers']} reviewers = {PEAK_USERS} users, {PEAK_SECONDS:.0f} s measured "
+             f"after everyone has signed in. Ramp: the same mix in steps of {RAMP_STEP:g} x the peak, {STEP_SECONDS:.0f} s "
+             f"each, up to {RAMP_MAX:g} x, stopping at the first step where a page's p95 passes {LIMIT_MS} ms "
+             f"(page types with fewer than {MIN_SAMPLES} requests in a step are not judged; the .docx downloads are "
+             f"held to {DOWNLOAD_LIMIT_MS / 1000:.0f} s instead). Response times are Locust's (rounded to 2 "
+             "significant figures above 100 ms).", ""]
+    for r in run["databases"]:
+        peak = r["peak"]
+        locked = "yes" if r["database_is_locked_in_log"] else "no"
+        lines += [f"## {r['database']}", "",
+                  f"### The peak: {peak['users']} users {peak['by_kind']}, {peak['seconds']} s", "", *table(peak), "",
+                  f"Failures: {peak['failures']} of {peak['requests']}; polls by answer: {peak['poll_statuses']}; "
+                  f"tracebacks in the server log (whole run): {r['server_errors_in_log']}; 'database is locked': {locked}.",
+                  ""]
+        if peak["errors"]:
+            lines += [f"- {e['name']}: {e['error']} ({e['count']})" for e in peak["errors"]] + [""]
+        slow = r["slow_at_the_peak"]
+        lines += ["### Ramp", "", "| users | x peak | by kind | req/s | cores busy: machine, server, Locust | failures | "
+                  f"worst page p95 | over {LIMIT_MS} ms | every page held |" + (" the others held |" if slow else ""),
+                  "| ---: | ---: | --- | ---: | ---: | ---: | --- | --- | --- |" + (" --- |" if slow else "")]
+        for s in sorted([peak] + r["ramp"], key=lambda s: s["users"]):
+            cores = s["cores_used"]
+            lines.append(f"| {s['users']} | {s['factor']} | {s['by_kind']} | {round(s['requests'] / s['seconds'], 1)} | "
+                         f"{cores['machine']}, {cores['server']}, {cores['locust']} | {s['failures']} | "
+                         f"{s['worst_p95_ms']} ms ({s['worst_page']}) | {', '.join(s['over_limit']) or '-'} | "
+                         f"{'yes' if s['held'] else 'no'} |" + (f" {'yes' if s['held_rest'] else 'no'} |" if slow else ""))
+        fewest = min(s["users"] for s in [peak] + r["ramp"])
+        capacity = f"{r['capacity_users']} users" if r["capacity_users"] else f"below {fewest} users"
+        lines += ["", f"Capacity of one 2-core server (the most users of a step where every page held): **{capacity}**"
+                  + (" (the ramp's maximum: more may hold)" if r["ramp_reached_max"] else "") + "."]
+        if slow:
+            rest = f"{r['capacity_rest_users']} users" if r["capacity_rest_users"] else "none held"
+            lines.append(f"Over {LIMIT_MS} ms already at the peak: {', '.join(slow)}. Leaving those aside, the rest held "
+                         f"up to **{rest}**" + (" (the ramp's maximum: more may hold)" if r["rest_reached_max"] else "")
+                         + ".")
+        lines.append("")
+        for s in r["ramp"]:
+            if not s["held_rest"]:
+                lines += [f"#### A step over {LIMIT_MS} ms: {s['users']} users", "", *table(s), ""]
+    lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in run["verdicts"]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    from tests import with_postgres
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="workspace-locust-"))
+    run = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": f"{os.cpu_count()} cores",
+           "workers": WORKERS, "peak_users": PEAK_USERS, "peak": PEAK, "peak_seconds": PEAK_SECONDS,
+           "step_seconds": STEP_SECONDS, "ramp_step": RAMP_STEP, "ramp_max": RAMP_MAX, "limit_ms": LIMIT_MS,
+           "lesson_seconds": LESSON_SECONDS, "databases": []}
+    try:
+        if "sqlite" in DATABASES:
+            run["databases"].append(bench_database("SQLite", f"sqlite:///{workdir}/locust.sqlite", workdir))
+        if "postgresql" in DATABASES:
+            if with_postgres.available():
+                with with_postgres.throwaway_server("workspace_locust") as url:
+                    run["databases"].append(bench_database("PostgreSQL", url, workdir))
+            else:
+                print("PostgreSQL binaries not found: the PostgreSQL run is SKIPPED.", file=sys.stderr)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    run["verdicts"] = verdicts(run)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"locust-{stamp}.json").write_text(json.dumps(run, indent=2))
+    (RESULTS / "locust-latest.md").write_text(markdown(run))
+    print(summary(run, RESULTS / f"locust-{stamp}.json"), flush=True)
+    return 0
+
+
+def summary(run: dict, path: Path) -> str:
+    lines = ["", f"Mixed workload (Locust): the tables are in {(RESULTS / 'locust-latest.md').relative_to(ROOT)} "
+             f"and {path.relative_to(ROOT)}."]
+    for r in run["databases"]:
+        peak, cpu = r["peak"], r["peak"]["cores_used"]
+        capacity = f"{r['capacity_users']} users" if r["capacity_users"] else "no step held"
+        lines.append(f"{r['database']}: at the peak ({peak['users']} users) {peak['requests']} requests, "
+                     f"{peak['failures']} failures, worst page p95 {peak['worst_p95_ms']} ms ({peak['worst_page']}); "
+                     f"capacity {capacity}; cores busy at the peak: machine {cpu['machine']}, server {cpu['server']}.")
+    lines += [f"  {'met' if ok else 'NOT MET'}: {target}: {measured}" for target, measured, ok in run["verdicts"]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
