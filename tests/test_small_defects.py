@@ -290,7 +290,8 @@ def test_the_sheet_and_dashboard_scrollers_are_named_regions_reached_by_tab(clie
     client.sign_in(world["a"]["lead"])
     pid = world["a"]["partnership_id"]
     for url, caption in ((f"{lesson_url(world)}/sheet", "sheet-caption"), (f"/p/{pid}/actions/", "results-caption"),
-                         (f"/p/{pid}/actions/", "counts-caption"), (f"/p/{pid}/actions/", "coverage-qi-caption")):
+                         (f"/p/{pid}/actions/summary/by-school", "summary-by-school-caption"),
+                         (f"/p/{pid}/actions/summary/qi", "summary-qi-caption")):
         body = html(client.get(url))
         assert f'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="{caption}">' in body, url
         assert f'id="{caption}"' in body, url
