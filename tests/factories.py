@@ -75,9 +75,9 @@ def build_trio(side: Side) -> None:
     planning.save_plan(lesson, lesson.version, plan, side.teacher)
     pupil, stage = lesson.case_pupils[0], lesson.stages[0]
     side.trio, side.cycle, side.lesson = trio, cycle, lesson
-    side.observation = db.session.get(Observation, observing.record_observation(
+    side.observation = observing.record_observation(
         lesson, side.teacher.id, observing.ObservationInput(
-            pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, [])))
+            pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, []))
     side.voice = reflection.add_pupil_voice(lesson, pupil.id, side.other_teacher, "What helped you?", "The wall.")
     side.next_step = reflection.add_next_step(lesson, "Use fraction walls from the start.")
     build_action(side)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from workspace.extensions import db
+from workspace.extensions import commit_keeping_loaded, db
 from workspace.models import CasePupil, LessonStage, Observation, Partnership, ResearchLesson, User
 from workspace.models.base import utcnow
 from workspace.privacy import services as privacy
@@ -36,8 +36,8 @@ def _observer(world):
 
 def _post(world):
     a = world["a"]
-    desk = observing.lesson_desk(a["partnership_id"], a["trio_id"], a["lesson_id"], _observer(world))
-    observing.record_observation(desk, _observer(world), observing.ObservationInput(
+    lesson = db.session.get(ResearchLesson, a["lesson_id"])
+    observing.record_observation(lesson, _observer(world), observing.ObservationInput(
         a["pupil_ids"][0], a["stage_ids"][0], "Counted on her fingers", 3, []))
 
 
@@ -131,24 +131,28 @@ def test_the_poll_answers_by_the_version_whatever_the_feed_holds(client, world, 
     assert changed.status_code == 200 and "entry--highlight" in changed.get_data(as_text=True)
 
 
-def test_a_post_saved_at_once_moves_the_version_and_a_pupil_removed_meanwhile_is_refused(app, world):
-    """save_observation, as the post saves (on PostgreSQL one statement of its own): the version
-    moves with it; a pupil removed between reading the lesson and saving is a clear error."""
+def test_a_post_moves_the_version_and_a_pupil_removed_meanwhile_is_refused(app, world):
+    """record_observation, as the post saves: the version moves with it; a pupil removed between
+    reading the lesson and saving is a clear error."""
     a = world["a"]
     before = versions(app, world)
     with app.app_context():
         observer = _observer(world)
-        desk = observing.lesson_desk(a["partnership_id"], a["trio_id"], a["lesson_id"], observer)
-        new_id = observing.save_observation(desk, observer, observing.ObservationInput(
-            a["pupil_ids"][0], a["stage_ids"][0], "Saved at once", 2, []))
+        lesson = db.session.get(ResearchLesson, a["lesson_id"])
+        new_id = observing.record_observation(lesson, observer, observing.ObservationInput(
+            a["pupil_ids"][0], a["stage_ids"][0], "Saved at once", 2, [])).id
+        db.session.commit()
         db.session.remove()
         assert db.session.get(Observation, new_id).text == "Saved at once"
         after = versions(app, world)
         assert after["a"].feed_version != before["a"].feed_version and after["b"] == before["b"]
-        db.session.execute(delete(Observation).where(Observation.case_pupil_id == a["pupil_ids"][-1]))
-        db.session.delete(db.session.get(CasePupil, a["pupil_ids"][-1]))
-        db.session.commit()
+        lesson = db.session.get(ResearchLesson, a["lesson_id"])
+        assert len(lesson.case_pupils) == len(a["pupil_ids"])  # the plan as this request read it
+        commit_keeping_loaded()
+        with db.engine.begin() as other_tablet:  # a plan save meanwhile removes a pupil
+            other_tablet.execute(delete(Observation).where(Observation.case_pupil_id == a["pupil_ids"][-1]))
+            other_tablet.execute(delete(CasePupil).where(CasePupil.id == a["pupil_ids"][-1]))
         with pytest.raises(ServiceError, match="plan has just changed"):
-            observing.save_observation(desk, observer, observing.ObservationInput(
+            observing.record_observation(lesson, observer, observing.ObservationInput(
                 a["pupil_ids"][-1], None, "Too late", None, []))
         db.session.rollback()

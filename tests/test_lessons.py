@@ -484,9 +484,9 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
         if not saved:
             with app.app_context():
                 colleague = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
-                desk = observing.lesson_desk(a["partnership_id"], a["trio_id"], a["lesson_id"], colleague)
+                desk = db.session.get(ResearchLesson, a["lesson_id"])
                 saved.append(observing.record_observation(desk, colleague, observing.ObservationInput(
-                    a["pupil_ids"][0], None, "Saved between the two reads", None, [])))
+                    a["pupil_ids"][0], None, "Saved between the two reads", None, [])).id)
                 db.session.commit()
         return real_feed(lesson)
 

@@ -14,7 +14,7 @@ from flask import abort, g, session
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
-from . import hotpath, identity
+from . import identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
@@ -94,7 +94,8 @@ class PartnershipAccess:
 _NOT_SIGNED_IN = object()
 
 
-# The access check runs on every partnership page: built once, run lean (hotpath.py).
+# The access check runs on every partnership page: one statement, built once (SQLAlchemy keeps
+# its compiled form), run on the request's session.
 _ACCESS = (
     select(User.session_version, User.is_disabled, User.is_admin, Partnership.id, Partnership.archived_at,
            Membership.id, Membership.role, Membership.school_id, Partnership.actions_version)
@@ -122,7 +123,8 @@ def _resolve(user_id: int, partnership_id: int, session_version: int | None, sta
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""
-    row = hotpath.first_row(statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})})
+    row = db.session.execute(
+        statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})}).first()
     if row is None:
         return _NOT_SIGNED_IN
     version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:_COLUMNS]

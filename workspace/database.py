@@ -18,6 +18,7 @@ PostgreSQL needs none of this: its rows lock one by one.
 from __future__ import annotations
 
 import contextvars
+import functools
 import sqlite3
 
 from flask import Flask, g, request
@@ -38,6 +39,18 @@ def write_lock_late() -> None:
     first change. Call before the view's first query; does nothing on PostgreSQL."""
     if _mode.get() == WRITING:
         _mode.set(LATE)
+
+
+def writes_late(view):
+    """Decorates a view (outside partnership_route, so that the access check reads lean too)
+    whose writing is a plain insertion checked by foreign keys: see write_lock_late."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        write_lock_late()
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def tune_sqlite(app: Flask) -> None:

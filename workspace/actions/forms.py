@@ -22,7 +22,7 @@ class ActionForm(FlaskForm):
         options += [(s.id, s.name) for s in schools if allowed_schools is None or s.id in allowed_schools]
         self.school_id.choices = choices(options)
         self.owner_id.choices = choices(
-            [("", "Choose an owner")] + [(u.id, f"{u.name}, {s.name}" if s else f"{u.name} (lead)") for u, s in owners])
+            [("", "Choose an owner")] + [(o.id, f"{o.name}, {o.school}" if o.school else f"{o.name} (lead)") for o in owners])
 
 
 class ProgressForm(FlaskForm):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy import update as sa_update
@@ -21,13 +22,20 @@ MAX_TITLE = 300
 MAX_TEXT = 10000
 
 
-def possible_owners(partnership: Partnership) -> list[tuple[User, School | None]]:
-    """Leads and teachers own actions; reviewers do not."""
-    return [(u, s) for u, s in db.session.execute(
-        select(User, School).join(Membership, Membership.user_id == User.id)
+class Owner(NamedTuple):
+    id: int
+    name: str
+    school: str | None  # the school's name; None for a lead
+
+
+def possible_owners(partnership: Partnership) -> list[Owner]:
+    """Leads and teachers own actions; reviewers do not. Rows, not records: a large partnership
+    has hundreds, and every action form and the dashboard's filter list them."""
+    return [Owner(*row) for row in db.session.execute(
+        select(User.id, User.name, School.name).join(Membership, Membership.user_id == User.id)
         .outerjoin(School, Membership.school_id == School.id)
         .where(Membership.partnership_id == partnership.id, Membership.role.in_([Role.LEAD, Role.TEACHER]))
-        .order_by(User.name)).all()]
+        .order_by(User.name))]
 
 
 def _check(partnership: Partnership, title: str, description: str, school_id: int | None, owner_id: int | None,
@@ -46,7 +54,7 @@ def _check(partnership: Partnership, title: str, description: str, school_id: in
             raise ServiceError("Choose one of the partnership's schools.", "school_id")
     if allowed_schools is not None and school_id not in allowed_schools:
         raise ServiceError("Teachers make actions for their own school.", "school_id")
-    if owner_id is None or owner_id not in {u.id for u, _ in possible_owners(partnership)}:
+    if owner_id is None or owner_id not in {owner.id for owner in possible_owners(partnership)}:
         raise ServiceError("Choose the action's owner from the partnership's leads and teachers.", "owner_id")
 
 

@@ -147,9 +147,9 @@ def load_demo_trios(partnership: Partnership, today: date | None = None) -> None
             observers = [m for m in members if m.id != teacher_user.id]
             for n, (label, stage_index, text, score, highlight) in enumerate(spec["observations"]):
                 observer = observers[n % len(observers)]
-                observation = db.session.get(Observation, observing.record_observation(
+                observation = observing.record_observation(
                     lesson, observer.id, observing.ObservationInput(
-                        pupils[label].id, lesson.stages[stage_index].id, text, score, links[:1] if highlight else [])))
+                        pupils[label].id, lesson.stages[stage_index].id, text, score, links[:1] if highlight else []))
                 observation.created_at = observation.updated_at = _at(lesson_day, 4 + n * 6)
                 observation.is_highlight = highlight
             for n, (label, question, response) in enumerate(spec["voice"]):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from .. import hotpath
 from ..extensions import db
 from ..models import Framework, FrameworkElement, FrameworkLink
 from .linking import KIND_ORDER, element_label
@@ -81,7 +80,7 @@ _CURRENT_LINKS = (
 
 
 def current_labels_for(record_type: str, record_id: int) -> list[ElementLabel]:
-    """One record's links to current framework versions, in order: one small query (hotpath.py),
-    asked by every observation posted."""
-    rows = hotpath.all_rows(_CURRENT_LINKS, {"record_type": record_type, "record_id": record_id})
+    """One record's links to current framework versions, in order: one small query, asked by
+    every observation posted."""
+    rows = db.session.execute(_CURRENT_LINKS, {"record_type": record_type, "record_id": record_id}).all()
     return sorted(labels(row[0] for row in rows).values(), key=lambda label: label.order)

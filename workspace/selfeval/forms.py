@@ -27,7 +27,7 @@ class FollowUpForm(FlaskForm):
 
     def __init__(self, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner_id.choices = choices([("", "Choose an owner")] + [(u.id, u.name) for u, _ in owners])
+        self.owner_id.choices = choices([("", "Choose an owner")] + [(owner.id, owner.name) for owner in owners])
 
 
 def parse_evidence(values) -> list[tuple[str, int]]:

@@ -8,7 +8,7 @@ from ..access import (
     require_trio_change, trio_in,
 )
 from ..auth.forms import ConfirmForm
-from ..database import write_lock_late
+from ..database import writes_late
 from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
@@ -42,8 +42,8 @@ def _cleared(form):
 
 
 def _feed_context(access, trio, lesson, announce=""):
-    # The signature first: it is read on its own connection (hotpath), so an entry saved between
-    # the two reads makes the next poll bring the feed again rather than be missed.
+    # The signature first: on PostgreSQL each statement sees what was committed before it, so an
+    # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
     return dict(entries=entries, since=observing.since_token(signature, len(entries)),
@@ -59,7 +59,7 @@ def _input(form):
 def _saved(access, trio, lesson, form, message: str, status: int):
     """After a save: a plain form goes back to the page; htmx gets a fresh form keeping the pupil
     and stage, and an event that makes every feed on the page refresh at once. The answer is
-    built from what the request has already loaded: several tablets post at once."""
+    built from what the request has already loaded (the commit keeps it)."""
     commit_keeping_loaded()
     if not is_htmx():
         flash(message)
@@ -83,33 +83,25 @@ def observe(access, trio_id, lesson_id):
 
 
 @bp.post(PREFIX + "/observations")
-@partnership_route(Permission.CONTRIBUTE, along=observing.DESK)
+@writes_late
+@partnership_route(Permission.CONTRIBUTE)
 def record(access, trio_id, lesson_id):
-    """Several tablets post here at once: the lesson is read lean (observing.lesson_desk, its
-    first question asked with the access check) and the SQLite write lock is taken only for the
-    insertion (database.write_lock_late)."""
-    write_lock_late()
-    desk = observing.lesson_desk(access.partnership_id, trio_id, lesson_id, access.user_id, checked=access.along)
-    if desk is None:
-        abort(404)
-    if not can_change_trio(access, desk.trio, in_trio=desk.observer_in_trio):
-        abort(403)
-    form = _form(desk, desk.trio)
+    """Several tablets post here at once: on SQLite the write lock is taken only for the
+    insertion (database.writes_late)."""
+    trio, lesson = _lesson(access, trio_id, lesson_id)
+    require_trio_change(access, trio)
+    form = _form(lesson, trio)
     if form.validate():
         try:
-            observing.save_observation(desk, access.user_id, _input(form))
+            observing.record_observation(lesson, access.user_id, _input(form))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            return _saved(access, desk.trio, desk, form, "Your observation has been saved.", 201)
-    if is_htmx():
-        return render("trios/observe.html", "trios/_observation_form.html", 422, trio=desk.trio, lesson=desk,
-                      form=form, editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True)
-    trio, lesson = _lesson(access, trio_id, lesson_id)  # the whole page: the feed beside the form
+            return _saved(access, trio, lesson, form, "Your observation has been saved.", 201)
     return render("trios/observe.html", "trios/_observation_form.html", 422, trio=trio, lesson=lesson, form=form,
                   editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
-                  **_feed_context(access, trio, lesson))
+                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
 
 
 @bp.get(PREFIX + "/observations/feed")
