@@ -1,7 +1,6 @@
 """Observing live: the tablet page, recording, the poll that brings in others' entries,
 editing and deleting one's own entries, and marking highlights."""
 from flask import Response, abort, flash, request, url_for
-from flask_login import current_user
 
 from ..access import (
     Permission, can_change_observation, can_change_trio, lesson_in, observation_in, partnership_route,
@@ -41,14 +40,14 @@ def _cleared(form):
     return form
 
 
-def _feed_context(access, trio, lesson, announce=""):
+def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
     return dict(entries=entries, since=observing.since_token(signature, len(entries)),
                 tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
-                can_change_trio=can_change_trio(access, trio))
+                can_change_trio=can_change_trio(access, trio) if can_change is None else can_change)
 
 
 def _input(form):
@@ -75,11 +74,12 @@ def _saved(access, trio, lesson, form, message: str, status: int):
 @partnership_route()
 def observe(access, trio_id, lesson_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
-    pupil_id, stage_id = observing.last_used(lesson, current_user)
+    pupil_id, stage_id = observing.last_used(lesson, access.user_id)
+    can_observe = can_change_trio(access, trio)
     return render("trios/observe.html", "trios/_observation_form.html", trio=trio, lesson=lesson,
                   form=_blank_form(lesson, trio, pupil_id, stage_id), editing=None,
-                  levels=observing.LEUVEN_LEVELS, can_observe=can_change_trio(access, trio),
-                  **_feed_context(access, trio, lesson))
+                  levels=observing.LEUVEN_LEVELS, can_observe=can_observe,
+                  **_feed_context(access, trio, lesson, can_change=can_observe))
 
 
 @bp.post(PREFIX + "/observations")

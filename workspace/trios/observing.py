@@ -11,7 +11,7 @@ from ..access import AlongWith
 from ..extensions import db
 from ..forms_common import too_long
 from ..frameworks import linking
-from ..models import CasePupil, Observation, ResearchLesson, SelfEvaluationEvidence, User
+from ..models import CasePupil, Observation, ResearchLesson, SelfEvaluationEvidence
 from ..models.base import utcnow
 from ..services_errors import ServiceError
 from . import feed_changes
@@ -169,19 +169,21 @@ def entries_in(since: str) -> int | None:
 
 
 def feed(lesson: ResearchLesson) -> list[Observation]:
+    """The lesson's observations, newest first, with their observers. Each names one of the
+    lesson's own pupils and stages: where the lesson's plan is loaded (observe_views), those
+    come from the session, without a query."""
     return list(db.session.scalars(
         select(Observation).where(Observation.lesson_id == lesson.id)
-        .options(selectinload(Observation.case_pupil), selectinload(Observation.stage),
-                 selectinload(Observation.observer))
+        .options(selectinload(Observation.observer))
         .order_by(Observation.created_at.desc(), Observation.id.desc())
     ))
 
 
-def last_used(lesson: ResearchLesson, observer: User) -> tuple[int | None, int | None]:
+def last_used(lesson: ResearchLesson, observer_id: int) -> tuple[int | None, int | None]:
     """The case pupil and stage this observer last wrote about, to offer them again."""
     row = db.session.execute(
         select(Observation.case_pupil_id, Observation.stage_id)
-        .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer.id)
+        .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer_id)
         .order_by(Observation.created_at.desc(), Observation.id.desc()).limit(1)
     ).first()
     if row is None:
