@@ -87,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, privacy, reports, security, selfeval, templating, trios
     from .cli import register_commands
 
+    _listen_to_session()
     security.init_app(app)
     auth.two_step.init_app(app)
     htmx.init_app(app)
@@ -109,6 +110,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
+
+
+def _listen_to_session() -> None:
+    """The session events that keep versions and histories in step with a change, in the same
+    transaction: what the dashboard's results are remembered against, each lesson's feed version
+    (the poll), and each action's status history (the interim report)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from .actions import changes, status_history
+    from .trios import feed_changes
+
+    for module in (changes, status_history, feed_changes):
+        for name, listener in module.LISTENERS:
+            if not event.contains(Session, name, listener):
+                event.listen(Session, name, listener)
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -9,7 +9,7 @@ are remembered against this version (results_cache.py), so a change is seen at o
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Action, FrameworkLink, Membership, Partnership, ProgressUpdate, School, User
@@ -42,7 +42,6 @@ def _partnerships_touched(session: Session, record, deleted: bool) -> set[int]:
     return set()
 
 
-@event.listens_for(Session, "before_flush")
 def _collect(session: Session, _context, _instances) -> None:
     touched: set[int] = session.info.setdefault(_PENDING, set())
     for record in session.new:
@@ -54,7 +53,6 @@ def _collect(session: Session, _context, _instances) -> None:
         touched |= _partnerships_touched(session, record, deleted=True)
 
 
-@event.listens_for(Session, "after_flush")
 def _bump(session: Session, _context) -> None:
     touched = {p for p in session.info.pop(_PENDING, set()) if p is not None}
     if touched:
@@ -62,7 +60,6 @@ def _bump(session: Session, _context) -> None:
             update(Partnership).where(Partnership.id.in_(touched)).values(actions_version=new_version()))
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
@@ -77,6 +74,9 @@ def _bulk(state) -> None:
     state.session.connection().execute(statement)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+# The session events this module listens to; create_app registers them (listen_to_session).
+LISTENERS = (("before_flush", _collect), ("after_flush", _bump), ("do_orm_execute", _bulk), ("after_rollback", _forget))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -25,7 +25,6 @@ def record(action: Action, status: str, when: datetime, by_id: int | None, progr
     return change
 
 
-@event.listens_for(Session, "before_flush")
 def _status_set_through_the_orm(session: Session, _context, _instances) -> None:
     for record_ in list(session.new):
         if isinstance(record_, Action):
@@ -62,3 +61,7 @@ def completed_between(action_ids: list[int], start: datetime, end: datetime) -> 
                                                    ActionStatusChange.status == "complete",
                                                    ActionStatusChange.changed_at >= start,
                                                    ActionStatusChange.changed_at < end)))
+
+
+# create_app registers this (listen_to_session).
+LISTENERS = (("before_flush", _status_set_through_the_orm),)

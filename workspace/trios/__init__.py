@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("trios", __name__, url_prefix="/p/<int:partnership_id>/trios")
 
-from . import feed_changes, views, lesson_views, observe_views, reflect_views  # noqa: E402,F401
+from . import views, lesson_views, observe_views, reflect_views  # noqa: E402,F401

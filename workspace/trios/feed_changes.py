@@ -10,7 +10,7 @@ by a version read before it was committed.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..models import CasePupil, LessonStage, Observation, ResearchLesson
@@ -37,7 +37,6 @@ def _move_on_all(connection, lesson_ids: set[int]) -> None:
                            .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at))
 
 
-@event.listens_for(Session, "before_flush")
 def _collect(session: Session, _context, _instances) -> None:
     """The lessons whose rows the flush will change move on first, before the flush writes: on
     PostgreSQL every writer then takes a lesson's row before the rows that depend on it (as an
@@ -59,14 +58,12 @@ def _collect(session: Session, _context, _instances) -> None:
         session.info.setdefault(_PENDING, []).extend(new)
 
 
-@event.listens_for(Session, "after_flush")
 def _bump(session: Session, _context) -> None:
     new = session.info.pop(_PENDING, None)
     if new:
         _move_on_all(session.connection(), {record.lesson_id for record in new})
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _bulk(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
@@ -90,6 +87,9 @@ def _bulk(state) -> None:
     connection.execute(statement)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+# The session events this module listens to; create_app registers them (listen_to_session).
+LISTENERS = (("before_flush", _collect), ("after_flush", _bump), ("do_orm_execute", _bulk), ("after_rollback", _forget))
