@@ -33,6 +33,3 @@ class ProgressForm(FlaskForm):
                             validators=[Optional()])
 
 
-class CommentForm(FlaskForm):
-    text = TextAreaField("Comment", validators=[
-        DataRequired("Write your comment."), CharacterLimit(5000)])

@@ -1,5 +1,5 @@
 """What a page needs to show a record's comments and the form to add one."""
-from ..actions.forms import CommentForm
+from .forms import CommentForm
 from . import services
 
 

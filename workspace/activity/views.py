@@ -3,7 +3,7 @@ from flask import Response, flash, request, url_for
 from flask_login import current_user
 
 from ..access import commentable_in, partnership_route
-from ..actions.forms import CommentForm
+from .forms import CommentForm
 from ..extensions import db
 from ..forms_common import form_errors_from, parse_id
 from ..htmx import is_htmx, redirect_to, render
