@@ -87,6 +87,10 @@ def _purge(world):
     assert privacy.purge(partnership).observations == 1
 
 
+def _rename_observer(world):
+    db.session.scalar(select(User).where(User.email == world["a"]["teacher"])).name = "Teacher Alpha, renamed"
+
+
 def _bulk_insert(world):
     a = world["a"]
     now = utcnow()
@@ -100,7 +104,7 @@ def _bulk_delete(world):
 
 
 @pytest.mark.parametrize("change", [_post, _edit, _retag, _highlight, _delete, _rename_pupil, _retitle_stage, _remove_pupil,
-                                    _purge, _bulk_insert, _bulk_delete])
+                                    _purge, _rename_observer, _bulk_insert, _bulk_delete])
 def test_every_change_the_feed_shows_moves_that_lessons_version_on(app, world, change):
     assert moves_only_a(app, world, lambda: change(world))
 

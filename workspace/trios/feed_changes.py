@@ -1,7 +1,7 @@
 """Keeping ResearchLesson.feed_version in step with what a lesson's observation feed shows.
 
 Whenever a flush adds, changes or removes an observation, a case pupil or a lesson stage (their
-labels and titles are in the feed), the lessons concerned get a new feed_version in the same
+labels and titles are in the feed), or renames an observer, the lessons concerned get a new feed_version in the same
 transaction. A bulk statement on those tables moves on the versions of the lessons whose rows it
 touches: the rows it names, read just before it runs. The observation poll compares this one
 number (observing.SIGNATURE), so a poll is answered from one row however long the feed grows,
@@ -10,10 +10,10 @@ by a version read before it was committed.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ..models import CasePupil, LessonStage, Observation, ResearchLesson
+from ..models import CasePupil, LessonStage, Observation, ResearchLesson, User
 from ..models.partnerships import new_version
 
 _WATCHED = (Observation, CasePupil, LessonStage)
@@ -37,6 +37,11 @@ def _move_on_all(connection, lesson_ids: set[int]) -> None:
                            .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at))
 
 
+def _lessons_observed_by(session: Session, user_id: int) -> set[int]:
+    with session.no_autoflush:
+        return set(session.scalars(select(Observation.lesson_id).where(Observation.observer_id == user_id).distinct()))
+
+
 def _collect(session: Session, _context, _instances) -> None:
     """The lessons whose rows the flush will change move on first, before the flush writes: on
     PostgreSQL every writer then takes a lesson's row before the rows that depend on it (as an
@@ -49,6 +54,8 @@ def _collect(session: Session, _context, _instances) -> None:
     for record in session.dirty:
         if isinstance(record, _WATCHED) and session.is_modified(record, include_collections=False):
             lessons.add(record.lesson_id)
+        elif isinstance(record, User) and record.id is not None and inspect(record).attrs.name.history.has_changes():
+            lessons |= _lessons_observed_by(session, record.id)  # the feed names each entry's observer
     for record in session.deleted:
         if isinstance(record, _WATCHED):
             lessons.add(record.lesson_id)
