@@ -17,6 +17,7 @@ from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import is_htmx, redirect_to, render
 from ..models.base import utcnow
 from ..partnerships.services import list_schools
+from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, dashboard, results_cache, services
 from .forms import ActionForm, ProgressForm
@@ -96,18 +97,14 @@ def new(access):
     if picker.is_action:
         return _form_page(access, form, picker)
     if form.validate():
-        try:
+        with saving(form) as saved:
             action = services.create_action(
                 access.partnership, current_user, form.title.data, form.description.data or "", form.school_id.data,
                 form.owner_id.data, form.due_date.data, form.status.data, picker.chosen_ids, allowed_schools=allowed)
             url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
             activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"created the action “{action.title}”", url)
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash("The action has been created.")
             return redirect_to(url)
     return _form_page(access, form, picker, 422)
@@ -198,18 +195,14 @@ def progress(access, action_id):
     form = ProgressForm()
     status = 422
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.post_progress(action, current_user, form.text.data, form.evidence.data or "",
                                    form.status_to.data or None)
             url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
             moved = f" and marked it {action.status_label.lower()}" if form.status_to.data else ""
             activity.record(access.partnership_id, current_user, "updated", "action", action.id,
                             f"posted progress on “{action.title}”{moved}", url)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
+        if saved.ok:
             if not is_htmx():
                 flash("Your update has been added to the history.")
                 return redirect_to(url)

@@ -4,10 +4,9 @@ from flask_login import current_user
 
 from ..access import commentable_in, partnership_route
 from .forms import CommentForm
-from ..extensions import db
-from ..forms_common import form_errors_from, parse_id
+from ..forms_common import parse_id
 from ..htmx import is_htmx, redirect_to, render
-from ..services_errors import ServiceError
+from ..saving import saving
 from . import bp, services
 from .forms_context import comments_context
 
@@ -46,15 +45,11 @@ def comment(access, record_type, record_id):
     form = CommentForm()
     page_url, described = _record_page(access, record_type, record)
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.add_comment(access.partnership_id, record_type, record.id, current_user, form.text.data)
             services.record(access.partnership_id, current_user, "commented", record_type, record.id,
                             f"commented on {described}", page_url + "#comments")
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             if not is_htmx():
                 flash("Your comment has been added.")
                 return redirect_to(page_url + "#comments")

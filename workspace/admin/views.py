@@ -6,10 +6,9 @@ from flask_login import current_user
 
 from ..access import admin_route, partnerships_of
 from ..extensions import db
-from ..forms_common import form_errors_from
 from ..partnerships import services as partnership_services
 from ..reference import Role
-from ..services_errors import ServiceError
+from ..saving import saving
 from . import bp
 from .forms import NewPartnershipForm
 
@@ -26,17 +25,13 @@ def new_partnership():
     form = NewPartnershipForm()
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 partnership = partnership_services.create_partnership(form.name.data, form.description.data or "")
                 invite, token = partnership_services.create_invite(
                     partnership, form.lead_email.data, Role.LEAD, None, invited_by=current_user,
                     valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
                 )
-            except ServiceError as error:
-                db.session.rollback()
-                form_errors_from(error, form)
-            else:
-                db.session.commit()
+            if saved.ok:
                 link = url_for("auth.accept_invite", token=token, _external=True)
                 return render_template("admin/partnership_created.html", partnership=partnership,
                                        invite=invite, link=link), 201

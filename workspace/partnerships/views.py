@@ -8,9 +8,8 @@ from ..access import Permission, invite_in, membership_in, partnership_route, sc
 from ..activity import services as activity
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..forms_common import form_errors_from
 from ..htmx import is_htmx, redirect_to, render
-from ..services_errors import ServiceError
+from ..saving import saving
 from . import bp, services
 from .forms import InviteForm, RoleForm, SchoolForm
 
@@ -40,15 +39,12 @@ def schools(access):
 def add_school(access):
     form = SchoolForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             school = services.add_school(access.partnership, form.name.data, form.sector.data,
                                          form.local_authority.data)
             activity.record(access.partnership_id, current_user, "created", "school", school.id,
                             f"added the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
-        except ServiceError as error:
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             message = f"{school.name} has been added."
             if is_htmx():  # in place: the list with the new school, and an empty form
                 return _schools_page(access, SchoolForm(formdata=None), 201, added=message)
@@ -64,14 +60,11 @@ def edit_school(access, school_id):
     form = SchoolForm(obj=school)
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 services.update_school(school, form.name.data, form.sector.data, form.local_authority.data)
                 activity.record(access.partnership_id, current_user, "changed", "school", school.id,
                                 f"changed the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
-            except ServiceError as error:
-                form_errors_from(error, form)
-            else:
-                db.session.commit()
+            if saved.ok:
                 flash(f"{school.name} has been updated.")
                 return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
         db.session.rollback()
@@ -87,13 +80,10 @@ def remove_school(access, school_id):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         name = school.name
-        try:
+        with saving(form) as saved:
             services.remove_school(school)
             activity.record(access.partnership_id, current_user, "deleted", "school", None, f"removed the school {name}")
-        except ServiceError as error:
-            form.form_errors.append(error.message)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"{name} has been removed.")
             return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
@@ -127,17 +117,13 @@ def change_role(access, membership_id):
     schools = services.list_schools(access.partnership)
     form = RoleForm(schools, prefix=f"m{membership.id}")
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.change_role(membership, form.role.data, form.school_id.data)
             activity.record(access.partnership_id, current_user, "changed", "member", membership.id,
                             f"made {membership.user.name} {membership.role_label.lower()}"
                             + (f" at {membership.school.name}" if membership.school_id and membership.school else ""),
                             url_for("partnerships.members", partnership_id=access.partnership_id))
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             if not is_htmx():
                 flash(f"{membership.user.name} is now: {membership.role_label}.")
                 return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
@@ -157,14 +143,11 @@ def remove_member(access, membership_id):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         name = membership.user.name
-        try:
+        with saving(form) as saved:
             services.remove_member(membership)
             activity.record(access.partnership_id, current_user, "deleted", "member", None,
                             f"removed {name} from the partnership")
-        except ServiceError as error:
-            form.form_errors.append(error.message)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"{name} has been removed from the partnership.")
             return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
@@ -180,7 +163,7 @@ def invite(access):
     form = InviteForm(services.list_schools(access.partnership))
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 created, token = services.create_invite(
                     access.partnership, form.email.data, form.role.data, form.school_id.data,
                     invited_by=current_user, valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
@@ -188,11 +171,7 @@ def invite(access):
                 activity.record(access.partnership_id, current_user, "invited", "invite", created.id,
                                 f"invited {created.email} as {created.role_label.lower()}",
                                 url_for("partnerships.members", partnership_id=access.partnership_id))
-            except ServiceError as error:
-                db.session.rollback()
-                form_errors_from(error, form)
-            else:
-                db.session.commit()
+            if saved.ok:
                 link = url_for("auth.accept_invite", token=token, _external=True)
                 return render("partnerships/invite_created.html", "partnerships/_invite_created.html", 201,
                               invite=created, link=link)
@@ -206,13 +185,10 @@ def revoke_invite(access, invite_id):
     invite = invite_in(access, invite_id)
     form = ConfirmForm()
     if form.validate():
-        try:
+        with saving() as saved:
             services.revoke_invite(invite)
             activity.record(access.partnership_id, current_user, "deleted", "invite", invite.id,
                             f"withdrew the invitation for {invite.email}")
-        except ServiceError as error:
-            flash(error.message)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"The invitation for {invite.email} has been withdrawn.")
     return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))

@@ -12,12 +12,12 @@ from ..access import (
 from ..actions import services as action_services
 from ..activity import services as activity
 from ..extensions import db
-from ..forms_common import form_errors_from, parse_id
+from ..forms_common import parse_id
 from ..frameworks import services as framework_services
 from ..htmx import redirect_to, render
 from ..models import FrameworkElement
 from ..partnerships.services import list_schools
-from ..services_errors import ServiceError
+from ..saving import saving
 from . import bp, services
 from .forms import EvaluationForm, FollowUpForm, parse_evidence
 
@@ -103,18 +103,14 @@ def create(access, school_id):
     form = EvaluationForm(services.levels_for(element))
     evidence = parse_evidence(request.form.getlist("evidence"))
     if form.validate():
-        try:
+        with saving(form) as saved:
             evaluation = services.record_evaluation(
                 access.partnership, found, element.id, form.evaluated_on.data, form.level.data, form.how_well.data,
                 form.how_know.data or "", form.what_now.data or "", evidence, current_user)
             url = url_for("selfeval.detail", partnership_id=access.partnership_id, evaluation_id=evaluation.id)
             activity.record(access.partnership_id, current_user, "created", "self_evaluation", evaluation.id,
                             f"recorded a self-evaluation of {found.name} against {services.element_label(element)}", url)
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash("The self-evaluation has been saved. If it calls for action, make a follow-up action below.")
             return redirect_to(url)
     return _form_page(access, found, element, form, 422, [f"{k}:{i}" for k, i in evidence])
@@ -144,17 +140,13 @@ def follow_up(access, evaluation_id):
     require_evaluate(access, evaluation.school_id)
     form = FollowUpForm(action_services.possible_owners(access.partnership))
     if form.validate():
-        try:
+        with saving(form) as saved:
             action = services.make_follow_up_action(evaluation, form.title.data, form.owner_id.data,
                                                     form.due_date.data, current_user)
             activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"made the action “{action.title}” from a self-evaluation of {evaluation.school.name}",
                             url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id))
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"“{action.title}” is now an action, linked back to this self-evaluation.")
             return redirect_to(url_for("selfeval.detail", partnership_id=access.partnership_id,
                                        evaluation_id=evaluation.id) + "#follow-up")

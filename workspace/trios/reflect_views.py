@@ -9,9 +9,9 @@ from ..activity import services as activity
 from ..activity.forms_context import comments_context
 from .. import merging
 from ..extensions import db
-from ..forms_common import form_errors_from
 from ..htmx import is_htmx, redirect_to, render
 from ..models import NextStep, PupilVoice
+from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, observing, planning, reflection
 from .forms import MakeActionForm, PupilVoiceForm, VersionForm, parse_discussion
@@ -56,13 +56,9 @@ def add_voice(access, trio_id, lesson_id):
     require_trio_change(access, trio)
     form = PupilVoiceForm(lesson)
     if form.validate():
-        try:
+        with saving(form) as saved:
             reflection.add_pupil_voice(lesson, form.case_pupil_id.data, current_user, form.asked, form.response.data)
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             if not is_htmx():  # a plain form: redirect, so that reloading cannot post the note twice
                 flash("The pupil's words have been saved.")
                 return redirect_to(url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id,
@@ -188,17 +184,13 @@ def make_action(access, trio_id, lesson_id, step_id):
         return render("trios/make_action.html", "trios/_make_action.html", trio=trio, lesson=lesson, step=step, form=form)
     form = MakeActionForm(people)
     if form.validate():
-        try:
+        with saving(form) as saved:
             action = reflection.make_action(step, lesson, form.title.data, form.owner_id.data, form.due_date.data,
                                             current_user)
             activity.record(access.partnership_id, current_user, "created", "action", action.id,
                             f"made the next step “{action.title}” an action of “{trio.name}”",
                             url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id))
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"“{action.title}” is now an action, owned by {action.owner.name}.")
             return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
                                        lesson_id=lesson.id) + "#next-steps")

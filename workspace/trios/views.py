@@ -12,6 +12,7 @@ from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
+from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, services
 from .forms import NewLessonForm, TrioForm
@@ -40,17 +41,13 @@ def new(access):
     if picker.is_action:  # a picker button without JavaScript: show the form again
         return _trio_form_page(access, form, picker)
     if form.validate():
-        try:
+        with saving(form) as saved:
             trio = services.create_trio(access.partnership, form.name.data, form.focus.data, form.status.data,
                                         form.members.data or [], picker.chosen_ids, current_user)
             activity.record(access.partnership_id, current_user, "created", "trio", trio.id,
                             f"started the trio “{trio.name}”",
                             url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
-        except ServiceError as error:
-            db.session.rollback()
-            form_errors_from(error, form)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
             return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
     return _trio_form_page(access, form, picker, 422)
@@ -133,7 +130,7 @@ def new_lesson(access, trio_id, cycle_id):
     form = NewLessonForm(list_schools(access.partnership), people)
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 lesson = services.add_lesson(found, cycle, form.lesson_date.data, form.school_id.data,
                                              form.class_stage.data or "", form.subject.data or "",
                                              form.teacher_id.data, current_user)
@@ -141,11 +138,7 @@ def new_lesson(access, trio_id, cycle_id):
                                 f"added research lesson {lesson.number} of cycle {cycle.number} to “{found.name}”",
                                 url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
                                         lesson_id=lesson.id))
-            except ServiceError as error:
-                db.session.rollback()
-                form_errors_from(error, form)
-            else:
-                db.session.commit()
+            if saved.ok:
                 flash("The research lesson has been added. Plan it together: stages, case pupils and predictions.")
                 return redirect_to(url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
                                            lesson_id=lesson.id))
