@@ -192,10 +192,13 @@ def bench_database(name: str, database_url: str, workdir: Path) -> dict:
         paths = [
             ("bare route (/healthz)", "/healthz", False, False),
             (FRAGMENT, dashboard, True, True),
-            ("dashboard, full page", dashboard, False, True),
-            ("observation page", f"{lesson_path}/observe", False, True),
+            (FULL_DASHBOARD, dashboard, False, True),
+            (COUNTS, f"/p/{p}/actions/summary/by-school", True, True),
+            (QI_COVERAGE, f"/p/{p}/actions/summary/qi", True, True),
+            (IGBE_COVERAGE, f"/p/{p}/actions/summary/igbe", True, True),
+            (OBSERVATION_PAGE, f"{lesson_path}/observe", False, True),
             (POLL, f"{lesson_path}/observations/feed?since={urllib.parse.quote(since)}", True, True),
-            ("trio page", f"/p/{p}/trios/{t}", False, True),
+            (TRIO_PAGE, f"/p/{p}/trios/{t}", False, True),
         ]
         results = {}
 
@@ -242,8 +245,17 @@ def bench_database(name: str, database_url: str, workdir: Path) -> dict:
 
 
 FRAGMENT = "dashboard, htmx fragment (50 a page)"
+FULL_DASHBOARD = "dashboard, full page"
+COUNTS = "dashboard: actions by status per school (fragment)"
+QI_COVERAGE = "dashboard: QI coverage (fragment)"
+IGBE_COVERAGE = "dashboard: IGBE coverage (fragment)"
+OBSERVATION_PAGE = "observation page"
+TRIO_PAGE = "trio page"
 POLL = "observation poll, nothing new (204)"
 POST = "observation post (20 concurrent observers)"
+# Each page's target, as a share of the bare route measured just before it (issue: the pages people open).
+SHARE_TARGETS = [(FULL_DASHBOARD, 0.08), (COUNTS, 0.05), (QI_COVERAGE, 0.05), (IGBE_COVERAGE, 0.05),
+                 (OBSERVATION_PAGE, 0.10), (TRIO_PAGE, 0.10), (UNCACHED, 0.10), (POLL, 0.35)]
 
 
 def verdicts(run: dict) -> list[tuple[str, str, bool]]:
@@ -251,13 +263,9 @@ def verdicts(run: dict) -> list[tuple[str, str, bool]]:
     found = []
     for db_run in run["databases"]:
         name, r = db_run["database"], db_run["results"]
-        share = r[FRAGMENT]["rps"] / r[FRAGMENT].get("bare_rps", r["bare route (/healthz)"]["rps"])
-        found.append((f"{name}: dashboard fragment at least 25% of the bare route", f"{share:.0%}", share >= 0.25))
-        if name == "SQLite":
-            p99 = r[FRAGMENT]["p99_ms"]
-            found.append((f"{name}: dashboard fragment p99 under 100 ms", f"{p99:.0f} ms", p99 < 100))
-        poll = r[POLL]["rps"] / r[POLL].get("bare_rps", r["bare route (/healthz)"]["rps"])
-        found.append((f"{name}: poll with nothing new at least 60% of the bare route", f"{poll:.0%}", poll >= 0.6))
+        for label, target in SHARE_TARGETS:
+            share = r[label]["rps"] / r[label].get("bare_rps", r["bare route (/healthz)"]["rps"])
+            found.append((f"{name}: {label} at least {target:.0%} of the bare route", f"{share:.1%}", share >= target))
         post = r[POST]
         found.append((f"{name}: observation post p99 under 100 ms", f"{post['p99_ms']:.0f} ms", post["p99_ms"] < 100))
         found.append((f"{name}: every accepted post stored, no 'database is locked', no errors",
