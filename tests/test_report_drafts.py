@@ -2,6 +2,7 @@
 (409 and a three-way merge), finalised read-only, redrafted, commented on, and exported with the
 lead's text in the .docx and the full lists in the workbook."""
 import io
+import os
 import re
 from datetime import date, datetime
 
@@ -244,3 +245,81 @@ def test_typed_text_in_the_workbook_is_never_a_formula(client, world, app):
     book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
     cell = book["Actions"]["B2"]
     assert cell.value == '=HYPERLINK("http://example.com","x")' and cell.data_type == "s"
+
+
+def _saved_underneath(monkeypatch, app, **values):
+    """Another save lands after this request read the report and before it writes: the row's
+    version moves on under the loaded object, as when two saves arrive at one moment."""
+    from sqlalchemy import update
+
+    from workspace.reports import draft_views
+
+    real = draft_views.report_in
+    done = []
+
+    def report_in(access, report_id):
+        report = real(access, report_id)
+        if not done:
+            done.append(True)
+            table = InterimReport.__table__
+            db.session.execute(update(table).where(table.c.id == report.id).values(
+                version=table.c.version + 1, **values))
+        return report
+
+    monkeypatch.setattr(draft_views, "report_in", report_in)
+
+
+def test_two_saves_at_one_moment_the_second_is_409_with_the_merge(client, world, app, monkeypatch):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    with app.app_context():
+        sections = dict(db.session.get(InterimReport, world["a"]["report_id"]).sections)
+    _saved_underneath(monkeypatch, app, sections={**sections, "summary": "Their summary."})
+    response = client.post(url(world), data={**form, "section-summary": "My summary."})
+    assert response.status_code == 409
+    body = html(response)
+    assert "Someone else saved this report" in body and "you changed this too" in body
+    assert "My summary.</textarea>" in body and "Their summary." in body
+    assert f'name="version" value="{int(form["version"]) + 1}"' in body
+
+
+def test_two_finalisations_at_one_moment_the_second_is_409(client, world, app, monkeypatch):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    _saved_underneath(monkeypatch, app)
+    response = client.post(url(world, tail="/final"), data={"version": form["version"]})
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(InterimReport, world["a"]["report_id"]).status == "draft"
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="SQLite takes one writer at a time (BEGIN "
+                    "IMMEDIATE): the race needs PostgreSQL's row locks")
+def test_two_saves_in_parallel_on_postgresql_one_409(app, make_client, world, monkeypatch):
+    import threading
+
+    from workspace.reports import draft_views
+
+    clients = [make_client(), make_client()]
+    for c in clients:
+        c.sign_in(world["a"]["lead"])
+    forms = [opened(c, world) for c in clients]
+    real, barrier = draft_views.report_in, threading.Barrier(2, timeout=20)
+
+    def report_in(access, report_id):
+        report = real(access, report_id)
+        barrier.wait()  # both have read the report before either writes
+        return report
+
+    monkeypatch.setattr(draft_views, "report_in", report_in)
+    statuses = []
+
+    def save(n):
+        statuses.append(clients[n].post(url(world), data={**forms[n], "section-summary": f"Summary {n}."}).status_code)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [303, 409]

@@ -42,6 +42,10 @@ class InterimReport(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
+    # Every UPDATE says WHERE version = the one read, and bumps it: of two saves at one moment,
+    # the second changes no row and SQLAlchemy raises StaleDataError (drafts.py merges then).
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def is_final(self) -> bool:
         return self.status == "final"

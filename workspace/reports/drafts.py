@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import merging
 from ..extensions import db
@@ -96,6 +97,35 @@ def _labels(report: InterimReport) -> dict[str, str]:
     return dict(interim_layout.section_keys(report_data(report)))
 
 
+def _stale(report: InterimReport, mine: dict[str, str], original: dict[str, str] | None) -> StaleEdit:
+    saved = dict(report.sections or {})
+    theirs = {key: saved.get(key, "") for key in mine}
+    merge = merging.three_way(original or {}, mine, theirs)
+    labels = _labels(report)
+    return StaleEdit([(labels.get(key, key), saved.get(key, "") or "(empty)") for key in merge.theirs + merge.conflicts],
+                     report.updated_by.name if report.updated_by else None, report.updated_at, report.version,
+                     merged=merge.values, conflicts=[labels.get(key, key) for key in merge.conflicts],
+                     fingerprints=fingerprints(report))
+
+
+def _write(report: InterimReport, user: User, **changes) -> bool:
+    """Write the changes and keep the version, in a savepoint: False, with the report read again,
+    when someone else saved it since it was read (the guarded UPDATE changed no row)."""
+    # Read user.id first: loading it would flush a half-made change, bumping the version twice.
+    changes.update(updated_by_id=user.id, updated_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            for name, value in changes.items():
+                setattr(report, name, value)
+            db.session.flush()  # UPDATE ... WHERE version = the one read; the mapper bumps it
+            _keep_version(report, user)
+            db.session.flush()
+    except StaleDataError:
+        db.session.refresh(report)
+        return False
+    return True
+
+
 def save_sections(report: InterimReport, expected_version: int, sent: dict[str, str], user: User,
                   allowed_keys: set[str], original: dict[str, str] | None = None) -> InterimReport:
     """Save the sections this person may write. A stale save raises StaleEdit with the text merged
@@ -107,36 +137,21 @@ def save_sections(report: InterimReport, expected_version: int, sent: dict[str, 
     for key, value in mine.items():
         if len(value) > MAX_SECTION:
             raise ServiceError(f"Keep a section to {MAX_SECTION:,} characters.", key)
-    saved = dict(report.sections or {})
-    if report.version != expected_version:
-        theirs = {key: saved.get(key, "") for key in mine}
-        merge = merging.three_way(original or {}, mine, theirs)
-        labels = _labels(report)
-        raise StaleEdit([(labels.get(key, key), saved.get(key, "") or "(empty)") for key in merge.theirs + merge.conflicts],
-                        report.updated_by.name if report.updated_by else None, report.updated_at, report.version,
-                        merged=merge.values, conflicts=[labels.get(key, key) for key in merge.conflicts],
-                        fingerprints=fingerprints(report))
-    if all(saved.get(key, "") == value for key, value in mine.items()):
-        return report  # nothing changed: no new version
-    saved.update(mine)
-    report.sections = saved
-    report.version += 1
-    report.updated_by_id, report.updated_at = user.id, utcnow()
-    _keep_version(report, user)
-    db.session.flush()
-    return report
+    while True:
+        if report.version != expected_version:
+            raise _stale(report, mine, original)
+        saved = dict(report.sections or {})
+        if all(saved.get(key, "") == value for key, value in mine.items()):
+            return report  # nothing changed: no new version
+        if _write(report, user, sections={**saved, **mine}):
+            return report
 
 
 def finalise(report: InterimReport, expected_version: int, user: User) -> InterimReport:
     if report.is_final:
         raise ServiceError("This report is already final.")
-    if report.version != expected_version:
+    if report.version != expected_version or not _write(report, user, status="final"):
         raise StaleEdit([], report.updated_by.name if report.updated_by else None, report.updated_at, report.version)
-    report.status = "final"
-    report.version += 1
-    report.updated_by_id, report.updated_at = user.id, utcnow()
-    _keep_version(report, user)
-    db.session.flush()
     return report
 
 
