@@ -323,3 +323,24 @@ def test_two_saves_in_parallel_on_postgresql_one_409(app, make_client, world, mo
     for t in threads:
         t.join()
     assert sorted(statuses) == [303, 409]
+
+
+def test_a_save_after_someone_saved_other_sections_goes_ahead(client, make_client, world, app, described):
+    """No needless 409: the trio's member saves their paragraph after the lead saved the summary."""
+    teacher, lead = client, make_client()
+    teacher.sign_in(world["a"]["teacher"])
+    lead.sign_in(world["a"]["lead"])
+    form = opened(teacher, world)
+    assert lead.post(url(world), data={**opened(lead, world), "section-summary": "The lead's summary."}).status_code == 303
+    key = f"trio:{world['a']['trio_id']}"
+    response = teacher.post(url(world), data={**form, f"section-{key}": "We learned to wait."})
+    assert response.status_code == 303
+    with app.app_context():
+        report = db.session.get(InterimReport, world["a"]["report_id"])
+        assert report.sections[key] == "We learned to wait." and report.sections["summary"] == "The lead's summary."
+        assert report.version == int(form["version"]) + 2
+    # Their own paragraph changed underneath: still a 409 with the merge.
+    form = opened(teacher, world)
+    assert lead.post(url(world), data={**opened(lead, world), f"section-{key}": "The lead's words."}).status_code == 303
+    response = teacher.post(url(world), data={**form, f"section-{key}": "Our words."})
+    assert response.status_code == 409 and "Our words.</textarea>" in html(response)

@@ -39,7 +39,7 @@ def _draft_page(access, report, status=200, *, values=None, stale=None, errors=N
     return render("reports/draft.html", "reports/_draft_form.html", status, report=report, data=report_data,
                   keys=keys, writable=writable, shown=shown, evidence=interim_layout.evidence_beside(report_data),
                   blocks=blocks, contents=interim_layout.outline(blocks), stale=stale, errors=errors or {},
-                  fingerprints=fingerprints or drafts.fingerprints(report),
+                  fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
                   version=version if version is not None else report.version, saved=saved,
                   versions=drafts.versions(report), **comments_context("report", report.id))
 

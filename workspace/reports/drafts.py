@@ -89,8 +89,10 @@ def new_draft_from(final: InterimReport, user: User) -> InterimReport:
                        final.include_descriptors, based_on=final)
 
 
-def fingerprints(report: InterimReport) -> str:
-    return merging.fingerprints(dict(report.sections or {}))
+def fingerprints(report: InterimReport, keys=()) -> str:
+    """Of every section the form shows: one not saved yet counts as empty, so that a save from
+    a form opened before it was first saved merges as a change from empty."""
+    return merging.fingerprints({key: "" for key in keys} | dict(report.sections or {}))
 
 
 def _labels(report: InterimReport) -> dict[str, str]:
@@ -105,7 +107,7 @@ def _stale(report: InterimReport, mine: dict[str, str], original: dict[str, str]
     return StaleEdit([(labels.get(key, key), saved.get(key, "") or "(empty)") for key in merge.theirs + merge.conflicts],
                      report.updated_by.name if report.updated_by else None, report.updated_at, report.version,
                      merged=merge.values, conflicts=[labels.get(key, key) for key in merge.conflicts],
-                     fingerprints=fingerprints(report))
+                     fingerprints=fingerprints(report, mine))
 
 
 def _write(report: InterimReport, user: User, **changes) -> bool:
@@ -139,7 +141,12 @@ def save_sections(report: InterimReport, expected_version: int, sent: dict[str, 
             raise ServiceError(f"Keep a section to {MAX_SECTION:,} characters.", key)
     while True:
         if report.version != expected_version:
-            raise _stale(report, mine, original)
+            stale = _stale(report, mine, original)
+            if stale.differences:
+                raise stale
+            # Someone saved other sections (a lead, while a trio wrote its paragraph): none of
+            # this person's changed underneath, so theirs are kept and this save goes ahead.
+            expected_version = report.version
         saved = dict(report.sections or {})
         if all(saved.get(key, "") == value for key, value in mine.items()):
             return report  # nothing changed: no new version
