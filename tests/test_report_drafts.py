@@ -4,7 +4,7 @@ lead's text in the .docx and the full lists in the workbook."""
 import io
 import os
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from docx import Document
@@ -344,3 +344,41 @@ def test_a_save_after_someone_saved_other_sections_goes_ahead(client, make_clien
     assert lead.post(url(world), data={**opened(lead, world), f"section-{key}": "The lead's words."}).status_code == 303
     response = teacher.post(url(world), data={**form, f"section-{key}": "Our words."})
     assert response.status_code == 409 and "Our words.</textarea>" in html(response)
+
+
+def _figure(texts, label):
+    return next(row[1] for row in texts if row and row[0] == label)
+
+
+def test_a_final_report_keeps_the_figures_and_date_it_was_finalised_with(client, world, app, frozen_clock):
+    from datetime import timedelta
+
+    from workspace.models import Action
+
+    client.sign_in(world["a"]["lead"])
+    client.post(url(world), data={**opened(client, world), "section-summary": "As it stood."})
+    assert client.post(url(world, tail="/final"), data={"version": opened(client, world)["version"]}).status_code == 303
+    label = "Improvement actions open in the period"
+    with app.app_context():
+        action = db.session.get(Action, world["a"]["action_id"])
+        action.created_at = datetime(2027, 1, 5, tzinfo=timezone.utc)  # now outside the period: the live figure is 0
+        db.session.commit()
+    frozen_clock.shift(timedelta(days=40))
+    client.sign_in(world["a"]["lead"])  # a new day, a new session
+
+    def word(response):
+        document = Document(io.BytesIO(response.data))
+        rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+        return rows, " ".join(p.text for p in document.paragraphs)
+
+    rows, text = word(client.post(url(world, tail="/docx")))
+    assert _figure(rows, label) == "1" and "Final, produced on 20 November 2026" in text and "As it stood." in text
+    page = html(client.get(url(world)))
+    assert re.search(rf"<th scope=\"row\">{label}</th><td>1</td>", page)
+    book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
+    assert book["Actions"].max_row == 2  # the one action, still listed
+    # A new draft started from it gathers again.
+    new_url = client.post(url(world, tail="/redraft")).headers["Location"]
+    rows, text = word(client.post(new_url + "/docx"))
+    assert _figure(rows, label) == "0" and "Draft, produced on 30 December 2026" in text
+    assert re.search(rf"<th scope=\"row\">{label}</th><td>0</td>", html(client.get(new_url)))

@@ -149,7 +149,9 @@ def _recorded(access, report, what):
 def draft_docx(access, report_id):
     report = report_in(access, report_id)
     report_data = drafts.report_data(report)
-    document = documents.interim_report(report_data, current_user.name, sections=dict(report.sections or {}),
+    # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
+    author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
+    document = documents.interim_report(report_data, author, sections=dict(report.sections or {}),
                                         status=report.status, marking=current_app.config["REPORT_MARKING"])
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")

@@ -17,13 +17,16 @@ from ..extensions import db
 from ..models import InterimReport, InterimReportVersion, Partnership, School, User
 from ..models.base import utcnow
 from ..services_errors import ServiceError, StaleEdit
-from . import data, interim_layout
+from . import data, frozen, interim_layout
 
 MAX_TITLE = 200
 MAX_SECTION = 20_000
 
 
 def report_data(report: InterimReport, today: date | None = None) -> data.InterimData:
+    """What the report shows: a final one what it showed when it was finalised."""
+    if report.is_final and report.frozen:
+        return frozen.load(data.InterimData, report.frozen)
     partnership = db.session.get(Partnership, report.partnership_id)
     return data.interim(partnership, report.period_from, report.period_to, list(report.school_ids or []), today=today,
                         with_descriptors=report.include_descriptors)
@@ -157,7 +160,9 @@ def save_sections(report: InterimReport, expected_version: int, sent: dict[str, 
 def finalise(report: InterimReport, expected_version: int, user: User) -> InterimReport:
     if report.is_final:
         raise ServiceError("This report is already final.")
-    if report.version != expected_version or not _write(report, user, status="final"):
+    on = utcnow()
+    shown = frozen.dump(report_data(report, today=on.date())) if report.version == expected_version else None
+    if report.version != expected_version or not _write(report, user, status="final", frozen=shown):
         raise StaleEdit([], report.updated_by.name if report.updated_by else None, report.updated_at, report.version)
     return report
 
