@@ -382,3 +382,31 @@ def test_a_final_report_keeps_the_figures_and_date_it_was_finalised_with(client,
     rows, text = word(client.post(new_url + "/docx"))
     assert _figure(rows, label) == "0" and "Draft, produced on 30 December 2026" in text
     assert re.search(rf"<th scope=\"row\">{label}</th><td>0</td>", html(client.get(new_url)))
+
+
+def test_a_section_written_for_a_qi_no_work_links_to_any_more_is_kept_shown_and_clearable(client, world, app):
+    from workspace.frameworks import linking
+    from workspace.models import Action
+
+    with app.app_context():
+        linking.set_links(world["a"]["partnership_id"], "action", world["a"]["action_id"], [world["a"]["element_id"]])
+        db.session.commit()
+    client.sign_in(world["a"]["lead"])
+    page = html(client.get(url(world)))
+    key = re.search(r'name="section-(progress:\d+)"', page).group(1)
+    client.post(url(world), data={**opened(client, world), f"section-{key}": "Walls went up in every class."})
+    with app.app_context():
+        action = db.session.get(Action, world["a"]["action_id"])
+        action.created_at = datetime(2027, 1, 5, tzinfo=timezone.utc)  # no action in the period links the QI now
+        db.session.commit()
+    page = html(client.get(url(world)))
+    assert f'name="section-{key}"' in page and "Walls went up in every class.</textarea>" in page
+    assert "No work in the period is linked to this any more; edit or clear it." in page
+    assert page.count("Walls went up in every class.") == 2  # the form and the document preview
+    texts = [p.text for p in Document(io.BytesIO(client.post(url(world, tail="/docx")).data)).paragraphs]
+    assert "Walls went up in every class." in texts and "Other sections written for this report" in texts
+    # Cleared, it goes.
+    response = client.post(url(world), data={**opened(client, world), f"section-{key}": ""})
+    assert response.status_code == 303
+    page = html(client.get(url(world)))
+    assert f'name="section-{key}"' not in page and "Other sections written for this report" not in page

@@ -20,9 +20,11 @@ def _title_page(document, title: str, lines: list[str]) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def interim_outline(data: InterimData, sections: dict[str, str] | None = None) -> list[tuple[int, str]]:
+def interim_outline(data: InterimData, sections: dict[str, str] | None = None,
+                    unlinked_titles: list[tuple[str, str]] = ()) -> list[tuple[int, str]]:
     """The headings in order: the table of contents and the body are made from this one list."""
-    return [(level, text) for level, text, _ in interim_layout.outline(interim_layout.layout(data, sections))]
+    return [(level, text) for level, text, _ in
+            interim_layout.outline(interim_layout.layout(data, sections, unlinked_titles))]
 
 
 def _chart(document, data: InterimData, caption: str) -> None:
@@ -66,7 +68,8 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
 
 
 def interim_report(data: InterimData, author: str, sections: dict[str, str] | None = None,
-                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE"):
+                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE",
+                   unlinked_titles: list[tuple[str, str]] = ()):
     state = "Final" if status == "final" else "Draft"
     document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author,
                                 f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
@@ -77,7 +80,7 @@ def interim_report(data: InterimData, author: str, sections: dict[str, str] | No
         f"Schools and settings: {len(data.schools)}",
         f"{state}, produced on {data.produced_on:%-d %B %Y} by {author}",
     ] + ([marking] if marking else []))
-    blocks = interim_layout.layout(data, sections)
+    blocks = interim_layout.layout(data, sections, unlinked_titles)
     kit.paragraph(document, "Contents", "TOCHeading")
     kit.table_of_contents(document, interim_layout.outline(blocks))
     write_blocks(document, blocks, data, status != "final")

@@ -31,13 +31,15 @@ def _sent_sections() -> dict[str, str]:
 def _draft_page(access, report, status=200, *, values=None, stale=None, errors=None, fingerprints=None,
                 version=None, saved=False):
     report_data = drafts.report_data(report)
-    keys = interim_layout.section_keys(report_data)
+    unlinked = drafts.unlinked_titles(report, report_data)
+    keys = interim_layout.section_keys(report_data) + unlinked
     writable = writable_report_sections(access, report, [k for k, _ in keys])
     sections = dict(report.sections or {})
     shown = {key: (values or {}).get(key, sections.get(key, "")) for key, _ in keys}
-    blocks = interim_layout.layout(report_data, sections)
+    blocks = interim_layout.layout(report_data, sections, unlinked)
+    evidence = interim_layout.evidence_beside(report_data) | {key: [interim_layout.UNLINKED] for key, _ in unlinked}
     return render("reports/draft.html", "reports/_draft_form.html", status, report=report, data=report_data,
-                  keys=keys, writable=writable, shown=shown, evidence=interim_layout.evidence_beside(report_data),
+                  keys=keys, writable=writable, shown=shown, evidence=evidence,
                   blocks=blocks, contents=interim_layout.outline(blocks), stale=stale, errors=errors or {},
                   fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
                   version=version if version is not None else report.version, saved=saved,
@@ -75,7 +77,7 @@ def draft(access, report_id):
 @partnership_route(Permission.CONTRIBUTE)
 def save_draft(access, report_id):
     report = report_in(access, report_id)
-    keys = [k for k, _ in interim_layout.section_keys(drafts.report_data(report))]
+    keys = [k for k, _ in drafts.section_keys(report, drafts.report_data(report))]
     writable = writable_report_sections(access, report, keys)
     if not writable:
         abort(403)
@@ -152,6 +154,7 @@ def draft_docx(access, report_id):
     # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
     author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
     document = documents.interim_report(report_data, author, sections=dict(report.sections or {}),
+                                        unlinked_titles=drafts.unlinked_titles(report, report_data),
                                         status=report.status, marking=current_app.config["REPORT_MARKING"])
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")

@@ -14,7 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import merging
 from ..extensions import db
-from ..models import InterimReport, InterimReportVersion, Partnership, School, User
+from ..models import (
+    Framework, FrameworkElement, InterimReport, InterimReportVersion, Partnership, School, Trio, User,
+)
 from ..models.base import utcnow
 from ..services_errors import ServiceError, StaleEdit
 from . import data, frozen, interim_layout
@@ -75,7 +77,8 @@ def start_draft(partnership: Partnership, user: User, title: str, period_from: d
                            sections={})
     sections = starting_sections(report_data(report))
     if based_on is not None:  # what the final report said, where the new draft has the same section
-        sections.update({k: v for k, v in (based_on.sections or {}).items() if k in sections})
+        # and what it said that has no place now, so that it is shown, not lost
+        sections.update({k: v for k, v in (based_on.sections or {}).items() if k in sections or (v or "").strip()})
     report.sections = sections
     db.session.add(report)
     db.session.flush()
@@ -98,8 +101,30 @@ def fingerprints(report: InterimReport, keys=()) -> str:
     return merging.fingerprints({key: "" for key in keys} | dict(report.sections or {}))
 
 
+def unlinked_titles(report: InterimReport, report_data_: data.InterimData) -> list[tuple[str, str]]:
+    """(key, title) of the saved sections the report has no place for now (interim_layout.unlinked)."""
+    keys = interim_layout.unlinked(report.sections, interim_layout.section_keys(report_data_))
+    if not keys:
+        return []
+    ids = {kind: [int(k.split(":", 1)[1]) for k in keys if k.startswith(kind + ":") and k.split(":", 1)[1].isdigit()]
+           for kind in ("progress", "trio")}
+    names = {f"progress:{i}": (f"{number} {title}" if key == "igbe" else f"QI {number} {title}") + f" ({short})"
+             for i, number, title, key, short in db.session.execute(
+                 select(FrameworkElement.id, FrameworkElement.number, FrameworkElement.title, Framework.key,
+                        Framework.short_title).join(Framework, FrameworkElement.framework_id == Framework.id)
+                 .where(FrameworkElement.id.in_(ids["progress"] or [0])))}
+    names |= {f"trio:{i}": name for i, name in db.session.execute(
+        select(Trio.id, Trio.name).where(Trio.id.in_(ids["trio"] or [0]), Trio.partnership_id == report.partnership_id))}
+    return [(key, names.get(key, "A section written earlier")) for key in keys]
+
+
+def section_keys(report: InterimReport, report_data_: data.InterimData) -> list[tuple[str, str]]:
+    """Every section the form shows: the report's own, then any written earlier that has no place now."""
+    return interim_layout.section_keys(report_data_) + unlinked_titles(report, report_data_)
+
+
 def _labels(report: InterimReport) -> dict[str, str]:
-    return dict(interim_layout.section_keys(report_data(report)))
+    return dict(section_keys(report, report_data(report)))
 
 
 def _stale(report: InterimReport, mine: dict[str, str], original: dict[str, str] | None) -> StaleEdit:
