@@ -410,3 +410,18 @@ def test_a_section_written_for_a_qi_no_work_links_to_any_more_is_kept_shown_and_
     assert response.status_code == 303
     page = html(client.get(url(world)))
     assert f'name="section-{key}"' not in page and "Other sections written for this report" not in page
+
+
+def test_a_section_that_identifies_a_pupil_is_refused_at_that_section(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    for htmx in (False, True):
+        response = client.post(url(world), htmx=htmx, data={**form, "section-summary": "Kept.",
+                                                            "section-issues": "Pupil A, DOB 14/03/2016, needs support."})
+        assert response.status_code == 422
+        body = html(response)
+        assert 'id="section-issues-error"' in body and 'href="#section-issues"' in body
+        assert "Pupil A, DOB 14/03/2016, needs support.</textarea>" in body and "Kept.</textarea>" in body
+        assert f'name="version" value="{form["version"]}"' in body
+    with app.app_context():
+        assert db.session.get(InterimReport, world["a"]["report_id"]).sections["issues"] == ""

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import merging
+from .. import merging, pupil_details
 from ..extensions import db
 from ..models import (
     Framework, FrameworkElement, InterimReport, InterimReportVersion, Partnership, School, Trio, User,
@@ -167,6 +167,9 @@ def save_sections(report: InterimReport, expected_version: int, sent: dict[str, 
     for key, value in mine.items():
         if len(value) > MAX_SECTION:
             raise ServiceError(f"Keep a section to {MAX_SECTION:,} characters.", key)
+        # The report travels to the authority: no pupil's date of birth or candidate number in it.
+        if problem := pupil_details.problem_in(value):
+            raise ServiceError(problem, key)
     while True:
         if report.version != expected_version:
             stale = _stale(report, mine, original)
