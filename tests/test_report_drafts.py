@@ -425,3 +425,38 @@ def test_a_section_that_identifies_a_pupil_is_refused_at_that_section(client, wo
         assert f'name="version" value="{form["version"]}"' in body
     with app.app_context():
         assert db.session.get(InterimReport, world["a"]["report_id"]).sections["issues"] == ""
+
+
+def test_a_save_gathers_the_report_once_and_the_versions_list_reads_no_text(client, make_client, world, app,
+                                                                           monkeypatch):
+    from sqlalchemy import event
+
+    from workspace.reports import data, drafts
+
+    client.sign_in(world["a"]["lead"])
+    other = make_client()
+    other.sign_in(world["a"]["lead"])
+    stale = opened(other, world)
+    gathered = []
+    real = data.interim
+    monkeypatch.setattr(data, "interim", lambda *a, **k: gathered.append(1) or real(*a, **k))
+    for n in range(3):
+        form = opened(client, world)
+        gathered.clear()
+        response = client.post(url(world), htmx=True, data={**form, "section-summary": f"Text {n}."})
+        assert response.status_code == 200 and len(gathered) == 1
+    gathered.clear()
+    response = other.post(url(world), htmx=True, data={**stale, "section-summary": "Stale."})
+    assert response.status_code == 409 and len(gathered) == 1
+    with app.app_context():
+        report = db.session.get(InterimReport, world["a"]["report_id"])
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            listed = drafts.versions(report)
+            names = [v.saved_by.name for v in listed]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert [v.version for v in listed] == [4, 3, 2, 1] and len(names) == 4
+        assert len(statements) == 1 and "sections" not in statements[0].split("FROM")[0]

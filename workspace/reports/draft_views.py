@@ -29,8 +29,9 @@ def _sent_sections() -> dict[str, str]:
 
 
 def _draft_page(access, report, status=200, *, values=None, stale=None, errors=None, fingerprints=None,
-                version=None, saved=False):
-    report_data = drafts.report_data(report)
+                version=None, saved=False, report_data=None):
+    """`report_data`: what the request gathered already (gathering is the costly part)."""
+    report_data = report_data or drafts.report_data(report)
     unlinked = drafts.unlinked_titles(report, report_data)
     keys = interim_layout.section_keys(report_data) + unlinked
     writable = writable_report_sections(access, report, [k for k, _ in keys])
@@ -77,29 +78,32 @@ def draft(access, report_id):
 @partnership_route(Permission.CONTRIBUTE)
 def save_draft(access, report_id):
     report = report_in(access, report_id)
-    keys = [k for k, _ in drafts.section_keys(report, drafts.report_data(report))]
-    writable = writable_report_sections(access, report, keys)
+    report_data = drafts.report_data(report)  # once a request: the save and the page answered use it
+    labels = dict(drafts.section_keys(report, report_data))
+    writable = writable_report_sections(access, report, list(labels))
     if not writable:
         abort(403)
     sent = _sent_sections()
     expected = parse_id(request.form.get("version"))
     try:
         drafts.save_sections(report, expected or 0, sent, current_user, writable,
-                             merging.parse_fingerprints(request.form.get("fingerprints")))
+                             merging.parse_fingerprints(request.form.get("fingerprints")), labels)
     except StaleEdit as stale:
         db.session.rollback()
         return _draft_page(access, report, 409, values={**sent, **stale.merged}, stale=stale,
-                           fingerprints=stale.fingerprints, version=stale.current_version)
+                           fingerprints=stale.fingerprints, version=stale.current_version,
+                           report_data=report_data)
     except ServiceError as error:
         db.session.rollback()
         return _draft_page(access, report, 422, values=sent, errors={error.field or "": error.message},
-                           fingerprints=request.form.get("fingerprints"), version=expected)
+                           fingerprints=request.form.get("fingerprints"), version=expected,
+                           report_data=report_data)
     activity.record(access.partnership_id, current_user, "updated", "report", report.id,
                     f"wrote in the interim report “{report.title}”",
                     url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
     db.session.commit()
     if request.headers.get("HX-Request") == "true":
-        return _draft_page(access, report, saved=True)
+        return _draft_page(access, report, saved=True, report_data=report_data)
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
 
 

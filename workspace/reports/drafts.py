@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import merging, pupil_details
@@ -123,15 +124,11 @@ def section_keys(report: InterimReport, report_data_: data.InterimData) -> list[
     return interim_layout.section_keys(report_data_) + unlinked_titles(report, report_data_)
 
 
-def _labels(report: InterimReport) -> dict[str, str]:
-    return dict(section_keys(report, report_data(report)))
-
-
-def _stale(report: InterimReport, mine: dict[str, str], original: dict[str, str] | None) -> StaleEdit:
+def _stale(report: InterimReport, mine: dict[str, str], original: dict[str, str] | None,
+           labels: dict[str, str]) -> StaleEdit:
     saved = dict(report.sections or {})
     theirs = {key: saved.get(key, "") for key in mine}
     merge = merging.three_way(original or {}, mine, theirs)
-    labels = _labels(report)
     return StaleEdit([(labels.get(key, key), saved.get(key, "") or "(empty)") for key in merge.theirs + merge.conflicts],
                      report.updated_by.name if report.updated_by else None, report.updated_at, report.version,
                      merged=merge.values, conflicts=[labels.get(key, key) for key in merge.conflicts],
@@ -157,9 +154,11 @@ def _write(report: InterimReport, user: User, **changes) -> bool:
 
 
 def save_sections(report: InterimReport, expected_version: int, sent: dict[str, str], user: User,
-                  allowed_keys: set[str], original: dict[str, str] | None = None) -> InterimReport:
+                  allowed_keys: set[str], original: dict[str, str] | None = None,
+                  labels: dict[str, str] | None = None) -> InterimReport:
     """Save the sections this person may write. A stale save raises StaleEdit with the text merged
-    three ways against `original` (the fingerprints the form opened with)."""
+    three ways against `original` (the fingerprints the form opened with). `labels`: the sections'
+    titles (section_keys) where the caller has gathered the report already; else gathered here."""
     if report.is_final:
         raise ServiceError("This report is final and can no longer be changed; start a new draft from it.")
     mine = {key: (value or "").replace("\r\n", "\n").replace("\r", "\n") for key, value in sent.items()
@@ -172,7 +171,9 @@ def save_sections(report: InterimReport, expected_version: int, sent: dict[str, 
             raise ServiceError(problem, key)
     while True:
         if report.version != expected_version:
-            stale = _stale(report, mine, original)
+            if labels is None:
+                labels = dict(section_keys(report, report_data(report)))
+            stale = _stale(report, mine, original, labels)
             if stale.differences:
                 raise stale
             # Someone saved other sections (a lead, while a trio wrote its paragraph): none of
@@ -197,9 +198,14 @@ def finalise(report: InterimReport, expected_version: int, user: User) -> Interi
 
 def list_reports(partnership: Partnership) -> list[InterimReport]:
     return list(db.session.scalars(select(InterimReport).where(InterimReport.partnership_id == partnership.id)
+                                   .options(defer(InterimReport.sections), defer(InterimReport.frozen),
+                                            joinedload(InterimReport.updated_by))
                                    .order_by(InterimReport.updated_at.desc(), InterimReport.id.desc())))
 
 
 def versions(report: InterimReport) -> list[InterimReportVersion]:
+    """Number, date and author of every save, for the list: not the text each kept."""
     return list(db.session.scalars(select(InterimReportVersion).where(InterimReportVersion.report_id == report.id)
+                                   .options(defer(InterimReportVersion.sections),
+                                            joinedload(InterimReportVersion.saved_by))
                                    .order_by(InterimReportVersion.version.desc())))
