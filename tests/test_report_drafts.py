@@ -460,3 +460,15 @@ def test_a_save_gathers_the_report_once_and_the_versions_list_reads_no_text(clie
             event.remove(db.engine, "before_cursor_execute", listen)
         assert [v.version for v in listed] == [4, 3, 2, 1] and len(names) == 4
         assert len(statements) == 1 and "sections" not in statements[0].split("FROM")[0]
+
+
+def test_an_unreadable_version_is_not_replaced_by_the_current_one_and_the_docx_has_the_reports_title(client, world):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    response = client.post(url(world), data={**form, "version": "abc", "section-summary": "x" * 20_001})
+    assert response.status_code == 422
+    draft_form = re.search(r'<form id="report-draft".*?</form>', html(response), re.S).group(0)
+    assert re.findall(r'name="version" value="(\d+)"', draft_form) == ["0"]
+    document = Document(io.BytesIO(client.post(url(world, tail="/docx")).data))
+    assert document.core_properties.title == "Partnership Alpha: Autumn term report"
+    assert document.paragraphs[0].text == "Partnership Alpha\nAutumn term report"

@@ -69,12 +69,14 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
 
 def interim_report(data: InterimData, author: str, sections: dict[str, str] | None = None,
                    status: str = "draft", marking: str = "OFFICIAL-SENSITIVE",
-                   unlinked_titles: list[tuple[str, str]] = ()):
+                   unlinked_titles: list[tuple[str, str]] = (), title: str = ""):
+    """`title`: the report's own (a draft's); the quick export has none and names the period."""
     state = "Final" if status == "final" else "Draft"
-    document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author,
+    document = kit.new_document(f"{data.partnership}: {title}" if title else
+                                f"{data.partnership}: interim report, {data.period}", author,
                                 f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
                                 subject="Interim report to the local authority", marking=marking, title_page=True)
-    _title_page(document, f"{data.partnership}\nInterim report", [
+    _title_page(document, f"{data.partnership}\n{title or 'Interim report'}", [
         f"Period: {data.period}",
         f"Local authorities: {', '.join(data.local_authorities) or '—'}",
         f"Schools and settings: {len(data.schools)}",

@@ -96,7 +96,9 @@ def save_draft(access, report_id):
     except ServiceError as error:
         db.session.rollback()
         return _draft_page(access, report, 422, values=sent, errors={error.field or "": error.message},
-                           fingerprints=request.form.get("fingerprints"), version=expected,
+                           fingerprints=request.form.get("fingerprints"),
+                           # an unreadable version stays unknown (0): the next save is checked as stale
+                           version=expected if expected is not None else 0,
                            report_data=report_data)
     activity.record(access.partnership_id, current_user, "updated", "report", report.id,
                     f"wrote in the interim report “{report.title}”",
@@ -158,7 +160,7 @@ def draft_docx(access, report_id):
     # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
     author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
     document = documents.interim_report(report_data, author, sections=dict(report.sections or {}),
-                                        unlinked_titles=drafts.unlinked_titles(report, report_data),
+                                        unlinked_titles=drafts.unlinked_titles(report, report_data), title=report.title,
                                         status=report.status, marking=current_app.config["REPORT_MARKING"])
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")
