@@ -32,6 +32,9 @@ class InterimReport(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft")
     include_descriptors: Mapped[bool] = mapped_column(Boolean, default=False)
     sections: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A final report's gathered figures (reports/frozen.py), as they stood when it was finalised:
+    # its page, .docx and workbook are made from them, never from the live records.
+    frozen: Mapped[dict | None] = mapped_column(JSON)
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("interim_report.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -41,6 +44,10 @@ class InterimReport(db.Model):
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    # Every UPDATE says WHERE version = the one read, and bumps it: of two saves at one moment,
+    # the second changes no row and SQLAlchemy raises StaleDataError (drafts.py merges then).
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_final(self) -> bool:

@@ -16,7 +16,7 @@ from ..models import Framework, FrameworkElement, FrameworkLevel, Partnership, S
 from ..models.actions import ACTION_STATUS_LABELS
 from ..reference import Sector
 from . import action_figures, enquiry_data
-from .action_figures import BODY_LIST_LIMIT, STALE_WEEKS, STATUS_ORDER, ActionAtEnd, Summary
+from .action_figures import BODY_LIST_LIMIT, STALE_WEEKS, STATUS_ORDER, ActionAtEnd, Element, Summary
 from .enquiry_data import TrioSection, day
 
 __all__ = ["InterimData", "TrioSection", "interim", "STATUS_ORDER"]
@@ -66,7 +66,7 @@ class InterimData:
     chart_categories: list[str]
     chart_series: dict[str, dict[str, int]]
     actions: list[ActionAtEnd] = field(repr=False, default_factory=list)  # every action: the workbook's
-    elements: dict = field(repr=False, default_factory=dict)
+    elements: dict[int, Element] = field(repr=False, default_factory=dict)
     with_descriptors: bool = False
     status_labels: dict[str, str] = field(default_factory=lambda: dict(ACTION_STATUS_LABELS))
     stale_weeks: int = STALE_WEEKS

@@ -20,9 +20,11 @@ def _title_page(document, title: str, lines: list[str]) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def interim_outline(data: InterimData, sections: dict[str, str] | None = None) -> list[tuple[int, str]]:
+def interim_outline(data: InterimData, sections: dict[str, str] | None = None,
+                    unlinked_titles: list[tuple[str, str]] = ()) -> list[tuple[int, str]]:
     """The headings in order: the table of contents and the body are made from this one list."""
-    return [(level, text) for level, text, _ in interim_layout.outline(interim_layout.layout(data, sections))]
+    return [(level, text) for level, text, _ in
+            interim_layout.outline(interim_layout.layout(data, sections, unlinked_titles))]
 
 
 def _chart(document, data: InterimData, caption: str) -> None:
@@ -66,18 +68,21 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
 
 
 def interim_report(data: InterimData, author: str, sections: dict[str, str] | None = None,
-                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE"):
+                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE",
+                   unlinked_titles: list[tuple[str, str]] = (), title: str = ""):
+    """`title`: the report's own (a draft's); the quick export has none and names the period."""
     state = "Final" if status == "final" else "Draft"
-    document = kit.new_document(f"{data.partnership}: interim report, {data.period}", author,
+    document = kit.new_document(f"{data.partnership}: {title}" if title else
+                                f"{data.partnership}: interim report, {data.period}", author,
                                 f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
                                 subject="Interim report to the local authority", marking=marking, title_page=True)
-    _title_page(document, f"{data.partnership}\nInterim report", [
+    _title_page(document, f"{data.partnership}\n{title or 'Interim report'}", [
         f"Period: {data.period}",
         f"Local authorities: {', '.join(data.local_authorities) or '—'}",
         f"Schools and settings: {len(data.schools)}",
         f"{state}, produced on {data.produced_on:%-d %B %Y} by {author}",
     ] + ([marking] if marking else []))
-    blocks = interim_layout.layout(data, sections)
+    blocks = interim_layout.layout(data, sections, unlinked_titles)
     kit.paragraph(document, "Contents", "TOCHeading")
     kit.table_of_contents(document, interim_layout.outline(blocks))
     write_blocks(document, blocks, data, status != "final")

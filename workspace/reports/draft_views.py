@@ -29,17 +29,20 @@ def _sent_sections() -> dict[str, str]:
 
 
 def _draft_page(access, report, status=200, *, values=None, stale=None, errors=None, fingerprints=None,
-                version=None, saved=False):
-    report_data = drafts.report_data(report)
-    keys = interim_layout.section_keys(report_data)
+                version=None, saved=False, report_data=None):
+    """`report_data`: what the request gathered already (gathering is the costly part)."""
+    report_data = report_data or drafts.report_data(report)
+    unlinked = drafts.unlinked_titles(report, report_data)
+    keys = interim_layout.section_keys(report_data) + unlinked
     writable = writable_report_sections(access, report, [k for k, _ in keys])
     sections = dict(report.sections or {})
     shown = {key: (values or {}).get(key, sections.get(key, "")) for key, _ in keys}
-    blocks = interim_layout.layout(report_data, sections)
+    blocks = interim_layout.layout(report_data, sections, unlinked)
+    evidence = interim_layout.evidence_beside(report_data) | {key: [interim_layout.UNLINKED] for key, _ in unlinked}
     return render("reports/draft.html", "reports/_draft_form.html", status, report=report, data=report_data,
-                  keys=keys, writable=writable, shown=shown, evidence=interim_layout.evidence_beside(report_data),
+                  keys=keys, writable=writable, shown=shown, evidence=evidence,
                   blocks=blocks, contents=interim_layout.outline(blocks), stale=stale, errors=errors or {},
-                  fingerprints=fingerprints or drafts.fingerprints(report),
+                  fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
                   version=version if version is not None else report.version, saved=saved,
                   versions=drafts.versions(report), **comments_context("report", report.id))
 
@@ -75,29 +78,34 @@ def draft(access, report_id):
 @partnership_route(Permission.CONTRIBUTE)
 def save_draft(access, report_id):
     report = report_in(access, report_id)
-    keys = [k for k, _ in interim_layout.section_keys(drafts.report_data(report))]
-    writable = writable_report_sections(access, report, keys)
+    report_data = drafts.report_data(report)  # once a request: the save and the page answered use it
+    labels = dict(drafts.section_keys(report, report_data))
+    writable = writable_report_sections(access, report, list(labels))
     if not writable:
         abort(403)
     sent = _sent_sections()
     expected = parse_id(request.form.get("version"))
     try:
         drafts.save_sections(report, expected or 0, sent, current_user, writable,
-                             merging.parse_fingerprints(request.form.get("fingerprints")))
+                             merging.parse_fingerprints(request.form.get("fingerprints")), labels)
     except StaleEdit as stale:
         db.session.rollback()
         return _draft_page(access, report, 409, values={**sent, **stale.merged}, stale=stale,
-                           fingerprints=stale.fingerprints, version=stale.current_version)
+                           fingerprints=stale.fingerprints, version=stale.current_version,
+                           report_data=report_data)
     except ServiceError as error:
         db.session.rollback()
         return _draft_page(access, report, 422, values=sent, errors={error.field or "": error.message},
-                           fingerprints=request.form.get("fingerprints"), version=expected)
+                           fingerprints=request.form.get("fingerprints"),
+                           # an unreadable version stays unknown (0): the next save is checked as stale
+                           version=expected if expected is not None else 0,
+                           report_data=report_data)
     activity.record(access.partnership_id, current_user, "updated", "report", report.id,
                     f"wrote in the interim report “{report.title}”",
                     url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
     db.session.commit()
     if request.headers.get("HX-Request") == "true":
-        return _draft_page(access, report, saved=True)
+        return _draft_page(access, report, saved=True, report_data=report_data)
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
 
 
@@ -149,7 +157,10 @@ def _recorded(access, report, what):
 def draft_docx(access, report_id):
     report = report_in(access, report_id)
     report_data = drafts.report_data(report)
-    document = documents.interim_report(report_data, current_user.name, sections=dict(report.sections or {}),
+    # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
+    author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
+    document = documents.interim_report(report_data, author, sections=dict(report.sections or {}),
+                                        unlinked_titles=drafts.unlinked_titles(report, report_data), title=report.title,
                                         status=report.status, marking=current_app.config["REPORT_MARKING"])
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")

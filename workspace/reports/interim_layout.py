@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from .data import STATUS_ORDER, InterimData
 
 NOT_WRITTEN = "Not written yet."
+UNLINKED = "No work in the period is linked to this any more; edit or clear it."
+UNLINKED_HEADING = "Other sections written for this report"
 # Past these, a section is written in its compact form so that a large partnership's body stays
 # near 40 pages; the full lists are in the workbook.
 MANY_TRIOS = 8
@@ -48,7 +50,16 @@ def _written(text: str, key: str) -> Block:
     return Block("written", text.strip() if text and text.strip() else "", key=key)
 
 
-def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Block]:
+def unlinked(sections: dict[str, str] | None, keys: list[tuple[str, str]]) -> list[str]:
+    """Saved, non-empty sections with no place in the report now (a QI no action in the period
+    links to any more, a trio no longer at work): kept, shown and written, never dropped."""
+    current = {key for key, _ in keys}
+    return [key for key, text in (sections or {}).items() if key not in current and (text or "").strip()]
+
+
+def layout(data: InterimData, sections: dict[str, str] | None = None,
+           unlinked_titles: list[tuple[str, str]] = ()) -> list[Block]:
+    """`unlinked_titles`: (key, title) of the sections `unlinked` names, written before the issues."""
     sections = sections or {}
     blocks: list[Block] = []
     counter = iter(range(1, 10_000))
@@ -170,6 +181,12 @@ def layout(data: InterimData, sections: dict[str, str] | None = None) -> list[Bl
         blocks.append(Block("table", headers=["School", "QI and theme", "At the start of the period",
                                               "At the end of the period"],
                             rows=distance.rows, widths=[4.2, 6.0, 3.4, 3.4]))
+
+    if unlinked_titles:
+        heading(UNLINKED_HEADING)
+        for key, title in unlinked_titles:
+            heading(title, 2)
+            blocks.append(_written(sections.get(key, ""), key))
 
     heading("Issues, barriers and support needed from the authority")
     blocks.append(_written(sections.get("issues", ""), "issues"))
