@@ -160,6 +160,55 @@ def test_change_password_refusals(client, world, current, new, confirm, message)
     assert message in html(response)
 
 
+def account_attempts(app, email) -> int:
+    """The attempts counting against the account in the throttle's window now."""
+    from workspace.models import SignInThrottle
+    with app.app_context():
+        return db.session.scalar(db.select(SignInThrottle.attempts).where(SignInThrottle.key == f"account:{email}")) or 0
+
+
+def test_the_current_password_is_behind_the_sign_in_throttle_when_changing_it(client, world, app):
+    """A stolen session cannot guess the password on the change-password page."""
+    email = world["a"]["teacher"]
+    client.sign_in(email)
+    change = {"new_password": "a new long passphrase", "confirm_password": "a new long passphrase"}
+    # A right current password gives its attempt back, as at sign-in.
+    assert client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "short",
+                                                   "confirm_password": "short"}).status_code == 422
+    assert account_attempts(app, email) == 0
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        wrong = client.post("/account/password", data={"current_password": "a wrong guess", **change})
+        assert wrong.status_code == 422 and "current password is not right" in html(wrong)
+    refused = client.post("/account/password", data={"current_password": TEST_PASSWORD, **change})
+    assert refused.status_code == 429
+    assert "There have been too many failed attempts to sign in. Please wait 15 minutes and try again." in html(refused)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert passwords.verify_password(user.password_hash, TEST_PASSWORD)  # unchanged
+        recorded = db.session.scalars(db.select(SignInAttempt).where(SignInAttempt.email == email)
+                                      .order_by(SignInAttempt.id)).all()
+        assert [(a.step, a.succeeded) for a in recorded] == [("password", True), ("password_again", True)] + [
+            ("password_again", False)] * app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+
+
+def test_the_throttle_says_how_long_its_window_is(client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_WINDOW_SECONDS", 600)
+    email = world["a"]["teacher"]
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        client.post("/sign-in", data={"email": email, "password": "wrong-password"})
+    response = client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
+    assert response.status_code == 429 and "Please wait 10 minutes and try again." in html(response)
+    assert "15 minutes" not in html(response)
+
+
+@pytest.mark.parametrize("seconds, words", [(900, "15 minutes"), (60, "1 minute"), (90, "2 minutes"), (20, "1 minute")])
+def test_the_wait_is_the_window_in_whole_minutes(seconds, words):
+    from datetime import timedelta
+    from workspace.auth import services
+    limits = services.ThrottleLimits(window=timedelta(seconds=seconds), per_account=5, per_address=30)
+    assert f"Please wait {words} and try again." in services.too_many_attempts(limits)
+
+
 def test_password_rules():
     assert passwords.password_problem("correct horse battery staple") is None
     assert passwords.password_problem("x" * 64 + "yz") is None  # up to at least 64 characters

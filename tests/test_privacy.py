@@ -67,6 +67,29 @@ def test_retention_and_purge(client, world, app):
         assert db.session.get(Observation, world["b"]["observation_id"]) is not None
 
 
+def test_purge_erases_sign_in_throttle_counts_whose_window_has_passed(client, world, app, frozen_clock):
+    from workspace.models import SignInThrottle
+
+    window = timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    client.post("/sign-in", data={"email": "someone@example.org", "password": "a wrong guess"})
+    frozen_clock.shift(window + timedelta(seconds=1))
+    client.post("/sign-in", data={"email": "another@example.org", "password": "a wrong guess"})
+
+    def keys():
+        with app.app_context():
+            return sorted(db.session.scalars(select(SignInThrottle.key)))
+
+    assert keys() == ["account:another@example.org", "account:someone@example.org", "address:127.0.0.1"]
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert "Sign-in throttle: would erase 1 counts whose window has passed" in dry.output
+    assert len(keys()) == 3
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "Sign-in throttle: erased 1 counts" in result.output
+    # The address's window began again with the second attempt: it is still counting.
+    assert keys() == ["account:another@example.org", "address:127.0.0.1"]
+
+
 def test_archived_partnerships_are_read_only(client, world, app):
     make_admin(app, world["a"]["lead"])
     client.sign_in(world["a"]["lead"])

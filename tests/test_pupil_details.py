@@ -31,7 +31,8 @@ SHOULD_REFUSE = [
     ("born in March", "date of birth", "born in March"),
     ("born 2015, the youngest", "date of birth", "born 2015"),
     ("born in 2016", "date of birth", "born in 2016"),
-    ("The last lesson was 12/06/2025", "date of birth", "12/06/2025"),  # last year: it could be
+    ("Pupil C, 12/06/2024, was quiet", "date of birth", "12/06/2024"),  # two years ago: an ELC child's
+    ("12/03/2001", "date of birth", "12/03/2001"),  # 25 years ago: CLD's oldest
     ("SCN 123456789", "Scottish Candidate Number", "SCN 123456789"),
     ("SCN 123 456 789", "Scottish Candidate Number", "SCN 123 456 789"),
     ("scn: 123-456-789", "Scottish Candidate Number", "scn: 123-456-789"),
@@ -57,6 +58,9 @@ SHOULD_PASS = [
     "P4/5 composite class; S1-S3 pupils",
     "2026 is the second year of the trio.",
     "The next lesson is on 24/11/2026.",          # this year: the lesson, not a birthday
+    "Compared with the lesson on 14/11/2025",     # last year: no pupil is that young
+    "The last lesson was 12/06/2025; the one before, 3 March 2025.",
+    "Enrolled 1/9/2000, long before the trio.",   # 26 years ago: older than any pupil
     "Due 3/12/26; review 2027-01-15.",
     "Bannockburn was fought on 24 June 1314.",   # history
     "He was born in Poland and speaks Polish at home.",
@@ -95,7 +99,8 @@ def test_passed(text):
 def test_which_years_could_be_a_birthday_moves_with_the_calendar():
     assert identifier_in("12/03/2015", date(2026, 1, 5)) is not None
     assert identifier_in("12/03/2015", date(2041, 1, 5)) is None    # that child has left CLD too
-    assert identifier_in("24/11/2026", date(2027, 1, 5)) is not None  # last year's date, refused next year
+    assert identifier_in("24/11/2026", date(2027, 1, 5)) is None      # last year's date: no pupil is one yet
+    assert identifier_in("24/11/2026", date(2028, 1, 5)) is not None  # two years on, an ELC child's birthday
     assert identifier_in("12-03-15", date(2010, 1, 5)) is None       # 1915, not a pupil's
 
 

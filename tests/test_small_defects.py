@@ -193,6 +193,32 @@ def test_trio_text_over_its_limit_is_422(client, world, path, data, field, limit
     assert too_long(limit) in html(response) and data[field] in html(response)
 
 
+def text_with_browser_line_breaks(characters: int, breaks: int) -> str:
+    """`characters` characters as a person counts them, `breaks` of them line breaks, sent as a
+    browser sends a text area: each line break as CR LF."""
+    line = "y" * ((characters - breaks) // breaks)
+    text = "\n".join([line] * breaks) + "\n" + "y" * (characters - breaks - len(line) * breaks)
+    assert len(text) == characters and text.count("\n") == breaks
+    return text.replace("\n", "\r\n")
+
+
+def test_a_line_break_counts_once_against_a_limit_and_is_stored_as_a_line_feed(client, world, app):
+    sent = text_with_browser_line_breaks(4999, 10)  # 5,009 characters on the wire
+    client.sign_in(world["a"]["other_teacher"])
+    response = client.post(f"{lesson_url(world)}/observations", data=observation(world, sent))
+    assert response.status_code == 303, html(response)[:300]
+    aid = world["a"]["action_id"]
+    comment = text_with_browser_line_breaks(4999, 10).replace("\r\n", "\r", 3)  # a lone CR is a line break too
+    assert client.post(f"/p/{world['a']['partnership_id']}/comments/action/{aid}", htmx=True,
+                       data={"text": comment}).status_code == 201
+    with app.app_context():
+        from workspace.models import Comment
+        stored = db.session.scalar(select(Observation.text).where(Observation.text.like("yyy%")))
+        assert stored == sent.replace("\r\n", "\n") and len(stored) == 4999
+        stored_comment = db.session.scalar(select(Comment.text).where(Comment.record_id == aid))
+        assert "\r" not in stored_comment and stored_comment.count("\n") == 10 and len(stored_comment) == 4999
+
+
 def test_action_progress_over_its_limit_is_422_with_the_message(client, world):
     client.sign_in(world["a"]["lead"])
     response = client.post(f"{action_url(world)}/progress", htmx=True, data={"text": "z" * 10001})

@@ -39,6 +39,27 @@ def test_codes_are_rfc_6238s():
     assert app_view.now() == pyotp.TOTP(secret).now()
 
 
+@pytest.mark.parametrize("typed", ["{a}-{b}", "{a} {b}", "{a}{b}", " {A} - {B} ", "{a1} {a2}-{b}", "{a}\t{b}"])
+def test_a_recovery_code_typed_with_spaces_or_without_its_dash_is_accepted(make_client, world, typed):
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    _, codes = set_up(client)
+    a, b = codes[0].split("-")
+    given = typed.format(a=a, b=b, A=a.upper(), B=b.upper(), a1=a[:3], a2=a[3:])
+    assert waiting_for_code(make_client, email).post("/sign-in/code", data={"code": given}).status_code == 303
+    # Spent: the same code, however typed, does not sign in again.
+    assert waiting_for_code(make_client, email).post("/sign-in/code", data={"code": codes[0]}).status_code == 422
+
+
+def test_only_spaces_and_dashes_are_forgiven_in_a_recovery_code():
+    code = "abc123-def456"
+    assert {authenticator.hash_code(c) for c in ("abc123-def456", "ABC123 DEF456", "abc123def456", "abc-123-def-456")} == {
+        authenticator.hash_code(code)}
+    assert authenticator.hash_code("abc123-def457") != authenticator.hash_code(code)
+    assert authenticator.hash_code("abc123_def456") != authenticator.hash_code(code)
+
+
 def set_up(client):
     start = client.get("/account/two-step")
     assert start.status_code == 200 and "Start set-up" in html(start) and "<svg" not in html(start)
@@ -373,9 +394,10 @@ def test_the_migration_seals_the_secrets_already_stored(fresh_database_url):
     assert stored != secret and secret not in stored
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "old@example.org"))
-        assert two_step_services.accept_code(user, code_now(secret))
+        made_at = time.time()  # the step the code is made at, not the one the check happens in
+        assert two_step_services.accept_code(user, pyotp.TOTP(secret).at(made_at))
         db.session.commit()
-        assert user.totp_last_step == int(time.time() // 30)
+        assert user.totp_last_step == int(made_at // 30)
     # And back: the plain secret again, as the older code expects.
     assert runner.invoke(args=["db", "downgrade", "b4223280f26d-1"]).exit_code == 0
     with app.app_context():
@@ -391,6 +413,71 @@ def test_turning_it_off_needs_the_password(make_client, world):
     assert client.post("/account/two-step/off", data={"current_password": TEST_PASSWORD}).status_code == 302
     fresh = make_client()
     fresh.sign_in(world["a"]["teacher"])  # straight in again
+
+
+def test_turning_it_off_is_behind_the_sign_in_throttle(make_client, world, app):
+    """A stolen session cannot guess the password that turns two-step sign-in off."""
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    set_up(client)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        assert client.post("/account/two-step/off", data={"current_password": "a wrong guess"}).status_code == 422
+    refused = client.post("/account/two-step/off", data={"current_password": TEST_PASSWORD})
+    assert refused.status_code == 429
+    assert "There have been too many failed attempts to sign in. Please wait 15 minutes and try again." in html(refused)
+    assert "Two-step sign-in is on" in html(refused)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == email)).uses_two_step  # still on
+    assert failures_of(app, email) == app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+
+
+def test_the_code_step_says_the_real_wait_too(make_client, world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_WINDOW_SECONDS", 300)
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    secret, _ = set_up(client)
+    attacker = waiting_for_code(make_client, email)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        attacker.post("/sign-in/code", data={"code": "000000"})
+    throttled = attacker.post("/sign-in/code", data={"code": code_now(secret, 1)})
+    assert throttled.status_code == 429 and "Please wait 5 minutes and try again." in html(throttled)
+
+
+def test_the_history_tells_a_password_awaiting_its_code_from_a_sign_in(make_client, world, app):
+    from tests.test_auth import account_attempts
+
+    email = world["a"]["teacher"]
+    client = make_client()
+    client.sign_in(email)
+    secret, _ = set_up(client)
+
+    def steps():
+        with app.app_context():
+            return [(a.step, a.succeeded) for a in db.session.scalars(
+                select(SignInAttempt).where(SignInAttempt.email == email).order_by(SignInAttempt.id))][1:]
+
+    half_done = waiting_for_code(make_client, email)
+    assert steps() == [("password_code_next", True)]
+    assert account_attempts(app, email) == 0  # the right password gave its attempt back
+    assert half_done.post("/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+    assert steps() == [("password_code_next", True), ("code", True)]
+    assert account_attempts(app, email) == 0
+    waiting_for_code(make_client, email)  # and this one never gives its code
+
+    app.test_cli_runner().invoke(args=["create-admin", "--email", "audit@example.org", "--name", "Audit",
+                                       "--password", "an admin passphrase"])
+    admin = make_client()
+    admin.sign_in("audit@example.org", "an admin passphrase")
+    rows = re.findall(r"<tr><td>[^<]*</td><th scope=\"row\">([^<]*)</th><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+                      html(admin.get("/admin/sign-ins")))
+    assert [row for row in rows if row[0] == email] == [  # newest first
+        (email, "Password", "Password right, code not yet given"),
+        (email, "Two-step code", "Signed in"),
+        (email, "Password", "Password right, code not yet given"),
+        (email, "Password", "Signed in"),
+    ]
 
 
 def test_a_deployment_can_require_it_for_leads(app, world):

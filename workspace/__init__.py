@@ -14,9 +14,11 @@ from .extensions import csrf, db, login_manager, migrate
 
 
 class CleanMultiDict(ImmutableMultiDict):
-    """Form and query values without control characters (tab, line feed and carriage return
-    stay). PostgreSQL refuses NUL bytes, XML cannot hold the rest, and no person types them:
-    dropping them once, here, keeps them out of every form, query and export."""
+    """Form and query values without control characters (tab and line feed stay), and with every
+    line break a single line feed. PostgreSQL refuses NUL bytes, XML cannot hold the rest, and no
+    person types them. A browser sends a text area's line breaks as CR LF (the HTML standard) while
+    its character count sees one character: made "\n" here, a line break counts once against every
+    limit, and what is stored, shown and exported has one kind of line break."""
 
     def __init__(self, mapping=None):
         if mapping is None:
@@ -24,8 +26,12 @@ class CleanMultiDict(ImmutableMultiDict):
             return
         items = mapping.items(multi=True) if isinstance(mapping, MultiDict) else (
             mapping.items() if isinstance(mapping, dict) else mapping)
-        super().__init__([(key, _CONTROL.sub("", value) if isinstance(value, str) else value)
-                          for key, value in items])
+        super().__init__([(key, clean_text(value) if isinstance(value, str) else value) for key, value in items])
+
+
+def clean_text(value: str) -> str:
+    """`value` with CR LF and a lone CR made LF, and the other control characters but tab dropped."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class WorkspaceRequest(Request):
@@ -47,7 +53,7 @@ def refuse_bodies_that_are_not_forms():
     abort(415)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -196,7 +196,8 @@ def backup(path: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would be erased, erase nothing.")
 @with_appcontext
 def purge(dry_run: bool) -> None:
-    """Erase observations, pupil voice and discussions older than each partnership's retention period.
+    """Erase observations, pupil voice and discussions older than each partnership's retention period,
+    and the sign-in throttle's counts whose window has passed.
 
     Run it daily (cron or a systemd timer). Partnerships without a retention period keep everything.
     """
@@ -211,6 +212,9 @@ def purge(dry_run: bool) -> None:
         click.echo(f"{partnership.name}: {'would erase' if dry_run else 'erased'} {what}")
         if not dry_run and (counts.observations or counts.pupil_voice or counts.discussions):
             activity.record(partnership.id, None, "deleted", "partnership", partnership.id, f"purged {what}")
+    window = auth_services.throttle_limits(current_app.config).window
+    passed = privacy.purge_sign_in_throttle(window, dry_run=dry_run)
+    click.echo(f"Sign-in throttle: {'would erase' if dry_run else 'erased'} {passed} counts whose window has passed")
     if not dry_run:
         db.session.commit()
 

@@ -23,10 +23,12 @@ from wtforms.validators import ValidationError
 HINT = "Use the pupil's label. No names, dates of birth or candidate numbers."
 ADVICE = "Write about the pupil by their label (such as Pupil A) and leave out dates of birth and candidate numbers."
 
-# A case pupil is a child or young person: from ELC to the end of school, and CLD's young people
-# up to 25. A full date in those years may be a date of birth; a date of this year or later (the
-# lesson, a due date) or long ago (history) is not, so teachers can still date what they write.
+# A case pupil is a child or young person: from ELC (about two years old at the youngest) to the
+# end of school, and CLD's young people up to 25. A full date in the years they were born may be a
+# date of birth; a date of last year or later (the last lesson, a due date) or long ago (history)
+# is not, so teachers can still date what they write.
 OLDEST_PUPIL = 25
+YOUNGEST_PUPIL = 2
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -91,7 +93,7 @@ def _full_year(figures: str, today: date) -> int:
 
 
 def _could_be_a_birthday(day: int, month: int, year: int, today: date) -> bool:
-    return 1 <= day <= 31 and 1 <= month <= 12 and today.year - OLDEST_PUPIL <= year < today.year
+    return 1 <= day <= 31 and 1 <= month <= 12 and today.year - OLDEST_PUPIL <= year <= today.year - YOUNGEST_PUPIL
 
 
 def _dates(text: str, today: date):

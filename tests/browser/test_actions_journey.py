@@ -127,3 +127,25 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     lead.shot("activity")
     lead.assert_clean()
     reviewer.assert_clean()
+
+
+def test_text_at_its_limit_with_line_breaks_and_an_emoji_is_counted_and_saved_as_the_server_counts(
+        live_server, new_page):
+    # A browser sends each line break as CR LF and counts an emoji as two UTF-16 units: the count and
+    # the server both count characters as Python does, one for each.
+    lead = new_page("lead-action-at-its-limit")
+    page = lead.page
+    sign_in(lead, live_server, "catriona.baird@demo.example")
+    page.get_by_role("link", name="Actions", exact=True).click()
+    page.get_by_role("link", name="New action").click()
+    page.get_by_role("heading", level=1, name="New action").wait_for()
+    text = "\n".join(["Number talks each morning 🙂"] * 11)
+    text += "x" * (10_000 - len(text))
+    assert len(text) == 10_000 and text.count("\n") == 10
+    page.get_by_label("Action", exact=True).fill("Number talks at the limit")
+    page.get_by_label("Description (optional)").fill(text)
+    expect(page.locator("#description-info")).to_have_text("You have 0 characters remaining")
+    page.get_by_role("button", name="Create the action").click()
+    page.get_by_role("heading", level=1, name="Number talks at the limit").wait_for()
+    expect(page.locator(".error-summary")).to_have_count(0)
+    lead.axe("action created at its limit")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..access import admin_route, partnerships_of
 from ..extensions import db
+from ..models import SignInStep
 from ..partnerships import services as partnership_services
 from ..reference import Role
 from ..saving import saving
@@ -48,4 +49,14 @@ def sign_ins():
     from ..models import SignInAttempt
 
     attempts = db.session.scalars(select(SignInAttempt).order_by(SignInAttempt.id.desc()).limit(500)).all()
-    return render_template("admin/sign_ins.html", attempts=attempts)
+    return render_template("admin/sign_ins.html", attempts=attempts, steps=SIGN_IN_STEPS)
+
+
+# What each step checked, and what it came to when it was right. A two-step account's right
+# password is a half-done sign-in: it signs in only with a "Signed in" code step after it.
+SIGN_IN_STEPS = {
+    SignInStep.PASSWORD: ("Password", "Signed in"),
+    SignInStep.PASSWORD_CODE_NEXT: ("Password", "Password right, code not yet given"),
+    SignInStep.CODE: ("Two-step code", "Signed in"),
+    SignInStep.PASSWORD_AGAIN: ("Password asked again when signed in", "Right"),
+}

@@ -3,6 +3,7 @@ every authenticator app makes them) and the single-use recovery codes that stand
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 import pyotp
@@ -48,5 +49,12 @@ def new_recovery_codes(count: int = 10) -> list[str]:
     return list(codes)
 
 
+def recovery_code_as_given(code: str) -> str:
+    """A recovery code as it was shown (abc123-def456), however it was typed: capitals, spaces
+    anywhere ("abc123 def456", "abc 123-def 456") and the dash left out are all the same code."""
+    compact = re.sub(r"[\s-]+", "", code or "").lower()
+    return f"{compact[:6]}-{compact[6:]}" if len(compact) == 12 else compact
+
+
 def hash_code(code: str) -> str:
-    return hashlib.sha256(code.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(recovery_code_as_given(code).encode()).hexdigest()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import Invite, Membership, SignInAttempt, SignInThrottle, User
+from ..models import Invite, Membership, SignInAttempt, SignInStep, SignInThrottle, User
 from ..models.base import utcnow
 from ..services_errors import ServiceError
 from .passwords import hash_password, password_problem, verify_password
@@ -52,12 +53,6 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    if not verify_password(user.password_hash, current_password):
-        raise ServiceError("Your current password is not right.", "current_password")
-    set_password(user, new_password)
-
-
 @dataclass(frozen=True)
 class ThrottleLimits:
     window: timedelta
@@ -72,6 +67,13 @@ def throttle_limits(config) -> ThrottleLimits:
         per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
     )
+
+
+def too_many_attempts(limits: ThrottleLimits) -> str:
+    """What a throttled person reads: the window's own length, in whole minutes (at most that long)."""
+    minutes = max(1, math.ceil(limits.window.total_seconds() / 60))
+    return (f"There have been too many failed attempts to sign in. Please wait {minutes} "
+            f"minute{'' if minutes == 1 else 's'} and try again.")
 
 
 def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime | None = None) -> bool:
@@ -90,9 +92,11 @@ def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime
     return allowed
 
 
-def record_attempt(email: str, address: str, succeeded: bool) -> None:
-    """The attempt goes into the sign-in history; a success no longer counts against the limits."""
-    db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded))
+def record_attempt(email: str, address: str, succeeded: bool, step: SignInStep = SignInStep.PASSWORD) -> None:
+    """The attempt goes into the sign-in history, with the step it checked; a success no longer
+    counts against the limits (a two-step account's right password too: its code is counted anew)."""
+    db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded,
+                                 step=step))
     if succeeded:
         db.session.execute(
             update(SignInThrottle)

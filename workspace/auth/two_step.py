@@ -15,11 +15,10 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from ..forms_common import CharacterLimit
-from ..models import Membership, User
+from ..models import Membership, SignInStep, User
 from ..reference import Role
-from . import authenticator, bp, services, two_step_keys, two_step_services
+from . import attempts, authenticator, bp, two_step_keys, two_step_services
 from .forms import ConfirmForm
-from .passwords import verify_password
 from .redirects import safe_next
 from .signing_in import start_session
 
@@ -64,14 +63,11 @@ def sign_in_code():
         return render_template("auth/sign_in_code.html", form=form)
     if not form.validate():
         return render_template("auth/sign_in_code.html", form=form), 422
-    address = request.remote_addr or "unknown"
-    if not services.take_attempt(user.email, address, services.throttle_limits(current_app.config)):
-        db.session.commit()
-        form.form_errors.append("There have been too many failed attempts. Please wait 15 minutes and try again.")
+    try:  # a code used before counts as a failure
+        ok = attempts.checked(user.email, SignInStep.CODE, lambda: two_step_services.accept_code(user, form.code.data))
+    except attempts.TooManyAttempts as refused:
+        form.form_errors.append(refused.message)
         return render_template("auth/sign_in_code.html", form=form), 429
-    ok = two_step_services.accept_code(user, form.code.data)
-    services.record_attempt(user.email, address, ok)  # a code used before counts as a failure
-    db.session.commit()
     if not ok:
         form.code.errors = [CODE_NOT_ACCEPTED]
         return render_template("auth/sign_in_code.html", form=form), 422
@@ -130,7 +126,13 @@ def two_step_new():
 def two_step_off():
     user = current_user._get_current_object()
     form = TurnOffForm()
-    if form.validate() and verify_password(user.password_hash, form.current_password.data):
+    try:
+        right = form.validate() and attempts.password_checked_again(user, form.current_password.data)
+    except attempts.TooManyAttempts as refused:
+        form.form_errors.append(refused.message)
+        return render_template("auth/two_step_on.html", form=form,
+                               remaining=two_step_services.remaining_recovery_codes(user)), 429
+    if right:
         if _required_for(user):
             flash("Two-step sign-in is required for your role here, so it stays on.")
             return redirect(url_for("auth.two_step"))

@@ -6,10 +6,10 @@ from ..access import partnerships_of
 from ..extensions import db, login_manager
 from ..forms_common import form_errors_from
 from ..htmx import redirect_to, sign_in_required
-from ..models import User
+from ..models import SignInStep, User
 from ..services_errors import ServiceError
 from .. import identity
-from . import bp, services
+from . import attempts, bp, services
 from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
 from .redirects import safe_next
 from .signing_in import start_session
@@ -50,14 +50,14 @@ def sign_in():
     # that other workers see it and no database lock is held meanwhile, then record the outcome.
     db.session.commit()
     if not allowed:
-        form.form_errors.append(
-            "There have been too many failed attempts to sign in. Please wait 15 minutes and try again."
-        )
+        form.form_errors.append(attempts.too_many_attempts_message())
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 429
     ok = services.check_password(credentials, form.password.data)
-    services.record_attempt(form.email.data, address, ok)
-    db.session.commit()
     user = db.session.get(User, credentials.user_id) if ok else None
+    # A two-step account's right password is not yet a sign-in: the history says the code is next.
+    step = SignInStep.PASSWORD_CODE_NEXT if user is not None and user.uses_two_step else SignInStep.PASSWORD
+    services.record_attempt(form.email.data, address, ok, step)
+    db.session.commit()
     if user is None:
         form.form_errors.append("The e-mail address or password is not right.")
         form.password.data = ""
@@ -109,12 +109,17 @@ def change_password():
     form = ChangePasswordForm()
     if form.is_submitted():
         if form.validate():
+            user = current_user._get_current_object()
             try:
-                services.change_password(current_user, form.current_password.data, form.new_password.data)
+                if not attempts.password_checked_again(user, form.current_password.data):
+                    raise ServiceError("Your current password is not right.", "current_password")
+                services.set_password(user, form.new_password.data)
+            except attempts.TooManyAttempts as refused:
+                form.form_errors.append(refused.message)
+                return render_template("auth/change_password.html", form=form), 429
             except ServiceError as error:
                 form_errors_from(error, form)
             else:
-                user = current_user._get_current_object()
                 user.end_all_sessions()  # every other session ends; this one starts afresh
                 db.session.commit()
                 start_session(user)

@@ -4,7 +4,7 @@ from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
-from .people import Invite, Membership, RecoveryCode, SignInAttempt, TwoStepSetup, User
+from .people import Invite, Membership, RecoveryCode, SignInAttempt, SignInStep, TwoStepSetup, User
 from .reports import InterimReport, InterimReportVersion
 from .selfeval import SelfEvaluation, SelfEvaluationEvidence
 from .throttle import SignInThrottle
@@ -13,5 +13,5 @@ from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Tr
 __all__ = [
     "Action", "ActionStatusChange", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
     "FrameworkLink", "InterimReport", "InterimReportVersion", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
-    "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "SignInThrottle", "Trio", "TrioMember", "TwoStepSetup", "User",
+    "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "SignInStep", "SignInThrottle", "Trio", "TrioMember", "TwoStepSetup", "User",
 ]

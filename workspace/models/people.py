@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -142,8 +143,18 @@ class Invite(db.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
+class SignInStep(StrEnum):
+    """What an attempt in the sign-in history checked (sign_in_attempt.step)."""
+
+    PASSWORD = "password"                # the password at sign-in; right, it signs in
+    PASSWORD_CODE_NEXT = "password_code_next"  # a two-step account's right password: not signed in until the code
+    CODE = "code"                        # the authenticator's code or a recovery code; right, it signs in
+    PASSWORD_AGAIN = "password_again"    # the password asked again in a session: to change it, to turn two-step off
+
+
 class SignInAttempt(db.Model):
-    """Every sign-in attempt; failures within a window throttle an account and an address."""
+    """Every check of a password or code, at sign-in or in a session, and what it checked. The
+    throttle's counts are in sign_in_throttle."""
 
     __tablename__ = "sign_in_attempt"
     __table_args__ = (
@@ -155,6 +166,7 @@ class SignInAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(320))
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+    step: Mapped[str] = mapped_column(String(20), default=SignInStep.PASSWORD, server_default=SignInStep.PASSWORD.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

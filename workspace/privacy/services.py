@@ -12,7 +12,8 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import (
-    CasePupil, FrameworkLink, Observation, Partnership, PupilVoice, ResearchLesson, SelfEvaluationEvidence, Trio,
+    CasePupil, FrameworkLink, Observation, Partnership, PupilVoice, ResearchLesson, SelfEvaluationEvidence,
+    SignInThrottle, Trio,
 )
 from ..models.base import utcnow
 from ..services_errors import ServiceError
@@ -69,6 +70,15 @@ def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool =
         db.session.execute(update(CasePupil).where(CasePupil.lesson_id.in_(lesson_ids))
                            .values(discussion_progress="").execution_options(synchronize_session=False))
     return counts
+
+
+def purge_sign_in_throttle(window: timedelta, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Erase the sign-in throttle's counts whose window has passed: they count nothing any more
+    (the next attempt starts a new window), and each names an e-mail address or an IP address."""
+    passed = SignInThrottle.window_started_at < (now or utcnow()) - window
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(SignInThrottle).where(passed))
+    return db.session.execute(delete(SignInThrottle).where(passed)).rowcount
 
 
 def archive(partnership: Partnership) -> None:

@@ -47,7 +47,9 @@
       return;
     }
     var found = parts(area);
-    var remaining = limit - area.value.length;
+    // Characters as the server counts them (Python's len): code points, so an emoji is one, not
+    // two UTF-16 units; a line break is one, as the server makes every CR LF a line feed.
+    var remaining = limit - Array.from(area.value).length;
     found.info.textContent = words(remaining);
     found.info.classList.toggle("character-count__message--over", remaining < 0);
     if (speak) {
