@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import html
-from tests.test_lessons import current_plan_form, lesson_url, observation
+from tests.test_lessons import current_plan_form, lesson_url
+from tests.test_observing import observation
 from workspace.extensions import db
 from workspace.models import CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson
 from workspace.pupil_details import HINT

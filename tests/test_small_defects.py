@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from tests.conftest import html
-from tests.test_lessons import lesson_url, observation
+from tests.test_lessons import lesson_url
+from tests.test_observing import observation
 from workspace.actions import dashboard
 from workspace.extensions import db
 from workspace.forms_common import read_date, too_long
