@@ -98,11 +98,11 @@ def record_attempt(email: str, address: str, succeeded: bool, step: SignInStep =
     db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded,
                                  step=step))
     if succeeded:
-        db.session.execute(
-            update(SignInThrottle)
-            .where(SignInThrottle.key.in_([_account_key(email), _address_key(address)]), SignInThrottle.attempts > 0)
-            .values(attempts=SignInThrottle.attempts - 1)
-        )
+        # One key at a time, in take_attempt's order: on PostgreSQL a single UPDATE ... IN takes
+        # the two rows in whatever order it finds them, and deadlocks with a sign-in counting them.
+        for key in (_account_key(email), _address_key(address)):
+            db.session.execute(update(SignInThrottle).where(SignInThrottle.key == key, SignInThrottle.attempts > 0)
+                               .values(attempts=SignInThrottle.attempts - 1))
 
 
 def _account_key(email: str) -> str:
