@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app workspace
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres test-clock-ahead bench install clean-venv
+.PHONY: run test lint test-sqlite test-postgres test-clock-ahead bench install clean-venv
 
 install: $(INSTALLED)
 
@@ -26,6 +26,11 @@ run: $(INSTALLED) instance/config.py
 	$(FLASK) load-frameworks
 	$(FLASK) seed-demo --if-missing
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Style: ruff's lint rules and its formatter (configured in pyproject.toml), as CI runs them.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The whole suite on SQLite (with the browser tests), then again on a throwaway PostgreSQL server.
 test: test-sqlite test-postgres

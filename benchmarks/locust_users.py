@@ -1,19 +1,20 @@
 """The users of the national peak (benchmarks/locust_mix.py plays them): observers on tablets,
 leads and teachers browsing, reviewers downloading. Imported before anything else in its process:
 Locust patches the standard library for gevent."""
+
 from __future__ import annotations
 
 from locust import FastHttpUser, between, task  # isort: skip
 
-import gevent  # noqa: E402
+import itertools
+import os
+import random
+import re
+import time
+import urllib.parse
+from datetime import date, timedelta
 
-import itertools  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import time  # noqa: E402
-import urllib.parse  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
+import gevent
 
 PEAK = {"lessons": 40, "observers_per_lesson": 3, "browsers": 30, "reviewers": 5}
 PEAK_USERS = PEAK["lessons"] * PEAK["observers_per_lesson"] + PEAK["browsers"] + PEAK["reviewers"]
@@ -23,10 +24,12 @@ CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="
 CSRF_HEADER = re.compile(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"')
 SINCE = re.compile(r'since=([^"&]+)')
 HTMX = {"HX-Request": "true"}
-OBSERVED = ["Explained the method to a partner, then checked it with the cubes.",
-            "Waited for the others, then offered an answer with a reason.",
-            "Changed approach after a mistake and said why.",
-            "Asked a question that moved the group on."]
+OBSERVED = [
+    "Explained the method to a partner, then checked it with the cubes.",
+    "Waited for the others, then offered an answer with a reason.",
+    "Changed approach after a mistake and said why.",
+    "Asked a question that moved the group on.",
+]
 
 # What the users share: who they are (set per database before a run) and how far signing in has got.
 CAST: dict = {}
@@ -34,7 +37,9 @@ SEATS = itertools.count()
 BROWSER_SEATS = itertools.count()
 REVIEWER_SEATS = itertools.count()
 SIGNING_IN = {"pending": 0}
-POLL_STATUSES: dict[int, int] = {}  # 204 (nothing new) against 200 (the feed again): the `since` token at work
+POLL_STATUSES: dict[
+    int, int
+] = {}  # 204 (nothing new) against 200 (the feed again): the `since` token at work
 
 
 def first(match) -> str | None:
@@ -56,8 +61,12 @@ class Member(FastHttpUser):
                 if not token:
                     page.failure("no CSRF token on the sign-in page")
                     return
-            with self.client.post("/sign-in", name="sign in", catch_response=True,
-                                  data={"email": self.account, "password": CAST["password"], "csrf_token": token}) as home:
+            with self.client.post(
+                "/sign-in",
+                name="sign in",
+                catch_response=True,
+                data={"email": self.account, "password": CAST["password"], "csrf_token": token},
+            ) as home:
                 self.csrf = first(CSRF_HEADER.search(home.text or ""))
                 if not self.csrf:
                     home.failure("signed in, but no X-CSRFToken on the page after")
@@ -100,7 +109,9 @@ class Observer(Member):
 
     @task
     def observe_a_lesson(self):
-        lesson = self.trio_lessons[(self.trio_lessons.index(self.lesson) + self.round) % len(self.trio_lessons)]
+        lesson = self.trio_lessons[
+            (self.trio_lessons.index(self.lesson) + self.round) % len(self.trio_lessons)
+        ]
         length = self.first_length if self.round == 0 else LESSON_SECONDS
         self.round += 1
         path = f"{self.base}/trios/{lesson['trio']}/lessons/{lesson['lesson']}"
@@ -111,13 +122,25 @@ class Observer(Member):
         while time.monotonic() < ends:
             gevent.sleep(3)
             if time.monotonic() >= next_post:
-                self.post(path + "/observations", "observation post", {
-                    "case_pupil_id": self.rng.choice(lesson["pupils"]), "stage_id": self.rng.choice(lesson["stages"]),
-                    "text": self.rng.choice(OBSERVED), "leuven_score": self.rng.choice(["", "3", "4", "5"])}, 201)
+                self.post(
+                    path + "/observations",
+                    "observation post",
+                    {
+                        "case_pupil_id": self.rng.choice(lesson["pupils"]),
+                        "stage_id": self.rng.choice(lesson["stages"]),
+                        "text": self.rng.choice(OBSERVED),
+                        "leuven_score": self.rng.choice(["", "3", "4", "5"]),
+                    },
+                    201,
+                )
                 next_post = time.monotonic() + self.rng.uniform(30, 60)
             # The poll (every 3 s, and at once after a save: the page's 'observation-saved' event).
-            with self.client.get(path + "/observations/feed?since=" + urllib.parse.quote(since), headers=HTMX,
-                                 name="observation poll", catch_response=True) as feed:
+            with self.client.get(
+                path + "/observations/feed?since=" + urllib.parse.quote(since),
+                headers=HTMX,
+                name="observation poll",
+                catch_response=True,
+            ) as feed:
                 POLL_STATUSES[feed.status_code] = POLL_STATUSES.get(feed.status_code, 0) + 1
                 if feed.status_code == 200:
                     since = urllib.parse.unquote(first(SINCE.search(feed.text or "")) or since)
@@ -150,14 +173,20 @@ class Browser(Member):
     @task(3)
     def filter_dashboard(self):
         rng = self.rng
-        query = [("status", s) for s in rng.sample(["not_started", "in_progress", "on_hold", "complete"], rng.randint(1, 2))]
+        query = [
+            ("status", s)
+            for s in rng.sample(["not_started", "in_progress", "on_hold", "complete"], rng.randint(1, 2))
+        ]
         query += [("sort", rng.choice(["due", "-due", "updated"]))]
         if rng.random() < 0.5:
             query.append(("school", rng.choice(CAST["schools"])))
         if rng.random() < 0.3:
             query.append(("page", rng.randint(2, 4)))
-        self.client.get(f"{self.base}/actions/?{urllib.parse.urlencode(query)}", headers=HTMX,
-                        name="dashboard, filtered (htmx fragment)")
+        self.client.get(
+            f"{self.base}/actions/?{urllib.parse.urlencode(query)}",
+            headers=HTMX,
+            name="dashboard, filtered (htmx fragment)",
+        )
 
     @task(3)
     def action_page(self):
@@ -165,9 +194,16 @@ class Browser(Member):
         self.client.get(f"{self.base}/actions/{action}", name="action page")
         if self.rng.random() < 0.5:
             gevent.sleep(self.rng.uniform(5, 15))  # writing it
-            self.post(f"{self.base}/actions/{action}/progress", "progress update (post)",
-                      {"text": "Paired talk now in every P5 maths lesson; exit tickets collected.", "evidence": "",
-                       "status_to": ""}, 201)
+            self.post(
+                f"{self.base}/actions/{action}/progress",
+                "progress update (post)",
+                {
+                    "text": "Paired talk now in every P5 maths lesson; exit tickets collected.",
+                    "evidence": "",
+                    "status_to": "",
+                },
+                201,
+            )
 
     @task(2)
     def trio_page(self):
@@ -179,11 +215,15 @@ class Browser(Member):
         if choice < 0.3:
             self.client.get(f"{self.base}/self-evaluation/", name="self-evaluation, overview")
         elif choice < 0.7:
-            self.client.get(f"{self.base}/self-evaluation/schools/{self.rng.choice(CAST['schools'])}",
-                            name="self-evaluation, school")
+            self.client.get(
+                f"{self.base}/self-evaluation/schools/{self.rng.choice(CAST['schools'])}",
+                name="self-evaluation, school",
+            )
         else:
-            self.client.get(f"{self.base}/self-evaluation/{self.rng.choice(CAST['evaluations'])}",
-                            name="self-evaluation, one")
+            self.client.get(
+                f"{self.base}/self-evaluation/{self.rng.choice(CAST['evaluations'])}",
+                name="self-evaluation, one",
+            )
 
     @task(1)
     def reports_page(self):
@@ -219,12 +259,19 @@ class Reviewer(Member):
     @task(3)
     def read_a_lesson(self):
         lesson = self.rng.choice(CAST["lessons"])
-        self.client.get(f"{self.base}/trios/{lesson['trio']}/lessons/{lesson['lesson']}/sheet", name="lesson-study sheet")
+        self.client.get(
+            f"{self.base}/trios/{lesson['trio']}/lessons/{lesson['lesson']}/sheet", name="lesson-study sheet"
+        )
 
     def download(self, path: str, name: str, form: list) -> None:
         body = urllib.parse.urlencode([("csrf_token", self.csrf or "")] + form)
-        with self.client.post(path, name=name, data=body, catch_response=True,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"}) as response:
+        with self.client.post(
+            path,
+            name=name,
+            data=body,
+            catch_response=True,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ) as response:
             if response.status_code != 200 or not (response.content or b"").startswith(b"PK"):
                 response.failure(f"no .docx: {response.status_code}")
 

@@ -10,6 +10,7 @@ benchmarks/results/ as JSON and Markdown.
 Then the mixed workload of users with Locust (benchmarks/locust_mix.py, in its own process:
 Locust patches the standard library for gevent). BENCH_ONLY=wrk or BENCH_ONLY=locust runs one part.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -26,7 +27,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +47,9 @@ def free_port() -> int:
 
 
 def flask(env: dict, *args: str) -> str:
-    return subprocess.run([str(BIN / "flask"), "--app", "workspace", *args], env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "workspace", *args], env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 class Client:
@@ -66,7 +68,9 @@ class Client:
 
     def sign_in(self, email: str, password: str) -> None:
         page = self.get("/sign-in")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page
+        )
         token = next(t for t in token.groups() if t)
         body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
         self.opener.open(urllib.request.Request(self.base + "/sign-in", data=body))
@@ -80,8 +84,19 @@ class Client:
 
 
 def wrk(url: str, headers: dict, post: str | None = None, duration: str = DURATION) -> dict:
-    command = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", duration, "--timeout", "10s",
-               "-s", str(ROOT / "benchmarks" / "report.lua")]
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        duration,
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "benchmarks" / "report.lua"),
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
@@ -91,10 +106,15 @@ def wrk(url: str, headers: dict, post: str | None = None, duration: str = DURATI
     result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
     seconds = result["duration_us"] / 1e6
     ok = sum(n for code, n in result["statuses"].items() if 200 <= int(code) < 400)
-    return {"rps": round(result["requests"] / seconds, 1), "p50_ms": result["p50_us"] / 1000,
-            "p95_ms": result["p95_us"] / 1000, "p99_ms": result["p99_us"] / 1000,
-            "errors": result["requests"] - ok + result["socket_errors"], "requests": result["requests"],
-            "statuses": result["statuses"]}
+    return {
+        "rps": round(result["requests"] / seconds, 1),
+        "p50_ms": result["p50_us"] / 1000,
+        "p95_ms": result["p95_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "errors": result["requests"] - ok + result["socket_errors"],
+        "requests": result["requests"],
+        "statuses": result["statuses"],
+    }
 
 
 def targets(env: dict) -> dict:
@@ -115,8 +135,13 @@ with app.app_context():
     stage = db.session.scalar(select(LessonStage.id).where(LessonStage.lesson_id == lesson.id).order_by(LessonStage.id))
     print(json.dumps({"partnership": p.id, "trio": trio.id, "lesson": lesson.id, "pupil": pupil, "stage": stage}))
 """
-    return json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
-                                     text=True, cwd=ROOT).stdout.strip().splitlines()[-1])
+    return json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def count_observations(env: dict, lesson: int) -> int:
@@ -129,8 +154,13 @@ app = create_app()
 with app.app_context():
     print(db.session.scalar(select(func.count(Observation.id)).where(Observation.lesson_id == {lesson})))
 """
-    return int(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True,
-                              cwd=ROOT).stdout.strip().splitlines()[-1])
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 UNCACHED = "dashboard, htmx fragment, results not remembered"
@@ -140,8 +170,23 @@ def start_gunicorn(env: dict, port: int, log) -> subprocess.Popen:
     """As the README deploys it: sync workers, one connection each at a time, so keep-alive
     cannot pile every connection onto one worker."""
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "workspace:create_app()"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "workspace:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def drain(base: str, limit: float = 120.0) -> None:
@@ -173,7 +218,7 @@ def bench_database(name: str, database_url: str, workdir: Path) -> dict:
     generated = round(time.perf_counter() - started, 1)
     ids = targets(env)
     port, uncached_port = free_port(), free_port()
-    log = open(workdir / f"gunicorn-{name}.log", "w")
+    log = open(workdir / f"gunicorn-{name}.log", "w")  # noqa: SIM115 (kept open for the server)
     gunicorn = start_gunicorn(env, port, log)
     # The same app with the dashboard's results never remembered: what a first look costs.
     uncached = start_gunicorn(dict(env, WORKSPACE_DASHBOARD_CACHE_SECONDS="0"), uncached_port, log)
@@ -227,10 +272,22 @@ def bench_database(name: str, database_url: str, workdir: Path) -> dict:
             if label.startswith("dashboard, htmx fragment"):
                 measure(UNCACHED, f"http://127.0.0.1:{uncached_port}{path}", as_htmx, signed_in)
         before = count_observations(env, lesson)
-        body = urllib.parse.urlencode({"case_pupil_id": ids["pupil"], "stage_id": ids["stage"],
-                                       "text": "Explained the method to a partner.", "leuven_score": "4"})
-        post = measure(POST, base + f"{lesson_path}/observations", True, True, post=body,
-                       extra={"X-CSRFToken": client.csrf})
+        body = urllib.parse.urlencode(
+            {
+                "case_pupil_id": ids["pupil"],
+                "stage_id": ids["stage"],
+                "text": "Explained the method to a partner.",
+                "leuven_score": "4",
+            }
+        )
+        post = measure(
+            POST,
+            base + f"{lesson_path}/observations",
+            True,
+            True,
+            post=body,
+            extra={"X-CSRFToken": client.csrf},
+        )
         stored = count_observations(env, lesson) - before
         accepted = post["statuses"].get("201", 0)
         post.update({"accepted": accepted, "stored": stored})
@@ -240,8 +297,13 @@ def bench_database(name: str, database_url: str, workdir: Path) -> dict:
             server.wait(timeout=30)
         log.close()
     log = (workdir / f"gunicorn-{name}.log").read_text()
-    return {"database": name, "generated_in_s": generated, "results": results,
-            "database_is_locked_in_log": "database is locked" in log, "server_errors_in_log": log.count("Traceback")}
+    return {
+        "database": name,
+        "generated_in_s": generated,
+        "results": results,
+        "database_is_locked_in_log": "database is locked" in log,
+        "server_errors_in_log": log.count("Traceback"),
+    }
 
 
 FRAGMENT = "dashboard, htmx fragment (50 a page)"
@@ -254,8 +316,16 @@ TRIO_PAGE = "trio page"
 POLL = "observation poll, nothing new (204)"
 POST = "observation post (20 concurrent observers)"
 # Each page's target, as a share of the bare route measured just before it (issue: the pages people open).
-SHARE_TARGETS = [(FULL_DASHBOARD, 0.08), (COUNTS, 0.05), (QI_COVERAGE, 0.05), (IGBE_COVERAGE, 0.05),
-                 (OBSERVATION_PAGE, 0.10), (TRIO_PAGE, 0.10), (UNCACHED, 0.10), (POLL, 0.35)]
+SHARE_TARGETS = [
+    (FULL_DASHBOARD, 0.08),
+    (COUNTS, 0.05),
+    (QI_COVERAGE, 0.05),
+    (IGBE_COVERAGE, 0.05),
+    (OBSERVATION_PAGE, 0.10),
+    (TRIO_PAGE, 0.10),
+    (UNCACHED, 0.10),
+    (POLL, 0.35),
+]
 
 
 def verdicts(run: dict) -> list[tuple[str, str, bool]]:
@@ -265,55 +335,103 @@ def verdicts(run: dict) -> list[tuple[str, str, bool]]:
         name, r = db_run["database"], db_run["results"]
         for label, target in SHARE_TARGETS:
             share = r[label]["rps"] / r[label].get("bare_rps", r["bare route (/healthz)"]["rps"])
-            found.append((f"{name}: {label} at least {target:.0%} of the bare route", f"{share:.1%}", share >= target))
+            found.append(
+                (f"{name}: {label} at least {target:.0%} of the bare route", f"{share:.1%}", share >= target)
+            )
         post = r[POST]
-        found.append((f"{name}: observation post p99 under 100 ms", f"{post['p99_ms']:.0f} ms", post["p99_ms"] < 100))
-        found.append((f"{name}: every accepted post stored, no 'database is locked', no errors",
-                      f"{post['accepted']} accepted, {post['stored']} stored, {post['errors']} errors",
-                      post["stored"] >= post["accepted"] and not db_run["database_is_locked_in_log"]
-                      and not db_run["server_errors_in_log"] and not post["errors"]))
+        found.append(
+            (f"{name}: observation post p99 under 100 ms", f"{post['p99_ms']:.0f} ms", post["p99_ms"] < 100)
+        )
+        found.append(
+            (
+                f"{name}: every accepted post stored, no 'database is locked', no errors",
+                f"{post['accepted']} accepted, {post['stored']} stored, {post['errors']} errors",
+                post["stored"] >= post["accepted"]
+                and not db_run["database_is_locked_in_log"]
+                and not db_run["server_errors_in_log"]
+                and not post["errors"],
+            )
+        )
     for export in run.get("exports", []):
         if export["export"] == "interim":
-            found.append(("interim report under 3 s and 300 MB", f"{export['seconds']} s, {export['peak_rss_mb']} MB",
-                          export["seconds"] < 3 and export["peak_rss_mb"] < 300))
+            found.append(
+                (
+                    "interim report under 3 s and 300 MB",
+                    f"{export['seconds']} s, {export['peak_rss_mb']} MB",
+                    export["seconds"] < 3 and export["peak_rss_mb"] < 300,
+                )
+            )
             if export.get("pages") is not None:
-                found.append(("interim report's body at most 40 pages (LibreOffice)", f"{export['pages']} pages",
-                              export["pages"] <= 40))
+                found.append(
+                    (
+                        "interim report's body at most 40 pages (LibreOffice)",
+                        f"{export['pages']} pages",
+                        export["pages"] <= 40,
+                    )
+                )
         if export["export"] == "workbook":
-            found.append(("interim workbook under 3 s and 300 MB", f"{export['seconds']} s, {export['peak_rss_mb']} MB",
-                          export["seconds"] < 3 and export["peak_rss_mb"] < 300))
+            found.append(
+                (
+                    "interim workbook under 3 s and 300 MB",
+                    f"{export['seconds']} s, {export['peak_rss_mb']} MB",
+                    export["seconds"] < 3 and export["peak_rss_mb"] < 300,
+                )
+            )
     return found
 
 
 def markdown(run: dict) -> str:
-    lines = [f"# Benchmark {run['when']}", "",
-             f"{run['machine']}; gunicorn {WORKERS} sync workers (one connection each at a time); wrk, "
-             f"{CONNECTIONS} connections, {DURATION} a path, each right after {BARE_DURATION} of the bare route "
-             "(its share is of that bare figure). The dashboard's results are remembered per process "
-             "until an action changes (at most 60 s); the row 'results not remembered' is the same request "
-             "to a second server with that memory off.", ""]
+    lines = [
+        f"# Benchmark {run['when']}",
+        "",
+        f"{run['machine']}; gunicorn {WORKERS} sync workers (one connection each at a time); wrk, "
+        f"{CONNECTIONS} connections, {DURATION} a path, each right after {BARE_DURATION} of the bare route "
+        "(its share is of that bare figure). The dashboard's results are remembered per process "
+        "until an action changes (at most 60 s); the row 'results not remembered' is the same request "
+        "to a second server with that memory off.",
+        "",
+    ]
     for db_run in run["databases"]:
         bare = db_run["results"]["bare route (/healthz)"]["rps"]
-        lines += [f"## {db_run['database']}", "", "| path | req/s | bare route just before, req/s | % of bare | p50 ms | "
-                  "p95 ms | p99 ms | errors |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            f"## {db_run['database']}",
+            "",
+            "| path | req/s | bare route just before, req/s | % of bare | p50 ms | "
+            "p95 ms | p99 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for label, r in db_run["results"].items():
             adjacent = r.get("bare_rps", bare)
-            lines.append(f"| {label} | {r['rps']} | {adjacent} | {100 * r['rps'] / adjacent:.0f}% | {r['p50_ms']:.1f} | "
-                         f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} |")
+            lines.append(
+                f"| {label} | {r['rps']} | {adjacent} | {100 * r['rps'] / adjacent:.0f}% | {r['p50_ms']:.1f} | "
+                f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} |"
+            )
         post = db_run["results"][POST]
-        lines += ["", f"Observation posts accepted: {post['accepted']}, stored: {post['stored']}; "
-                      f"'database is locked' in the server log: {'yes' if db_run['database_is_locked_in_log'] else 'no'}; "
-                      f"tracebacks: {db_run['server_errors_in_log']}.", ""]
+        lines += [
+            "",
+            f"Observation posts accepted: {post['accepted']}, stored: {post['stored']}; "
+            f"'database is locked' in the server log: {'yes' if db_run['database_is_locked_in_log'] else 'no'}; "
+            f"tracebacks: {db_run['server_errors_in_log']}.",
+            "",
+        ]
     if run.get("verdicts"):
         lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
-        lines += [f"| {target} | {measured} | {'yes' if ok else 'NO'} |" for target, measured, ok in run["verdicts"]]
+        lines += [
+            f"| {target} | {measured} | {'yes' if ok else 'NO'} |" for target, measured, ok in run["verdicts"]
+        ]
         lines.append("")
     if run.get("exports"):
-        lines += ["## Exports of the large partnership", "", "| export | seconds | peak memory (MB) | table rows | pages |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "## Exports of the large partnership",
+            "",
+            "| export | seconds | peak memory (MB) | table rows | pages |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for r in run["exports"]:
-            lines.append(f"| {r['export']} | {r['seconds']} | {r['peak_rss_mb']} | {r['table_rows'] or ''} | "
-                         f"{r.get('pages') or ''} |")
+            lines.append(
+                f"| {r['export']} | {r['seconds']} | {r['peak_rss_mb']} | {r['table_rows'] or ''} | "
+                f"{r.get('pages') or ''} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -330,7 +448,10 @@ def main() -> int:
 
 def locust_main() -> int:
     if importlib.util.find_spec("locust") is None:
-        print("Locust is not installed (pip install -e '.[bench]'): the mixed workload cannot run.", file=sys.stderr)
+        print(
+            "Locust is not installed (pip install -e '.[bench]'): the mixed workload cannot run.",
+            file=sys.stderr,
+        )
         return 1
     return subprocess.run([sys.executable, str(ROOT / "benchmarks" / "locust_mix.py")], cwd=ROOT).returncode
 
@@ -343,9 +464,15 @@ def wrk_main() -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="workspace-bench-"))
-    run = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-           "machine": f"{os.cpu_count()} cores", "workers": WORKERS, "worker_class": "sync",
-           "connections": CONNECTIONS, "duration": DURATION, "databases": []}
+    run = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores",
+        "workers": WORKERS,
+        "worker_class": "sync",
+        "connections": CONNECTIONS,
+        "duration": DURATION,
+        "databases": [],
+    }
     try:
         sqlite_url = f"sqlite:///{workdir}/bench.sqlite"
         run["databases"].append(bench_database("SQLite", sqlite_url, workdir))
@@ -359,7 +486,7 @@ def wrk_main() -> int:
         run["exports"] = bench_exports.main([sqlite_url])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     run["verdicts"] = verdicts(run)
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(run, indent=2))
     (RESULTS / "latest.md").write_text(markdown(run))

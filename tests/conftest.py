@@ -1,12 +1,13 @@
 """Fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL),
 emptied after every test; clients that sign in and send CSRF tokens like a browser."""
+
 from __future__ import annotations
 
 import os
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -19,9 +20,9 @@ from workspace.auth import passwords
 
 # Full-cost scrypt takes 0.2 s a hash; tests make hundreds. test_passwords checks the real cost.
 passwords.HASH_METHOD = "scrypt:1024:8:1"
-from workspace.extensions import db
-from workspace.frameworks import loader
-from tests import factories
+from tests import factories  # noqa: E402 (after the cheap hash is set)
+from workspace.extensions import db  # noqa: E402 (after the cheap hash is set)
+from workspace.frameworks import loader  # noqa: E402 (after the cheap hash is set)
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 
@@ -65,7 +66,7 @@ def app(tmp_path_factory):
 # retention, overdue and stale all read "today", and a suite that reads the wall clock fails on the day
 # its fixed periods fall behind. The clock still moves (tick), so timeouts and throttles behave.
 # Browser tests keep the real clock: the browser judges cookies' expiry by its own.
-FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """Builds test data through the real services, so tests exercise the same rules users meet."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 from workspace.auth.services import create_user
 from workspace.extensions import db
-from workspace.models import Framework, FrameworkElement, Membership, Observation
+from workspace.models import Framework, FrameworkElement, Membership
 from workspace.partnerships import services
 from workspace.reference import Role, Sector
 
@@ -15,8 +16,11 @@ TEST_PASSWORD = "correct horse battery staple"
 
 def member(partnership, email, role, school=None, name=None, password=TEST_PASSWORD):
     user = create_user(email, name or email.split("@")[0].replace(".", " ").title(), password)
-    db.session.add(Membership(partnership_id=partnership.id, user_id=user.id, role=role,
-                              school_id=school.id if school else None))
+    db.session.add(
+        Membership(
+            partnership_id=partnership.id, user_id=user.id, role=role, school_id=school.id if school else None
+        )
+    )
     db.session.flush()
     return user
 
@@ -53,8 +57,14 @@ def build_partnership(label: str) -> Side:
     teacher = member(p, f"teacher.{low}@example.org", Role.TEACHER, schools[0])
     other = member(p, f"teacher2.{low}@example.org", Role.TEACHER, schools[1])
     reviewer = member(p, f"reviewer.{low}@example.org", Role.REVIEWER)
-    invite, _token = services.create_invite(p, f"new.{low}@example.org", Role.TEACHER, schools[0].id,
-                                            invited_by=lead, valid_for=timedelta(days=14))
+    invite, _token = services.create_invite(
+        p,
+        f"new.{low}@example.org",
+        Role.TEACHER,
+        schools[0].id,
+        invited_by=lead,
+        valid_for=timedelta(days=14),
+    )
     side = Side(p, schools, lead, teacher, other, reviewer, invite)
     build_trio(side)
     return side
@@ -62,23 +72,37 @@ def build_partnership(label: str) -> Side:
 
 def build_trio(side: Side) -> None:
     """A trio of the two teachers, with one planned lesson, an observation, a note and a next step."""
-    from workspace.trios import observing, planning, reflection, services as trio_services
+    from workspace.trios import observing, planning, reflection
+    from workspace.trios import services as trio_services
 
-    trio = trio_services.create_trio(side.partnership, f"{side.partnership.name} fractions trio",
-                                     "We want to learn how to improve the way we teach fractions to P6.",
-                                     "active", [side.teacher.id, side.other_teacher.id], [], side.teacher)
+    trio = trio_services.create_trio(
+        side.partnership,
+        f"{side.partnership.name} fractions trio",
+        "We want to learn how to improve the way we teach fractions to P6.",
+        "active",
+        [side.teacher.id, side.other_teacher.id],
+        [],
+        side.teacher,
+    )
     cycle = trio_services.add_cycle(trio)
-    lesson = trio_services.add_lesson(trio, cycle, None, side.schools[0].id, "P6", "Numeracy", side.teacher.id,
-                                      side.teacher)
+    lesson = trio_services.add_lesson(
+        trio, cycle, None, side.schools[0].id, "P6", "Numeracy", side.teacher.id, side.teacher
+    )
     plan = planning.plan_of(lesson)
     plan.stages = [planning.StageInput(None, "Starter"), planning.StageInput(None, "Main task")]
     planning.save_plan(lesson, lesson.version, plan, side.teacher)
     pupil, stage = lesson.case_pupils[0], lesson.stages[0]
     side.trio, side.cycle, side.lesson = trio, cycle, lesson
     side.observation = observing.record_observation(
-        lesson, side.teacher.id, observing.ObservationInput(
-            pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, []))
-    side.voice = reflection.add_pupil_voice(lesson, pupil.id, side.other_teacher, "What helped you?", "The wall.")
+        lesson,
+        side.teacher.id,
+        observing.ObservationInput(
+            pupil.id, stage.id, "Counted on fingers, then used the fraction wall.", 4, []
+        ),
+    )
+    side.voice = reflection.add_pupil_voice(
+        lesson, pupil.id, side.other_teacher, "What helped you?", "The wall."
+    )
     side.next_step = reflection.add_next_step(lesson, "Use fraction walls from the start.")
     build_action(side)
 
@@ -88,8 +112,16 @@ def build_action(side: Side) -> None:
     from workspace.actions import services as action_services
 
     side.action = action_services.create_action(
-        side.partnership, side.lead, "Fraction walls in every P5-P7 class", "Buy and share walls.",
-        side.schools[0].id, side.teacher.id, None, "in_progress", [])
+        side.partnership,
+        side.lead,
+        "Fraction walls in every P5-P7 class",
+        "Buy and share walls.",
+        side.schools[0].id,
+        side.teacher.id,
+        None,
+        "in_progress",
+        [],
+    )
     side.update = action_services.post_progress(side.action, side.teacher, "Walls bought for P6.", "", None)
     build_evaluation(side)
 
@@ -100,12 +132,26 @@ def build_evaluation(side: Side) -> None:
 
     from workspace.selfeval import services as selfeval
 
-    stem = db.session.scalar(db.select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True)))
-    theme = db.session.scalar(db.select(FrameworkElement).where(
-        FrameworkElement.framework_id == stem.id, FrameworkElement.kind == "theme").order_by(FrameworkElement.id))
+    stem = db.session.scalar(
+        db.select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True))
+    )
+    theme = db.session.scalar(
+        db.select(FrameworkElement)
+        .where(FrameworkElement.framework_id == stem.id, FrameworkElement.kind == "theme")
+        .order_by(FrameworkElement.id)
+    )
     side.evaluation = selfeval.record_evaluation(
-        side.partnership, side.schools[0], theme.id, date(2026, 9, 1), "starting", "We are beginning.",
-        "Staff survey.", "Plan collaborative self-evaluation.", [("action", side.action.id)], side.teacher)
+        side.partnership,
+        side.schools[0],
+        theme.id,
+        date(2026, 9, 1),
+        "starting",
+        "We are beginning.",
+        "Staff survey.",
+        "Plan collaborative self-evaluation.",
+        [("action", side.action.id)],
+        side.teacher,
+    )
     build_report(side)
 
 
@@ -115,8 +161,14 @@ def build_report(side: Side) -> None:
 
     from workspace.reports import drafts
 
-    side.report = drafts.start_draft(side.partnership, side.lead, "Autumn term report", date(2026, 8, 17),
-                                     date(2026, 12, 18), [s.id for s in side.schools])
+    side.report = drafts.start_draft(
+        side.partnership,
+        side.lead,
+        "Autumn term report",
+        date(2026, 8, 17),
+        date(2026, 12, 18),
+        [s.id for s in side.schools],
+    )
 
 
 @dataclass
@@ -128,12 +180,18 @@ class World:
 
     def ids(self):
         def side(s: Side):
-            membership = {m.user_id: m.id for m in db.session.scalars(
-                db.select(Membership).where(Membership.partnership_id == s.partnership.id))}
+            membership = {
+                m.user_id: m.id
+                for m in db.session.scalars(
+                    db.select(Membership).where(Membership.partnership_id == s.partnership.id)
+                )
+            }
             return {
                 "partnership_id": s.partnership.id,
                 "school_ids": [x.id for x in s.schools],
-                "lead": s.lead.email, "teacher": s.teacher.email, "other_teacher": s.other_teacher.email,
+                "lead": s.lead.email,
+                "teacher": s.teacher.email,
+                "other_teacher": s.other_teacher.email,
                 "reviewer": s.reviewer.email,
                 "lead_membership_id": membership[s.lead.id],
                 "teacher_membership_id": membership[s.teacher.id],
@@ -161,6 +219,11 @@ class World:
 def two_partnerships() -> World:
     """Two partnerships, and a QI of the STEM framework (loaded once for the run) at hand."""
     stem = db.session.scalar(db.select(Framework).where(Framework.key == "stem"))
-    qi = db.session.scalar(db.select(FrameworkElement).where(
-        FrameworkElement.framework_id == stem.id, FrameworkElement.number == "2.3", FrameworkElement.kind == "qi"))
+    qi = db.session.scalar(
+        db.select(FrameworkElement).where(
+            FrameworkElement.framework_id == stem.id,
+            FrameworkElement.number == "2.3",
+            FrameworkElement.kind == "qi",
+        )
+    )
     return World(build_partnership("Alpha"), build_partnership("Beta"), stem.id, qi.id)

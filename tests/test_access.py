@@ -1,4 +1,5 @@
 """Access rules over every route of the app, taken from the URL map so none can slip past."""
+
 import re
 
 import pytest
@@ -6,8 +7,6 @@ import pytest
 from tests.conftest import html
 from workspace.access import PartnershipAccess, Permission
 from workspace.reference import Role
-from workspace.extensions import db
-from workspace.models import User
 
 # Routes that take no partnership_id, and why they are safe without one.
 UNSCOPED = {
@@ -85,7 +84,9 @@ def test_every_route_is_scoped_or_listed(app):
                 f"{rule.endpoint} ({rule.rule}) takes no partnership_id: scope it, or list it in UNSCOPED with a reason"
             )
             view = app.view_functions[rule.endpoint]
-            assert hasattr(view, "partnership_permission"), f"{rule.endpoint} does not go through access.partnership_route"
+            assert hasattr(view, "partnership_permission"), (
+                f"{rule.endpoint} does not go through access.partnership_route"
+            )
 
 
 def test_member_of_b_gets_404_on_every_route_of_a(app, make_client, world):
@@ -97,7 +98,9 @@ def test_member_of_b_gets_404_on_every_route_of_a(app, make_client, world):
         url = build(rule, values)
         for htmx in (False, True):
             response = client.open(url, method=method, htmx=htmx, data={})
-            assert response.status_code == 404, f"{method} {url} (htmx={htmx}) answered {response.status_code}"
+            assert response.status_code == 404, (
+                f"{method} {url} (htmx={htmx}) answered {response.status_code}"
+            )
             checked += 1
     assert checked >= 20
 
@@ -148,7 +151,9 @@ def test_members_of_a_reach_a_pages(app, make_client, world, who):
         if method != "GET":
             continue
         response = client.get(build(rule, values))
-        expected = expected_status(rule.endpoint, app.view_functions[rule.endpoint].partnership_permission, who)
+        expected = expected_status(
+            rule.endpoint, app.view_functions[rule.endpoint].partnership_permission, who
+        )
         assert response.status_code == expected, f"{who} GET {rule.rule}: {response.status_code}"
 
 
@@ -175,18 +180,25 @@ def test_csrf_is_required_on_every_state_changing_route(app, make_client, world)
 def test_htmx_sends_the_csrf_token_in_a_header(client, world):
     client.sign_in(world["a"]["lead"])
     body = html(client.get(f"/p/{world['a']['partnership_id']}/schools"))
-    assert re.search(r"hx-headers='\{&#34;X-CSRFToken&#34;: &#34;[^&]+&#34;\}'|hx-headers='\{\"X-CSRFToken\": \"[^\"]+\"\}'", body)
+    assert re.search(
+        r"hx-headers='\{&#34;X-CSRFToken&#34;: &#34;[^&]+&#34;\}'|hx-headers='\{\"X-CSRFToken\": \"[^\"]+\"\}'",
+        body,
+    )
 
 
 def test_admin_pages_are_404_for_non_admins(client, world):
     client.sign_in(world["a"]["lead"])
     assert client.get("/admin/").status_code == 404
     assert client.get("/admin/sign-ins").status_code == 404
-    assert client.post("/admin/partnerships/new", data={"name": "X", "lead_email": "x@example.org"}).status_code == 404
+    assert (
+        client.post("/admin/partnerships/new", data={"name": "X", "lead_email": "x@example.org"}).status_code
+        == 404
+    )
 
 
 def test_what_each_role_may_do():
     """The permission rules themselves; who holds which role is read by the routes tested above."""
+
     def access(role=None, is_admin=False, archived=False):
         return PartnershipAccess(1, 1, is_admin, role, None, None, archived)
 

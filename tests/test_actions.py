@@ -1,4 +1,5 @@
 """Actions: who creates and changes them, progress history, stale edits, comments and activity."""
+
 import re
 
 import pytest
@@ -21,9 +22,14 @@ def uid(app, email):
 
 
 def action_data(app, world, **changes):
-    data = {"title": "Number talks every morning", "description": "Five minutes, every class.",
-            "school_id": str(world["a"]["school_ids"][0]), "owner_id": str(uid(app, world["a"]["teacher"])),
-            "due_date": "2027-03-31", "status": "not_started"}
+    data = {
+        "title": "Number talks every morning",
+        "description": "Five minutes, every class.",
+        "school_id": str(world["a"]["school_ids"][0]),
+        "owner_id": str(uid(app, world["a"]["teacher"])),
+        "due_date": "2027-03-31",
+        "status": "not_started",
+    }
     data.update(changes)
     return data
 
@@ -32,33 +38,49 @@ def test_new_action_page_and_create_with_links(client, world, app):
     client.sign_in(world["a"]["teacher"])
     page = html(client.get(f"{actions_url(world)}/new"))
     school_select = re.search(r'<select[^>]*name="school_id".*?</select>', page, re.S).group(0)
-    assert "Alpha Primary School" in school_select and "Alpha High School" not in school_select  # own school only
+    assert (
+        "Alpha Primary School" in school_select and "Alpha High School" not in school_select
+    )  # own school only
     assert "Partnership-wide" not in school_select
-    assert html(client.get(f"{actions_url(world)}/new", htmx=True)).lstrip().startswith('<div id="action-form"')
-    response = client.post(f"{actions_url(world)}/new", data=action_data(app, world, links=str(world["a"]["element_id"])))
+    assert (
+        html(client.get(f"{actions_url(world)}/new", htmx=True)).lstrip().startswith('<div id="action-form"')
+    )
+    response = client.post(
+        f"{actions_url(world)}/new", data=action_data(app, world, links=str(world["a"]["element_id"]))
+    )
     assert response.status_code == 303
     with app.app_context():
         action = db.session.scalar(select(Action).where(Action.title == "Number talks every morning"))
         assert action.school_id == world["a"]["school_ids"][0]
-        assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [world["a"]["element_id"]]
-        entry = db.session.scalar(select(Activity).where(Activity.record_type == "action", Activity.record_id == action.id))
+        assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [
+            world["a"]["element_id"]
+        ]
+        entry = db.session.scalar(
+            select(Activity).where(Activity.record_type == "action", Activity.record_id == action.id)
+        )
         assert entry.verb == "created" and entry.actor_name == "Teacher Alpha"
 
 
-@pytest.mark.parametrize("who, change, status", [
-    ("teacher", {"school_id": "OTHER_SCHOOL"}, 422),   # teachers make actions for their own school
-    ("teacher", {"school_id": ""}, 422),               # not partnership-wide
-    ("lead", {"school_id": ""}, 303),                  # leads may
-    ("lead", {"school_id": "B_SCHOOL"}, 422),          # never another partnership's school
-    ("lead", {"owner_id": "REVIEWER"}, 422),           # reviewers own nothing
-    ("lead", {"title": ""}, 422),
-    ("lead", {"due_date": "2027-02-30"}, 422),
-    ("lead", {"status": "done"}, 422),
-])
+@pytest.mark.parametrize(
+    "who, change, status",
+    [
+        ("teacher", {"school_id": "OTHER_SCHOOL"}, 422),  # teachers make actions for their own school
+        ("teacher", {"school_id": ""}, 422),  # not partnership-wide
+        ("lead", {"school_id": ""}, 303),  # leads may
+        ("lead", {"school_id": "B_SCHOOL"}, 422),  # never another partnership's school
+        ("lead", {"owner_id": "REVIEWER"}, 422),  # reviewers own nothing
+        ("lead", {"title": ""}, 422),
+        ("lead", {"due_date": "2027-02-30"}, 422),
+        ("lead", {"status": "done"}, 422),
+    ],
+)
 def test_who_creates_what(client, world, app, who, change, status):
     client.sign_in(world["a"][who])
-    values = {"OTHER_SCHOOL": str(world["a"]["school_ids"][1]), "B_SCHOOL": str(world["b"]["school_ids"][0]),
-              "REVIEWER": str(uid(app, world["a"]["reviewer"]))}
+    values = {
+        "OTHER_SCHOOL": str(world["a"]["school_ids"][1]),
+        "B_SCHOOL": str(world["b"]["school_ids"][0]),
+        "REVIEWER": str(uid(app, world["a"]["reviewer"])),
+    }
     data = action_data(app, world, **{k: values.get(v, v) for k, v in change.items()})
     response = client.post(f"{actions_url(world)}/new", data=data)
     assert response.status_code == status, html(response)[:2000]
@@ -92,23 +114,40 @@ def test_teachers_change_only_the_actions_they_own(client, make_client, world, a
 def test_progress_history_is_kept_newest_first(client, world, app):
     client.sign_in(world["a"]["teacher"])
     aid = world["a"]["action_id"]
-    first = client.post(f"{actions_url(world)}/{aid}/progress", htmx=True,
-                        data={"text": "P5 now using the walls.", "evidence": "Exit tickets up.", "status_to": ""})
+    first = client.post(
+        f"{actions_url(world)}/{aid}/progress",
+        htmx=True,
+        data={"text": "P5 now using the walls.", "evidence": "Exit tickets up.", "status_to": ""},
+    )
     assert first.status_code == 201
     assert html(first).lstrip().startswith('<section id="progress"')
-    second = client.post(f"{actions_url(world)}/{aid}/progress", htmx=True,
-                         data={"text": "All classes done.", "status_to": "complete"})
+    second = client.post(
+        f"{actions_url(world)}/{aid}/progress",
+        htmx=True,
+        data={"text": "All classes done.", "status_to": "complete"},
+    )
     body = html(second)
-    assert body.index("All classes done.") < body.index("P5 now using the walls.") < body.index("Walls bought for P6.")
+    assert (
+        body.index("All classes done.")
+        < body.index("P5 now using the walls.")
+        < body.index("Walls bought for P6.")
+    )
     with app.app_context():
         action = db.session.get(Action, aid)
         assert action.status == "complete"
-        updates = db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_id == aid)
-                                     .order_by(ProgressUpdate.id)).all()
-        assert [u.text for u in updates] == ["Walls bought for P6.", "P5 now using the walls.", "All classes done."]
+        updates = db.session.scalars(
+            select(ProgressUpdate).where(ProgressUpdate.action_id == aid).order_by(ProgressUpdate.id)
+        ).all()
+        assert [u.text for u in updates] == [
+            "Walls bought for P6.",
+            "P5 now using the walls.",
+            "All classes done.",
+        ]
         assert updates[2].status_from == "in_progress" and updates[2].status_to == "complete"
         assert updates[1].evidence == "Exit tickets up."
-    bad = client.post(f"{actions_url(world)}/{aid}/progress", htmx=True, data={"text": "", "evidence": "kept evidence"})
+    bad = client.post(
+        f"{actions_url(world)}/{aid}/progress", htmx=True, data={"text": "", "evidence": "kept evidence"}
+    )
     assert bad.status_code == 422 and "Write what has happened." in html(bad) and "kept evidence" in html(bad)
 
 
@@ -120,13 +159,18 @@ def test_stale_action_edit_is_409_and_shows_what_changed(client, make_client, wo
     lead = make_client()
     lead.sign_in(world["a"]["lead"])
     data = action_data(app, world, title="Fraction walls in every P5-P7 class", version=version)
-    assert lead.post(url, data=data | {"due_date": "2027-06-30", "description": "The lead's description"}).status_code == 303
+    assert (
+        lead.post(
+            url, data=data | {"due_date": "2027-06-30", "description": "The lead's description"}
+        ).status_code
+        == 303
+    )
     mine = client.post(url, data=data | {"description": "My careful description"})
     assert mine.status_code == 409
     body = html(mine)
     assert "Someone else saved this action" in body
-    assert "The lead&#39;s description" in body and "30 June 2027" in body   # what changed
-    assert "My careful description" in body                                 # nothing lost
+    assert "The lead&#39;s description" in body and "30 June 2027" in body  # what changed
+    assert "My careful description" in body  # nothing lost
     # A progress update moves the version on too, so an edit made before it is stale.
     with app.app_context():
         assert db.session.get(Action, aid).description == "The lead's description"
@@ -135,9 +179,16 @@ def test_stale_action_edit_is_409_and_shows_what_changed(client, make_client, wo
 def test_comments_by_members_and_reviewers(client, world, app):
     client.sign_in(world["a"]["reviewer"])
     pid, aid = world["a"]["partnership_id"], world["a"]["action_id"]
-    for record_type, record_id in (("action", aid), ("trio", world["a"]["trio_id"]), ("lesson", world["a"]["lesson_id"])):
-        response = client.post(f"/p/{pid}/comments/{record_type}/{record_id}", htmx=True,
-                               data={"text": f"Reviewer's note on the {record_type}"})
+    for record_type, record_id in (
+        ("action", aid),
+        ("trio", world["a"]["trio_id"]),
+        ("lesson", world["a"]["lesson_id"]),
+    ):
+        response = client.post(
+            f"/p/{pid}/comments/{record_type}/{record_id}",
+            htmx=True,
+            data={"text": f"Reviewer's note on the {record_type}"},
+        )
         assert response.status_code == 201
         assert html(response).lstrip().startswith('<section id="comments"')
         assert f"Reviewer&#39;s note on the {record_type}" in html(response)
@@ -157,7 +208,7 @@ def test_activity_feed_page_poll_and_append_only(client, world, app):
     client.post(f"{actions_url(world)}/{world['a']['action_id']}/progress", data={"text": "Feed me"})
     page = html(client.get(f"/p/{pid}/activity"))
     assert "posted progress on" in page and "Fraction walls" in page
-    newest = re.search(r'since=(\d+)', page).group(1)
+    newest = re.search(r"since=(\d+)", page).group(1)
     assert client.get(f"/p/{pid}/activity?since={newest}", htmx=True).status_code == 204
     client.post(f"/p/{pid}/comments/action/{world['a']['action_id']}", data={"text": "New thing"})
     fresh = client.get(f"/p/{pid}/activity?since={newest}", htmx=True)
@@ -186,4 +237,6 @@ def test_my_actions(client, make_client, world, app):
     other = make_client()
     other.sign_in(world["a"]["other_teacher"])
     assert "Fraction walls in every P5-P7 class" not in html(other.get(f"{actions_url(world)}/mine"))
-    assert html(client.get(f"{actions_url(world)}/mine", htmx=True)).lstrip().startswith('<section id="results"')
+    assert (
+        html(client.get(f"{actions_url(world)}/mine", htmx=True)).lstrip().startswith('<section id="results"')
+    )

@@ -1,4 +1,5 @@
 """The site administrator's commands and pages, and the demo partnership."""
+
 import re
 
 from tests.conftest import WorkspaceClient, html
@@ -9,33 +10,70 @@ from workspace.models import Membership, Partnership, School, User
 
 def test_create_admin_then_create_a_partnership_and_invite_its_lead(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-admin", "--email", "Admin@Example.org", "--name", "Site Admin",
-                                 "--password", "an admin passphrase"])
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "Admin@Example.org",
+            "--name",
+            "Site Admin",
+            "--password",
+            "an admin passphrase",
+        ]
+    )
     assert result.exit_code == 0, result.output
     admin = WorkspaceClient(app, app.response_class)
     admin.sign_in("admin@example.org", "an admin passphrase")
     assert "Create a partnership" in html(admin.get("/admin/"))
-    response = admin.post("/admin/partnerships/new", data={
-        "name": "Clyde Valley Partnership", "description": "Four schools", "lead_email": "lead@clyde.example"})
+    response = admin.post(
+        "/admin/partnerships/new",
+        data={
+            "name": "Clyde Valley Partnership",
+            "description": "Four schools",
+            "lead_email": "lead@clyde.example",
+        },
+    )
     assert response.status_code == 201
     link = re.search(r'value="(http://workspace.test/invite/[^"]+)"', html(response)).group(1)
     lead = WorkspaceClient(app, app.response_class)
-    response = lead.post(link.replace("http://workspace.test", ""), data={
-        "name": "Ailsa Grant", "password": "clyde valley lead", "confirm_password": "clyde valley lead"})
+    response = lead.post(
+        link.replace("http://workspace.test", ""),
+        data={
+            "name": "Ailsa Grant",
+            "password": "clyde valley lead",
+            "confirm_password": "clyde valley lead",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
-        partnership = db.session.scalar(db.select(Partnership).where(Partnership.name == "Clyde Valley Partnership"))
-        membership = db.session.scalar(db.select(Membership).where(Membership.partnership_id == partnership.id))
+        partnership = db.session.scalar(
+            db.select(Partnership).where(Partnership.name == "Clyde Valley Partnership")
+        )
+        membership = db.session.scalar(
+            db.select(Membership).where(Membership.partnership_id == partnership.id)
+        )
         assert membership.role == "lead"
     # The new lead can now add schools.
-    response = lead.post(f"/p/{partnership.id}/schools", data={
-        "name": "Clyde Primary", "sector": "primary", "local_authority": "South Lanarkshire"})
+    response = lead.post(
+        f"/p/{partnership.id}/schools",
+        data={"name": "Clyde Primary", "sector": "primary", "local_authority": "South Lanarkshire"},
+    )
     assert response.status_code == 303
 
 
 def test_admin_new_partnership_validation(app):
     runner = app.test_cli_runner()
-    runner.invoke(args=["create-admin", "--email", "admin@example.org", "--name", "A", "--password", "an admin passphrase"])
+    runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "admin@example.org",
+            "--name",
+            "A",
+            "--password",
+            "an admin passphrase",
+        ]
+    )
     admin = WorkspaceClient(app, app.response_class)
     admin.sign_in("admin@example.org", "an admin passphrase")
     response = admin.post("/admin/partnerships/new", data={"name": "", "lead_email": "nope"})
@@ -44,8 +82,9 @@ def test_admin_new_partnership_validation(app):
 
 
 def test_create_admin_refuses_a_weak_password(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "a@example.org", "--name", "A",
-                                                "--password", "password"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "a@example.org", "--name", "A", "--password", "password"]
+    )
     assert result.exit_code != 0
     assert "commonly used" in result.output
 
@@ -59,8 +98,12 @@ def test_seed_demo_loads_refuses_then_resets(app):
         partnership = demo.demo_partnership()
         schools = db.session.scalars(db.select(School).where(School.partnership_id == partnership.id)).all()
         assert len(schools) >= 4 and len({s.local_authority for s in schools}) >= 2
-        roles = [m.role for m in db.session.scalars(
-            db.select(Membership).where(Membership.partnership_id == partnership.id))]
+        roles = [
+            m.role
+            for m in db.session.scalars(
+                db.select(Membership).where(Membership.partnership_id == partnership.id)
+            )
+        ]
         assert roles.count("lead") >= 1 and roles.count("teacher") >= 6 and roles.count("reviewer") >= 1
     client = WorkspaceClient(app, app.response_class)
     client.sign_in("catriona.baird@demo.example", "demo pass phrase")
@@ -74,6 +117,8 @@ def test_seed_demo_loads_refuses_then_resets(app):
     assert reset.exit_code == 0, reset.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Partnership.id))) == 1
-        assert db.session.scalar(db.select(db.func.count(User.id)).where(User.email.like("%@demo.example"))) == len(demo.PEOPLE)
+        assert db.session.scalar(
+            db.select(db.func.count(User.id)).where(User.email.like("%@demo.example"))
+        ) == len(demo.PEOPLE)
     fresh = WorkspaceClient(app, app.response_class)
     fresh.sign_in("catriona.baird@demo.example", "another pass phrase")

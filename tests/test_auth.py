@@ -1,4 +1,5 @@
 """Signing in and out, passwords, throttling, session renewal and safe redirects."""
+
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -68,8 +69,14 @@ def test_failures_per_account_answer_429(client, world, app):
     assert "too many failed attempts" in html(response)
     # Another account from elsewhere is not affected.
     other = app.test_client()
-    assert other.post("/sign-in", data={"email": world["a"]["lead"], "password": TEST_PASSWORD},
-                      environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 303
+    assert (
+        other.post(
+            "/sign-in",
+            data={"email": world["a"]["lead"], "password": TEST_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.1.1.1"},
+        ).status_code
+        == 303
+    )
 
 
 def test_failures_per_address_answer_429(client, world, app):
@@ -88,13 +95,25 @@ def test_throttle_is_counted_in_the_database(client, world, app):
         assert [(a.email, a.succeeded) for a in attempts] == [(world["a"]["lead"], False)]
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "/\\evil.example", "https://evil.example", "http:evil.example",
-    "\\\\evil.example", "/%0d%0aLocation:%20https://evil.example", "javascript:alert(1)", " //evil.example",
-    "/\tevil", "",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "http:evil.example",
+        "\\\\evil.example",
+        "/%0d%0aLocation:%20https://evil.example",
+        "javascript:alert(1)",
+        " //evil.example",
+        "/\tevil",
+        "",
+    ],
+)
 def test_next_refuses_other_sites(client, world, target):
-    response = client.post("/sign-in", data={"email": world["a"]["lead"], "password": TEST_PASSWORD, "next": target})
+    response = client.post(
+        "/sign-in", data={"email": world["a"]["lead"], "password": TEST_PASSWORD, "next": target}
+    )
     assert response.status_code == 303
     location = response.headers["Location"]
     # Resolved as a browser would, the redirect stays on this site.
@@ -104,7 +123,9 @@ def test_next_refuses_other_sites(client, world, target):
 
 def test_next_keeps_paths_of_this_site(client, world):
     target = f"/p/{world['a']['partnership_id']}/schools?x=1"
-    response = client.post("/sign-in", data={"email": world["a"]["lead"], "password": TEST_PASSWORD, "next": target})
+    response = client.post(
+        "/sign-in", data={"email": world["a"]["lead"], "password": TEST_PASSWORD, "next": target}
+    )
     assert response.headers["Location"] == target
 
 
@@ -122,8 +143,9 @@ def test_signed_out_page_request_goes_to_sign_in_with_next(client, world):
 
 def test_expired_session_htmx_request_gets_hx_redirect_not_a_form(client, world):
     pid = world["a"]["partnership_id"]
-    response = client.get(f"/p/{pid}/schools", htmx=True,
-                          headers={"HX-Current-URL": f"http://workspace.test/p/{pid}/schools"})
+    response = client.get(
+        f"/p/{pid}/schools", htmx=True, headers={"HX-Current-URL": f"http://workspace.test/p/{pid}/schools"}
+    )
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/sign-in?next=")
     assert "<form" not in html(response)
@@ -137,25 +159,40 @@ def test_expired_session_htmx_post_gets_hx_redirect(client, world):
 
 def test_change_password(client, world, app):
     client.sign_in(world["a"]["teacher"])
-    response = client.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "new_password": "a new long passphrase",
-        "confirm_password": "a new long passphrase"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "a new long passphrase",
+            "confirm_password": "a new long passphrase",
+        },
+    )
     assert response.status_code == 303
     client.post("/sign-out")
     client.sign_in(world["a"]["teacher"], "a new long passphrase")
 
 
-@pytest.mark.parametrize("current, new, confirm, message", [
-    ("wrong password!", "a new long passphrase", "a new long passphrase", "current password is not right"),
-    (TEST_PASSWORD, "short", "short", "at least 8 characters"),
-    (TEST_PASSWORD, "password1", "password1", "most commonly used"),
-    (TEST_PASSWORD, "a new long passphrase", "something else", "do not match"),
-    (TEST_PASSWORD, "x" * 129, "x" * 129, "at most 128"),
-])
+@pytest.mark.parametrize(
+    "current, new, confirm, message",
+    [
+        (
+            "wrong password!",
+            "a new long passphrase",
+            "a new long passphrase",
+            "current password is not right",
+        ),
+        (TEST_PASSWORD, "short", "short", "at least 8 characters"),
+        (TEST_PASSWORD, "password1", "password1", "most commonly used"),
+        (TEST_PASSWORD, "a new long passphrase", "something else", "do not match"),
+        (TEST_PASSWORD, "x" * 129, "x" * 129, "at most 128"),
+    ],
+)
 def test_change_password_refusals(client, world, current, new, confirm, message):
     client.sign_in(world["a"]["teacher"])
-    response = client.post("/account/password", data={
-        "current_password": current, "new_password": new, "confirm_password": confirm})
+    response = client.post(
+        "/account/password",
+        data={"current_password": current, "new_password": new, "confirm_password": confirm},
+    )
     assert response.status_code == 422
     assert message in html(response)
 
@@ -163,8 +200,14 @@ def test_change_password_refusals(client, world, current, new, confirm, message)
 def account_attempts(app, email) -> int:
     """The attempts counting against the account in the throttle's window now."""
     from workspace.models import SignInThrottle
+
     with app.app_context():
-        return db.session.scalar(db.select(SignInThrottle.attempts).where(SignInThrottle.key == f"account:{email}")) or 0
+        return (
+            db.session.scalar(
+                db.select(SignInThrottle.attempts).where(SignInThrottle.key == f"account:{email}")
+            )
+            or 0
+        )
 
 
 def test_the_current_password_is_behind_the_sign_in_throttle_when_changing_it(client, world, app):
@@ -173,22 +216,32 @@ def test_the_current_password_is_behind_the_sign_in_throttle_when_changing_it(cl
     client.sign_in(email)
     change = {"new_password": "a new long passphrase", "confirm_password": "a new long passphrase"}
     # A right current password gives its attempt back, as at sign-in.
-    assert client.post("/account/password", data={"current_password": TEST_PASSWORD, "new_password": "short",
-                                                   "confirm_password": "short"}).status_code == 422
+    assert (
+        client.post(
+            "/account/password",
+            data={"current_password": TEST_PASSWORD, "new_password": "short", "confirm_password": "short"},
+        ).status_code
+        == 422
+    )
     assert account_attempts(app, email) == 0
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
         wrong = client.post("/account/password", data={"current_password": "a wrong guess", **change})
         assert wrong.status_code == 422 and "current password is not right" in html(wrong)
     refused = client.post("/account/password", data={"current_password": TEST_PASSWORD, **change})
     assert refused.status_code == 429
-    assert "There have been too many failed attempts to sign in. Please wait 15 minutes and try again." in html(refused)
+    assert (
+        "There have been too many failed attempts to sign in. Please wait 15 minutes and try again."
+        in html(refused)
+    )
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email))
         assert passwords.verify_password(user.password_hash, TEST_PASSWORD)  # unchanged
-        recorded = db.session.scalars(db.select(SignInAttempt).where(SignInAttempt.email == email)
-                                      .order_by(SignInAttempt.id)).all()
+        recorded = db.session.scalars(
+            db.select(SignInAttempt).where(SignInAttempt.email == email).order_by(SignInAttempt.id)
+        ).all()
         assert [(a.step, a.succeeded) for a in recorded] == [("password", True), ("password_again", True)] + [
-            ("password_again", False)] * app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            ("password_again", False)
+        ] * app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
 
 
 def test_the_throttle_says_how_long_its_window_is(client, world, app, monkeypatch):
@@ -201,10 +254,14 @@ def test_the_throttle_says_how_long_its_window_is(client, world, app, monkeypatc
     assert "15 minutes" not in html(response)
 
 
-@pytest.mark.parametrize("seconds, words", [(900, "15 minutes"), (60, "1 minute"), (90, "2 minutes"), (20, "1 minute")])
+@pytest.mark.parametrize(
+    "seconds, words", [(900, "15 minutes"), (60, "1 minute"), (90, "2 minutes"), (20, "1 minute")]
+)
 def test_the_wait_is_the_window_in_whole_minutes(seconds, words):
     from datetime import timedelta
+
     from workspace.auth import services
+
     limits = services.ThrottleLimits(window=timedelta(seconds=seconds), per_account=5, per_address=30)
     assert f"Please wait {words} and try again." in services.too_many_attempts(limits)
 

@@ -1,4 +1,5 @@
 """flask backup: a consistent copy that passes integrity_check and, restored, holds every record."""
+
 import os
 import sqlite3
 
@@ -8,14 +9,17 @@ from sqlalchemy import func, select
 from tests.conftest import make_app
 from workspace.extensions import db
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                                reason="SQLite's online backup; PostgreSQL backups use pg_dump")
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's online backup; PostgreSQL backups use pg_dump"
+)
 
 
 def counts(url: str) -> dict:
     app = make_app(url)
     with app.app_context():
-        return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
+        return {
+            t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables
+        }
 
 
 def test_backup_round_trip(app, world, tmp_path):

@@ -1,12 +1,15 @@
 """The form macros' choice inputs are WTForms' own inputs: labels and values escaped, the
 selection marked, each input tied to its label."""
+
 from wtforms import Form, RadioField
 
 from workspace.forms_common import choices
 
 
 class PupilForm(Form):
-    pupil = RadioField("Case pupil", choices=choices([("1", "A <script>alert(1)</script>"), ('2"x', "B & C")]))
+    pupil = RadioField(
+        "Case pupil", choices=choices([("1", "A <script>alert(1)</script>"), ('2"x', "B & C")])
+    )
 
 
 def render(app, field):

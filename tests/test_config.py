@@ -1,4 +1,5 @@
 """Configuration sources, the secret-key rule, database URLs and SQLite's pragmas."""
+
 import pytest
 from sqlalchemy import text
 
@@ -15,8 +16,9 @@ def test_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
 
 
 def test_starts_without_secret_key_when_testing(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": None,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"}
+    )
     assert app.testing
 
 
@@ -59,12 +61,15 @@ def test_instance_config_file_is_read(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/workspace.sqlite"
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgres://u:p@db:5432/ws", "postgresql+psycopg://u:p@db:5432/ws"),
-    ("postgresql://u@db/ws", "postgresql+psycopg://u@db/ws"),
-    ("postgresql+psycopg://u@db/ws", "postgresql+psycopg://u@db/ws"),
-    ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u:p@db:5432/ws", "postgresql+psycopg://u:p@db:5432/ws"),
+        ("postgresql://u@db/ws", "postgresql+psycopg://u@db/ws"),
+        ("postgresql+psycopg://u@db/ws", "postgresql+psycopg://u@db/ws"),
+        ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
+    ],
+)
 def test_database_urls(given, expected):
     assert normalise_database_url(given) == expected
 
@@ -81,18 +86,23 @@ def test_session_cookie_flags(app):
 
 
 def test_sqlite_pragmas_on_a_fresh_connection(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.sqlite"})
-    with app.app_context():
-        with db.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.sqlite",
+        }
+    )
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
 
 
 def test_proxy_fix_sets_the_client_address_for_throttling(tmp_path):
-    from tests.conftest import make_app
     from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from tests.conftest import make_app
 
     app = make_app(f"sqlite:///{tmp_path}/p.sqlite", PROXY_FIX_FORWARDED=1)
     assert isinstance(app.wsgi_app, ProxyFix)

@@ -1,5 +1,6 @@
 """A process killed in the middle of a writing request loses that request only, and leaves a
 database that passes PRAGMA integrity_check."""
+
 import os
 import sqlite3
 import subprocess
@@ -8,8 +9,9 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                                reason="kills a process writing to an SQLite file")
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="kills a process writing to an SQLite file"
+)
 
 SCRIPT = textwrap.dedent("""
     import os, signal, sys
@@ -45,8 +47,13 @@ SCRIPT = textwrap.dedent("""
 def test_killing_a_writer_mid_request(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = str(tmp_path / "crash.sqlite")
-    process = subprocess.run([sys.executable, "-c", SCRIPT.format(root=root, path=path)], capture_output=True,
-                             text=True, timeout=120, cwd=root)
+    process = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(root=root, path=path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
     assert process.returncode == -9, process.stderr[-2000:]
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,6 +1,7 @@
 """The lead's dashboard: every filter and their combinations, the URL round trip, paging and
 the promise that the number of SQL statements does not grow with the number of actions."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 
 import pytest
@@ -15,14 +16,19 @@ from workspace.frameworks import linking
 from workspace.models import Action, Framework, FrameworkElement, FrameworkLink, User
 
 TODAY = date(2026, 11, 22)
-NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
 def element(key, code, kind):
-    framework = db.session.scalar(select(Framework).where(Framework.key == key, Framework.is_current.is_(True)))
+    framework = db.session.scalar(
+        select(Framework).where(Framework.key == key, Framework.is_current.is_(True))
+    )
     column = FrameworkElement.code if kind == "priority" else FrameworkElement.number
-    return db.session.scalar(select(FrameworkElement).where(
-        FrameworkElement.framework_id == framework.id, column == code, FrameworkElement.kind == kind))
+    return db.session.scalar(
+        select(FrameworkElement).where(
+            FrameworkElement.framework_id == framework.id, column == code, FrameworkElement.kind == kind
+        )
+    )
 
 
 @pytest.fixture
@@ -39,22 +45,50 @@ def board(app, world):
         ka1 = element("igbe", "KA1", "priority")
         specs = {
             # name: title, school, owner, status, due, last progress (days before NOW), links
-            "overdue": ("Fraction walls overdue", s1, teacher, "in_progress", TODAY - timedelta(days=3), 10, [qi23.id]),
+            "overdue": (
+                "Fraction walls overdue",
+                s1,
+                teacher,
+                "in_progress",
+                TODAY - timedelta(days=3),
+                10,
+                [qi23.id],
+            ),
             "stale": ("Careers evening", s2, other, "not_started", TODAY + timedelta(days=30), 60, [ka1.id]),
-            "done": ("Audit displays", s1, teacher, "complete", TODAY - timedelta(days=40), 70, [ka1.id, qi11.id]),
+            "done": (
+                "Audit displays",
+                s1,
+                teacher,
+                "complete",
+                TODAY - timedelta(days=40),
+                70,
+                [ka1.id, qi11.id],
+            ),
             "wide": ("Moderation across the partnership", None, other, "on_hold", None, 5, [theme23.id]),
             "fresh": ("Outdoor number trail", s2, teacher, "in_progress", TODAY + timedelta(days=5), 1, []),
         }
         ids = {}
         for name, (title, school, owner, status, due, days, links) in specs.items():
-            action = Action(partnership_id=pid, title=title, description=f"About {name}", school_id=school,
-                            owner_id=owner, status=status, due_date=due, created_by_id=owner,
-                            created_at=NOW - timedelta(days=90), updated_at=NOW, last_progress_at=NOW - timedelta(days=days))
+            action = Action(
+                partnership_id=pid,
+                title=title,
+                description=f"About {name}",
+                school_id=school,
+                owner_id=owner,
+                status=status,
+                due_date=due,
+                created_by_id=owner,
+                created_at=NOW - timedelta(days=90),
+                updated_at=NOW,
+                last_progress_at=NOW - timedelta(days=days),
+            )
             db.session.add(action)
             db.session.flush()
             linking.set_links(pid, "action", action.id, links)
             ids[name] = action.id
-        ids["fixture"] = world["a"]["action_id"]  # "Fraction walls in every P5-P7 class", in progress, no due date
+        ids["fixture"] = world["a"][
+            "action_id"
+        ]  # "Fraction walls in every P5-P7 class", in progress, no due date
         db.session.commit()
         return ids
 
@@ -86,16 +120,23 @@ def resolve(args, world, app):
     with app.app_context():
         other = db.session.scalar(select(User.id).where(User.email == world["a"]["other_teacher"]))
     values = {"S1": str(world["a"]["school_ids"][0]), "OTHER": str(other)}
-    return {k: ([values.get(x, x) for x in v] if isinstance(v, list) else values.get(v, v)) for k, v in args.items()}
+    return {
+        k: ([values.get(x, x) for x in v] if isinstance(v, list) else values.get(v, v))
+        for k, v in args.items()
+    }
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_each_filter(app, world, board, case):
     args, expected = CASES[case]
-    assert found(app, world["a"]["partnership_id"], **resolve(args, world, app)) == {board[n] for n in expected}
+    assert found(app, world["a"]["partnership_id"], **resolve(args, world, app)) == {
+        board[n] for n in expected
+    }
 
 
-@pytest.mark.parametrize("pair", [p for p in combinations(CASES, 2) if not set(CASES[p[0]][0]) & set(CASES[p[1]][0])])
+@pytest.mark.parametrize(
+    "pair", [p for p in combinations(CASES, 2) if not set(CASES[p[0]][0]) & set(CASES[p[1]][0])]
+)
 def test_filters_combine_as_and(app, world, board, pair):
     (args1, expected1), (args2, expected2) = CASES[pair[0]], CASES[pair[1]]
     combined = resolve({**args1, **args2}, world, app)
@@ -110,9 +151,15 @@ def test_stale_leaves_out_complete_actions_and_overdue_leaves_out_complete(app, 
 def test_sorting(app, world, board):
     pid = world["a"]["partnership_id"]
     with app.app_context():
+
         def order(sort):
-            return [a.id for a in dashboard.search(pid, dashboard.parse_filters(MultiDict({"sort": sort})),
-                                                   today=TODAY, now=NOW).actions]
+            return [
+                a.id
+                for a in dashboard.search(
+                    pid, dashboard.parse_filters(MultiDict({"sort": sort})), today=TODAY, now=NOW
+                ).actions
+            ]
+
         due = order("due")
         assert due[:4] == [board["done"], board["overdue"], board["fresh"], board["stale"]]
         assert due[-2:] == sorted([board["wide"], board["fixture"]])  # no due date last
@@ -121,8 +168,18 @@ def test_sorting(app, world, board):
 
 
 def test_url_round_trip(app, world):
-    filters = dashboard.ActionFilters(q="walls", school="3", status=("in_progress", "on_hold"), owner=7, qi="2.3",
-                                      igbe="KA1", overdue=True, stale_weeks=4, sort="-updated", page=2)
+    filters = dashboard.ActionFilters(
+        q="walls",
+        school="3",
+        status=("in_progress", "on_hold"),
+        owner=7,
+        qi="2.3",
+        igbe="KA1",
+        overdue=True,
+        stale_weeks=4,
+        sort="-updated",
+        page=2,
+    )
     args = filters.query_args()
     multi = MultiDict([(k, x) for k, v in args.items() for x in (v if isinstance(v, list) else [v])])
     assert dashboard.parse_filters(multi) == filters
@@ -141,7 +198,11 @@ def test_page_and_fragment_and_the_filter_in_the_url(client, world, board):
     base = f"/p/{world['a']['partnership_id']}/actions/"
     page = client.get(f"{base}?q=fraction&overdue=1")
     body = html(page)
-    assert page.status_code == 200 and 'value="fraction"' in body and 'id="filter-overdue" name="overdue" value="1" checked' in body
+    assert (
+        page.status_code == 200
+        and 'value="fraction"' in body
+        and 'id="filter-overdue" name="overdue" value="1" checked' in body
+    )
     assert "Fraction walls overdue" in body and "Careers evening" not in body
     assert "Coverage of quality indicators" in body and "Actions by status in each school" in body
     assert 'hx-push-url="true"' in body
@@ -152,8 +213,9 @@ def test_page_and_fragment_and_the_filter_in_the_url(client, world, board):
 
 def test_counts_and_coverage(app, world, board):
     with app.app_context():
-        from workspace.partnerships.services import list_schools
         from workspace.models import Partnership
+        from workspace.partnerships.services import list_schools
+
         partnership = db.session.get(Partnership, world["a"]["partnership_id"])
         schools = list_schools(partnership)
         counts = dashboard.status_counts(partnership.id, schools, today=TODAY)
@@ -171,9 +233,22 @@ def test_counts_and_coverage(app, world, board):
 def test_paging(app, world):
     with app.app_context():
         pid = world["a"]["partnership_id"]
-        db.session.execute(insert(Action), [
-            {"partnership_id": pid, "title": f"Action {n:03}", "description": "", "status": "not_started",
-             "created_at": NOW, "updated_at": NOW, "last_progress_at": NOW, "version": 1} for n in range(120)])
+        db.session.execute(
+            insert(Action),
+            [
+                {
+                    "partnership_id": pid,
+                    "title": f"Action {n:03}",
+                    "description": "",
+                    "status": "not_started",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "last_progress_at": NOW,
+                    "version": 1,
+                }
+                for n in range(120)
+            ],
+        )
         db.session.commit()
         page3 = dashboard.search(pid, dashboard.parse_filters(MultiDict({"page": "3", "sort": "title"})))
         assert page3.total == 121 and page3.pages == 3 and len(page3.actions) == 21
@@ -191,41 +266,82 @@ def test_statement_count_is_the_same_for_10_and_10000_actions(app, client, world
     with app.app_context():
         users = [u.id for u in db.session.scalars(select(User))]
         schools = world["a"]["school_ids"] + [None]
-        elements = [e.id for e in db.session.scalars(select(FrameworkElement).where(
-            FrameworkElement.kind.in_(("qi", "theme", "priority"))).limit(30))]
+        elements = [
+            e.id
+            for e in db.session.scalars(
+                select(FrameworkElement)
+                .where(FrameworkElement.kind.in_(("qi", "theme", "priority")))
+                .limit(30)
+            )
+        ]
 
         def add(n, start):
-            rows = [{"partnership_id": pid, "title": f"Bulk action {i}", "description": "", "status": "in_progress",
-                     "school_id": schools[i % 3], "owner_id": users[i % len(users)],
-                     "due_date": TODAY + timedelta(days=i % 90 - 30), "created_at": NOW, "updated_at": NOW,
-                     "last_progress_at": NOW - timedelta(days=i % 80), "version": 1} for i in range(start, start + n)]
+            rows = [
+                {
+                    "partnership_id": pid,
+                    "title": f"Bulk action {i}",
+                    "description": "",
+                    "status": "in_progress",
+                    "school_id": schools[i % 3],
+                    "owner_id": users[i % len(users)],
+                    "due_date": TODAY + timedelta(days=i % 90 - 30),
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "last_progress_at": NOW - timedelta(days=i % 80),
+                    "version": 1,
+                }
+                for i in range(start, start + n)
+            ]
             db.session.execute(insert(Action), rows)
-            ids = db.session.scalars(select(Action.id).where(Action.title.like("Bulk action %"))
-                                     .order_by(Action.id.desc()).limit(n)).all()
-            db.session.execute(insert(FrameworkLink), [
-                {"partnership_id": pid, "record_type": "action", "record_id": aid, "element_id": elements[aid % 30],
-                 "created_at": NOW} for aid in ids])
+            ids = db.session.scalars(
+                select(Action.id)
+                .where(Action.title.like("Bulk action %"))
+                .order_by(Action.id.desc())
+                .limit(n)
+            ).all()
+            db.session.execute(
+                insert(FrameworkLink),
+                [
+                    {
+                        "partnership_id": pid,
+                        "record_type": "action",
+                        "record_id": aid,
+                        "element_id": elements[aid % 30],
+                        "created_at": NOW,
+                    }
+                    for aid in ids
+                ],
+            )
             db.session.commit()
 
         add(10, 0)
     client.sign_in(world["a"]["lead"])
     # Filters that find rows at both sizes (with no rows at all there is no links query to make).
-    urls = [f"/p/{pid}/actions/", f"/p/{pid}/actions/?status=in_progress&overdue=1&sort=school&q=bulk", f"/p/{pid}/actions/mine"]
+    urls = [
+        f"/p/{pid}/actions/",
+        f"/p/{pid}/actions/?status=in_progress&overdue=1&sort=school&q=bulk",
+        f"/p/{pid}/actions/mine",
+    ]
     client.get(urls[0])  # the first request of a process reads the framework labels once (labels.py)
     small = [count_statements(app, client, url, htmx) for url in urls for htmx in (False, True)]
     with app.app_context():
         add(9990, 10)
-        assert db.session.scalar(select(db.func.count(Action.id)).where(Action.partnership_id == pid)) >= 10_000
+        assert (
+            db.session.scalar(select(db.func.count(Action.id)).where(Action.partnership_id == pid)) >= 10_000
+        )
     large = [count_statements(app, client, url, htmx) for url in urls for htmx in (False, True)]
     assert small == large
     assert max(large) <= 20
 
 
-@pytest.mark.parametrize("summary, expected", [
-    ("by-school", ["Actions by status in each school", "?school={s1}&amp;overdue=1"]),
-    ("qi", ["Coverage of quality indicators", "?school={s1}&amp;qi=2.3", "?school=none&amp;qi=2.3"]),
-    ("igbe", ["Coverage of IGBE priorities", "?school={s1}&amp;igbe=KA1"]),
-])
+@pytest.mark.parametrize(
+    "summary, expected",
+    [
+        ("by-school", ["Actions by status in each school", "?school={s1}&amp;overdue=1"]),
+        ("qi", ["Coverage of quality indicators", "?school={s1}&amp;qi=2.3", "?school=none&amp;qi=2.3"]),
+        ("igbe", ["Coverage of IGBE priorities", "?school={s1}&amp;igbe=KA1"]),
+    ],
+)
 def test_summary_tables_come_as_fragments_and_pages(client, world, board, summary, expected):
     client.sign_in(world["a"]["reviewer"])
     base = f"/p/{world['a']['partnership_id']}/actions/"

@@ -1,6 +1,7 @@
 """The dashboard's remembered results: every change the results would show moves the partnership's
 actions version on in the same transaction, so a remembered page is never shown after a change;
 one partnership's pages are never another's; and the memory can be turned off."""
+
 from sqlalchemy import insert, select, update
 
 from tests.conftest import html
@@ -15,8 +16,12 @@ from workspace.trios import observing
 
 def versions(app, world):
     with app.app_context():
-        return {side: db.session.scalar(select(Partnership.actions_version).where(
-            Partnership.id == world[side]["partnership_id"])) for side in ("a", "b")}
+        return {
+            side: db.session.scalar(
+                select(Partnership.actions_version).where(Partnership.id == world[side]["partnership_id"])
+            )
+            for side in ("a", "b")
+        }
 
 
 def changes_only_a(app, world, change):
@@ -38,13 +43,31 @@ def test_every_change_the_results_show_moves_the_version_on(app, world):
         return db.session.scalar(select(User).where(User.email == a["lead"]))
 
     def create():
-        services.create_action(db.session.get(Partnership, a["partnership_id"]), lead(), "New action", "", None,
-                               lead().id, None, "not_started", [])
+        services.create_action(
+            db.session.get(Partnership, a["partnership_id"]),
+            lead(),
+            "New action",
+            "",
+            None,
+            lead().id,
+            None,
+            "not_started",
+            [],
+        )
 
     def edit():
         found = action()
-        services.update_action(found, found.version, "Renamed", "", found.school_id, found.owner_id,
-                               found.due_date, found.status, [])
+        services.update_action(
+            found,
+            found.version,
+            "Renamed",
+            "",
+            found.school_id,
+            found.owner_id,
+            found.due_date,
+            found.status,
+            [],
+        )
 
     def progress():
         services.post_progress(action(), lead(), "Moved on", "", "complete")
@@ -73,8 +96,9 @@ def test_changes_the_results_do_not_show_leave_the_version(app, world):
     with app.app_context():
         teacher = db.session.scalar(select(User.id).where(User.email == a["teacher"]))
         lesson = db.session.get(ResearchLesson, a["lesson_id"])
-        observing.record_observation(lesson, teacher, observing.ObservationInput(
-            a["pupil_ids"][0], None, "Counted on", None, []))
+        observing.record_observation(
+            lesson, teacher, observing.ObservationInput(a["pupil_ids"][0], None, "Counted on", None, [])
+        )
         db.session.commit()
     assert versions(app, world) == before
 
@@ -83,9 +107,21 @@ def test_bulk_statements_move_every_version_on(app, world):
     before = versions(app, world)
     with app.app_context():
         now = utcnow()
-        db.session.execute(insert(Action), [{"partnership_id": world["b"]["partnership_id"], "title": "Bulk",
-                                             "description": "", "status": "not_started", "created_at": now,
-                                             "updated_at": now, "last_progress_at": now, "version": 1}])
+        db.session.execute(
+            insert(Action),
+            [
+                {
+                    "partnership_id": world["b"]["partnership_id"],
+                    "title": "Bulk",
+                    "description": "",
+                    "status": "not_started",
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_progress_at": now,
+                    "version": 1,
+                }
+            ],
+        )
         db.session.commit()
     after = versions(app, world)
     assert after["a"] != before["a"] and after["b"] != before["b"]
@@ -99,8 +135,13 @@ def test_a_change_shows_at_once(client, make_client, world, app):
     teacher = make_client()
     teacher.sign_in(world["a"]["teacher"])
     aid = world["a"]["action_id"]
-    assert teacher.post(f"/p/{world['a']['partnership_id']}/actions/{aid}/progress",
-                        data={"text": "Half the classes use it", "status_to": "on_hold"}).status_code == 303
+    assert (
+        teacher.post(
+            f"/p/{world['a']['partnership_id']}/actions/{aid}/progress",
+            data={"text": "Half the classes use it", "status_to": "on_hold"},
+        ).status_code
+        == 303
+    )
     after = html(client.get(url, htmx=True))
     assert after != first and "On hold" in after
 
@@ -156,13 +197,18 @@ def test_deleting_an_observation_leaves_every_version(client, world, app):
         db.session.commit()
     before = versions(app, world)
     client.sign_in(a["teacher"])
-    response = client.post(f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}"
-                           f"/observations/{a['observation_id']}/delete", data={})
+    response = client.post(
+        f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}"
+        f"/observations/{a['observation_id']}/delete",
+        data={},
+    )
     assert response.status_code == 303
     assert versions(app, world) == before
 
 
-def test_a_page_rendered_from_an_older_snapshot_is_not_filed_under_a_newer_version(client, world, app, monkeypatch):
+def test_a_page_rendered_from_an_older_snapshot_is_not_filed_under_a_newer_version(
+    client, world, app, monkeypatch
+):
     """A change committed just after the access check has read the partnership's version (on
     SQLite the request's snapshot may be older still) must not leave the old rows remembered under
     the new version."""
@@ -179,10 +225,16 @@ def test_a_page_rendered_from_an_older_snapshot_is_not_filed_under_a_newer_versi
         if not changed:
             changed.append(1)
             with db.engine.begin() as other:
-                other.execute(update(Action).where(Action.id == a["action_id"]).values(
-                    title="Renamed by someone else", updated_at=utcnow()))
-                other.execute(update(Partnership).where(Partnership.id == a["partnership_id"]).values(
-                    actions_version=Partnership.actions_version + 1))
+                other.execute(
+                    update(Action)
+                    .where(Action.id == a["action_id"])
+                    .values(title="Renamed by someone else", updated_at=utcnow())
+                )
+                other.execute(
+                    update(Partnership)
+                    .where(Partnership.id == a["partnership_id"])
+                    .values(actions_version=Partnership.actions_version + 1)
+                )
         return found
 
     monkeypatch.setattr(access, "_resolve", someone_changes_an_action_meanwhile)

@@ -1,6 +1,7 @@
 """A lesson's feed version (trios/feed_changes.py): every change the observation feed would show
 moves it on in the same transaction, only for the lesson concerned, and leaves the lesson's own
 "last changed" alone. The observation poll answers 204 by this one number."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,14 @@ from workspace.trios import observing
 
 def versions(app, world):
     with app.app_context():
-        return {side: db.session.execute(select(ResearchLesson.feed_version, ResearchLesson.updated_at).where(
-            ResearchLesson.id == world[side]["lesson_id"])).one() for side in ("a", "b")}
+        return {
+            side: db.session.execute(
+                select(ResearchLesson.feed_version, ResearchLesson.updated_at).where(
+                    ResearchLesson.id == world[side]["lesson_id"]
+                )
+            ).one()
+            for side in ("a", "b")
+        }
 
 
 def moves_only_a(app, world, change) -> bool:
@@ -37,23 +44,34 @@ def _observer(world):
 def _post(world):
     a = world["a"]
     lesson = db.session.get(ResearchLesson, a["lesson_id"])
-    observing.record_observation(lesson, _observer(world), observing.ObservationInput(
-        a["pupil_ids"][0], a["stage_ids"][0], "Counted on her fingers", 3, []))
+    observing.record_observation(
+        lesson,
+        _observer(world),
+        observing.ObservationInput(a["pupil_ids"][0], a["stage_ids"][0], "Counted on her fingers", 3, []),
+    )
 
 
 def _edit(world):
     a = world["a"]
     found = db.session.get(Observation, a["observation_id"])
-    observing.update_observation(found, db.session.get(ResearchLesson, a["lesson_id"]), observing.ObservationInput(
-        found.case_pupil_id, found.stage_id, "Edited text", 4, []))
+    observing.update_observation(
+        found,
+        db.session.get(ResearchLesson, a["lesson_id"]),
+        observing.ObservationInput(found.case_pupil_id, found.stage_id, "Edited text", 4, []),
+    )
 
 
 def _retag(world):
     """The same text, pupil, stage and score, with other tags: not an edit, but the feed shows it."""
     a = world["a"]
     found = db.session.get(Observation, a["observation_id"])
-    observing.update_observation(found, db.session.get(ResearchLesson, a["lesson_id"]), observing.ObservationInput(
-        found.case_pupil_id, found.stage_id, found.text, found.leuven_score, [a["element_id"]]))
+    observing.update_observation(
+        found,
+        db.session.get(ResearchLesson, a["lesson_id"]),
+        observing.ObservationInput(
+            found.case_pupil_id, found.stage_id, found.text, found.leuven_score, [a["element_id"]]
+        ),
+    )
 
 
 def _highlight(world):
@@ -79,8 +97,11 @@ def _remove_pupil(world):
 def _purge(world):
     a = world["a"]
     old = utcnow() - timedelta(days=400)
-    db.session.execute(update(Observation).where(Observation.id == a["observation_id"])
-                       .values(created_at=old, updated_at=old))
+    db.session.execute(
+        update(Observation)
+        .where(Observation.id == a["observation_id"])
+        .values(created_at=old, updated_at=old)
+    )
     db.session.commit()
     partnership = db.session.get(Partnership, a["partnership_id"])
     partnership.retention_days = 365
@@ -94,17 +115,42 @@ def _rename_observer(world):
 def _bulk_insert(world):
     a = world["a"]
     now = utcnow()
-    db.session.execute(insert(Observation), [{
-        "partnership_id": a["partnership_id"], "lesson_id": a["lesson_id"], "case_pupil_id": a["pupil_ids"][0],
-        "text": "Generated", "created_at": now, "updated_at": now}])
+    db.session.execute(
+        insert(Observation),
+        [
+            {
+                "partnership_id": a["partnership_id"],
+                "lesson_id": a["lesson_id"],
+                "case_pupil_id": a["pupil_ids"][0],
+                "text": "Generated",
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
 
 
 def _bulk_delete(world):
     db.session.execute(delete(Observation).where(Observation.lesson_id == world["a"]["lesson_id"]))
 
 
-@pytest.mark.parametrize("change", [_post, _edit, _retag, _highlight, _delete, _rename_pupil, _retitle_stage, _remove_pupil,
-                                    _purge, _rename_observer, _bulk_insert, _bulk_delete])
+@pytest.mark.parametrize(
+    "change",
+    [
+        _post,
+        _edit,
+        _retag,
+        _highlight,
+        _delete,
+        _rename_pupil,
+        _retitle_stage,
+        _remove_pupil,
+        _purge,
+        _rename_observer,
+        _bulk_insert,
+        _bulk_delete,
+    ],
+)
 def test_every_change_the_feed_shows_moves_that_lessons_version_on(app, world, change):
     assert moves_only_a(app, world, lambda: change(world))
 
@@ -126,7 +172,9 @@ def test_the_poll_answers_by_the_version_whatever_the_feed_holds(client, world, 
     a = world["a"]
     base = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}/observations/feed"
     client.sign_in(a["teacher"])
-    since = client.get(f"{base}?since=x", htmx=True).get_data(as_text=True).split("since=", 1)[1].split('"', 1)[0]
+    since = (
+        client.get(f"{base}?since=x", htmx=True).get_data(as_text=True).split("since=", 1)[1].split('"', 1)[0]
+    )
     assert since.startswith("v") and client.get(f"{base}?since={since}", htmx=True).status_code == 204
     with app.app_context():
         _highlight(world)
@@ -143,8 +191,11 @@ def test_a_post_moves_the_version_and_a_pupil_removed_meanwhile_is_refused(app, 
     with app.app_context():
         observer = _observer(world)
         lesson = db.session.get(ResearchLesson, a["lesson_id"])
-        new_id = observing.record_observation(lesson, observer, observing.ObservationInput(
-            a["pupil_ids"][0], a["stage_ids"][0], "Saved at once", 2, [])).id
+        new_id = observing.record_observation(
+            lesson,
+            observer,
+            observing.ObservationInput(a["pupil_ids"][0], a["stage_ids"][0], "Saved at once", 2, []),
+        ).id
         db.session.commit()
         db.session.remove()
         assert db.session.get(Observation, new_id).text == "Saved at once"
@@ -157,6 +208,7 @@ def test_a_post_moves_the_version_and_a_pupil_removed_meanwhile_is_refused(app, 
             other_tablet.execute(delete(Observation).where(Observation.case_pupil_id == a["pupil_ids"][-1]))
             other_tablet.execute(delete(CasePupil).where(CasePupil.id == a["pupil_ids"][-1]))
         with pytest.raises(ServiceError, match="plan has just changed"):
-            observing.record_observation(lesson, observer, observing.ObservationInput(
-                a["pupil_ids"][-1], None, "Too late", None, []))
+            observing.record_observation(
+                lesson, observer, observing.ObservationInput(a["pupil_ids"][-1], None, "Too late", None, [])
+            )
         db.session.rollback()

@@ -1,6 +1,7 @@
 """Every state-changing route takes a form and nothing else: a JSON or XML body, or a body with no
 content type, answers 415 and changes nothing. Flask-WTF would otherwise read a JSON body as the
 form, letting numbers in where text is expected and control characters past the request's cleaning."""
+
 import json
 
 import pytest
@@ -11,8 +12,19 @@ from workspace.extensions import db
 from workspace.models import User
 
 BODIES = {
-    "json": ("application/json", json.dumps({"title": 5, "text": "a\x00b", "name": ["x"], "version": 1,
-                                             "email": "lead@example.org", "password": "x"})),
+    "json": (
+        "application/json",
+        json.dumps(
+            {
+                "title": 5,
+                "text": "a\x00b",
+                "name": ["x"],
+                "version": 1,
+                "email": "lead@example.org",
+                "password": "x",
+            }
+        ),
+    ),
     "xml": ("application/xml", "<form><title>5</title><text>a</text></form>"),
     "no content type": (None, "title=Sneaky&text=typed+without+a+type"),
 }
@@ -25,8 +37,10 @@ def state_changing_rules(app):
 
 
 def row_counts():
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 @pytest.mark.parametrize("kind", sorted(BODIES))
@@ -66,7 +80,9 @@ def test_the_refusal_says_what_is_wrong_and_forms_still_work(client, world):
     fragment = client.post(url, json={"name": "JSON school"}, htmx=True)
     assert fragment.status_code == 415 and "<html" not in fragment.get_data(as_text=True)
     # A form with a charset parameter is still a form; so is an empty body with no type.
-    form = client.post(url, data="name=", headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"})
+    form = client.post(
+        url, data="name=", headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
+    )
     assert form.status_code == 422
     assert client.post("/sign-out").status_code != 415
 

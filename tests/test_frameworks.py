@@ -1,4 +1,5 @@
 """Frameworks as data: counts and shapes, idempotent loading, versions, browser pages and search."""
+
 import json
 
 import pytest
@@ -18,8 +19,9 @@ def loaded(app):
 @pytest.fixture
 def own_app(fresh_database_url):
     """A database of its own, for tests that load or change framework versions."""
-    from tests.conftest import make_app
     from flask_migrate import upgrade
+
+    from tests.conftest import make_app
 
     application = make_app(fresh_database_url)
     with application.app_context():
@@ -39,22 +41,32 @@ def framework(key):
 
 def elements(key, kind):
     return db.session.scalars(
-        select(FrameworkElement).where(FrameworkElement.framework_id == framework(key).id, FrameworkElement.kind == kind)
-        .order_by(FrameworkElement.id)).all()
+        select(FrameworkElement)
+        .where(FrameworkElement.framework_id == framework(key).id, FrameworkElement.kind == kind)
+        .order_by(FrameworkElement.id)
+    ).all()
 
 
 def test_counts_and_shapes(app, loaded):
     with app.app_context():
         hgios4 = elements("hgios4", "qi")
         assert len(hgios4) == 15
-        categories = {e.parent.title: [q.number for q in hgios4 if q.parent_id == e.parent_id] for e in hgios4}
+        categories = {
+            e.parent.title: [q.number for q in hgios4 if q.parent_id == e.parent_id] for e in hgios4
+        }
         assert categories == {
             "Leadership and management": ["1.1", "1.2", "1.3", "1.4", "1.5"],
             "Learning provision": ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"],
             "Successes and achievements": ["3.1", "3.2", "3.3"],
         }
         assert [lvl.label for lvl in framework("hgios4").levels] == [
-            "Excellent", "Very good", "Good", "Satisfactory", "Weak", "Unsatisfactory"]
+            "Excellent",
+            "Very good",
+            "Good",
+            "Satisfactory",
+            "Weak",
+            "Unsatisfactory",
+        ]
 
         hgioelc = {q.number: q.title for q in elements("hgioelc", "qi")}
         assert len(hgioelc) == 15
@@ -63,15 +75,33 @@ def test_counts_and_shapes(app, loaded):
         assert hgioelc["3.3"] == "Developing creativity and skills for life and learning"
 
         stem_qis = elements("stem", "qi")
-        assert [q.number for q in stem_qis] == ["1.1", "1.2", "1.3", "1.5", "2.2", "2.3", "2.5", "2.6", "2.7", "3.1", "3.2", "3.3"]
-        assert stem_qis[-1].parent.title == "Successes and achievements"  # not "Learning provision" as in the source
+        assert [q.number for q in stem_qis] == [
+            "1.1",
+            "1.2",
+            "1.3",
+            "1.5",
+            "2.2",
+            "2.3",
+            "2.5",
+            "2.6",
+            "2.7",
+            "3.1",
+            "3.2",
+            "3.3",
+        ]
+        assert (
+            stem_qis[-1].parent.title == "Successes and achievements"
+        )  # not "Learning provision" as in the source
         themes = elements("stem", "theme")
         assert len(themes) >= 30
         for theme in themes:
             assert len(theme.progression) == 3, theme.title
             assert all(len(text) > 40 for _, text in theme.progression)
         assert [lvl.label for lvl in framework("stem").levels] == [
-            "Starting the journey", "Building on achievements", "Features of highly-effective practice"]
+            "Starting the journey",
+            "Building on achievements",
+            "Features of highly-effective practice",
+        ]
         elc_wording = {t.hgioelc_title for t in themes if t.hgioelc_title}
         assert "Ensuring impact of success on children and families" in elc_wording
         assert count(ChallengeQuestion) >= 30
@@ -83,8 +113,11 @@ def test_counts_and_shapes(app, loaded):
         by_group = {code: [p for p in priorities if p.parent_id == g.id] for code, g in groups.items()}
         assert len(by_group["key-actions"]) == 5
         assert [p.title for p in by_group["national-connections"]] == [
-            "STEM Education and Training Strategy", "Developing the Young Workforce (DYW)", "Health and Wellbeing",
-            "Raising Attainment"]
+            "STEM Education and Training Strategy",
+            "Developing the Young Workforce (DYW)",
+            "Health and Wellbeing",
+            "Raising Attainment",
+        ]
         assert len(by_group["equity-elc-schools"]) == 6 and len(by_group["equity-cld"]) == 6
         for key in ("stem", "hgios4", "hgioelc", "igbe"):
             assert "Open Government Licence" in framework(key).licence
@@ -99,7 +132,10 @@ def test_stem_wording_is_faithful_to_the_source():
     source = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_4732e8eb9c668dac.txt"
     if not source.exists():
         pytest.skip("the source documents are not beside this checkout")
-    squash = lambda text: re.sub(r"\s+", " ", text.replace("?", "").replace("HGIOS4", "").replace("HGIOELC", "")).strip()
+
+    def squash(text):
+        return re.sub(r"\s+", " ", text.replace("?", "").replace("HGIOS4", "").replace("HGIOELC", "")).strip()
+
     haystack = squash(source.read_text(encoding="utf-8"))
     document = json.loads(loader.DATA.joinpath("stem.json").read_text())
     for category in document["categories"]:
@@ -115,7 +151,12 @@ def test_loading_twice_changes_nothing(app, loaded):
         results = loader.load_all()
         db.session.commit()
         assert {r.outcome for r in results} == {"unchanged"}
-        assert (count(Framework), count(FrameworkElement), count(ChallengeQuestion), count(FrameworkLevel)) == before
+        assert (
+            count(Framework),
+            count(FrameworkElement),
+            count(ChallengeQuestion),
+            count(FrameworkLevel),
+        ) == before
 
 
 def test_load_frameworks_command(fresh_database_url):
@@ -140,9 +181,17 @@ def test_a_new_version_keeps_old_links_readable(own_app, monkeypatch):
 
         partnership = create_partnership("Versioned Partnership")
         old_qi = elements("stem", "qi")[0]
-        monkeypatch.setitem(linking._record_types, "test_record", linking.RecordType(
-            "test_record", "Test records", lambda pid, ids: {
-                i: linking.LinkedRecord("test_record", i, f"Record {i}", f"/records/{i}") for i in ids}))
+        monkeypatch.setitem(
+            linking._record_types,
+            "test_record",
+            linking.RecordType(
+                "test_record",
+                "Test records",
+                lambda pid, ids: {
+                    i: linking.LinkedRecord("test_record", i, f"Record {i}", f"/records/{i}") for i in ids
+                },
+            ),
+        )
         linking.set_links(partnership.id, "test_record", 1, [old_qi.id])
         db.session.commit()
         old_title = old_qi.title

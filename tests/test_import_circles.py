@@ -2,6 +2,7 @@
 circle. Imports inside functions count too: they are how circles hide. A module importing the
 package it belongs to (a blueprint's views taking `bp`) is not a circle: the package is always
 initialised before its parts."""
+
 from __future__ import annotations
 
 import ast
@@ -28,10 +29,12 @@ def imported_by(name: str, path: Path, is_package: bool, known: dict) -> set[str
             base = node.module or ""
             if node.level:
                 here = name.split(".") if is_package else name.split(".")[:-1]
-                here = here[:len(here) - (node.level - 1)]
+                here = here[: len(here) - (node.level - 1)]
                 base = ".".join(here + ([node.module] if node.module else []))
             # `from . import views` names a module; `from .models import User` names the package.
-            targets |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names}
+            targets |= {
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names
+            }
     return {t for t in targets if t in known and t != name and not name.startswith(t + ".")}
 
 

@@ -1,4 +1,5 @@
 """A research lesson: its plan (edited together), pupil voice, discussion and sheet; observing it is in test_observing.py."""
+
 import re
 from html import unescape
 
@@ -24,19 +25,28 @@ def current_plan_form(client, url):
 def current_form_from(body):
     """The fields of a plan form in a page already fetched, unescaped as a browser would."""
     data = {}
-    for name, value in re.findall(r'<input class="input[^"]*" (?:type="date" )?id="[^"]+" name="([^"]+)" value="([^"]*)"', body):
+    for name, value in re.findall(
+        r'<input class="input[^"]*" (?:type="date" )?id="[^"]+" name="([^"]+)" value="([^"]*)"', body
+    ):
         data[name] = value
     for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body):
         data[name] = value
-    for name, value in re.findall(r'<textarea class="input" id="[^"]+" name="([^"]+)" rows="\d"[^>]*>([^<]*)</textarea>', body):
+    for name, value in re.findall(
+        r'<textarea class="input" id="[^"]+" name="([^"]+)" rows="\d"[^>]*>([^<]*)</textarea>', body
+    ):
         data[name] = value
-    for name, value in re.findall(r'<select class="input" id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', body, re.S):
+    for name, value in re.findall(
+        r'<select class="input" id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected',
+        body,
+        re.S,
+    ):
         data[name] = value
     data.pop("csrf_token", None)
     return {k: unescape(v) for k, v in data.items()}
 
 
 # The plan -----------------------------------------------------------------------------------------
+
 
 def test_plan_page_and_fragment(client, world):
     client.sign_in(world["a"]["teacher"])
@@ -53,25 +63,37 @@ def test_save_plan_with_predictions(client, world, app):
     client.sign_in(world["a"]["teacher"])
     data = current_plan_form(client, f"{lesson_url(world)}/plan")
     pupil, stage = world["a"]["pupil_ids"][0], world["a"]["stage_ids"][1]
-    data.update({"learning_intentions": "Fractions can look different but be equal.",
-                 "pupil-0-descriptor": "A girl who is quiet in group work",
-                 f"prediction-{pupil}-{stage}": "Will let her partner talk.",
-                 "stage-2-title": "Plenary"})
+    data.update(
+        {
+            "learning_intentions": "Fractions can look different but be equal.",
+            "pupil-0-descriptor": "A girl who is quiet in group work",
+            f"prediction-{pupil}-{stage}": "Will let her partner talk.",
+            "stage-2-title": "Plenary",
+        }
+    )
     response = client.post(f"{lesson_url(world)}/plan", data=data)
     assert response.status_code == 303, html(response)[:3000]
     with app.app_context():
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
         assert [s.title for s in lesson.stages] == ["Starter", "Main task", "Plenary"]
         assert lesson.case_pupils[0].descriptor == "A girl who is quiet in group work"
-        prediction = db.session.scalar(select(Prediction).where(Prediction.case_pupil_id == pupil, Prediction.stage_id == stage))
+        prediction = db.session.scalar(
+            select(Prediction).where(Prediction.case_pupil_id == pupil, Prediction.stage_id == stage)
+        )
         assert prediction.text == "Will let her partner talk."
 
 
 def test_removing_a_stage_and_adding_a_pupil(client, world, app):
     client.sign_in(world["a"]["teacher"])
     data = current_plan_form(client, f"{lesson_url(world)}/plan")
-    data.update({"stage-1-title": "", "stage-1-description": "", "pupil-3-label": "D",
-                 "pupil-3-descriptor": "A boy who finds writing hard"})
+    data.update(
+        {
+            "stage-1-title": "",
+            "stage-1-description": "",
+            "pupil-3-label": "D",
+            "pupil-3-descriptor": "A boy who finds writing hard",
+        }
+    )
     assert client.post(f"{lesson_url(world)}/plan", data=data).status_code == 303
     with app.app_context():
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
@@ -79,11 +101,21 @@ def test_removing_a_stage_and_adding_a_pupil(client, world, app):
         assert [p.label for p in lesson.case_pupils] == ["A", "B", "C", "D"]
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"stage-0-title": "", "stage-0-description": ""}, "stage-0-title", "1 observation was recorded in this stage"),
-    ({"pupil-0-label": "", "pupil-0-descriptor": "", "pupil-0-criterion": ""}, "pupil-0-label",
-     "1 observation and 1 pupil-voice note"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (
+            {"stage-0-title": "", "stage-0-description": ""},
+            "stage-0-title",
+            "1 observation was recorded in this stage",
+        ),
+        (
+            {"pupil-0-label": "", "pupil-0-descriptor": "", "pupil-0-criterion": ""},
+            "pupil-0-label",
+            "1 observation and 1 pupil-voice note",
+        ),
+    ],
+)
 def test_removing_what_has_observations_is_refused(client, world, app, change, field, message):
     """Nothing is lost: a pupil or stage with observations stays."""
     client.sign_in(world["a"]["teacher"])
@@ -92,16 +124,33 @@ def test_removing_what_has_observations_is_refused(client, world, app, change, f
     assert response.status_code == 422
     assert message in html(response) and f'href="#{field}"' in html(response)
     with app.app_context():
-        assert db.session.get(Observation, world["a"]["observation_id"]).stage_id == world["a"]["stage_ids"][0]
+        assert (
+            db.session.get(Observation, world["a"]["observation_id"]).stage_id == world["a"]["stage_ids"][0]
+        )
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"pupil-0-descriptor": "Born 12/03/2015, quiet"}, "pupil-0-descriptor", "looks like a date of birth"),
-    ({"pupil-1-label": "A"}, "pupil-1-label", "Two case pupils are labelled A"),
-    ({"pupil-0-criterion": "Candidate 1234567 can add"}, "pupil-0-criterion", "looks like a Scottish Candidate Number"),
-    ({"lesson_date": "31/02/2026"}, "lesson_date", "31 February 2026 is not a real date"),
-    ({"stage-0-title": "", "stage-0-description": "still here"}, "stage-0-title", "Give this stage a title"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (
+            {"pupil-0-descriptor": "Born 12/03/2015, quiet"},
+            "pupil-0-descriptor",
+            "looks like a date of birth",
+        ),
+        ({"pupil-1-label": "A"}, "pupil-1-label", "Two case pupils are labelled A"),
+        (
+            {"pupil-0-criterion": "Candidate 1234567 can add"},
+            "pupil-0-criterion",
+            "looks like a Scottish Candidate Number",
+        ),
+        ({"lesson_date": "31/02/2026"}, "lesson_date", "31 February 2026 is not a real date"),
+        (
+            {"stage-0-title": "", "stage-0-description": "still here"},
+            "stage-0-title",
+            "Give this stage a title",
+        ),
+    ],
+)
 def test_invalid_plan_is_422_with_values_kept(client, world, change, field, message):
     client.sign_in(world["a"]["teacher"])
     data = current_plan_form(client, f"{lesson_url(world)}/plan")
@@ -127,7 +176,7 @@ def test_stale_plan_is_409_shows_what_changed_and_keeps_my_typing(client, make_c
     assert response.status_code == 409
     body = html(response)
     assert "Someone else saved the plan" in body and "Teacher2 Alpha" in body
-    assert "Their success criteria, saved first" in body   # what changed
+    assert "Their success criteria, saved first" in body  # what changed
     assert "My learning intentions, typed at the same time" in body  # nothing lost
     with app.app_context():
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
@@ -150,7 +199,7 @@ def test_saving_again_after_a_409_keeps_both_peoples_changes(client, make_client
     theirs["subject"] = "Numeracy and mathematics"
     assert colleague.post(url, data=theirs).status_code == 303
     mine[f"prediction-{pupils[0]}-{stages[1]}"] = "My prediction"
-    mine[f"prediction-{pupils[1]}-{stages[0]}"] = "My own idea for this one"   # both changed this cell
+    mine[f"prediction-{pupils[1]}-{stages[0]}"] = "My own idea for this one"  # both changed this cell
     stale = client.post(url, data=mine)
     assert stale.status_code == 409
     body = html(stale)
@@ -158,8 +207,11 @@ def test_saving_again_after_a_409_keeps_both_peoples_changes(client, make_client
     again = current_form_from(body)
     assert client.post(url, data=again).status_code == 303
     with app.app_context():
-        saved = {(p.case_pupil_id, p.stage_id): p.text for p in db.session.scalars(select(Prediction))
-                 if p.case_pupil_id in pupils}
+        saved = {
+            (p.case_pupil_id, p.stage_id): p.text
+            for p in db.session.scalars(select(Prediction))
+            if p.case_pupil_id in pupils
+        }
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
     assert saved[(pupils[0], stages[0])] == f"Their prediction for {pupils[0]}"
     assert saved[(pupils[2], stages[0])] == f"Their prediction for {pupils[2]}"
@@ -176,7 +228,7 @@ def test_a_row_they_removed_that_i_changed_comes_back(client, make_client, world
     mine, theirs = current_plan_form(client, url), current_plan_form(colleague, url)
     theirs.update({"stage-1-title": "", "stage-1-description": ""})  # they remove "Main task"
     assert colleague.post(url, data=theirs).status_code == 303
-    mine["stage-1-description"] = "Pairs build fraction walls"   # I had just described it
+    mine["stage-1-description"] = "Pairs build fraction walls"  # I had just described it
     stale = client.post(url, data=mine)
     assert stale.status_code == 409
     body = html(stale)
@@ -186,13 +238,18 @@ def test_a_row_they_removed_that_i_changed_comes_back(client, make_client, world
 
 # Pupil voice, discussion, next steps ------------------------------------------------------------
 
+
 def test_pupil_voice(client, world, app):
     client.sign_in(world["a"]["other_teacher"])
     page = html(client.get(f"{lesson_url(world)}/voice"))
     assert "What helped you to learn?" in page and 'hx-history="false"' in page
     assert html(client.get(f"{lesson_url(world)}/voice", htmx=True)).lstrip().startswith('<div id="voice"')
-    data = {"case_pupil_id": str(world["a"]["pupil_ids"][1]), "question": "What helped you to learn?",
-            "own_question": "", "response": "Working with my partner."}
+    data = {
+        "case_pupil_id": str(world["a"]["pupil_ids"][1]),
+        "question": "What helped you to learn?",
+        "own_question": "",
+        "response": "Working with my partner.",
+    }
     response = client.post(f"{lesson_url(world)}/voice", data=data, htmx=True)
     assert response.status_code == 201 and "Working with my partner." in html(response)
     bad = client.post(f"{lesson_url(world)}/voice", data=data | {"response": ""})
@@ -202,7 +259,9 @@ def test_pupil_voice(client, world, app):
     no_question = client.post(f"{lesson_url(world)}/voice", data=data | {"question": "", "own_question": ""})
     assert no_question.status_code == 422 and "Write the question you asked" in html(no_question)
     with app.app_context():
-        assert db.session.scalar(select(PupilVoice.question).where(PupilVoice.question == "Which part was fun?"))
+        assert db.session.scalar(
+            select(PupilVoice.question).where(PupilVoice.question == "Which part was fun?")
+        )
     nid = world["a"]["note_id"]
     assert client.post(f"{lesson_url(world)}/voice/{nid}/delete").status_code == 303
     with app.app_context():
@@ -215,11 +274,20 @@ def test_discussion_save_and_stale(client, make_client, world, app):
     assert "1. The case pupils" in page and "Counted on fingers" in page  # observations beside the prediction
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     pupil = world["a"]["pupil_ids"][0]
-    data = {"version": version, f"progress-{pupil}": "Met the prediction.", "discussion_teaching": "Pairs helped.",
-            "discussion_learned": "Rehearsal matters."}
+    data = {
+        "version": version,
+        f"progress-{pupil}": "Met the prediction.",
+        "discussion_teaching": "Pairs helped.",
+        "discussion_learned": "Rehearsal matters.",
+    }
     colleague = make_client()
     colleague.sign_in(world["a"]["other_teacher"])
-    assert colleague.post(f"{lesson_url(world)}/discussion", data=data | {"discussion_learned": "Theirs"}).status_code == 303
+    assert (
+        colleague.post(
+            f"{lesson_url(world)}/discussion", data=data | {"discussion_learned": "Theirs"}
+        ).status_code
+        == 303
+    )
     stale = client.post(f"{lesson_url(world)}/discussion", data=data)
     assert stale.status_code == 409
     assert "Theirs" in html(stale) and "Rehearsal matters." in html(stale)
@@ -237,47 +305,83 @@ def test_discussion_save_and_stale(client, make_client, world, app):
 def test_next_step_becomes_an_action_in_one_step(client, world, app):
     client.sign_in(world["a"]["teacher"])
     with app.app_context():
-        linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [world["a"]["element_id"]])
+        linking.set_links(
+            world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [world["a"]["element_id"]]
+        )
         db.session.commit()
     page = html(client.get(f"{lesson_url(world)}/discussion"))
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     fingerprints = unescape(re.search(r'name="fingerprints" value="([^"]*)"', page).group(1))
-    too_long = client.post(f"{lesson_url(world)}/discussion", data={
-        "version": version, "fingerprints": fingerprints, "discussion_learned": "Unsaved learning", "next_step": "x" * 2001})
+    too_long = client.post(
+        f"{lesson_url(world)}/discussion",
+        data={
+            "version": version,
+            "fingerprints": fingerprints,
+            "discussion_learned": "Unsaved learning",
+            "next_step": "x" * 2001,
+        },
+    )
     assert too_long.status_code == 422 and "Unsaved learning" in html(too_long)
-    added = client.post(f"{lesson_url(world)}/discussion", data={
-        "version": version, "fingerprints": fingerprints, "discussion_learned": "Saved with the step",
-        "next_step": "Try paired talk first."})
+    added = client.post(
+        f"{lesson_url(world)}/discussion",
+        data={
+            "version": version,
+            "fingerprints": fingerprints,
+            "discussion_learned": "Saved with the step",
+            "next_step": "Try paired talk first.",
+        },
+    )
     assert added.status_code == 303
     with app.app_context():
-        assert db.session.get(ResearchLesson, world["a"]["lesson_id"]).discussion_learned == "Saved with the step"
+        assert (
+            db.session.get(ResearchLesson, world["a"]["lesson_id"]).discussion_learned
+            == "Saved with the step"
+        )
         assert db.session.scalar(select(NextStep).where(NextStep.text == "Try paired talk first."))
     url = f"{lesson_url(world)}/next-steps/{world['a']['step_id']}/action"
     form = client.get(url)
     assert "Make this next step an action" in html(form)
-    response = client.post(url, data={"title": "Fraction walls from the start", "owner_id": "", "due_date": "2027-01-15"})
+    response = client.post(
+        url, data={"title": "Fraction walls from the start", "owner_id": "", "due_date": "2027-01-15"}
+    )
     assert response.status_code == 422  # an owner is required: "Not a valid choice"
     with app.app_context():
         from workspace.models import User
+
         other = db.session.scalar(select(User.id).where(User.email == world["a"]["other_teacher"]))
-    response = client.post(url, data={"title": "Fraction walls from the start", "owner_id": str(other),
-                                      "due_date": "2027-01-15"})
+    response = client.post(
+        url, data={"title": "Fraction walls from the start", "owner_id": str(other), "due_date": "2027-01-15"}
+    )
     assert response.status_code == 303
     with app.app_context():
         action = db.session.scalar(select(Action).where(Action.title == "Fraction walls from the start"))
-        assert (action.trio_id, action.lesson_id, action.owner_id) == (world["a"]["trio_id"], world["a"]["lesson_id"], other)
+        assert (action.trio_id, action.lesson_id, action.owner_id) == (
+            world["a"]["trio_id"],
+            world["a"]["lesson_id"],
+            other,
+        )
         assert action.school_id == world["a"]["school_ids"][0] and action.status == "not_started"
-        assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [world["a"]["element_id"]]
+        assert [e.id for e in linking.links_for("action", [action.id])[action.id]] == [
+            world["a"]["element_id"]
+        ]
         assert db.session.get(NextStep, world["a"]["step_id"]).action_id == action.id
-    assert re.search(r"Action: <a href=\"[^\"]+/actions/\d+\">Fraction walls from the start</a>", html(client.get(f"{lesson_url(world)}/discussion")))
+    assert re.search(
+        r"Action: <a href=\"[^\"]+/actions/\d+\">Fraction walls from the start</a>",
+        html(client.get(f"{lesson_url(world)}/discussion")),
+    )
     assert client.post(url, data={"title": "Again", "owner_id": str(other)}).status_code == 422  # only once
 
 
 def test_sheet_has_predictions_observations_and_voice(client, world, app):
     client.sign_in(world["a"]["reviewer"])
     with app.app_context():
-        db.session.add(Prediction(case_pupil_id=world["a"]["pupil_ids"][0], stage_id=world["a"]["stage_ids"][0],
-                                  text="Will count on fingers."))
+        db.session.add(
+            Prediction(
+                case_pupil_id=world["a"]["pupil_ids"][0],
+                stage_id=world["a"]["stage_ids"][0],
+                text="Will count on fingers.",
+            )
+        )
         db.session.commit()
     body = html(client.get(f"{lesson_url(world)}/sheet"))
     assert "Will count on fingers." in body and "Counted on fingers, then used the fraction wall." in body

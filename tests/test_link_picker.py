@@ -1,4 +1,5 @@
 """The link picker, as a page and as htmx fragments, and the linking service behind it."""
+
 import re
 
 import pytest
@@ -14,18 +15,29 @@ from workspace.models import Framework, FrameworkElement, FrameworkLink
 
 def stem_element(number, kind="qi"):
     stem = db.session.scalar(select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True)))
-    return db.session.scalar(select(FrameworkElement).where(
-        FrameworkElement.framework_id == stem.id, FrameworkElement.number == number, FrameworkElement.kind == kind))
+    return db.session.scalar(
+        select(FrameworkElement).where(
+            FrameworkElement.framework_id == stem.id,
+            FrameworkElement.number == number,
+            FrameworkElement.kind == kind,
+        )
+    )
 
 
 def igbe(code):
-    return db.session.scalar(select(FrameworkElement).where(FrameworkElement.code == code, FrameworkElement.kind == "priority"))
+    return db.session.scalar(
+        select(FrameworkElement).where(FrameworkElement.code == code, FrameworkElement.kind == "priority")
+    )
 
 
 @pytest.fixture
 def ids(app):
     with app.app_context():
-        return {"qi23": stem_element("2.3").id, "theme23": stem_element("2.3", "theme").id, "ka1": igbe("KA1").id}
+        return {
+            "qi23": stem_element("2.3").id,
+            "theme23": stem_element("2.3", "theme").id,
+            "ka1": igbe("KA1").id,
+        }
 
 
 def picker_url(world, **params):
@@ -73,7 +85,9 @@ def test_picker_ignores_nonsense(client, world):
 
 def test_picker_from_a_submitted_form(app, ids):
     with app.app_context():
-        picker = picker_from_formdata(MultiDict([("links", str(ids["qi23"])), ("links_add", str(ids["ka1"]))]))
+        picker = picker_from_formdata(
+            MultiDict([("links", str(ids["qi23"])), ("links_add", str(ids["ka1"]))])
+        )
         assert picker.is_action and picker.chosen_ids == [ids["qi23"], ids["ka1"]]
         picker = picker_from_formdata(MultiDict([("links", str(ids["qi23"])), ("links", str(ids["ka1"]))]))
         assert not picker.is_action and picker.chosen_ids == [ids["qi23"], ids["ka1"]]
@@ -82,9 +96,17 @@ def test_picker_from_a_submitted_form(app, ids):
 
 
 def test_set_links_replaces_and_validates(app, world, ids, monkeypatch):
-    monkeypatch.setitem(linking._record_types, "test_record", linking.RecordType(
-        "test_record", "Test records", lambda pid, rids: {
-            i: linking.LinkedRecord("test_record", i, f"Record {i}", f"/r/{i}") for i in rids}))
+    monkeypatch.setitem(
+        linking._record_types,
+        "test_record",
+        linking.RecordType(
+            "test_record",
+            "Test records",
+            lambda pid, rids: {
+                i: linking.LinkedRecord("test_record", i, f"Record {i}", f"/r/{i}") for i in rids
+            },
+        ),
+    )
     with app.app_context():
         pid = world["a"]["partnership_id"]
         linking.set_links(pid, "test_record", 7, [ids["qi23"], ids["ka1"]])
@@ -102,7 +124,12 @@ def test_set_links_replaces_and_validates(app, world, ids, monkeypatch):
         linked = linking.records_linked_to(pid, db.session.get(FrameworkElement, ids["qi23"]))
         assert [r.title for r in linked["Test records"]] == ["Record 7"]
         # Another partnership sees nothing of it.
-        assert linking.records_linked_to(world["b"]["partnership_id"], db.session.get(FrameworkElement, ids["qi23"])) == {}
+        assert (
+            linking.records_linked_to(
+                world["b"]["partnership_id"], db.session.get(FrameworkElement, ids["qi23"])
+            )
+            == {}
+        )
 
 
 def test_search_ranks_qis_before_themes_and_stem_first(app):
@@ -112,12 +139,15 @@ def test_search_ranks_qis_before_themes_and_stem_first(app):
         assert re.match(r"QI 2\.3 ", linking.element_label(results[0]))
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("QI 2.3", "QI 2.3 Learning, teaching and assessment (STEM framework)"),
-    ("IGBE KA1", "IGBE KA1: Raise awareness"),
-    ("igbe ka1:", "IGBE KA1: Raise awareness"),
-    ("hgios4 2.3", "QI 2.3 Learning, teaching and assessment (HGIOS4)"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("QI 2.3", "QI 2.3 Learning, teaching and assessment (STEM framework)"),
+        ("IGBE KA1", "IGBE KA1: Raise awareness"),
+        ("igbe ka1:", "IGBE KA1: Raise awareness"),
+        ("hgios4 2.3", "QI 2.3 Learning, teaching and assessment (HGIOS4)"),
+    ],
+)
 def test_search_understands_the_labels_it_shows(app, query, expected):
     with app.app_context():
         assert linking.element_label(linking.search(query)[0]) == expected

@@ -1,5 +1,7 @@
 """Members and their roles: leads change roles in place and remove members; others read."""
+
 import re
+
 import pytest
 
 from tests.conftest import html
@@ -41,8 +43,11 @@ def test_lead_sees_role_forms_and_open_invites(client, world):
 def test_change_role_in_place_with_htmx(client, world, app):
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["teacher_membership_id"]
-    response = client.post(role_url(world, "teacher_membership_id"), htmx=True,
-                           data=role_data(mid, "teacher", world["a"]["school_ids"][1]))
+    response = client.post(
+        role_url(world, "teacher_membership_id"),
+        htmx=True,
+        data=role_data(mid, "teacher", world["a"]["school_ids"][1]),
+    )
     assert response.status_code == 200
     body = html(response)
     assert body.lstrip().startswith(f'<tr id="member-{mid}"') and "Saved" in body
@@ -65,8 +70,10 @@ def test_teacher_role_needs_a_school(client, world, htmx):
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["lead_membership_id"]
     # Make a second lead so the only-lead rule does not answer first.
-    client.post(role_url(world, "other_teacher_membership_id"),
-                data=role_data(world["a"]["other_teacher_membership_id"], "lead"))
+    client.post(
+        role_url(world, "other_teacher_membership_id"),
+        data=role_data(world["a"]["other_teacher_membership_id"], "lead"),
+    )
     response = client.post(role_url(world, "lead_membership_id"), htmx=htmx, data=role_data(mid, "teacher"))
     assert response.status_code == 422
     assert "Choose the teacher&#39;s school." in html(response)
@@ -84,8 +91,11 @@ def test_the_only_lead_cannot_be_demoted(client, world):
 def test_school_from_another_partnership_is_refused(client, world):
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["teacher_membership_id"]
-    response = client.post(role_url(world, "teacher_membership_id"), htmx=True,
-                           data=role_data(mid, "teacher", world["b"]["school_ids"][0]))
+    response = client.post(
+        role_url(world, "teacher_membership_id"),
+        htmx=True,
+        data=role_data(mid, "teacher", world["b"]["school_ids"][0]),
+    )
     assert response.status_code == 422
     assert "Not a valid choice" in html(response)
 
@@ -93,15 +103,18 @@ def test_school_from_another_partnership_is_refused(client, world):
 def test_nonsense_school_id_is_422_not_500(client, world):
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["teacher_membership_id"]
-    response = client.post(role_url(world, "teacher_membership_id"), htmx=True,
-                           data=role_data(mid, "teacher", "abc"))
+    response = client.post(
+        role_url(world, "teacher_membership_id"), htmx=True, data=role_data(mid, "teacher", "abc")
+    )
     assert response.status_code == 422
 
 
 def test_reviewers_have_no_school(client, world, app):
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["teacher_membership_id"]
-    client.post(role_url(world, "teacher_membership_id"), data=role_data(mid, "reviewer", world["a"]["school_ids"][0]))
+    client.post(
+        role_url(world, "teacher_membership_id"), data=role_data(mid, "reviewer", world["a"]["school_ids"][0])
+    )
     with app.app_context():
         membership = db.session.get(Membership, mid)
         assert (membership.role, membership.school_id) == ("reviewer", None)
@@ -132,7 +145,10 @@ def test_the_only_lead_cannot_be_removed(client, world):
 def test_only_leads_manage_members(client, world, who):
     client.sign_in(world["a"][who])
     mid = world["a"]["other_teacher_membership_id"]
-    assert client.post(role_url(world, "other_teacher_membership_id"), data=role_data(mid, "lead")).status_code == 403
+    assert (
+        client.post(role_url(world, "other_teacher_membership_id"), data=role_data(mid, "lead")).status_code
+        == 403
+    )
     assert client.post(f"{members_url(world)}/{mid}/remove").status_code == 403
     assert client.get(f"/p/{world['a']['partnership_id']}/invites/new").status_code == 403
 
@@ -141,11 +157,16 @@ def test_htmx_row_shows_what_was_stored(client, world):
     """A reviewer's school is cleared; the row must not keep showing the school that was sent."""
     client.sign_in(world["a"]["lead"])
     mid = world["a"]["teacher_membership_id"]
-    response = client.post(role_url(world, "teacher_membership_id"), htmx=True,
-                           data=role_data(mid, "reviewer", world["a"]["school_ids"][0]))
+    response = client.post(
+        role_url(world, "teacher_membership_id"),
+        htmx=True,
+        data=role_data(mid, "reviewer", world["a"]["school_ids"][0]),
+    )
     body = html(response)
     assert response.status_code == 200
-    assert re.search(r'<option selected value="">No school</option>|<option value="" selected>No school</option>', body), body
+    assert re.search(
+        r'<option selected value="">No school</option>|<option value="" selected>No school</option>', body
+    ), body
 
 
 def test_only_lead_hears_the_real_reason_first(client, world):

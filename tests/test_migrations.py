@@ -1,4 +1,7 @@
 """The schema comes only from migrations, and the models match them."""
+
+from datetime import UTC
+
 from sqlalchemy import inspect, text
 
 from tests.conftest import make_app
@@ -22,9 +25,8 @@ def test_db_check_notices_drift(fresh_database_url):
     app = make_app(fresh_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP INDEX ix_school_partnership_id"))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_school_partnership_id"))
     assert runner.invoke(args=["db", "check"]).exit_code != 0
 
 
@@ -55,7 +57,7 @@ def test_no_write_notifications_are_left_on_postgresql(fresh_database_url):
 def test_status_history_is_backfilled_from_progress_updates_and_the_current_status(fresh_database_url):
     """Before the history existed, an action's status moved by progress updates (dated) or by an
     edit (not dated): the migration rebuilds what it can, and dates an edit by the action's last change."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import column, table
 
@@ -64,42 +66,97 @@ def test_status_history_is_backfilled_from_progress_updates_and_the_current_stat
     # The table as it was at that revision: the model has since grown columns.
     from workspace.models.base import UTCDateTime
 
-    progress_update = table("progress_update", *(column(name) for name in (
-        "id", "partnership_id", "action_id", "text", "evidence", "status_from", "status_to")),
-        column("created_at", UTCDateTime()))
+    progress_update = table(
+        "progress_update",
+        *(
+            column(name)
+            for name in ("id", "partnership_id", "action_id", "text", "evidence", "status_from", "status_to")
+        ),
+        column("created_at", UTCDateTime()),
+    )
     app = make_app(fresh_database_url)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "b2e7975d5599-1"]).exit_code == 0
 
     def at(day):
-        return datetime(2026, 9, day, 12, tzinfo=timezone.utc)
+        return datetime(2026, 9, day, 12, tzinfo=UTC)
 
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(Partnership.__table__.insert().values(id=1, name="P"))
-        for action_id, status, updated in ((1, "complete", at(20)), (2, "on_hold", at(25)), (3, "in_progress", at(3)),
-                                            (4, "on_hold", at(25))):
-            conn.execute(Action.__table__.insert().values(
-                id=action_id, partnership_id=1, title=f"Action {action_id}", status=status, created_at=at(1),
-                updated_at=updated, last_progress_at=updated))
-        conn.execute(progress_update.insert().values(
-            id=1, partnership_id=1, action_id=1, text="Started", evidence="", status_from="not_started", status_to="in_progress",
-            created_at=at(10)))
-        conn.execute(progress_update.insert().values(
-            id=2, partnership_id=1, action_id=1, text="Done", evidence="", status_from="in_progress", status_to="complete",
-            created_at=at(20)))
-        conn.execute(progress_update.insert().values(
-            id=3, partnership_id=1, action_id=2, text="Going", evidence="", created_at=at(15)))
-        conn.execute(progress_update.insert().values(
-            id=4, partnership_id=1, action_id=4, text="Begun", evidence="", status_from="not_started", status_to="in_progress",
-            created_at=at(5)))  # then edited to on hold, which left no dated trace
+        for action_id, status, updated in (
+            (1, "complete", at(20)),
+            (2, "on_hold", at(25)),
+            (3, "in_progress", at(3)),
+            (4, "on_hold", at(25)),
+        ):
+            conn.execute(
+                Action.__table__.insert().values(
+                    id=action_id,
+                    partnership_id=1,
+                    title=f"Action {action_id}",
+                    status=status,
+                    created_at=at(1),
+                    updated_at=updated,
+                    last_progress_at=updated,
+                )
+            )
+        conn.execute(
+            progress_update.insert().values(
+                id=1,
+                partnership_id=1,
+                action_id=1,
+                text="Started",
+                evidence="",
+                status_from="not_started",
+                status_to="in_progress",
+                created_at=at(10),
+            )
+        )
+        conn.execute(
+            progress_update.insert().values(
+                id=2,
+                partnership_id=1,
+                action_id=1,
+                text="Done",
+                evidence="",
+                status_from="in_progress",
+                status_to="complete",
+                created_at=at(20),
+            )
+        )
+        conn.execute(
+            progress_update.insert().values(
+                id=3, partnership_id=1, action_id=2, text="Going", evidence="", created_at=at(15)
+            )
+        )
+        conn.execute(
+            progress_update.insert().values(
+                id=4,
+                partnership_id=1,
+                action_id=4,
+                text="Begun",
+                evidence="",
+                status_from="not_started",
+                status_to="in_progress",
+                created_at=at(5),
+            )
+        )  # then edited to on hold, which left no dated trace
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     with app.app_context(), db.engine.connect() as conn:
-        rows = conn.execute(text("SELECT action_id, status, changed_at, progress_update_id FROM action_status_change "
-                                 "ORDER BY action_id, changed_at, id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT action_id, status, changed_at, progress_update_id FROM action_status_change "
+                "ORDER BY action_id, changed_at, id"
+            )
+        ).all()
     found = [(a, s, str(c)[:10], p) for a, s, c, p in rows]
     assert found == [
-        (1, "not_started", "2026-09-01", None), (1, "in_progress", "2026-09-10", 1), (1, "complete", "2026-09-20", 2),
+        (1, "not_started", "2026-09-01", None),
+        (1, "in_progress", "2026-09-10", 1),
+        (1, "complete", "2026-09-20", 2),
         (2, "on_hold", "2026-09-01", None),
         (3, "in_progress", "2026-09-01", None),
-        (4, "not_started", "2026-09-01", None), (4, "in_progress", "2026-09-05", 4), (4, "on_hold", "2026-09-25", None),
+        (4, "not_started", "2026-09-01", None),
+        (4, "in_progress", "2026-09-05", 4),
+        (4, "on_hold", "2026-09-25", None),
     ]

@@ -1,5 +1,6 @@
 """Observing a research lesson live: the tablet page, recording, the feed and its poll, editing,
 tags and highlights, from several tablets at once."""
+
 import re
 
 import pytest
@@ -15,43 +16,61 @@ from workspace.trios import observing
 
 
 def observation(world, text, pupil=0, stage=0, score="4", **extra):
-    return {"case_pupil_id": str(world["a"]["pupil_ids"][pupil]), "stage_id": str(world["a"]["stage_ids"][stage]),
-            "text": text, "leuven_score": score, **extra}
+    return {
+        "case_pupil_id": str(world["a"]["pupil_ids"][pupil]),
+        "stage_id": str(world["a"]["stage_ids"][stage]),
+        "text": text,
+        "leuven_score": score,
+        **extra,
+    }
 
 
 def test_observe_page_defaults_to_the_last_pupil_and_stage(client, world):
     client.sign_in(world["a"]["teacher"])  # wrote about pupil A, stage 1 in the fixture
     body = html(client.get(f"{lesson_url(world)}/observe"))
     pupil, stage = world["a"]["pupil_ids"][0], world["a"]["stage_ids"][0]
-    assert re.search(rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil}">', body)
-    assert re.search(rf'<input checked id="stage_id-\d" name="stage_id"[^>]* type="radio" value="{stage}">', body)
+    assert re.search(
+        rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil}">', body
+    )
+    assert re.search(
+        rf'<input checked id="stage_id-\d" name="stage_id"[^>]* type="radio" value="{stage}">', body
+    )
     assert "Extremely high" in body  # each Leuven level described on the page
     assert 'hx-history="false"' in body
 
 
 def test_record_observation_without_and_with_htmx(client, world, app):
     client.sign_in(world["a"]["teacher"])
-    response = client.post(f"{lesson_url(world)}/observations", data=observation(world, "Plain form entry", 1, 1))
+    response = client.post(
+        f"{lesson_url(world)}/observations", data=observation(world, "Plain form entry", 1, 1)
+    )
     assert response.status_code == 303
-    response = client.post(f"{lesson_url(world)}/observations", data=observation(world, "htmx entry", 2, 1, "5"),
-                           htmx=True)
+    response = client.post(
+        f"{lesson_url(world)}/observations", data=observation(world, "htmx entry", 2, 1, "5"), htmx=True
+    )
     assert response.status_code == 201
     assert response.headers["HX-Trigger"] == "observation-saved"
     body = html(response)
     assert body.lstrip().startswith('<section id="observation-form"')
     pupil_c = world["a"]["pupil_ids"][2]
-    assert re.search(rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil_c}">', body)
+    assert re.search(
+        rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* type="radio" value="{pupil_c}">',
+        body,
+    )
     with app.app_context():
         texts = set(db.session.scalars(select(Observation.text)))
         assert {"Plain form entry", "htmx entry"} <= texts
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"text": ""}, "Write what you saw."),
-    ({"leuven_score": "7"}, "Not a valid choice"),
-    ({"case_pupil_id": ""}, "Choose the case pupil"),
-    ({"case_pupil_id": "999999"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"text": ""}, "Write what you saw."),
+        ({"leuven_score": "7"}, "Not a valid choice"),
+        ({"case_pupil_id": ""}, "Choose the case pupil"),
+        ({"case_pupil_id": "999999"}, "Not a valid choice"),
+    ],
+)
 def test_invalid_observation_is_422_and_keeps_the_text(client, world, data, message):
     client.sign_in(world["a"]["teacher"])
     payload = observation(world, "Kept text") | data
@@ -73,12 +92,24 @@ def test_two_observers_posting_at_once_both_see_both(client, make_client, world,
     colleague = make_client()
     colleague.sign_in(world["a"]["other_teacher"])
     feed_url = f"{lesson_url(world)}/observations/feed"
-    since = re.search(r'since=([v0-9.]+)', html(client.get(f"{feed_url}?since=x", htmx=True))).group(1)
+    since = re.search(r"since=([v0-9.]+)", html(client.get(f"{feed_url}?since=x", htmx=True))).group(1)
     # Nothing new: 204, no body.
     quiet = client.get(f"{feed_url}?since={since}", htmx=True)
     assert quiet.status_code == 204 and quiet.data == b""
-    assert client.post(f"{lesson_url(world)}/observations", data=observation(world, "Seen by the teacher", 1), htmx=True).status_code == 201
-    assert colleague.post(f"{lesson_url(world)}/observations", data=observation(world, "Seen by the colleague", 2), htmx=True).status_code == 201
+    assert (
+        client.post(
+            f"{lesson_url(world)}/observations", data=observation(world, "Seen by the teacher", 1), htmx=True
+        ).status_code
+        == 201
+    )
+    assert (
+        colleague.post(
+            f"{lesson_url(world)}/observations",
+            data=observation(world, "Seen by the colleague", 2),
+            htmx=True,
+        ).status_code
+        == 201
+    )
     for who in (client, colleague):
         response = who.get(f"{feed_url}?since={since}", htmx=True)
         assert response.status_code == 200
@@ -92,9 +123,13 @@ def test_two_observers_posting_at_once_both_see_both(client, make_client, world,
 def test_feed_poll_is_one_query_when_nothing_is_new(client, world, app):
     client.sign_in(world["a"]["teacher"])
     with app.app_context():
-        since = observing.feed_signature(world["a"]["partnership_id"], world["a"]["trio_id"], world["a"]["lesson_id"])
+        since = observing.feed_signature(
+            world["a"]["partnership_id"], world["a"]["trio_id"], world["a"]["lesson_id"]
+        )
     with recorded(app) as statements:
-        assert client.get(f"{lesson_url(world)}/observations/feed?since={since}", htmx=True).status_code == 204
+        assert (
+            client.get(f"{lesson_url(world)}/observations/feed?since={since}", htmx=True).status_code == 204
+        )
     # One query in all: the session's account and access, the lesson and its feed's version together;
     # no count over the lesson's observations, however many there are.
     assert len(statements) == 1, statements
@@ -117,8 +152,11 @@ def test_observers_edit_and_delete_only_their_own(client, make_client, world, ap
     client.sign_in(world["a"]["teacher"])
     form = client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True)
     assert "Edit your observation" in html(form) and "fraction wall" in html(form)
-    response = client.post(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True,
-                           data=observation(world, "Corrected: counted on fingers first."))
+    response = client.post(
+        f"{lesson_url(world)}/observations/{oid}/edit",
+        htmx=True,
+        data=observation(world, "Corrected: counted on fingers first."),
+    )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "observation-saved"
     with app.app_context():
         assert db.session.get(Observation, oid).text == "Corrected: counted on fingers first."
@@ -135,7 +173,9 @@ def test_tags_on_observations(client, world, app):
     with app.app_context():
         linking.set_links(world["a"]["partnership_id"], "trio", world["a"]["trio_id"], [element])
         db.session.commit()
-    assert f'name="tags" type="checkbox" value="{element}"' in html(client.get(f"{lesson_url(world)}/observe"))
+    assert f'name="tags" type="checkbox" value="{element}"' in html(
+        client.get(f"{lesson_url(world)}/observe")
+    )
     client.post(f"{lesson_url(world)}/observations", data=observation(world, "Tagged", tags=str(element)))
     with app.app_context():
         oid = db.session.scalar(select(Observation.id).where(Observation.text == "Tagged"))
@@ -145,8 +185,15 @@ def test_tags_on_observations(client, world, app):
 def test_highlights(client, world, app):
     client.sign_in(world["a"]["other_teacher"])  # any trio member may mark one
     oid, nid = world["a"]["observation_id"], world["a"]["note_id"]
-    assert client.post(f"{lesson_url(world)}/observations/{oid}/highlight", data={"highlight": "1"}, htmx=True).status_code == 204
-    assert client.post(f"{lesson_url(world)}/voice/{nid}/highlight", data={"highlight": "1"}).status_code == 303
+    assert (
+        client.post(
+            f"{lesson_url(world)}/observations/{oid}/highlight", data={"highlight": "1"}, htmx=True
+        ).status_code
+        == 204
+    )
+    assert (
+        client.post(f"{lesson_url(world)}/voice/{nid}/highlight", data={"highlight": "1"}).status_code == 303
+    )
     with app.app_context():
         assert db.session.get(Observation, oid).is_highlight and db.session.get(PupilVoice, nid).is_highlight
     assert "highlight" in html(client.get(f"{lesson_url(world)}/sheet"))
@@ -166,10 +213,22 @@ def test_the_poll_answers_only_a_session_that_still_holds_for_a_lesson_of_the_pa
     since = re.search(r"since=([v0-9.]+)", html(client.get(f"{base}?since=x", htmx=True))).group(1)
     assert client.get(f"{base}?since={since}", htmx=True).status_code == 204
     # Another partnership's lesson, through either partnership's id: 404, whatever `since` says.
-    assert client.get(f"/p/{a['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
-                      f"?since={since}", htmx=True).status_code == 404
-    assert client.get(f"/p/{b['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
-                      f"?since={since}", htmx=True).status_code == 404
+    assert (
+        client.get(
+            f"/p/{a['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
+            f"?since={since}",
+            htmx=True,
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/p/{b['partnership_id']}/trios/{b['trio_id']}/lessons/{b['lesson_id']}/observations/feed"
+            f"?since={since}",
+            htmx=True,
+        ).status_code
+        == 404
+    )
     with app.app_context():
         db.session.scalar(select(User).where(User.email == a["teacher"])).is_disabled = True
         db.session.commit()
@@ -183,7 +242,9 @@ def test_the_poll_answers_only_a_session_that_still_holds_for_a_lesson_of_the_pa
     assert client.get(f"{base}?since={since}", htmx=True).status_code == 401
 
 
-def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_poll(client, world, app, monkeypatch):
+def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_poll(
+    client, world, app, monkeypatch
+):
     """The signature is read on its own connection, before the entries: an observation saved in
     between makes the next poll bring the feed again, never a 204 that hides it."""
     a = world["a"]
@@ -195,8 +256,15 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
             with app.app_context():
                 colleague = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
                 desk = db.session.get(ResearchLesson, a["lesson_id"])
-                saved.append(observing.record_observation(desk, colleague, observing.ObservationInput(
-                    a["pupil_ids"][0], None, "Saved between the two reads", None, [])).id)
+                saved.append(
+                    observing.record_observation(
+                        desk,
+                        colleague,
+                        observing.ObservationInput(
+                            a["pupil_ids"][0], None, "Saved between the two reads", None, []
+                        ),
+                    ).id
+                )
                 db.session.commit()
         return real_feed(lesson)
 

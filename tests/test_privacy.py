@@ -1,16 +1,21 @@
 """Data protection: retention and purge, archiving, deleting a partnership with nothing orphaned,
 and exports for subject access requests."""
+
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.models import (
-    Observation, Partnership, PupilVoice, ResearchLesson, User,
+    Observation,
+    Partnership,
+    PupilVoice,
+    ResearchLesson,
+    User,
 )
 
 
@@ -39,7 +44,7 @@ def test_retention_and_purge(client, world, app):
     client.sign_in(world["a"]["lead"])
     assert client.post(f"{data_url(world)}/retention", data={"retention_days": "42"}).status_code == 422
     assert client.post(f"{data_url(world)}/retention", data={"retention_days": "365"}).status_code == 303
-    old = datetime.now(timezone.utc) - timedelta(days=400)
+    old = datetime.now(UTC) - timedelta(days=400)
     with app.app_context():
         observation = db.session.get(Observation, world["a"]["observation_id"])
         observation.created_at = observation.updated_at = old
@@ -48,9 +53,16 @@ def test_retention_and_purge(client, world, app):
         lesson.discussion_learned = "An old discussion"
         db.session.get(PupilVoice, world["a"]["note_id"]).created_at = old
         # A recent observation in the same lesson is kept.
-        db.session.add(Observation(partnership_id=lesson.partnership_id, lesson_id=lesson.id,
-                                   case_pupil_id=world["a"]["pupil_ids"][1], text="Recent", created_at=datetime.now(timezone.utc),
-                                   updated_at=datetime.now(timezone.utc)))
+        db.session.add(
+            Observation(
+                partnership_id=lesson.partnership_id,
+                lesson_id=lesson.id,
+                case_pupil_id=world["a"]["pupil_ids"][1],
+                text="Recent",
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        )
         # Partnership B keeps everything (no retention period).
         db.session.get(Observation, world["b"]["observation_id"]).created_at = old
         db.session.commit()
@@ -97,11 +109,24 @@ def test_archived_partnerships_are_read_only(client, world, app):
     base = f"/p/{world['a']['partnership_id']}"
     assert client.get(f"{base}/schools").status_code == 200
     assert "archived" in html(client.get(f"{base}/"))
-    assert client.post(f"{base}/schools", data={"name": "New", "sector": "primary", "local_authority": "Fife"}).status_code == 403
-    assert client.post(f"{base}/actions/{world['a']['action_id']}/progress", data={"text": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"{base}/schools", data={"name": "New", "sector": "primary", "local_authority": "Fife"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"{base}/actions/{world['a']['action_id']}/progress", data={"text": "x"}).status_code
+        == 403
+    )
     assert client.post(f"{data_url(world)}/export").status_code == 200  # exports still work
     assert client.post(f"{data_url(world)}/archive", data={"archive": "0"}).status_code == 303
-    assert client.post(f"{base}/schools", data={"name": "New", "sector": "primary", "local_authority": "Fife"}).status_code == 303
+    assert (
+        client.post(
+            f"{base}/schools", data={"name": "New", "sector": "primary", "local_authority": "Fife"}
+        ).status_code
+        == 303
+    )
 
 
 def test_deleting_a_partnership_leaves_nothing_behind(client, world, app):
@@ -117,7 +142,9 @@ def test_deleting_a_partnership_leaves_nothing_behind(client, world, app):
         assert db.session.get(Partnership, pid) is None
         for table in db.metadata.sorted_tables:
             if "partnership_id" in table.c:
-                left = db.session.scalar(select(func.count()).select_from(table).where(table.c.partnership_id == pid))
+                left = db.session.scalar(
+                    select(func.count()).select_from(table).where(table.c.partnership_id == pid)
+                )
                 assert left == 0, table.name
         # Nothing orphaned: every child row still has its parent.
         orphans = {
@@ -143,10 +170,26 @@ def test_exports_for_subject_access(client, world, app):
     observations = json.loads(archive.read("observation.json"))
     assert [o["id"] for o in observations] == [world["a"]["observation_id"]]
     users = json.loads(archive.read("user_account.json"))
-    assert all("password_hash" not in u for u in users) and world["b"]["lead"] not in {u["email"] for u in users}
-    one = client.post(f"{data_url(world)}/case-pupil", data={"trio_id": str(world["a"]["trio_id"]), "label": "A"})
+    assert all("password_hash" not in u for u in users) and world["b"]["lead"] not in {
+        u["email"] for u in users
+    }
+    one = client.post(
+        f"{data_url(world)}/case-pupil", data={"trio_id": str(world["a"]["trio_id"]), "label": "A"}
+    )
     record = zipfile.ZipFile(io.BytesIO(one.data))
-    assert [o["text"] for o in json.loads(record.read("observation.json"))] == ["Counted on fingers, then used the fraction wall."]
+    assert [o["text"] for o in json.loads(record.read("observation.json"))] == [
+        "Counted on fingers, then used the fraction wall."
+    ]
     assert json.loads(record.read("pupil_voice.json"))[0]["response"] == "The wall."
-    assert client.post(f"{data_url(world)}/case-pupil", data={"trio_id": str(world["a"]["trio_id"]), "label": "Z"}).status_code == 422
-    assert client.post(f"{data_url(world)}/case-pupil", data={"trio_id": str(world["b"]["trio_id"]), "label": "A"}).status_code == 404
+    assert (
+        client.post(
+            f"{data_url(world)}/case-pupil", data={"trio_id": str(world["a"]["trio_id"]), "label": "Z"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{data_url(world)}/case-pupil", data={"trio_id": str(world["b"]["trio_id"]), "label": "A"}
+        ).status_code
+        == 404
+    )

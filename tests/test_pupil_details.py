@@ -1,4 +1,5 @@
 """The rules that refuse dates of birth and candidate numbers in what is written about case pupils."""
+
 from datetime import date
 
 import pytest
@@ -57,12 +58,12 @@ SHOULD_PASS = [
     "Section 1.2.10 of the booklet",
     "P4/5 composite class; S1-S3 pupils",
     "2026 is the second year of the trio.",
-    "The next lesson is on 24/11/2026.",          # this year: the lesson, not a birthday
-    "Compared with the lesson on 14/11/2025",     # last year: no pupil is that young
+    "The next lesson is on 24/11/2026.",  # this year: the lesson, not a birthday
+    "Compared with the lesson on 14/11/2025",  # last year: no pupil is that young
     "The last lesson was 12/06/2025; the one before, 3 March 2025.",
-    "Enrolled 1/9/2000, long before the trio.",   # 26 years ago: older than any pupil
+    "Enrolled 1/9/2000, long before the trio.",  # 26 years ago: older than any pupil
     "Due 3/12/26; review 2027-01-15.",
-    "Bannockburn was fought on 24 June 1314.",   # history
+    "Bannockburn was fought on 24 June 1314.",  # history
     "He was born in Poland and speaks Polish at home.",
     "A born leader in group work.",
     "She counted in fives: 5-10-15-20.",
@@ -98,10 +99,10 @@ def test_passed(text):
 
 def test_which_years_could_be_a_birthday_moves_with_the_calendar():
     assert identifier_in("12/03/2015", date(2026, 1, 5)) is not None
-    assert identifier_in("12/03/2015", date(2041, 1, 5)) is None    # that child has left CLD too
-    assert identifier_in("24/11/2026", date(2027, 1, 5)) is None      # last year's date: no pupil is one yet
+    assert identifier_in("12/03/2015", date(2041, 1, 5)) is None  # that child has left CLD too
+    assert identifier_in("24/11/2026", date(2027, 1, 5)) is None  # last year's date: no pupil is one yet
     assert identifier_in("24/11/2026", date(2028, 1, 5)) is not None  # two years on, an ELC child's birthday
-    assert identifier_in("12-03-15", date(2010, 1, 5)) is None       # 1915, not a pupil's
+    assert identifier_in("12-03-15", date(2010, 1, 5)) is None  # 1915, not a pupil's
 
 
 def test_the_validator_puts_the_message_at_the_field():

@@ -1,5 +1,6 @@
 """Every free text written about case pupils refuses dates of birth and candidate numbers: a 422
 with the reason at the field, the text kept, nothing stored; ordinary text is stored."""
+
 import re
 from html import unescape
 
@@ -33,7 +34,9 @@ def at_field(body: str, field_id: str, message: str) -> None:
 
 def hint_of(body: str, field_id: str) -> str:
     control = re.search(rf'<(?:textarea|input)[^>]*\bid="{re.escape(field_id)}"[^>]*>', body).group()
-    hint_ids = [i for i in re.search(r'aria-describedby="([^"]*)"', control).group(1).split() if i.endswith("-hint")]
+    hint_ids = [
+        i for i in re.search(r'aria-describedby="([^"]*)"', control).group(1).split() if i.endswith("-hint")
+    ]
     return " ".join(re.search(rf'<p class="hint" id="{i}">(.*?)</p>', body, re.S).group(1) for i in hint_ids)
 
 
@@ -43,6 +46,7 @@ def count(app, model):
 
 
 # Observations -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "full page"])
 def test_new_observation_with_a_date_of_birth_is_refused_at_the_text_box(client, world, app, htmx):
@@ -61,11 +65,14 @@ def test_new_observation_with_a_date_of_birth_is_refused_at_the_text_box(client,
     assert count(app, Observation) == before
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Wrote SCN 123 456 789 on the sheet", "Scottish Candidate Number"),
-    ("Pupil A (born on 3 May) led the group", "date of birth"),
-    ("Pupil B, 2015-03-12, counted on", "date of birth"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Wrote SCN 123 456 789 on the sheet", "Scottish Candidate Number"),
+        ("Pupil A (born on 3 May) led the group", "date of birth"),
+        ("Pupil B, 2015-03-12, counted on", "date of birth"),
+    ],
+)
 def test_other_identifying_observations_are_refused(client, world, app, text, reason):
     client.sign_in(world["a"]["teacher"])
     before = count(app, Observation)
@@ -102,23 +109,33 @@ def test_editing_an_observation_to_add_a_candidate_number_is_refused(client, wor
     assert "Edit your observation" in body and "Candidate number 123456789 counted on." in body
     with app.app_context():
         assert db.session.get(Observation, oid).text == saved
-    assert client.post(url, data=observation(world, ORDINARY), htmx=htmx).status_code == (200 if htmx else 303)
+    assert client.post(url, data=observation(world, ORDINARY), htmx=htmx).status_code == (
+        200 if htmx else 303
+    )
     with app.app_context():
         assert db.session.get(Observation, oid).text == ORDINARY
 
 
 # Pupil voice ------------------------------------------------------------------------------------
 
+
 def voice(world, **change):
-    return {"case_pupil_id": str(world["a"]["pupil_ids"][1]), "question": "What helped you to learn?",
-            "own_question": "", "response": "Working with my partner."} | change
+    return {
+        "case_pupil_id": str(world["a"]["pupil_ids"][1]),
+        "question": "What helped you to learn?",
+        "own_question": "",
+        "response": "Working with my partner.",
+    } | change
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "full page"])
-@pytest.mark.parametrize("field, text", [
-    ("response", "I'm Aisha, my birthday is 12 March 2015."),
-    ("own_question", "Is your SCN 123456789?"),
-])
+@pytest.mark.parametrize(
+    "field, text",
+    [
+        ("response", "I'm Aisha, my birthday is 12 March 2015."),
+        ("own_question", "Is your SCN 123456789?"),
+    ],
+)
 def test_pupil_voice_with_an_identifier_is_refused(client, world, app, htmx, field, text):
     client.sign_in(world["a"]["teacher"])
     before = count(app, PupilVoice)
@@ -136,13 +153,19 @@ def test_ordinary_pupil_voice_is_stored_and_its_fields_say_what_not_to_write(cli
     body = page_of(client.get(f"{lesson_url(world)}/voice"))
     assert HINT in hint_of(body, "response") and HINT in hint_of(body, "own_question")
     words = "The fraction wall, and 3/4 of my group helped. It took 10 minutes."
-    response = client.post(f"{lesson_url(world)}/voice", data=voice(world, response=words, own_question="Was 3/5 hard?"))
+    response = client.post(
+        f"{lesson_url(world)}/voice", data=voice(world, response=words, own_question="Was 3/5 hard?")
+    )
     assert response.status_code == 303
     with app.app_context():
-        assert db.session.scalar(select(PupilVoice.question).where(PupilVoice.response == words)) == "Was 3/5 hard?"
+        assert (
+            db.session.scalar(select(PupilVoice.question).where(PupilVoice.response == words))
+            == "Was 3/5 hard?"
+        )
 
 
 # The plan's predictions -------------------------------------------------------------------------
+
 
 def test_a_prediction_naming_a_date_of_birth_is_refused_at_its_cell(client, world, app):
     client.sign_in(world["a"]["teacher"])
@@ -158,13 +181,18 @@ def test_a_prediction_naming_a_date_of_birth_is_refused_at_its_cell(client, worl
     at_field(body, name, "This looks like a date of birth (“d.o.b.”).")
     assert "Aisha (d.o.b. 12.3.2015) will let her partner talk." in body
     with app.app_context():
-        assert not db.session.scalar(select(Prediction).where(Prediction.case_pupil_id == pupil,
-                                                              Prediction.stage_id == stage))
+        assert not db.session.scalar(
+            select(Prediction).where(Prediction.case_pupil_id == pupil, Prediction.stage_id == stage)
+        )
     data[name] = "Will let her partner talk for 3/4 of the task."
     assert client.post(url, data=data).status_code == 303
     with app.app_context():
-        assert db.session.scalar(select(Prediction.text).where(Prediction.case_pupil_id == pupil,
-                                                               Prediction.stage_id == stage)) == data[name]
+        assert (
+            db.session.scalar(
+                select(Prediction.text).where(Prediction.case_pupil_id == pupil, Prediction.stage_id == stage)
+            )
+            == data[name]
+        )
 
 
 def test_the_case_pupils_fields_are_tied_to_the_privacy_hint(client, world):
@@ -176,10 +204,13 @@ def test_the_case_pupils_fields_are_tied_to_the_privacy_hint(client, world):
 
 # The post-lesson discussion ---------------------------------------------------------------------
 
+
 def discussion_form(client, world):
     page = html(client.get(f"{lesson_url(world)}/discussion"))
-    return {"version": re.search(r'name="version" value="(\d+)"', page).group(1),
-            "fingerprints": unescape(re.search(r'name="fingerprints" value="([^"]*)"', page).group(1))}, unescape(page)
+    return {
+        "version": re.search(r'name="version" value="(\d+)"', page).group(1),
+        "fingerprints": unescape(re.search(r'name="fingerprints" value="([^"]*)"', page).group(1)),
+    }, unescape(page)
 
 
 @pytest.mark.parametrize("field", ["progress", "discussion_teaching", "discussion_learned", "next_step"])
@@ -210,13 +241,21 @@ def test_an_ordinary_discussion_is_stored(client, world, app):
     client.sign_in(world["a"]["teacher"])
     pupil = world["a"]["pupil_ids"][0]
     data, _ = discussion_form(client, world)
-    data |= {f"progress-{pupil}": "Met the prediction in stage 2; Leuven 3 to 4.",
-             "discussion_teaching": "Paired talk for 10 minutes helped 3/4 of the class.",
-             "discussion_learned": "Rehearsal matters.", "next_step": "Try paired talk first in lesson 2."}
+    data |= {
+        f"progress-{pupil}": "Met the prediction in stage 2; Leuven 3 to 4.",
+        "discussion_teaching": "Paired talk for 10 minutes helped 3/4 of the class.",
+        "discussion_learned": "Rehearsal matters.",
+        "next_step": "Try paired talk first in lesson 2.",
+    }
     assert client.post(f"{lesson_url(world)}/discussion", data=data).status_code == 303
     with app.app_context():
-        assert db.session.get(CasePupil, pupil).discussion_progress == "Met the prediction in stage 2; Leuven 3 to 4."
-        assert db.session.scalar(select(NextStep).where(NextStep.text == "Try paired talk first in lesson 2."))
+        assert (
+            db.session.get(CasePupil, pupil).discussion_progress
+            == "Met the prediction in stage 2; Leuven 3 to 4."
+        )
+        assert db.session.scalar(
+            select(NextStep).where(NextStep.text == "Try paired talk first in lesson 2.")
+        )
 
 
 def test_a_next_step_too_long_is_shown_at_the_next_step(client, world):

@@ -1,10 +1,11 @@
 """Interim reports the partnership writes: started, written beside the evidence, saved stale
 (409 and a three-way merge), finalised read-only, redrafted, commented on, and exported with the
 lead's text in the .docx and the full lists in the workbook."""
+
 import io
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -15,7 +16,13 @@ from sqlalchemy import func, select
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.models import (
-    Comment, InterimReport, InterimReportVersion, Observation, Partnership, ResearchLesson, Trio,
+    Comment,
+    InterimReport,
+    InterimReportVersion,
+    Observation,
+    Partnership,
+    ResearchLesson,
+    Trio,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,8 +33,12 @@ def url(world, side="a", tail=""):
 
 
 def start_form(world, side="a", **changes):
-    form = {"draft-title": "Spring report", "draft-period_from": "2026-09-01", "draft-period_to": "2026-11-30",
-            "draft-schools": [str(s) for s in world[side]["school_ids"]]}
+    form = {
+        "draft-title": "Spring report",
+        "draft-period_from": "2026-09-01",
+        "draft-period_to": "2026-11-30",
+        "draft-schools": [str(s) for s in world[side]["school_ids"]],
+    }
     form.update(changes)
     return form
 
@@ -43,7 +54,9 @@ def opened(client, world, side="a"):
 @pytest.fixture
 def described(app, world):
     with app.app_context():
-        db.session.get(Partnership, world["a"]["partnership_id"]).description = "Six schools improving numeracy."
+        db.session.get(
+            Partnership, world["a"]["partnership_id"]
+        ).description = "Six schools improving numeracy."
         lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
         lesson.lesson_date, lesson.discussion_learned = date(2026, 10, 1), "Walls help pupils who rush."
         db.session.commit()
@@ -53,9 +66,11 @@ def test_a_lead_starts_a_report_and_bad_input_is_422(client, make_client, world,
     client.sign_in(world["a"]["lead"])
     base = f"/p/{world['a']['partnership_id']}/reports"
     assert "Start an interim report" in html(client.get(f"{base}/"))
-    for changes, message in (({"draft-title": ""}, "Give the report a title."),
-                             ({"draft-period_to": "2026-01-01"}, "on or after its start"),
-                             ({"draft-schools": []}, "Choose at least one school.")):
+    for changes, message in (
+        ({"draft-title": ""}, "Give the report a title."),
+        ({"draft-period_to": "2026-01-01"}, "on or after its start"),
+        ({"draft-schools": []}, "Choose at least one school."),
+    ):
         for htmx in (False, True):
             response = client.post(f"{base}/drafts", data=start_form(world, **changes), htmx=htmx)
             assert response.status_code == 422 and message in html(response)
@@ -94,32 +109,47 @@ def test_saving_keeps_every_version_and_a_stale_save_merges_three_ways(client, m
     other.sign_in(world["a"]["lead"])
     mine, theirs = opened(client, world), opened(other, world)
     # They save the summary first.
-    response = other.post(url(world), data={**theirs, "section-summary": "Their summary.", "section-issues": ""})
+    response = other.post(
+        url(world), data={**theirs, "section-summary": "Their summary.", "section-issues": ""}
+    )
     assert response.status_code == 303
     # I change the issues only, from the version I opened: 409, and the form holds both.
     for htmx in (False, True):
-        response = client.post(url(world), htmx=htmx, data={**mine, "section-summary": "",
-                                                            "section-issues": "Cover for release days."})
+        response = client.post(
+            url(world),
+            htmx=htmx,
+            data={**mine, "section-summary": "", "section-issues": "Cover for release days."},
+        )
         assert response.status_code == 409
         body = html(response)
         assert "Someone else saved this report" in body
         assert "Their summary.</textarea>" in body and "Cover for release days.</textarea>" in body
         assert body.lstrip().startswith('<form id="report-draft"') == htmx
-    merged = opened(client, world) | {"fingerprints": re.search(
-        r'name="fingerprints" value="([^"]*)"', body).group(1).replace("&#34;", '"')}
+    merged = opened(client, world) | {
+        "fingerprints": re.search(r'name="fingerprints" value="([^"]*)"', body).group(1).replace("&#34;", '"')
+    }
     # Both changed the summary: mine is kept and reported as a conflict.
     response = client.post(url(world), data={**mine, "section-summary": "My summary."})
     assert response.status_code == 409 and "you changed this too" in html(response)
     assert "My summary.</textarea>" in html(response)
     # Saving the merged form succeeds.
-    response = client.post(url(world), data={**merged, "section-summary": "Their summary.",
-                                             "section-issues": "Cover for release days."}, htmx=True)
+    response = client.post(
+        url(world),
+        data={**merged, "section-summary": "Their summary.", "section-issues": "Cover for release days."},
+        htmx=True,
+    )
     assert response.status_code == 200 and "Saved: version 3" in html(response)
     with app.app_context():
         report = db.session.get(InterimReport, world["a"]["report_id"])
-        assert report.sections["summary"] == "Their summary." and report.sections["issues"] == "Cover for release days."
-        versions = db.session.scalars(select(InterimReportVersion.version).where(
-            InterimReportVersion.report_id == report.id).order_by(InterimReportVersion.version)).all()
+        assert (
+            report.sections["summary"] == "Their summary."
+            and report.sections["issues"] == "Cover for release days."
+        )
+        versions = db.session.scalars(
+            select(InterimReportVersion.version)
+            .where(InterimReportVersion.report_id == report.id)
+            .order_by(InterimReportVersion.version)
+        ).all()
         assert versions == [1, 2, 3]
     # Too long: 422, the text kept.
     response = client.post(url(world), data={**opened(client, world), "section-summary": "x" * 20_001})
@@ -131,28 +161,39 @@ def test_trio_members_write_their_own_trios_paragraph_only(client, world, app, d
     key = f"section-trio:{world['a']['trio_id']}"
     page = html(client.get(url(world)))
     assert f'name="{key}"' in page and 'name="section-summary"' not in page
-    response = client.post(url(world), data={**opened(client, world), key: "We learned to wait.",
-                                             "section-summary": "Not mine to write."})
+    response = client.post(
+        url(world),
+        data={**opened(client, world), key: "We learned to wait.", "section-summary": "Not mine to write."},
+    )
     assert response.status_code == 303
     with app.app_context():
         sections = db.session.get(InterimReport, world["a"]["report_id"]).sections
-        assert sections[f"trio:{world['a']['trio_id']}"] == "We learned to wait." and sections["summary"] == ""
+        assert (
+            sections[f"trio:{world['a']['trio_id']}"] == "We learned to wait." and sections["summary"] == ""
+        )
 
 
 def test_a_final_report_is_read_only_and_a_new_draft_starts_from_it(client, world, app):
     client.sign_in(world["a"]["lead"])
     form = opened(client, world)
     client.post(url(world), data={**form, "section-summary": "Final words."})
-    assert client.post(url(world, tail="/final"), data={"version": form["version"]}).status_code == 409  # stale
+    assert (
+        client.post(url(world, tail="/final"), data={"version": form["version"]}).status_code == 409
+    )  # stale
     response = client.post(url(world, tail="/final"), data={"version": opened(client, world)["version"]})
     assert response.status_code == 303
     page = html(client.get(url(world)))
-    assert "Final: read-only" in page and "<textarea class=\"input\" id=\"section" not in page
-    assert client.post(url(world), data={**opened(client, world), "section-summary": "Later."}).status_code == 403
+    assert "Final: read-only" in page and '<textarea class="input" id="section' not in page
+    assert (
+        client.post(url(world), data={**opened(client, world), "section-summary": "Later."}).status_code
+        == 403
+    )
     response = client.post(url(world, tail="/redraft"))
     assert response.status_code == 303
     with app.app_context():
-        new = db.session.scalar(select(InterimReport).where(InterimReport.based_on_id == world["a"]["report_id"]))
+        new = db.session.scalar(
+            select(InterimReport).where(InterimReport.based_on_id == world["a"]["report_id"])
+        )
         assert new.status == "draft" and new.sections["summary"] == "Final words."
         assert db.session.get(InterimReport, world["a"]["report_id"]).sections["summary"] == "Final words."
 
@@ -170,14 +211,19 @@ def test_reviewers_comment_on_a_report(client, world, app):
 
 def test_the_docx_of_a_draft_holds_the_leads_text_with_words_breaks_and_tabs(client, world):
     client.sign_in(world["a"]["lead"])
-    client.post(url(world), data={**opened(client, world),
-                                  "section-summary": "First line\r\nSecond line\twith a tab\r\n\r\nA new paragraph.",
-                                  "section-next_steps": "Share the walls."})
+    client.post(
+        url(world),
+        data={
+            **opened(client, world),
+            "section-summary": "First line\r\nSecond line\twith a tab\r\n\r\nA new paragraph.",
+            "section-next_steps": "Share the walls.",
+        },
+    )
     response = client.post(url(world, tail="/docx"))
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
     assert "no-store" in response.headers["Cache-Control"]
     document = Document(io.BytesIO(response.data))
-    paragraphs = [p for p in document.paragraphs]
+    paragraphs = list(document.paragraphs)
     texts = [p.text for p in paragraphs]
     first = next(p for p in paragraphs if p.text.startswith("First line"))
     assert first.text == "First line\nSecond line\twith a tab"
@@ -203,32 +249,39 @@ def test_the_workbook_read_back_against_the_database(client, world, app):
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
         assert all(cell.font.b for cell in sheet[1])
-    actions, updates, observations, evaluations = (list(s.iter_rows(values_only=True)) for s in book.worksheets)
+    actions, updates, observations, evaluations = (
+        list(s.iter_rows(values_only=True)) for s in book.worksheets
+    )
     with app.app_context():
-        observed = db.session.scalars(select(Observation).where(
-            Observation.partnership_id == world["a"]["partnership_id"])).all()
+        observed = db.session.scalars(
+            select(Observation).where(Observation.partnership_id == world["a"]["partnership_id"])
+        ).all()
         trio = db.session.get(Trio, world["a"]["trio_id"])
         assert len(observations) - 1 == len(observed) == 1
-        row = dict(zip(observations[0], observations[1]))
+        row = dict(zip(observations[0], observations[1], strict=True))
         assert row["Trio"] == trio.name and row["Case pupil"] == "Pupil A" and "Descriptor" not in row
         assert row["Stage"] == "Starter" and row["What was seen"] == observed[0].text
         assert isinstance(row["Time (UTC)"], datetime) and isinstance(row["Lesson date"], datetime)
-    action = dict(zip(actions[0], actions[1]))
+    action = dict(zip(actions[0], actions[1], strict=True))
     assert action["Action"] == "Fraction walls in every P5-P7 class"
     assert action["Status at the period's end"] == "In progress"
     assert [r[2] for r in updates[1:]] == ["Fraction walls in every P5-P7 class"]
     assert isinstance(updates[1][0], datetime)
-    evaluation = dict(zip(evaluations[0], evaluations[1]))
+    evaluation = dict(zip(evaluations[0], evaluations[1], strict=True))
     assert evaluation["Level"] == "Starting the journey" and isinstance(evaluation["Date"], datetime)
-    flat = " ".join(str(v) for sheet in (actions, updates, observations, evaluations) for row in sheet for v in row)
+    flat = " ".join(
+        str(v) for sheet in (actions, updates, observations, evaluations) for row in sheet for v in row
+    )
     assert "Beta" not in flat
 
 
 def test_the_workbook_has_descriptors_only_when_the_lead_ticks_them(client, world, app):
     client.sign_in(world["a"]["lead"])
     base = f"/p/{world['a']['partnership_id']}/reports"
-    response = client.post(f"{base}/drafts", data=start_form(world, **{"draft-include_descriptors": "y",
-                                                                      "draft-period_from": "2026-11-01"}))
+    response = client.post(
+        f"{base}/drafts",
+        data=start_form(world, **{"draft-include_descriptors": "y", "draft-period_from": "2026-11-01"}),
+    )
     report_url = response.headers["Location"]
     book = load_workbook(io.BytesIO(client.post(report_url + "/xlsx").data))
     header = [c.value for c in book["Observations"][1]]
@@ -262,8 +315,9 @@ def _saved_underneath(monkeypatch, app, **values):
         if not done:
             done.append(True)
             table = InterimReport.__table__
-            db.session.execute(update(table).where(table.c.id == report.id).values(
-                version=table.c.version + 1, **values))
+            db.session.execute(
+                update(table).where(table.c.id == report.id).values(version=table.c.version + 1, **values)
+            )
         return report
 
     monkeypatch.setattr(draft_views, "report_in", report_in)
@@ -293,8 +347,10 @@ def test_two_finalisations_at_one_moment_the_second_is_409(client, world, app, m
         assert db.session.get(InterimReport, world["a"]["report_id"]).status == "draft"
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="SQLite takes one writer at a time (BEGIN "
-                    "IMMEDIATE): the race needs PostgreSQL's row locks")
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"),
+    reason="SQLite takes one writer at a time (BEGIN IMMEDIATE): the race needs PostgreSQL's row locks",
+)
 def test_two_saves_in_parallel_on_postgresql_one_409(app, make_client, world, monkeypatch):
     import threading
 
@@ -315,7 +371,9 @@ def test_two_saves_in_parallel_on_postgresql_one_409(app, make_client, world, mo
     statuses = []
 
     def save(n):
-        statuses.append(clients[n].post(url(world), data={**forms[n], "section-summary": f"Summary {n}."}).status_code)
+        statuses.append(
+            clients[n].post(url(world), data={**forms[n], "section-summary": f"Summary {n}."}).status_code
+        )
 
     threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
     for t in threads:
@@ -331,17 +389,28 @@ def test_a_save_after_someone_saved_other_sections_goes_ahead(client, make_clien
     teacher.sign_in(world["a"]["teacher"])
     lead.sign_in(world["a"]["lead"])
     form = opened(teacher, world)
-    assert lead.post(url(world), data={**opened(lead, world), "section-summary": "The lead's summary."}).status_code == 303
+    assert (
+        lead.post(
+            url(world), data={**opened(lead, world), "section-summary": "The lead's summary."}
+        ).status_code
+        == 303
+    )
     key = f"trio:{world['a']['trio_id']}"
     response = teacher.post(url(world), data={**form, f"section-{key}": "We learned to wait."})
     assert response.status_code == 303
     with app.app_context():
         report = db.session.get(InterimReport, world["a"]["report_id"])
-        assert report.sections[key] == "We learned to wait." and report.sections["summary"] == "The lead's summary."
+        assert (
+            report.sections[key] == "We learned to wait."
+            and report.sections["summary"] == "The lead's summary."
+        )
         assert report.version == int(form["version"]) + 2
     # Their own paragraph changed underneath: still a 409 with the merge.
     form = opened(teacher, world)
-    assert lead.post(url(world), data={**opened(lead, world), f"section-{key}": "The lead's words."}).status_code == 303
+    assert (
+        lead.post(url(world), data={**opened(lead, world), f"section-{key}": "The lead's words."}).status_code
+        == 303
+    )
     response = teacher.post(url(world), data={**form, f"section-{key}": "Our words."})
     assert response.status_code == 409 and "Our words.</textarea>" in html(response)
 
@@ -357,11 +426,14 @@ def test_a_final_report_keeps_the_figures_and_date_it_was_finalised_with(client,
 
     client.sign_in(world["a"]["lead"])
     client.post(url(world), data={**opened(client, world), "section-summary": "As it stood."})
-    assert client.post(url(world, tail="/final"), data={"version": opened(client, world)["version"]}).status_code == 303
+    assert (
+        client.post(url(world, tail="/final"), data={"version": opened(client, world)["version"]}).status_code
+        == 303
+    )
     label = "Improvement actions open in the period"
     with app.app_context():
         action = db.session.get(Action, world["a"]["action_id"])
-        action.created_at = datetime(2027, 1, 5, tzinfo=timezone.utc)  # now outside the period: the live figure is 0
+        action.created_at = datetime(2027, 1, 5, tzinfo=UTC)  # now outside the period: the live figure is 0
         db.session.commit()
     frozen_clock.shift(timedelta(days=40))
     client.sign_in(world["a"]["lead"])  # a new day, a new session
@@ -372,7 +444,11 @@ def test_a_final_report_keeps_the_figures_and_date_it_was_finalised_with(client,
         return rows, " ".join(p.text for p in document.paragraphs)
 
     rows, text = word(client.post(url(world, tail="/docx")))
-    assert _figure(rows, label) == "1" and "Final, produced on 20 November 2026" in text and "As it stood." in text
+    assert (
+        _figure(rows, label) == "1"
+        and "Final, produced on 20 November 2026" in text
+        and "As it stood." in text
+    )
     page = html(client.get(url(world)))
     assert re.search(rf"<th scope=\"row\">{label}</th><td>1</td>", page)
     book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
@@ -389,7 +465,9 @@ def test_a_section_written_for_a_qi_no_work_links_to_any_more_is_kept_shown_and_
     from workspace.models import Action
 
     with app.app_context():
-        linking.set_links(world["a"]["partnership_id"], "action", world["a"]["action_id"], [world["a"]["element_id"]])
+        linking.set_links(
+            world["a"]["partnership_id"], "action", world["a"]["action_id"], [world["a"]["element_id"]]
+        )
         db.session.commit()
     client.sign_in(world["a"]["lead"])
     page = html(client.get(url(world)))
@@ -397,7 +475,7 @@ def test_a_section_written_for_a_qi_no_work_links_to_any_more_is_kept_shown_and_
     client.post(url(world), data={**opened(client, world), f"section-{key}": "Walls went up in every class."})
     with app.app_context():
         action = db.session.get(Action, world["a"]["action_id"])
-        action.created_at = datetime(2027, 1, 5, tzinfo=timezone.utc)  # no action in the period links the QI now
+        action.created_at = datetime(2027, 1, 5, tzinfo=UTC)  # no action in the period links the QI now
         db.session.commit()
     page = html(client.get(url(world)))
     assert f'name="section-{key}"' in page and "Walls went up in every class.</textarea>" in page
@@ -416,8 +494,15 @@ def test_a_section_that_identifies_a_pupil_is_refused_at_that_section(client, wo
     client.sign_in(world["a"]["lead"])
     form = opened(client, world)
     for htmx in (False, True):
-        response = client.post(url(world), htmx=htmx, data={**form, "section-summary": "Kept.",
-                                                            "section-issues": "Pupil A, DOB 14/03/2016, needs support."})
+        response = client.post(
+            url(world),
+            htmx=htmx,
+            data={
+                **form,
+                "section-summary": "Kept.",
+                "section-issues": "Pupil A, DOB 14/03/2016, needs support.",
+            },
+        )
         assert response.status_code == 422
         body = html(response)
         assert 'id="section-issues-error"' in body and 'href="#section-issues"' in body
@@ -427,8 +512,9 @@ def test_a_section_that_identifies_a_pupil_is_refused_at_that_section(client, wo
         assert db.session.get(InterimReport, world["a"]["report_id"]).sections["issues"] == ""
 
 
-def test_a_save_gathers_the_report_once_and_the_versions_list_reads_no_text(client, make_client, world, app,
-                                                                           monkeypatch):
+def test_a_save_gathers_the_report_once_and_the_versions_list_reads_no_text(
+    client, make_client, world, app, monkeypatch
+):
     from sqlalchemy import event
 
     from workspace.reports import data, drafts
@@ -462,7 +548,9 @@ def test_a_save_gathers_the_report_once_and_the_versions_list_reads_no_text(clie
         assert len(statements) == 1 and "sections" not in statements[0].split("FROM")[0]
 
 
-def test_an_unreadable_version_is_not_replaced_by_the_current_one_and_the_docx_has_the_reports_title(client, world):
+def test_an_unreadable_version_is_not_replaced_by_the_current_one_and_the_docx_has_the_reports_title(
+    client, world
+):
     client.sign_in(world["a"]["lead"])
     form = opened(client, world)
     response = client.post(url(world), data={**form, "version": "abc", "section-summary": "x" * 20_001})

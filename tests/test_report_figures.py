@@ -1,35 +1,51 @@
 """The interim report's figures against the database: status as at the period's end, completions
 by either route, QIs titled by their own framework, no action twice, exceptions, participation,
 and nothing of another partnership."""
-import io
-from datetime import date, datetime, timezone
 
-import pytest
+import io
+from datetime import UTC, date, datetime
+
 from docx import Document
 from sqlalchemy import select
 
 from workspace.actions import services as actions
 from workspace.extensions import db
 from workspace.models import (
-    Action, ActionStatusChange, Framework, FrameworkElement, Partnership, ResearchLesson, Trio, User,
+    ActionStatusChange,
+    Framework,
+    FrameworkElement,
+    Partnership,
+    ResearchLesson,
+    Trio,
+    User,
 )
 from workspace.reports import data, documents
 from workspace.reports.docx_kit import to_bytes
 
-OCT_1 = datetime(2026, 10, 1, 12, tzinfo=timezone.utc)
+OCT_1 = datetime(2026, 10, 1, 12, tzinfo=UTC)
 
 
 def _qi(key, number):
-    framework = db.session.scalar(select(Framework).where(Framework.key == key, Framework.is_current.is_(True)))
-    return db.session.scalar(select(FrameworkElement).where(
-        FrameworkElement.framework_id == framework.id, FrameworkElement.kind == "qi", FrameworkElement.number == number))
+    framework = db.session.scalar(
+        select(Framework).where(Framework.key == key, Framework.is_current.is_(True))
+    )
+    return db.session.scalar(
+        select(FrameworkElement).where(
+            FrameworkElement.framework_id == framework.id,
+            FrameworkElement.kind == "qi",
+            FrameworkElement.number == number,
+        )
+    )
 
 
 def _made_on(action, when):
     """As if the action had been made on `when`: its creation and first status both dated then."""
     action.created_at = action.updated_at = action.last_progress_at = when
-    first = db.session.scalar(select(ActionStatusChange).where(ActionStatusChange.action_id == action.id)
-                              .order_by(ActionStatusChange.id))
+    first = db.session.scalar(
+        select(ActionStatusChange)
+        .where(ActionStatusChange.action_id == action.id)
+        .order_by(ActionStatusChange.id)
+    )
     first.changed_at = when
     db.session.flush()
 
@@ -37,21 +53,31 @@ def _made_on(action, when):
 def _new_action(side, title, status="in_progress", links=(), due=None):
     partnership = db.session.get(Partnership, side["partnership_id"])
     lead = db.session.scalar(select(User).where(User.email == side["lead"]))
-    action = actions.create_action(partnership, lead, title, "", side["school_ids"][0], lead.id, due, status,
-                                   list(links))
+    action = actions.create_action(
+        partnership, lead, title, "", side["school_ids"][0], lead.id, due, status, list(links)
+    )
     _made_on(action, OCT_1)
     return partnership, lead, action
 
 
 def _edit_status(action, status):
-    actions.update_action(action, action.version, action.title, action.description, action.school_id, action.owner_id,
-                          action.due_date, status, [])
+    actions.update_action(
+        action,
+        action.version,
+        action.title,
+        action.description,
+        action.school_id,
+        action.owner_id,
+        action.due_date,
+        status,
+        [],
+    )
 
 
 def test_status_is_as_at_the_period_end_after_a_direct_edit(app, world, frozen_clock):
     with app.app_context():
         partnership, lead, action = _new_action(world["a"], "Edited straight to on hold")
-        _edit_status(action, "on_hold")          # 20 Nov 2026, without a progress update
+        _edit_status(action, "on_hold")  # 20 Nov 2026, without a progress update
         db.session.commit()
         before = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 10))
         after = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
@@ -64,7 +90,9 @@ def test_status_is_as_at_the_period_end_after_a_direct_edit(app, world, frozen_c
         for report in (before, after):
             in_progress = [a.title for a in report.actions if a.status == "in_progress"]
             assert dict(report.figures)["In progress at the end of the period"] == str(len(in_progress))
-        assert "Edited straight to on hold" not in [a.title for a in after.actions if a.status == "in_progress"]
+        assert "Edited straight to on hold" not in [
+            a.title for a in after.actions if a.status == "in_progress"
+        ]
 
 
 def test_completed_in_the_period_counts_every_route(app, world, frozen_clock):
@@ -72,10 +100,10 @@ def test_completed_in_the_period_counts_every_route(app, world, frozen_clock):
         partnership, lead, by_update = _new_action(world["a"], "Completed by a progress update")
         _, _, by_edit = _new_action(world["a"], "Completed by editing the action")
         _, _, before = _new_action(world["a"], "Completed before the period")
-        frozen_clock.move_to(datetime(2026, 8, 10, 9, tzinfo=timezone.utc))
-        _made_on(before, datetime(2026, 7, 1, tzinfo=timezone.utc))
+        frozen_clock.move_to(datetime(2026, 8, 10, 9, tzinfo=UTC))
+        _made_on(before, datetime(2026, 7, 1, tzinfo=UTC))
         _edit_status(before, "complete")
-        frozen_clock.move_to(datetime(2026, 10, 20, 9, tzinfo=timezone.utc))
+        frozen_clock.move_to(datetime(2026, 10, 20, 9, tzinfo=UTC))
         actions.post_progress(by_update, lead, "All classes have walls.", "Exit tickets up.", "complete")
         _edit_status(by_edit, "complete")
         db.session.commit()
@@ -83,7 +111,9 @@ def test_completed_in_the_period_counts_every_route(app, world, frozen_clock):
         titles = {a.title for a in report.actions}
         assert "Completed before the period" not in titles  # closed before it began
         assert {a.title for a in report.actions if a.completed_in_period} == {
-            "Completed by a progress update", "Completed by editing the action"}
+            "Completed by a progress update",
+            "Completed by editing the action",
+        }
         assert dict(report.figures)["Completed in the period"] == "2"
         # A period that ends before both completions counts neither, and shows them in progress.
         early = data.interim(partnership, date(2026, 9, 1), date(2026, 10, 15))
@@ -100,8 +130,10 @@ def test_qis_are_titled_and_grouped_by_their_own_framework(app, world):
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         headings = {s.element.heading: s.actions for s in report.qis}
-        assert headings == {f"QI 2.3 {stem.title} (STEM framework (2019))": 1,
-                            f"QI 2.3 {hgios4.title} (HGIOS4 (2015))": 1}
+        assert headings == {
+            f"QI 2.3 {stem.title} (STEM framework (2019))": 1,
+            f"QI 2.3 {hgios4.title} (HGIOS4 (2015))": 1,
+        }
         assert report.chart_categories == ["STEM 2.3", "HGIOS4 2.3"]
         credits = " ".join(report.credits)
         assert "STEM self-evaluation and improvement framework" in credits and "fourth edition" in credits
@@ -120,11 +152,17 @@ def test_no_action_appears_twice_and_nothing_of_another_partnership(app, world):
     with app.app_context():
         stem, hgios4 = _qi("stem", "2.3"), _qi("hgios4", "3.1")
         igbe = db.session.scalar(select(FrameworkElement).where(FrameworkElement.kind == "priority"))
-        partnership, _, _ = _new_action(world["a"], "Linked three ways, overdue and stale",
-                                        links=[stem.id, hgios4.id, igbe.id], due=date(2026, 10, 2))
+        partnership, _, _ = _new_action(
+            world["a"],
+            "Linked three ways, overdue and stale",
+            links=[stem.id, hgios4.id, igbe.id],
+            due=date(2026, 10, 2),
+        )
         _new_action(world["b"], "Beta's own action", links=[stem.id], due=date(2026, 10, 2))
         # Overdue, and with evidence of impact: listed once, under the evidence, with its flag.
-        _, lead, with_evidence = _new_action(world["a"], "Overdue with evidence", links=[stem.id], due=date(2026, 10, 3))
+        _, lead, with_evidence = _new_action(
+            world["a"], "Overdue with evidence", links=[stem.id], due=date(2026, 10, 3)
+        )
         actions.post_progress(with_evidence, lead, "Half done.", "Exit tickets up 20%.", None)
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
@@ -134,8 +172,10 @@ def test_no_action_appears_twice_and_nothing_of_another_partnership(app, world):
         for action in report.actions:
             assert sum(t.count(action.title) for t in texts) <= 1, action.title
         assert sum(t.count("Linked three ways, overdue and stale") for t in texts) == 1
-        assert any(t.startswith("Overdue with evidence (Alpha Primary School, 20 Nov 2026; flagged: Overdue)")
-                   for t in texts)
+        assert any(
+            t.startswith("Overdue with evidence (Alpha Primary School, 20 Nov 2026; flagged: Overdue)")
+            for t in texts
+        )
         assert "Beta" not in joined
         flagged = next(a for a in report.exceptions if a.title == "Linked three ways, overdue and stale")
         assert flagged.marks == ["Overdue", "No update in 4 weeks"]
@@ -152,9 +192,14 @@ def test_exceptions_and_participation(app, world):
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         participation = dict(report.participation)
-        assert participation == {"Schools and settings": "2", "Teachers involved": "2",
-                                 "Lesson-study trios at work": "1", "Research lessons taught": "1",
-                                 "Observations of case pupils": "1", "Pupil-voice notes": "1"}
+        assert participation == {
+            "Schools and settings": "2",
+            "Teachers involved": "2",
+            "Lesson-study trios at work": "1",
+            "Research lessons taught": "1",
+            "Observations of case pupils": "1",
+            "Pupil-voice notes": "1",
+        }
         assert report.teachers_by_school == [("Alpha High School", 1), ("Alpha Primary School", 1)]
         assert report.quiet_trios == []
         # A period with no lesson: the active trio is an exception.
@@ -162,7 +207,10 @@ def test_exceptions_and_participation(app, world):
         assert quiet.quiet_trios == [trio.name]
         assert ("Trios with no lesson in the period", 1) in quiet.exception_counts
         # Members are listed with their schools.
-        assert report.trios[0].members == ["Teacher Alpha (Alpha Primary School)", "Teacher2 Alpha (Alpha High School)"]
+        assert report.trios[0].members == [
+            "Teacher Alpha (Alpha Primary School)",
+            "Teacher2 Alpha (Alpha High School)",
+        ]
 
 
 def test_distance_travelled_keeps_each_scale_apart(app, world):
@@ -172,12 +220,27 @@ def test_distance_travelled_keeps_each_scale_apart(app, world):
     with app.app_context():
         partnership = db.session.get(Partnership, world["a"]["partnership_id"])
         school = db.session.get(School, world["a"]["school_ids"][0])
-        stem = db.session.scalar(select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True)))
-        theme = db.session.scalar(select(FrameworkElement).where(
-            FrameworkElement.framework_id == stem.id, FrameworkElement.kind == "theme").order_by(FrameworkElement.id))
+        stem = db.session.scalar(
+            select(Framework).where(Framework.key == "stem", Framework.is_current.is_(True))
+        )
+        theme = db.session.scalar(
+            select(FrameworkElement)
+            .where(FrameworkElement.framework_id == stem.id, FrameworkElement.kind == "theme")
+            .order_by(FrameworkElement.id)
+        )
         teacher = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
-        selfeval.record_evaluation(partnership, school, theme.id, date(2026, 11, 2), "building", "Better.",
-                                   "Survey.", "Keep going.", [], teacher)
+        selfeval.record_evaluation(
+            partnership,
+            school,
+            theme.id,
+            date(2026, 11, 2),
+            "building",
+            "Better.",
+            "Survey.",
+            "Keep going.",
+            [],
+            teacher,
+        )
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         assert [d.framework for d in report.distance] == ["STEM framework (2019)"]
@@ -201,8 +264,14 @@ def test_a_large_partnerships_body_is_compact(app, world, monkeypatch):
         blocks = interim_layout.layout(report, {f"trio:{world['a']['trio_id']}": "What we wrote."})
         tables = {b.headers[0]: b.rows for b in blocks if b.kind == "table"}
         trio = db.session.get(Trio, world["a"]["trio_id"])
-        assert tables["Trio"] == [[trio.name, "Teacher Alpha (Alpha Primary School); Teacher2 Alpha (Alpha High School)",
-                                   "1 (1 Oct 2026)", "What we wrote."]]
+        assert tables["Trio"] == [
+            [
+                trio.name,
+                "Teacher Alpha (Alpha Primary School); Teacher2 Alpha (Alpha High School)",
+                "1 (1 Oct 2026)",
+                "What we wrote.",
+            ]
+        ]
         assert ["Alpha Primary School", "1", "0", "0", "0", "1"] in tables["School"]
         assert not any(b.kind == "heading" and b.text == trio.name for b in blocks)
 
@@ -220,8 +289,10 @@ def test_leads_star_the_evidence_the_report_shows(app, world, client, make_clien
         db.session.commit()
         ids = (first.id, early.id)
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
-        assert {a.title: a.evidence for a in report.evidence} == {"First with evidence": "Exit tickets up.",
-                                                                 "Second with evidence": "Girls lead groups."}
+        assert {a.title: a.evidence for a in report.evidence} == {
+            "First with evidence": "Exit tickets up.",
+            "Second with evidence": "Girls lead groups.",
+        }
     base = f"/p/{world['a']['partnership_id']}/actions/{ids[0]}/progress/{ids[1]}/star"
     teacher = make_client()
     teacher.sign_in(world["a"]["teacher"])
@@ -234,8 +305,11 @@ def test_leads_star_the_evidence_the_report_shows(app, world, client, make_clien
     assert client.post(other, data={"starred": "1"}).status_code == 404  # not this action's update
     with app.app_context():
         assert db.session.get(ProgressUpdate, ids[1]).is_highlight
-        report = data.interim(db.session.get(Partnership, world["a"]["partnership_id"]), date(2026, 9, 1),
-                              date(2026, 11, 30))
+        report = data.interim(
+            db.session.get(Partnership, world["a"]["partnership_id"]), date(2026, 9, 1), date(2026, 11, 30)
+        )
         # Once a lead stars any, the report shows what was starred.
-        assert [(a.title, a.evidence) for a in report.evidence] == [("First with evidence", "Pupils explain more.")]
+        assert [(a.title, a.evidence) for a in report.evidence] == [
+            ("First with evidence", "Pupils explain more.")
+        ]
     assert client.post(base, data={"starred": "0"}).status_code == 303

@@ -1,11 +1,12 @@
 """Word exports, read back with python-docx: structure, fields, tables against the database,
 filters, and nothing from another partnership. Converted through LibreOffice where it is installed."""
+
 import io
-import re
 import os
+import re
 import shutil
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -35,9 +36,13 @@ def dated(app, world):
             lesson.discussion_learned = f"Learned in {side}"
             db.session.get(Observation, world[side]["observation_id"]).is_highlight = True
             db.session.get(PupilVoice, world[side]["note_id"]).is_highlight = True
-            linking.set_links(world[side]["partnership_id"], "action", world[side]["action_id"], [world[side]["element_id"]])
-            update = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.action_id == world[side]["action_id"]))
-            update.created_at = datetime(2026, 10, 5, 12, tzinfo=timezone.utc)
+            linking.set_links(
+                world[side]["partnership_id"], "action", world[side]["action_id"], [world[side]["element_id"]]
+            )
+            update = db.session.scalar(
+                select(ProgressUpdate).where(ProgressUpdate.action_id == world[side]["action_id"])
+            )
+            update.created_at = datetime(2026, 10, 5, 12, tzinfo=UTC)
         db.session.commit()
 
 
@@ -51,7 +56,11 @@ def download(client, url, data):
 
 
 def headings(document):
-    return [(int(p.style.name.split()[-1]), p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    return [
+        (int(p.style.name.split()[-1]), p.text)
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading")
+    ]
 
 
 def instructions(part_element):
@@ -63,7 +72,11 @@ def all_table_text(document):
 
 
 def interim_form(world, side="a", **changes):
-    form = {"period_from": "2026-09-01", "period_to": "2026-11-30", "schools": [str(s) for s in world[side]["school_ids"]]}
+    form = {
+        "period_from": "2026-09-01",
+        "period_to": "2026-11-30",
+        "schools": [str(s) for s in world[side]["school_ids"]],
+    }
     form.update(changes)
     return form
 
@@ -76,11 +89,16 @@ def test_interim_report_structure(client, world, app, dated):
     document, raw = download(client, f"{reports_url(world)}/interim", interim_form(world))
 
     assert document.core_properties.title.startswith("Partnership Alpha: interim report")
-    assert document.core_properties.author == "Reviewer Alpha" and document.core_properties.created is not None
+    assert (
+        document.core_properties.author == "Reviewer Alpha" and document.core_properties.created is not None
+    )
     # Headings in order, with the built-in styles Word's navigation pane and TOC use.
     with app.app_context():
-        report = data.interim(db.session.get(__import__("workspace").models.Partnership, world["a"]["partnership_id"]),
-                              date(2026, 9, 1), date(2026, 11, 30))
+        report = data.interim(
+            db.session.get(__import__("workspace").models.Partnership, world["a"]["partnership_id"]),
+            date(2026, 9, 1),
+            date(2026, 11, 30),
+        )
     expected = documents.interim_outline(report)
     found = [h for h in headings(document) if h[0] <= 2]
     assert found == expected
@@ -94,7 +112,10 @@ def test_interim_report_structure(client, world, app, dated):
     footer = document.sections[0].footer._element
     assert "PAGE" in instructions(footer) and "NUMPAGES" in instructions(footer)
     header = document.sections[0].header.paragraphs[0].text
-    assert header.startswith("OFFICIAL-SENSITIVE") and "Partnership Alpha: interim report · Draft · produced" in header
+    assert (
+        header.startswith("OFFICIAL-SENSITIVE")
+        and "Partnership Alpha: interim report · Draft · produced" in header
+    )
     assert document.sections[0].different_first_page_header_footer  # the title page has no running header
     # The body's tables fit a portrait page: the long lists are in the workbook.
     # Every table repeats its header row on each page.
@@ -103,7 +124,8 @@ def test_interim_report_structure(client, world, app, dated):
     # The chart, with alt text.
     doc_prs = list(body.iter(qn("wp:docPr")))
     assert doc_prs and doc_prs[0].get("descr").startswith(
-        "Bar chart of actions by status at the end of the period for each quality indicator. STEM 2.3: 1 action")
+        "Bar chart of actions by status at the end of the period for each quality indicator. STEM 2.3: 1 action"
+    )
     assert b"word/media/image1.png" in raw
 
 
@@ -116,7 +138,15 @@ def test_interim_tables_match_the_database_and_leave_out_other_partnerships(clie
         action = db.session.get(Action, world["a"]["action_id"])
         title, owner = action.title, action.owner.name
     # The action is listed once, under Exceptions: no update in the four weeks before the period's end.
-    assert [title, "Alpha Primary School", owner, "In progress", "", "5 Oct 2026", "No update in 4 weeks"] in rows
+    assert [
+        title,
+        "Alpha Primary School",
+        owner,
+        "In progress",
+        "",
+        "5 Oct 2026",
+        "No update in 4 weeks",
+    ] in rows
     assert "Alpha Primary School" in flat and "Alpha High School" in flat
     assert "Beta" not in flat and "Learned in b" not in " ".join(p.text for p in document.paragraphs)
     text = " ".join(p.text for p in document.paragraphs)
@@ -128,24 +158,34 @@ def test_interim_tables_match_the_database_and_leave_out_other_partnerships(clie
 def test_period_and_school_filters(client, world, app, dated):
     client.sign_in(world["a"]["lead"])
     # A period before anything happened: no trio lessons, no progress.
-    document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world, period_from="2026-01-01", period_to="2026-02-01"))
+    document, _ = download(
+        client,
+        f"{reports_url(world)}/interim",
+        interim_form(world, period_from="2026-01-01", period_to="2026-02-01"),
+    )
     text = " ".join(p.text for p in document.paragraphs)
     assert "No research lessons were taught at these schools in the period." in text
     assert ["Progress updates posted", "0"] in all_table_text(document)
     assert "No evidence of impact was posted in the period." in text
     # Only the second school: the first school's action and lesson are left out.
-    document, _ = download(client, f"{reports_url(world)}/interim",
-                           interim_form(world, schools=[str(world["a"]["school_ids"][1])]))
+    document, _ = download(
+        client,
+        f"{reports_url(world)}/interim",
+        interim_form(world, schools=[str(world["a"]["school_ids"][1])]),
+    )
     flat = " ".join(" ".join(r) for r in all_table_text(document))
     assert "Fraction walls in every P5-P7 class" not in flat and "Alpha Primary School" not in flat
     assert "Alpha High School" in flat
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"period_from": "2026-12-01", "period_to": "2026-01-01"}, "on or after its start"),
-    ({"schools": []}, "Choose at least one school."),
-    ({"period_from": ""}, "Enter the first day of the period."),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"period_from": "2026-12-01", "period_to": "2026-01-01"}, "on or after its start"),
+        ({"schools": []}, "Choose at least one school."),
+        ({"period_from": ""}, "Enter the first day of the period."),
+    ],
+)
 def test_interim_form_errors_are_422(client, world, changes, message):
     client.sign_in(world["a"]["lead"])
     response = client.post(f"{reports_url(world)}/interim", data=interim_form(world, **changes))
@@ -168,7 +208,7 @@ def test_trio_record(client, world, app, dated):
     document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
     titles = [h[1] for h in headings(document)]
     assert titles[:2] == ["The trio", "Cycle 1, lesson 1: Numeracy"]
-    assert ["The plan", "Case pupils", "Predictions and observations"] == titles[2:5]
+    assert titles[2:5] == ["The plan", "Case pupils", "Predictions and observations"]
     rows = all_table_text(document)
     assert ["Starter", "", "Counted on fingers, then used the fraction wall. (Leuven 4) [highlight]"] in rows
     assert ["Pupil A", "What helped you?", "The wall. [highlight]"] in rows
@@ -178,30 +218,78 @@ def test_trio_record(client, world, app, dated):
 def test_self_evaluation_proforma(client, world, app):
     client.sign_in(world["a"]["reviewer"])
     school = world["a"]["school_ids"][0]
-    page = html(client.get(f"/p/{world['a']['partnership_id']}/self-evaluation/schools/{school}/pro-forma?on=2026-09-01"))
+    page = html(
+        client.get(
+            f"/p/{world['a']['partnership_id']}/self-evaluation/schools/{school}/pro-forma?on=2026-09-01"
+        )
+    )
     assert "Download this pro-forma (Word)" in page
-    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    document, _ = download(
+        client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"}
+    )
     assert headings(document)[0] == (1, "STEM – Our self-evaluation, evidence and actions for improvement")
     header_row = [c.text for c in document.tables[0].rows[0].cells]
-    assert header_row == ["QI and theme", "Level", "How well are we doing?", "How do we know? What evidence do we have?",
-                          "What are we going to do now? Actions required?"]
+    assert header_row == [
+        "QI and theme",
+        "Level",
+        "How well are we doing?",
+        "How do we know? What evidence do we have?",
+        "What are we going to do now? Actions required?",
+    ]
     assert document.tables[0].rows[1].cells[1].text == "Starting the journey"
     assert document.sections[0].orientation == 1
-    assert client.post(f"{reports_url(world)}/schools/{school}/self-evaluation", data={"on": "2026-01-01"}).status_code == 404
+    assert (
+        client.post(
+            f"{reports_url(world)}/schools/{school}/self-evaluation", data={"on": "2026-01-01"}
+        ).status_code
+        == 404
+    )
 
 
 def test_export_command(app, world, dated, tmp_path):
     runner = app.test_cli_runner()
     out = tmp_path / "interim.docx"
-    result = runner.invoke(args=["export", "interim", "--partnership", str(world["a"]["partnership_id"]),
-                                 "--from", "2026-09-01", "--to", "2026-11-30", "-o", str(out)])
+    result = runner.invoke(
+        args=[
+            "export",
+            "interim",
+            "--partnership",
+            str(world["a"]["partnership_id"]),
+            "--from",
+            "2026-09-01",
+            "--to",
+            "2026-11-30",
+            "-o",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert Document(str(out)).core_properties.title.startswith("Partnership Alpha")
-    result = runner.invoke(args=["export", "trio", "--trio", str(world["a"]["trio_id"]), "-o", str(tmp_path / "t.docx")])
+    result = runner.invoke(
+        args=["export", "trio", "--trio", str(world["a"]["trio_id"]), "-o", str(tmp_path / "t.docx")]
+    )
     assert result.exit_code == 0
-    result = runner.invoke(args=["export", "selfeval", "--school", str(world["a"]["school_ids"][0]), "-o", str(tmp_path / "s.docx")])
+    result = runner.invoke(
+        args=[
+            "export",
+            "selfeval",
+            "--school",
+            str(world["a"]["school_ids"][0]),
+            "-o",
+            str(tmp_path / "s.docx"),
+        ]
+    )
     assert result.exit_code == 0
-    bad = runner.invoke(args=["export", "selfeval", "--school", str(world["a"]["school_ids"][1]), "-o", str(tmp_path / "x.docx")])
+    bad = runner.invoke(
+        args=[
+            "export",
+            "selfeval",
+            "--school",
+            str(world["a"]["school_ids"][1]),
+            "-o",
+            str(tmp_path / "x.docx"),
+        ]
+    )
     assert bad.exit_code != 0 and "no self-evaluation" in bad.output
     assert "interim" in runner.invoke(args=["export", "--help"]).output
 
@@ -210,23 +298,43 @@ def _soffice():
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.mark.skipif(not _soffice() and os.environ.get("REQUIRE_SOFFICE") != "1",
-                    reason="LibreOffice (soffice) is not installed: the PDF conversion check is SKIPPED")
+@pytest.mark.skipif(
+    not _soffice() and os.environ.get("REQUIRE_SOFFICE") != "1",
+    reason="LibreOffice (soffice) is not installed: the PDF conversion check is SKIPPED",
+)
 def test_documents_convert_to_pdf_through_libreoffice(client, world, app, dated, tmp_path):
     assert _soffice(), "REQUIRE_SOFFICE=1 but soffice is missing"
     client.sign_in(world["a"]["lead"])
     files = {}
-    for name, url, form in (("interim", f"{reports_url(world)}/interim", interim_form(world)),
-                            ("trio", f"{reports_url(world)}/trios/{world['a']['trio_id']}", {}),
-                            ("selfeval", f"{reports_url(world)}/schools/{world['a']['school_ids'][0]}/self-evaluation",
-                             {"on": "2026-09-01"})):
+    for name, url, form in (
+        ("interim", f"{reports_url(world)}/interim", interim_form(world)),
+        ("trio", f"{reports_url(world)}/trios/{world['a']['trio_id']}", {}),
+        (
+            "selfeval",
+            f"{reports_url(world)}/schools/{world['a']['school_ids'][0]}/self-evaluation",
+            {"on": "2026-09-01"},
+        ),
+    ):
         _, raw = download(client, url, form)
         path = tmp_path / f"{name}.docx"
         path.write_bytes(raw)
         files[name] = path
-    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *map(str, files.values())], check=True, timeout=180,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            _soffice(),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, files.values()),
+        ],
+        check=True,
+        timeout=180,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for name in files:
         pdf = (tmp_path / f"{name}.pdf").read_bytes()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 1
@@ -241,8 +349,10 @@ def test_table_text_survives_markup_control_characters_and_line_breaks():
     from workspace.reports import docx_kit
 
     document = docx_kit.new_document("T", "A", "H")
-    values = [["<b>&amp;</b>", "line one\r\nline two", "bell\x07 and null\x00 gone"],
-              ["private \ue000 character", "a\ttab", None]]
+    values = [
+        ["<b>&amp;</b>", "line one\r\nline two", "bell\x07 and null\x00 gone"],
+        ["private \ue000 character", "a\ttab", None],
+    ]
     docx_kit.table(document, ["One", "Two", "Three"], values)
     docx_kit.table(document, ["Only"], [["second table"]])
     read = Document(io.BytesIO(docx_kit.to_bytes(document)))
@@ -265,9 +375,14 @@ def test_our_template_arial_en_gb_true_properties_and_a_fresh_id(client, world, 
     styles = package.read("word/styles.xml").decode()
     assert not re.search(r"w:(ascii|hAnsi|eastAsia|cs)[Tt]heme=", styles)  # no theme font overrides Arial
     assert 'w:ascii="Arial"' in styles and 'w:lang w:val="en-GB"' in styles
-    assert 'w:styleId="TOC1"' in styles and 'w:styleId="TOC2"' in styles and 'w:styleId="TOCHeading"' in styles
+    assert (
+        'w:styleId="TOC1"' in styles and 'w:styleId="TOC2"' in styles and 'w:styleId="TOCHeading"' in styles
+    )
     theme = package.read("word/theme/theme1.xml").decode()
-    assert '<a:latin typeface="Arial"/>' in theme and "Calibri" not in theme.split("<a:fontScheme")[1].split("<a:ea")[0]
+    assert (
+        '<a:latin typeface="Arial"/>' in theme
+        and "Calibri" not in theme.split("<a:fontScheme")[1].split("<a:ea")[0]
+    )
     assert "<Application>Partnership Workspace</Application>" in package.read("docProps/app.xml").decode()
     settings = package.read("word/settings.xml").decode()
     assert "updateFields" not in settings  # no prompt on opening
@@ -283,7 +398,9 @@ def test_trio_record_and_proforma_craft(client, world, app, dated):
     assert any(t.startswith("Leuven involvement scale: 1 extremely low") for t in text)
     assert "Members: Teacher Alpha (Alpha Primary School), Teacher2 Alpha (Alpha High School)" in text
     school = world["a"]["school_ids"][0]
-    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    document, _ = download(
+        client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"}
+    )
     assert document.sections[0].header.paragraphs[0].text == "Alpha Primary School · Partnership Alpha"
     # The action cited as evidence has begun (in progress): it is evidence.
     assert "Fraction walls in every P5-P7 class (In progress)" in document.tables[0].rows[1].cells[3].text
@@ -295,20 +412,33 @@ def test_an_action_not_started_is_not_evidence_and_none_recorded_is_no_bullet(cl
 
     with app.app_context():
         action = db.session.get(Action, world["a"]["action_id"])
-        action_services.update_action(action, action.version, action.title, action.description, action.school_id,
-                                      action.owner_id, action.due_date, "not_started", [])
+        action_services.update_action(
+            action,
+            action.version,
+            action.title,
+            action.description,
+            action.school_id,
+            action.owner_id,
+            action.due_date,
+            "not_started",
+            [],
+        )
         db.session.delete(db.session.get(NextStep, world["a"]["step_id"]))
         db.session.commit()
     client.sign_in(world["a"]["teacher"])
     school = world["a"]["school_ids"][0]
-    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"})
+    document, _ = download(
+        client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": "2026-09-01"}
+    )
     assert "Fraction walls" not in document.tables[0].rows[1].cells[3].text
     document, _ = download(client, f"{reports_url(world)}/trios/{world['a']['trio_id']}", {})
     none = [p for p in document.paragraphs if p.text == "None recorded."]
     assert none and all(p.style.name != "List Bullet" for p in none)
 
 
-@pytest.mark.parametrize("peak, step", [(1, 1), (5, 1), (6, 2), (10, 2), (11, 5), (25, 5), (26, 10), (120, 50), (999, 200)])
+@pytest.mark.parametrize(
+    "peak, step", [(1, 1), (5, 1), (6, 2), (10, 2), (11, 5), (25, 5), (26, 10), (120, 50), (999, 200)]
+)
 def test_chart_gridlines_are_round(peak, step):
     from workspace.reports.charts import round_step
 

@@ -1,4 +1,5 @@
 """Schools: leads add, edit and remove them; everyone else reads. Page and fragment."""
+
 import pytest
 
 from tests.conftest import html
@@ -50,14 +51,37 @@ def test_lead_adds_a_school_in_place_with_htmx(client, world):
     assert body.count("<tr>") == 4  # header row and three schools
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"name": "", "sector": "primary", "local_authority": "Falkirk"}, "name", "Enter the school&#39;s name."),
-    ({"name": "X", "sector": "", "local_authority": "Falkirk"}, "sector", "Choose the school&#39;s sector."),
-    ({"name": "X", "sector": "university", "local_authority": "Falkirk"}, "sector", "Not a valid choice"),
-    ({"name": "X", "sector": "primary", "local_authority": "Atlantis"}, "local_authority", "Not a valid choice"),
-    ({"name": "Alpha Primary School", "sector": "primary", "local_authority": "Falkirk"}, "name", "already has a school"),
-    ({"name": "x" * 201, "sector": "primary", "local_authority": "Falkirk"}, "name", "Enter 200 characters or fewer."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"name": "", "sector": "primary", "local_authority": "Falkirk"},
+            "name",
+            "Enter the school&#39;s name.",
+        ),
+        (
+            {"name": "X", "sector": "", "local_authority": "Falkirk"},
+            "sector",
+            "Choose the school&#39;s sector.",
+        ),
+        ({"name": "X", "sector": "university", "local_authority": "Falkirk"}, "sector", "Not a valid choice"),
+        (
+            {"name": "X", "sector": "primary", "local_authority": "Atlantis"},
+            "local_authority",
+            "Not a valid choice",
+        ),
+        (
+            {"name": "Alpha Primary School", "sector": "primary", "local_authority": "Falkirk"},
+            "name",
+            "already has a school",
+        ),
+        (
+            {"name": "x" * 201, "sector": "primary", "local_authority": "Falkirk"},
+            "name",
+            "Enter 200 characters or fewer.",
+        ),
+    ],
+)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_invalid_school_is_422_with_values_kept(client, world, data, field, message, htmx):
     client.sign_in(world["a"]["lead"])
@@ -77,12 +101,16 @@ def test_edit_school(client, world, app):
     url = f"{schools_url(world)}/{sid}/edit"
     assert client.get(url).status_code == 200
     assert "<html" not in html(client.get(url, htmx=True))
-    response = client.post(url, data={"name": "Alpha Primary", "sector": "primary", "local_authority": "Stirling"})
+    response = client.post(
+        url, data={"name": "Alpha Primary", "sector": "primary", "local_authority": "Stirling"}
+    )
     assert response.status_code == 303
     with app.app_context():
         school = db.session.get(School, sid)
         assert (school.name, school.local_authority) == ("Alpha Primary", "Stirling")
-    response = client.post(url, data={"name": "Alpha High School", "sector": "primary", "local_authority": "Stirling"})
+    response = client.post(
+        url, data={"name": "Alpha High School", "sector": "primary", "local_authority": "Stirling"}
+    )
     assert response.status_code == 422
     assert "already has a school" in html(response)
 

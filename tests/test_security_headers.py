@@ -1,4 +1,5 @@
 """Headers every response carries, and the promise of no inline script or style."""
+
 import re
 from pathlib import Path
 
@@ -20,13 +21,16 @@ def test_headers_on_a_page(client):
 
 
 def test_session_cookie_is_httponly_and_lax(client, world):
-    response = client.post("/sign-in", data={"email": world["a"]["lead"], "password": "correct horse battery staple"})
+    response = client.post(
+        "/sign-in", data={"email": world["a"]["lead"], "password": "correct horse battery staple"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_secure_cookie_when_configured(tmp_path):
     from tests.conftest import make_app
+
     app = make_app(f"sqlite:///{tmp_path}/x.sqlite", SESSION_COOKIE_SECURE=True)
     response = app.test_client().get("/sign-in")
     assert "Secure" in response.headers["Set-Cookie"]
@@ -42,7 +46,9 @@ def test_signed_in_pages_are_not_stored(client, world):
     assert client.get(f"/p/{world['a']['partnership_id']}/").headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")))
+@pytest.mark.parametrize(
+    "template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
+)
 def test_no_inline_script_style_or_handlers(template):
     source = (TEMPLATES / template).read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", source), "inline <script>"

@@ -1,5 +1,6 @@
 """Sessions end: by sign-out and password change everywhere, by timeouts, and when an
 administrator disables an account."""
+
 import time
 
 from sqlalchemy import select
@@ -27,9 +28,14 @@ def test_changing_the_password_ends_other_sessions_but_not_this_one(make_client,
     laptop, tablet = make_client(), make_client()
     laptop.sign_in(world["a"]["teacher"])
     tablet.sign_in(world["a"]["teacher"])
-    response = laptop.post("/account/password", data={"current_password": TEST_PASSWORD,
-                                                      "new_password": "a brand new passphrase",
-                                                      "confirm_password": "a brand new passphrase"})
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 303
     assert signed_in(laptop, world)
     assert not signed_in(tablet, world)
@@ -81,7 +87,10 @@ def test_session_ids_carry_the_version(app, world):
 
 
 def test_privacy_notice_and_accessibility_statement_are_public(client):
-    for path, text in (("/privacy", "Case pupils are never named"), ("/accessibility", "(WCAG) 2.2 at level AA")):
+    for path, text in (
+        ("/privacy", "Case pupils are never named"),
+        ("/accessibility", "(WCAG) 2.2 at level AA"),
+    ):
         response = client.get(path)
         assert response.status_code == 200 and text in html(response)
     assert 'href="/privacy"' in html(client.get("/sign-in"))
@@ -91,5 +100,7 @@ def test_signed_in_pages_refuse_a_tampered_cookie(client, world):
     client.sign_in(world["a"]["teacher"])
     assert client.get("/partnerships").status_code == 200
     cookie = client.get_cookie("session", domain="workspace.test").value
-    client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"), domain="workspace.test")
+    client.set_cookie(
+        "session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"), domain="workspace.test"
+    )
     assert client.get("/partnerships").status_code in (302, 303)

@@ -2,6 +2,7 @@
 of the data: the observation page, posting an observation, the poll (nothing new, and something
 new) and the trio page, with a lesson of a handful of observations and then of thousands, in a
 trio of one cycle and then of many."""
+
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -10,20 +11,34 @@ from tests.statements import recorded
 from workspace.extensions import db
 from workspace.models import Observation, Trio, User
 from workspace.models.base import utcnow
-from workspace.trios import observing, services as trio_services
+from workspace.trios import observing
+from workspace.trios import services as trio_services
 
 
 def grow(app, world, observations: int, cycles: int) -> None:
     a = world["a"]
     with app.app_context():
-        observers = list(db.session.scalars(select(User.id).where(User.email.in_((a["teacher"], a["other_teacher"])))))
+        observers = list(
+            db.session.scalars(select(User.id).where(User.email.in_((a["teacher"], a["other_teacher"]))))
+        )
         now = utcnow()
-        db.session.execute(insert(Observation), [
-            {"partnership_id": a["partnership_id"], "lesson_id": a["lesson_id"],
-             "case_pupil_id": a["pupil_ids"][n % len(a["pupil_ids"])], "stage_id": a["stage_ids"][n % 2],
-             "observer_id": observers[n % 2], "text": f"Seen {n}", "leuven_score": n % 5 + 1,
-             "created_at": now - timedelta(seconds=n), "updated_at": now - timedelta(seconds=n)}
-            for n in range(observations)])
+        db.session.execute(
+            insert(Observation),
+            [
+                {
+                    "partnership_id": a["partnership_id"],
+                    "lesson_id": a["lesson_id"],
+                    "case_pupil_id": a["pupil_ids"][n % len(a["pupil_ids"])],
+                    "stage_id": a["stage_ids"][n % 2],
+                    "observer_id": observers[n % 2],
+                    "text": f"Seen {n}",
+                    "leuven_score": n % 5 + 1,
+                    "created_at": now - timedelta(seconds=n),
+                    "updated_at": now - timedelta(seconds=n),
+                }
+                for n in range(observations)
+            ],
+        )
         trio = db.session.get(Trio, a["trio_id"])
         for _ in range(cycles):
             cycle = trio_services.add_cycle(trio)
@@ -40,9 +55,16 @@ def counts(app, client, world) -> dict[str, int]:
     requests = {
         "observation page": lambda: client.get(f"{lesson}/observe"),
         "poll, nothing new": lambda: client.get(f"{lesson}/observations/feed?since={since}", htmx=True),
-        "observation post": lambda: client.post(f"{lesson}/observations", htmx=True, data={
-            "case_pupil_id": a["pupil_ids"][0], "stage_id": a["stage_ids"][0], "text": "Explained it to a partner",
-            "leuven_score": "4"}),
+        "observation post": lambda: client.post(
+            f"{lesson}/observations",
+            htmx=True,
+            data={
+                "case_pupil_id": a["pupil_ids"][0],
+                "stage_id": a["stage_ids"][0],
+                "text": "Explained it to a partner",
+                "leuven_score": "4",
+            },
+        ),
         "poll, something new": lambda: client.get(f"{lesson}/observations/feed?since={since}", htmx=True),
         "trio page": lambda: client.get(f"/p/{a['partnership_id']}/trios/{a['trio_id']}"),
     }

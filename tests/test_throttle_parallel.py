@@ -1,6 +1,7 @@
 """The sign-in throttle counts and decides in one step per account, across worker processes:
 sixteen wrong passwords sent at the same moment to three gunicorn workers let no more than the
 limit through to the password check. Runs on the suite's database (SQLite or PostgreSQL)."""
+
 from __future__ import annotations
 
 import http.client
@@ -37,11 +38,28 @@ def free_port() -> int:
 @pytest.fixture
 def gunicorn(app):
     port = free_port()
-    env = dict(os.environ, SECRET_KEY="throttle-test-key", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               WORKSPACE_LOGIN_MAX_FAILURES_PER_ACCOUNT=str(LIMIT), WORKSPACE_LOGIN_MAX_FAILURES_PER_ADDRESS="1000")
+    env = dict(
+        os.environ,
+        SECRET_KEY="throttle-test-key",
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        WORKSPACE_LOGIN_MAX_FAILURES_PER_ACCOUNT=str(LIMIT),
+        WORKSPACE_LOGIN_MAX_FAILURES_PER_ADDRESS="1000",
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}", "workspace:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "workspace:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -86,11 +104,17 @@ def test_parallel_wrong_passwords_are_all_counted_before_any_is_checked(app, gun
     statuses: list[int] = []
 
     def attempt(cookie: str, token: str) -> None:
-        body = urllib.parse.urlencode({"csrf_token": token, "email": world["a"]["teacher"], "password": "wrong-password"})
+        body = urllib.parse.urlencode(
+            {"csrf_token": token, "email": world["a"]["teacher"], "password": "wrong-password"}
+        )
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         start.wait()
-        connection.request("POST", "/sign-in", body=body, headers={
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        connection.request(
+            "POST",
+            "/sign-in",
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         statuses.append(connection.getresponse().status)
 
     threads = [threading.Thread(target=attempt, args=form) for form in forms]

@@ -1,4 +1,5 @@
 """Trios: creating and editing them, cycles, lessons and who may change what."""
+
 import re
 
 import pytest
@@ -22,9 +23,17 @@ def user_id(email):
 
 def trio_data(app, world, **overrides):
     with app.app_context():
-        members = [user_id(world["a"]["teacher"]), user_id(world["a"]["other_teacher"]), user_id(world["a"]["lead"])]
-    data = {"name": "Writing across the transition", "focus": "We want to learn how to improve the way we teach "
-            "persuasive writing to P7 and S1.", "status": "planning", "members": members}
+        members = [
+            user_id(world["a"]["teacher"]),
+            user_id(world["a"]["other_teacher"]),
+            user_id(world["a"]["lead"]),
+        ]
+    data = {
+        "name": "Writing across the transition",
+        "focus": "We want to learn how to improve the way we teach persuasive writing to P7 and S1.",
+        "status": "planning",
+        "members": members,
+    }
     data.update(overrides)
     return data
 
@@ -38,7 +47,11 @@ def test_trio_list_and_page(client, world):
     assert fragment.lstrip().startswith('<div id="trio-list"')
     trio_page = client.get(f"{trios_url(world)}/{world['a']['trio_id']}")
     assert "Cycle 1" in html(trio_page) and "Edit the trio" not in html(trio_page)
-    assert html(client.get(f"{trios_url(world)}/{world['a']['trio_id']}", htmx=True)).lstrip().startswith('<section id="cycles"')
+    assert (
+        html(client.get(f"{trios_url(world)}/{world['a']['trio_id']}", htmx=True))
+        .lstrip()
+        .startswith('<section id="cycles"')
+    )
 
 
 def test_create_trio_with_links(client, world, app):
@@ -55,13 +68,16 @@ def test_create_trio_with_links(client, world, app):
     assert "QI 2.3 Learning, teaching and assessment" in page
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"members": "ONE"}, "2 to 4 members"),
-    ({"focus": ""}, "Write the trio&#39;s enquiry focus."),
-    ({"name": ""}, "Give the trio a name."),
-    ({"status": "finished"}, "Not a valid choice"),
-    ({"members": "OTHER"}, "not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"members": "ONE"}, "2 to 4 members"),
+        ({"focus": ""}, "Write the trio&#39;s enquiry focus."),
+        ({"name": ""}, "Give the trio a name."),
+        ({"status": "finished"}, "Not a valid choice"),
+        ({"members": "OTHER"}, "not a valid choice"),
+    ],
+)
 def test_invalid_trio_is_422_and_keeps_values(client, world, app, change, message):
     client.sign_in(world["a"]["teacher"])
     data = trio_data(app, world)
@@ -97,6 +113,7 @@ def test_partnership_member_outside_the_trio_reads_but_cannot_change(client, wor
     with app.app_context():
         partnership = db.session.get(Partnership, world["a"]["partnership_id"])
         from workspace.models import School
+
         school = db.session.get(School, world["a"]["school_ids"][1])
         factories.member(partnership, "outsider@example.org", Role.TEACHER, school)
         db.session.commit()
@@ -130,21 +147,45 @@ def test_stale_trio_edit_is_409_and_shows_what_changed(client, make_client, worl
     client.sign_in(world["a"]["teacher"])
     other = make_client()
     other.sign_in(world["a"]["other_teacher"])
-    first = other.post(base, data={"name": "Renamed by a colleague", "focus": "Their focus", "status": "active",
-                                   "members": members, "version": version})
+    first = other.post(
+        base,
+        data={
+            "name": "Renamed by a colleague",
+            "focus": "Their focus",
+            "status": "active",
+            "members": members,
+            "version": version,
+        },
+    )
     assert first.status_code == 303
-    mine = client.post(base, data={"name": "My name for it", "focus": "My focus, typed carefully", "status": "active",
-                                   "members": members, "version": version})
+    mine = client.post(
+        base,
+        data={
+            "name": "My name for it",
+            "focus": "My focus, typed carefully",
+            "status": "active",
+            "members": members,
+            "version": version,
+        },
+    )
     assert mine.status_code == 409
     body = html(mine)
     assert "Someone else saved the trio" in body
-    assert "Renamed by a colleague" in body          # what is saved now
-    assert "My focus, typed carefully" in body       # nothing typed is lost
+    assert "Renamed by a colleague" in body  # what is saved now
+    assert "My focus, typed carefully" in body  # nothing typed is lost
     with app.app_context():
         now_saved = db.session.get(Trio, world["a"]["trio_id"]).version
     assert f'name="version" value="{now_saved}"' in body  # saving again keeps mine, deliberately
-    again = client.post(base, data={"name": "My name for it", "focus": "My focus, typed carefully", "status": "active",
-                                    "members": members, "version": now_saved})
+    again = client.post(
+        base,
+        data={
+            "name": "My name for it",
+            "focus": "My focus, typed carefully",
+            "status": "active",
+            "members": members,
+            "version": now_saved,
+        },
+    )
     assert again.status_code == 303
 
 
@@ -163,8 +204,16 @@ def test_cycles_and_lessons(client, world, app):
     assert bad.status_code == 422
     not_in_trio = client.post(new_lesson, data={"teacher_id": str(outsider)})
     assert not_in_trio.status_code == 422 and "Not a valid choice" in html(not_in_trio)
-    response = client.post(new_lesson, data={"lesson_date": "2026-12-01", "school_id": str(world["a"]["school_ids"][1]),
-                                             "class_stage": "S1", "subject": "Maths", "teacher_id": str(teacher)})
+    response = client.post(
+        new_lesson,
+        data={
+            "lesson_date": "2026-12-01",
+            "school_id": str(world["a"]["school_ids"][1]),
+            "class_stage": "S1",
+            "subject": "Maths",
+            "teacher_id": str(teacher),
+        },
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/plan")
     with app.app_context():
         lesson = db.session.scalar(select(ResearchLesson).where(ResearchLesson.class_stage == "S1"))
@@ -174,7 +223,12 @@ def test_cycles_and_lessons(client, world, app):
 
 def test_another_trios_cycle_is_404(client, world):
     client.sign_in(world["a"]["teacher"])
-    assert client.get(f"{trios_url(world)}/{world['a']['trio_id']}/cycles/{world['b']['cycle_id']}/lessons/new").status_code == 404
+    assert (
+        client.get(
+            f"{trios_url(world)}/{world['a']['trio_id']}/cycles/{world['b']['cycle_id']}/lessons/new"
+        ).status_code
+        == 404
+    )
 
 
 def test_edit_form_shows_the_members_ticked(client, world, app):
@@ -183,7 +237,9 @@ def test_edit_form_shows_the_members_ticked(client, world, app):
     with app.app_context():
         members = [user_id(world["a"]["teacher"]), user_id(world["a"]["other_teacher"])]
     for member in members:
-        assert re.search(rf'<input checked id="members-\d+" name="members" type="checkbox" value="{member}">', body), body[:200]
+        assert re.search(
+            rf'<input checked id="members-\d+" name="members" type="checkbox" value="{member}">', body
+        ), body[:200]
     assert 'name="version" value="' in body and "Partnership Alpha fractions trio" in body
 
 

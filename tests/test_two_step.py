@@ -3,6 +3,7 @@
 A code signs in once; a recovery code is spent once, however many requests bring it at the same
 moment; the secret being set up waits on the server, not in the cookie; secrets are sealed at rest
 (test_two_step_keys.py). Codes are computed with pyotp at the suite's clock (frozen, ticking)."""
+
 import re
 import threading
 import time
@@ -38,7 +39,9 @@ def test_codes_are_rfc_6238s():
     assert app_view.now() == pyotp.TOTP(secret).now()
 
 
-@pytest.mark.parametrize("typed", ["{a}-{b}", "{a} {b}", "{a}{b}", " {A} - {B} ", "{a1} {a2}-{b}", "{a}\t{b}"])
+@pytest.mark.parametrize(
+    "typed", ["{a}-{b}", "{a} {b}", "{a}{b}", " {A} - {B} ", "{a1} {a2}-{b}", "{a}\t{b}"]
+)
 def test_a_recovery_code_typed_with_spaces_or_without_its_dash_is_accepted(make_client, world, typed):
     email = world["a"]["teacher"]
     client = make_client()
@@ -48,13 +51,17 @@ def test_a_recovery_code_typed_with_spaces_or_without_its_dash_is_accepted(make_
     given = typed.format(a=a, b=b, A=a.upper(), B=b.upper(), a1=a[:3], a2=a[3:])
     assert waiting_for_code(make_client, email).post("/sign-in/code", data={"code": given}).status_code == 303
     # Spent: the same code, however typed, does not sign in again.
-    assert waiting_for_code(make_client, email).post("/sign-in/code", data={"code": codes[0]}).status_code == 422
+    assert (
+        waiting_for_code(make_client, email).post("/sign-in/code", data={"code": codes[0]}).status_code == 422
+    )
 
 
 def test_only_spaces_and_dashes_are_forgiven_in_a_recovery_code():
     code = "abc123-def456"
-    assert {authenticator.hash_code(c) for c in ("abc123-def456", "ABC123 DEF456", "abc123def456", "abc-123-def-456")} == {
-        authenticator.hash_code(code)}
+    assert {
+        authenticator.hash_code(c)
+        for c in ("abc123-def456", "ABC123 DEF456", "abc123def456", "abc-123-def-456")
+    } == {authenticator.hash_code(code)}
     assert authenticator.hash_code("abc123-def457") != authenticator.hash_code(code)
     assert authenticator.hash_code("abc123_def456") != authenticator.hash_code(code)
 
@@ -84,14 +91,19 @@ def waiting_for_code(make_client, email):
 
 
 def field_error(response) -> str:
-    return re.search(r'<p class="field-error" id="code-error"><span class="visually-hidden">Error: </span>(.*?)</p>',
-                     html(response)).group(1)
+    return re.search(
+        r'<p class="field-error" id="code-error"><span class="visually-hidden">Error: </span>(.*?)</p>',
+        html(response),
+    ).group(1)
 
 
 def failures_of(app, email) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count(SignInAttempt.id)).where(
-            SignInAttempt.email == email, SignInAttempt.succeeded.is_(False)))
+        return db.session.scalar(
+            select(func.count(SignInAttempt.id)).where(
+                SignInAttempt.email == email, SignInAttempt.succeeded.is_(False)
+            )
+        )
 
 
 def test_set_up_then_sign_in_with_a_code_and_a_recovery_code(make_client, world, app):
@@ -115,8 +127,9 @@ def test_set_up_then_sign_in_with_a_code_and_a_recovery_code(make_client, world,
         assert other.post("/sign-in/code", data={"code": codes[0]}).status_code == expected
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
-        used = db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                             RecoveryCode.used_at.is_not(None))).all()
+        used = db.session.scalars(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_not(None))
+        ).all()
         assert len(used) == 1
 
 
@@ -186,8 +199,11 @@ def _all_at_once(app, make_client, monkeypatch, email, code, requests=6):
 
     def send(n):
         barrier.wait()
-        statuses[n] = clients[n].post("/sign-in/code", data={"code": code},
-                                      headers={"X-CSRFToken": tokens[n]}).status_code
+        statuses[n] = (
+            clients[n]
+            .post("/sign-in/code", data={"code": code}, headers={"X-CSRFToken": tokens[n]})
+            .status_code
+        )
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(requests)]
     for t in threads:
@@ -206,7 +222,10 @@ def test_a_recovery_code_sent_by_parallel_requests_is_spent_once(make_client, wo
     _, codes = set_up(client)
     assert _all_at_once(app, make_client, monkeypatch, email, codes[3]) == [303, 422, 422, 422, 422, 422]
     with app.app_context():
-        assert db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_not(None))) == 1
+        assert (
+            db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_not(None)))
+            == 1
+        )
 
 
 def test_an_authenticator_code_sent_by_parallel_requests_signs_in_once(make_client, world, app, monkeypatch):
@@ -214,7 +233,14 @@ def test_an_authenticator_code_sent_by_parallel_requests_signs_in_once(make_clie
     client = make_client()
     client.sign_in(email)
     secret, _ = set_up(client)
-    assert _all_at_once(app, make_client, monkeypatch, email, code_now(secret, 1)) == [303, 422, 422, 422, 422, 422]
+    assert _all_at_once(app, make_client, monkeypatch, email, code_now(secret, 1)) == [
+        303,
+        422,
+        422,
+        422,
+        422,
+        422,
+    ]
 
 
 def test_set_up_started_twice_at_once_leaves_one(make_client, world, app, monkeypatch):
@@ -255,7 +281,9 @@ def test_the_secret_being_set_up_waits_on_the_server_not_in_the_cookie(make_clie
     client = make_client()
     client.sign_in(email)
     assert client.post("/account/two-step/new").status_code == 303
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))).group(1)
+    secret = re.search(
+        r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))
+    ).group(1)
 
     cookie = client.get_cookie("session", domain="workspace.test").value
     payload = app.session_interface.get_signing_serializer(app).loads(cookie)  # what anyone holding it reads
@@ -270,16 +298,23 @@ def test_the_secret_being_set_up_waits_on_the_server_not_in_the_cookie(make_clie
     assert secret in html(client.get("/account/two-step"))
     # ...until a new set-up replaces it.
     assert client.post("/account/two-step/new").status_code == 303
-    renewed = re.search(r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))).group(1)
+    renewed = re.search(
+        r'<code class="secret">([A-Z2-7]+)</code>', html(client.get("/account/two-step"))
+    ).group(1)
     assert renewed != secret
-    assert client.post("/account/two-step", data={"code": code_now(secret)}).status_code == 422  # the old one's gone
+    assert (
+        client.post("/account/two-step", data={"code": code_now(secret)}).status_code == 422
+    )  # the old one's gone
     with app.app_context():
         assert db.session.scalar(select(func.count(TwoStepSetup.id))) == 1
 
     # Left too long, it expires: the page starts afresh and the code no longer turns it on.
     with app.app_context():
-        db.session.execute(update(TwoStepSetup).values(
-            created_at=utcnow() - timedelta(minutes=two_step_services.PENDING_SETUP_MINUTES + 1)))
+        db.session.execute(
+            update(TwoStepSetup).values(
+                created_at=utcnow() - timedelta(minutes=two_step_services.PENDING_SETUP_MINUTES + 1)
+            )
+        )
         db.session.commit()
     late = client.post("/account/two-step", data={"code": code_now(renewed)})
     assert late.status_code == 303
@@ -308,10 +343,16 @@ def test_turning_it_off_is_behind_the_sign_in_throttle(make_client, world, app):
     client.sign_in(email)
     set_up(client)
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        assert client.post("/account/two-step/off", data={"current_password": "a wrong guess"}).status_code == 422
+        assert (
+            client.post("/account/two-step/off", data={"current_password": "a wrong guess"}).status_code
+            == 422
+        )
     refused = client.post("/account/two-step/off", data={"current_password": TEST_PASSWORD})
     assert refused.status_code == 429
-    assert "There have been too many failed attempts to sign in. Please wait 15 minutes and try again." in html(refused)
+    assert (
+        "There have been too many failed attempts to sign in. Please wait 15 minutes and try again."
+        in html(refused)
+    )
     assert "Two-step sign-in is on" in html(refused)
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == email)).uses_two_step  # still on
@@ -341,8 +382,12 @@ def test_the_history_tells_a_password_awaiting_its_code_from_a_sign_in(make_clie
 
     def steps():
         with app.app_context():
-            return [(a.step, a.succeeded) for a in db.session.scalars(
-                select(SignInAttempt).where(SignInAttempt.email == email).order_by(SignInAttempt.id))][1:]
+            return [
+                (a.step, a.succeeded)
+                for a in db.session.scalars(
+                    select(SignInAttempt).where(SignInAttempt.email == email).order_by(SignInAttempt.id)
+                )
+            ][1:]
 
     half_done = waiting_for_code(make_client, email)
     assert steps() == [("password_code_next", True)]
@@ -352,12 +397,23 @@ def test_the_history_tells_a_password_awaiting_its_code_from_a_sign_in(make_clie
     assert account_attempts(app, email) == 0
     waiting_for_code(make_client, email)  # and this one never gives its code
 
-    app.test_cli_runner().invoke(args=["create-admin", "--email", "audit@example.org", "--name", "Audit",
-                                       "--password", "an admin passphrase"])
+    app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "audit@example.org",
+            "--name",
+            "Audit",
+            "--password",
+            "an admin passphrase",
+        ]
+    )
     admin = make_client()
     admin.sign_in("audit@example.org", "an admin passphrase")
-    rows = re.findall(r"<tr><td>[^<]*</td><th scope=\"row\">([^<]*)</th><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
-                      html(admin.get("/admin/sign-ins")))
+    rows = re.findall(
+        r"<tr><td>[^<]*</td><th scope=\"row\">([^<]*)</th><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+        html(admin.get("/admin/sign-ins")),
+    )
     assert [row for row in rows if row[0] == email] == [  # newest first
         (email, "Password", "Password right, code not yet given"),
         (email, "Two-step code", "Signed in"),
@@ -380,15 +436,26 @@ def test_a_deployment_can_require_it_for_leads(app, world):
         assert lead.get(f"/p/{world['a']['partnership_id']}/schools").status_code == 200
         assert lead.post("/account/two-step/off", data={"current_password": TEST_PASSWORD}).status_code == 302
         with app.app_context():
-            sealed = db.session.scalar(select(User).where(User.email == world["a"]["lead"])).sealed_totp_secret
+            sealed = db.session.scalar(
+                select(User).where(User.email == world["a"]["lead"])
+            ).sealed_totp_secret
             assert two_step_keys.unseal(sealed) == secret
     finally:
         app.config["REQUIRE_TWO_STEP_FOR"] = []
 
 
 def test_administrators_read_the_sign_in_audit(app, world):
-    app.test_cli_runner().invoke(args=["create-admin", "--email", "audit@example.org", "--name", "Audit",
-                                       "--password", "an admin passphrase"])
+    app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "audit@example.org",
+            "--name",
+            "Audit",
+            "--password",
+            "an admin passphrase",
+        ]
+    )
     visitor = WorkspaceClient(app, app.response_class)
     visitor.post("/sign-in", data={"email": world["a"]["lead"], "password": "wrong password here"})
     admin = WorkspaceClient(app, app.response_class)

@@ -1,5 +1,6 @@
 """Two-step secrets sealed at rest: Fernet keys from TWO_STEP_SECRET_KEYS, their rotation, and the
 migration that sealed the secrets stored before."""
+
 import time
 
 import pyotp
@@ -17,8 +18,9 @@ from workspace.models.base import utcnow
 
 def sealed_secret_of(app, email) -> str:
     with app.app_context():
-        return db.session.execute(text("SELECT sealed_totp_secret FROM user_account WHERE email = :email"),
-                                  {"email": email}).scalar_one()
+        return db.session.execute(
+            text("SELECT sealed_totp_secret FROM user_account WHERE email = :email"), {"email": email}
+        ).scalar_one()
 
 
 def test_secrets_are_sealed_at_rest(make_client, world, app):
@@ -43,8 +45,12 @@ def test_rotating_the_keys_keeps_codes_working(make_client, world, app, frozen_c
 
         # A deployment sets its own key: what the default sealed still opens, and rotating moves it.
         app.config["TWO_STEP_SECRET_KEYS"] = first
-        assert waiting_for_code(make_client, email).post(
-            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+        assert (
+            waiting_for_code(make_client, email)
+            .post("/sign-in/code", data={"code": code_now(secret, 1)})
+            .status_code
+            == 303
+        )
         result = runner.invoke(args=["rotate-two-step-keys"])
         assert result.exit_code == 0 and "Sealed 1 two-step secret " in result.output
         assert Fernet(first).decrypt(sealed_secret_of(app, email).encode()).decode() == secret
@@ -52,8 +58,12 @@ def test_rotating_the_keys_keeps_codes_working(make_client, world, app, frozen_c
         # A new key first, the old after it (comma and space, as an environment variable would give them).
         app.config["TWO_STEP_SECRET_KEYS"] = f"{second}, {first}"
         frozen_clock.shift(30)
-        assert waiting_for_code(make_client, email).post(
-            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303  # still the old key's row
+        assert (
+            waiting_for_code(make_client, email)
+            .post("/sign-in/code", data={"code": code_now(secret, 1)})
+            .status_code
+            == 303
+        )  # still the old key's row
         assert runner.invoke(args=["rotate-two-step-keys"]).exit_code == 0
         stored = sealed_secret_of(app, email)
         assert Fernet(second).decrypt(stored.encode()).decode() == secret
@@ -63,8 +73,12 @@ def test_rotating_the_keys_keeps_codes_working(make_client, world, app, frozen_c
         # The old key removed: the re-sealed secret still signs in.
         app.config["TWO_STEP_SECRET_KEYS"] = [second]
         frozen_clock.shift(30)
-        assert waiting_for_code(make_client, email).post(
-            "/sign-in/code", data={"code": code_now(secret, 1)}).status_code == 303
+        assert (
+            waiting_for_code(make_client, email)
+            .post("/sign-in/code", data={"code": code_now(secret, 1)})
+            .status_code
+            == 303
+        )
 
         # Had it been removed too early, the code would be refused (not an error) and the command
         # says whose secret it cannot open; a recovery code still signs in.
@@ -86,6 +100,7 @@ def test_the_keys_setting(app, monkeypatch):
     assert two_step_keys.configured_keys(None) == two_step_keys.configured_keys("") == []
     # As the environment gives it: Flask's from_prefixed_env reads a JSON list as a list.
     from flask import Config
+
     config = Config(".")
     environ_keys = f'["{keys[0]}", "{keys[1]}"]'
     monkeypatch.setenv("WORKSPACE_TWO_STEP_SECRET_KEYS", environ_keys)
@@ -97,7 +112,10 @@ def test_the_keys_setting(app, monkeypatch):
     config = {"TWO_STEP_SECRET_KEYS": keys[:2], "SECRET_KEY": "k"}
     sealed = two_step_keys.seal("JBSWY3DPEHPK3PXP", config)
     assert Fernet(keys[0]).decrypt(sealed.encode()) == b"JBSWY3DPEHPK3PXP"
-    assert two_step_keys.unseal(Fernet(keys[1]).encrypt(b"JBSWY3DPEHPK3PXP").decode(), config) == "JBSWY3DPEHPK3PXP"
+    assert (
+        two_step_keys.unseal(Fernet(keys[1]).encrypt(b"JBSWY3DPEHPK3PXP").decode(), config)
+        == "JBSWY3DPEHPK3PXP"
+    )
 
 
 def test_the_migration_seals_the_secrets_already_stored(fresh_database_url):
@@ -105,12 +123,14 @@ def test_the_migration_seals_the_secrets_already_stored(fresh_database_url):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "b4223280f26d-1"]).exit_code == 0
     secret = pyotp.random_base32()
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text(
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            text(
                 "INSERT INTO user_account (email, name, password_hash, is_admin, is_disabled, session_version,"
-                " totp_secret, created_at) VALUES ('old@example.org', 'Old', 'x', :no, :no, 1, :secret, :now)"),
-                {"no": False, "secret": secret, "now": utcnow()})
+                " totp_secret, created_at) VALUES ('old@example.org', 'Old', 'x', :no, :no, 1, :secret, :now)"
+            ),
+            {"no": False, "secret": secret, "now": utcnow()},
+        )
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     stored = sealed_secret_of(app, "old@example.org")

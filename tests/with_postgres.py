@@ -6,6 +6,7 @@ The server lives in a temporary folder, listens on 127.0.0.1 only, and is remove
 TEST_DATABASE_URL is set for the command. Where the binaries are missing this says so loudly
 and exits 0, unless REQUIRE_POSTGRES=1, when it fails.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -66,21 +67,47 @@ def throwaway_server(database: str = "workspace_test"):
         os.chown(root, entry.pw_uid, entry.pw_gid)
     port = free_port()
     try:
-        subprocess.run([initdb, "-D", data, "-U", "workspace", "--auth=trust", "-E", "UTF8", "--no-sync"],
-                       check=True, stdout=subprocess.DEVNULL, preexec_fn=demote, cwd=root)
-        subprocess.run([pg_ctl, "-D", data, "-l", log, "-w", "-o",
-                        f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                        "start"], check=True, stdout=subprocess.DEVNULL, preexec_fn=demote, cwd=root)
+        subprocess.run(
+            [initdb, "-D", data, "-U", "workspace", "--auth=trust", "-E", "UTF8", "--no-sync"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            preexec_fn=demote,
+            cwd=root,
+        )
+        subprocess.run(
+            [
+                pg_ctl,
+                "-D",
+                data,
+                "-l",
+                log,
+                "-w",
+                "-o",
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            preexec_fn=demote,
+            cwd=root,
+        )
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={port} user=workspace dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={port} user=workspace dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {database}")
         print(f"PostgreSQL server on 127.0.0.1:{port}", file=sys.stderr)
         yield f"postgresql+psycopg://workspace@127.0.0.1:{port}/{database}"
     finally:
-        subprocess.run([pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, preexec_fn=demote, cwd=root)
+        subprocess.run(
+            [pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=demote,
+            cwd=root,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -89,7 +116,9 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     if not available():
-        banner = "PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the suite is SKIPPED."
+        banner = (
+            "PostgreSQL binaries (initdb, pg_ctl) not found: the PostgreSQL half of the suite is SKIPPED."
+        )
         print("\n" + "!" * len(banner) + "\n" + banner + "\n" + "!" * len(banner) + "\n", file=sys.stderr)
         return 1 if os.environ.get("REQUIRE_POSTGRES") == "1" else 0
     with throwaway_server() as url:

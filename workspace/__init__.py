@@ -1,4 +1,5 @@
 """Partnership Workspace: the application factory."""
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,14 @@ class CleanMultiDict(ImmutableMultiDict):
         if mapping is None:
             super().__init__()
             return
-        items = mapping.items(multi=True) if isinstance(mapping, MultiDict) else (
-            mapping.items() if isinstance(mapping, dict) else mapping)
-        super().__init__([(key, clean_text(value) if isinstance(value, str) else value) for key, value in items])
+        items = (
+            mapping.items(multi=True)
+            if isinstance(mapping, MultiDict)
+            else (mapping.items() if isinstance(mapping, dict) else mapping)
+        )
+        super().__init__(
+            [(key, clean_text(value) if isinstance(value, str) else value) for key, value in items]
+        )
 
 
 def clean_text(value: str) -> str:
@@ -64,7 +70,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     # Most hosts set these two without a prefix; any setting can be given as WORKSPACE_<NAME>.
-    app.config.update({name: os.environ[name] for name in ("SECRET_KEY", "DATABASE_URL") if os.environ.get(name)})
+    app.config.update(
+        {name: os.environ[name] for name in ("SECRET_KEY", "DATABASE_URL") if os.environ.get(name)}
+    )
     app.config.from_prefixed_env("WORKSPACE")
     if test_config is not None:
         app.config.update(test_config)
@@ -79,8 +87,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     # Templates get current_user from templating.py, as the lazy proxy: a fragment that never
     # mentions it does not load the account.
     login_manager.init_app(app, add_context_processor=False)
@@ -90,7 +103,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         database.tune_sqlite(app)
 
-    from . import actions, activity, admin, auth, errors, frameworks, htmx, partnerships, privacy, reports, security, selfeval, templating, trios
+    from . import (
+        actions,
+        activity,
+        admin,
+        auth,
+        errors,
+        frameworks,
+        htmx,
+        partnerships,
+        privacy,
+        reports,
+        security,
+        selfeval,
+        templating,
+        trios,
+    )
     from .cli import register_commands
 
     _listen_to_session()

@@ -4,6 +4,7 @@ A partnership's records are invisible to everyone outside it: asking for one ans
 never 403, so an id leaks nothing. Inside a partnership, a role that may read but not change
 a thing gets 403.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,15 +19,25 @@ from . import identity
 from .extensions import db
 from .htmx import sign_in_required
 from .models import (
-    Action, InterimReport, Invite, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User,
+    Action,
+    InterimReport,
+    Invite,
+    Membership,
+    Observation,
+    Partnership,
+    ResearchLesson,
+    School,
+    Trio,
+    TrioMember,
+    User,
 )
 from .reference import Role
 
 
 class Permission(Enum):
-    VIEW = "view"          # every member, and site administrators
+    VIEW = "view"  # every member, and site administrators
     CONTRIBUTE = "contribute"  # leads and teachers: create and change their work
-    MANAGE = "manage"      # leads and site administrators: schools, members, invites
+    MANAGE = "manage"  # leads and site administrators: schools, members, invites
 
 
 class PartnershipAccess:
@@ -37,14 +48,37 @@ class PartnershipAccess:
     answer (the observation poll) pays for one query.
     """
 
-    __slots__ = ("user_id", "partnership_id", "is_admin", "role", "school_id", "membership_id", "archived",
-                 "actions_version", "along")
+    __slots__ = (
+        "user_id",
+        "partnership_id",
+        "is_admin",
+        "role",
+        "school_id",
+        "membership_id",
+        "archived",
+        "actions_version",
+        "along",
+    )
 
-    def __init__(self, user_id: int, partnership_id: int, is_admin: bool, role: Role | None,
-                 school_id: int | None, membership_id: int | None, archived: bool, actions_version: int = 0,
-                 along: tuple = ()):
+    def __init__(
+        self,
+        user_id: int,
+        partnership_id: int,
+        is_admin: bool,
+        role: Role | None,
+        school_id: int | None,
+        membership_id: int | None,
+        archived: bool,
+        actions_version: int = 0,
+        along: tuple = (),
+    ):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
-        self.role, self.school_id, self.membership_id, self.archived = role, school_id, membership_id, archived
+        self.role, self.school_id, self.membership_id, self.archived = (
+            role,
+            school_id,
+            membership_id,
+            archived,
+        )
         self.actions_version = actions_version  # read with the access, for the dashboard's cache
         self.along = along  # the values of partnership_route(along=...)
 
@@ -97,8 +131,17 @@ _NOT_SIGNED_IN = object()
 # The access check runs on every partnership page: one statement, built once (SQLAlchemy keeps
 # its compiled form), run on the request's session.
 _ACCESS = (
-    select(User.session_version, User.is_disabled, User.is_admin, Partnership.id, Partnership.archived_at,
-           Membership.id, Membership.role, Membership.school_id, Partnership.actions_version)
+    select(
+        User.session_version,
+        User.is_disabled,
+        User.is_admin,
+        Partnership.id,
+        Partnership.archived_at,
+        Membership.id,
+        Membership.role,
+        Membership.school_id,
+        Partnership.actions_version,
+    )
     .select_from(User)
     .outerjoin(Partnership, Partnership.id == bindparam("partnership_id"))
     .outerjoin(Membership, and_(Membership.partnership_id == Partnership.id, Membership.user_id == User.id))
@@ -118,22 +161,39 @@ class AlongWith:
     params: tuple[str, ...]
 
 
-def _resolve(user_id: int, partnership_id: int, session_version: int | None, statement=_ACCESS,
-             arguments: dict | None = None):
+def _resolve(
+    user_id: int,
+    partnership_id: int,
+    session_version: int | None,
+    statement=_ACCESS,
+    arguments: dict | None = None,
+):
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""
     row = db.session.execute(
-        statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})}).first()
+        statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})}
+    ).first()
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[:_COLUMNS]
+    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[
+        :_COLUMNS
+    ]
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
         return None
-    return PartnershipAccess(user_id, found, bool(is_admin), Role(role) if role else None, school_id,
-                             membership_id, archived_at is not None, actions_version, tuple(row[_COLUMNS:]))
+    return PartnershipAccess(
+        user_id,
+        found,
+        bool(is_admin),
+        Role(role) if role else None,
+        school_id,
+        membership_id,
+        archived_at is not None,
+        actions_version,
+        tuple(row[_COLUMNS:]),
+    )
 
 
 def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith | None = None):
@@ -149,8 +209,11 @@ def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith
         def wrapped(partnership_id: int, **kwargs):
             reference = identity.session_reference(session)
             arguments = {name: kwargs[name] for name in along.params} if along else None
-            access = _NOT_SIGNED_IN if reference is None else _resolve(
-                reference[0], partnership_id, reference[1], statement, arguments)
+            access = (
+                _NOT_SIGNED_IN
+                if reference is None
+                else _resolve(reference[0], partnership_id, reference[1], statement, arguments)
+            )
             if access is _NOT_SIGNED_IN:
                 return sign_in_required()
             if access is None:
@@ -211,6 +274,7 @@ def partnerships_of(user: User) -> list[Partnership]:
 
 # Trios ---------------------------------------------------------------------------------------------
 
+
 def trio_in(access: PartnershipAccess, trio_id: int) -> Trio:
     return _in_partnership(Trio, access, trio_id)
 
@@ -224,9 +288,12 @@ def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int, *options) -
 
 
 def is_trio_member(user_id: int, trio: Trio) -> bool:
-    return db.session.scalar(
-        select(TrioMember.id).where(TrioMember.trio_id == trio.id, TrioMember.user_id == user_id)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(TrioMember.id).where(TrioMember.trio_id == trio.id, TrioMember.user_id == user_id)
+        )
+        is not None
+    )
 
 
 def can_change_trio(access: PartnershipAccess, trio, in_trio: bool | None = None) -> bool:
@@ -258,6 +325,7 @@ def can_change_observation(access: PartnershipAccess, observation: Observation) 
 
 # Actions -------------------------------------------------------------------------------------------
 
+
 def action_in(access: PartnershipAccess, action_id: int) -> Action:
     return _in_partnership(Action, access, action_id)
 
@@ -285,13 +353,16 @@ def require_action_change(access: PartnershipAccess, action: Action) -> None:
 
 def commentable_in(access: PartnershipAccess, record_type: str, record_id: int):
     """The trio, research lesson or action being commented on, if it is this partnership's."""
-    model = {"action": Action, "trio": Trio, "lesson": ResearchLesson, "report": InterimReport}.get(record_type)
+    model = {"action": Action, "trio": Trio, "lesson": ResearchLesson, "report": InterimReport}.get(
+        record_type
+    )
     if model is None:
         abort(404)
     return _in_partnership(model, access, record_id)
 
 
 # Interim reports -----------------------------------------------------------------------------------
+
 
 def report_in(access: PartnershipAccess, report_id: int) -> InterimReport:
     return _in_partnership(InterimReport, access, report_id)
@@ -304,8 +375,12 @@ def writable_report_sections(access: PartnershipAccess, report: InterimReport, k
         return set()
     if access.can_manage:
         return set(keys)
-    own = {f"trio:{trio_id}" for trio_id in db.session.scalars(
-        select(TrioMember.trio_id).where(TrioMember.user_id == access.user_id))}
+    own = {
+        f"trio:{trio_id}"
+        for trio_id in db.session.scalars(
+            select(TrioMember.trio_id).where(TrioMember.user_id == access.user_id)
+        )
+    }
     return {key for key in keys if key in own}
 
 
@@ -316,6 +391,7 @@ def require_report_lead(access: PartnershipAccess) -> None:
 
 
 # Self-evaluation -----------------------------------------------------------------------------------
+
 
 def can_evaluate(access: PartnershipAccess, school_id: int) -> bool:
     """Teachers evaluate their own school; leads any school; reviewers read."""
@@ -336,6 +412,7 @@ def self_evaluation_in(access: PartnershipAccess, evaluation_id: int):
 
 
 # Data protection ------------------------------------------------------------------------------------
+
 
 def require_data_steward(access: PartnershipAccess) -> None:
     """Retention, exports of everything, case-pupil exports: the partnership's leads and site

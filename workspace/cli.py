@@ -1,4 +1,5 @@
 """flask --app workspace COMMAND: what a site administrator runs."""
+
 from __future__ import annotations
 
 import click
@@ -31,8 +32,13 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 @click.option("--email", prompt="E-mail address")
 @click.option("--name", prompt="Name")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for (and not echoed) when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for (and not echoed) when not given.",
+)
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a site administrator, who can create partnerships and invite their first leads.
 
@@ -54,7 +60,9 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--password", default=None, help="Password for every demo sign-in (default: ochil-carron-trio).")
+@click.option(
+    "--password", default=None, help="Password for every demo sign-in (default: ochil-carron-trio)."
+)
 @click.option("--reset", is_flag=True, help="Replace existing demo data.")
 @click.option("--if-missing", is_flag=True, help="Load the demo only if it is not there; never an error.")
 def seed_demo(password: str | None, reset: bool, if_missing: bool) -> None:
@@ -177,7 +185,9 @@ def backup(path: str) -> None:
         raise click.ClickException("This database is not SQLite: back it up with pg_dump (see the README).")
     target = Path(path)
     if target.exists():
-        raise click.ClickException(f"{path} exists already; choose a new file, so that no backup is overwritten.")
+        raise click.ClickException(
+            f"{path} exists already; choose a new file, so that no backup is overwritten."
+        )
     source = db.engine.raw_connection()
     try:
         destination = sqlite3.connect(str(target))
@@ -207,14 +217,18 @@ def purge(dry_run: bool) -> None:
 
     for partnership in db.session.scalars(select(Partnership).where(Partnership.retention_days.is_not(None))):
         counts = privacy.purge(partnership, dry_run=dry_run)
-        what = (f"{counts.observations} observations, {counts.pupil_voice} pupil-voice notes and "
-                f"{counts.discussions} discussions older than {partnership.retention_days} days")
+        what = (
+            f"{counts.observations} observations, {counts.pupil_voice} pupil-voice notes and "
+            f"{counts.discussions} discussions older than {partnership.retention_days} days"
+        )
         click.echo(f"{partnership.name}: {'would erase' if dry_run else 'erased'} {what}")
         if not dry_run and (counts.observations or counts.pupil_voice or counts.discussions):
             activity.record(partnership.id, None, "deleted", "partnership", partnership.id, f"purged {what}")
     window = auth_services.throttle_limits(current_app.config).window
     passed = privacy.purge_sign_in_throttle(window, dry_run=dry_run)
-    click.echo(f"Sign-in throttle: {'would erase' if dry_run else 'erased'} {passed} counts whose window has passed")
+    click.echo(
+        f"Sign-in throttle: {'would erase' if dry_run else 'erased'} {passed} counts whose window has passed"
+    )
     if not dry_run:
         db.session.commit()
 
@@ -231,9 +245,12 @@ def rotate_two_step_keys() -> None:
 
     report = reseal_all()
     db.session.commit()
-    click.echo(f"Sealed {report.resealed} two-step secret{'s' if report.resealed != 1 else ''} with the newest key.")
+    click.echo(
+        f"Sealed {report.resealed} two-step secret{'s' if report.resealed != 1 else ''} with the newest key."
+    )
     if report.unreadable_accounts:
         ids = ", ".join(str(i) for i in report.unreadable_accounts)
         raise click.ClickException(
             f"No key in TWO_STEP_SECRET_KEYS opens the two-step secret of account id {ids}: put the old key "
-            "back, or turn their two-step sign-in off and have them set it up again.")
+            "back, or turn their two-step sign-in off and have them set it up again."
+        )

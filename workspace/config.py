@@ -1,6 +1,7 @@
 """Configuration: defaults here, then instance/config.py, then WORKSPACE_* variables (read by
 Flask's from_prefixed_env, as JSON where they parse). DATABASE_URL and SECRET_KEY are also read
 without the prefix, as most hosts set them that way (create_app)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -52,5 +53,5 @@ def normalise_database_url(url: str) -> str:
     """Hosts hand out postgres:// URLs, which SQLAlchemy 2 no longer accepts; we use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

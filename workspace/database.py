@@ -15,6 +15,7 @@ lock only as long as an INSERT and a COMMIT take, not for the whole request.
 
 PostgreSQL needs none of this: its rows lock one by one.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -75,8 +76,11 @@ def tune_sqlite(app: Flask) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITING else "BEGIN")
 
     def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
-        if (_mode.get() == LATE and statement.lstrip()[:9].upper().startswith(_CHANGES)
-                and not connection.connection.dbapi_connection.in_transaction):
+        if (
+            _mode.get() == LATE
+            and statement.lstrip()[:9].upper().startswith(_CHANGES)
+            and not connection.connection.dbapi_connection.in_transaction
+        ):
             cursor.execute("BEGIN IMMEDIATE")
 
     def on_commit(connection):
@@ -93,7 +97,9 @@ def tune_sqlite(app: Flask) -> None:
 
     @app.before_request
     def mark_writes():
-        g.sqlite_transactions = _mode.set(READING if request.method in ("GET", "HEAD", "OPTIONS") else WRITING)
+        g.sqlite_transactions = _mode.set(
+            READING if request.method in ("GET", "HEAD", "OPTIONS") else WRITING
+        )
 
     @app.teardown_request
     def unmark_writes(_error=None):

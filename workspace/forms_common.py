@@ -1,4 +1,5 @@
 """Field helpers shared by every blueprint's forms."""
+
 import re
 from datetime import date
 
@@ -81,8 +82,20 @@ class CharacterLimit:
             raise ValidationError(too_long(self.limit))
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # What <input type="date"> sends (2027-03-27), and what a person types where a browser shows a
 # plain text box instead: day, month and year (27 3 2027, 27/03/2027, 27.3.2027).
 _YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")

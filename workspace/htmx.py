@@ -3,6 +3,7 @@
 A page template includes its fragment template, so the full page and the htmx response
 can never drift apart. Responses vary on HX-Request so caches keep them apart too.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, redirect, render_template, request, url_for

@@ -5,6 +5,7 @@ session version has not moved on (sign-out everywhere, a new password or a disab
 move it) and the account is not disabled. Both the user loader and the partnership pages (which
 check it in the same query that resolves access) ask here, so the rule is written once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

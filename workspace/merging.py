@@ -5,6 +5,7 @@ stale, each field is compared three ways: what it was (the fingerprint), what th
 and what is saved now. A field only one side changed takes that side's value; a field both
 changed keeps this person's typing and is reported as a conflict beside the other value.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,8 @@ def parse_fingerprints(text: str | None) -> dict[str, str]:
 @dataclass
 class Merge:
     values: dict[str, str]
-    theirs: list[str] = field(default_factory=list)      # fields only the other person changed
-    conflicts: list[str] = field(default_factory=list)   # fields both changed: mine kept
+    theirs: list[str] = field(default_factory=list)  # fields only the other person changed
+    conflicts: list[str] = field(default_factory=list)  # fields both changed: mine kept
 
 
 def three_way(original: dict[str, str], mine: dict[str, object], theirs: dict[str, object]) -> Merge:
@@ -47,11 +48,11 @@ def three_way(original: dict[str, str], mine: dict[str, object], theirs: dict[st
         before = original.get(key)
         mine_changed = before is None or fingerprint(sent) != before
         theirs_changed = before is None or fingerprint(saved) != before
-        if key not in mine:           # not in my form (a row they added): theirs
+        if key not in mine:  # not in my form (a row they added): theirs
             merge.values[key] = saved
             if theirs_changed:
                 merge.theirs.append(key)
-        elif key not in theirs:       # a row that is gone, or one I added
+        elif key not in theirs:  # a row that is gone, or one I added
             merge.values[key] = sent
         elif not mine_changed:
             merge.values[key] = saved

@@ -12,6 +12,7 @@ times (10:45), Leuven levels (4/5), fractions (3/5, 3/4 of the class), stage num
 years alone (2026), counting (5-10-15) and ordinary numbers, even long ones (345678 in a
 place-value lesson). tests/test_pupil_details.py holds a table of both.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,11 +32,23 @@ OLDEST_PUPIL = 25
 YOUNGEST_PUPIL = 2
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 
 # Words that only a date of birth comes with: "DOB", "D.O.B.", "date of birth", "birth date",
@@ -43,24 +56,30 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 # follows them is the child's birthday.
 _BIRTH_WORDS = re.compile(
     r"\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\s+on\b"
-    rf"|\bborn\s+(?:in\s+)?(?:{_MONTH}|\d{{4}})(?!\w)", re.IGNORECASE)
+    rf"|\bborn\s+(?:in\s+)?(?:{_MONTH}|\d{{4}})(?!\w)",
+    re.IGNORECASE,
+)
 
 # Day, month and year in figures, as Scottish schools write them: 12/03/2015, 12-03-15, 12.3.2015.
 # The same separator twice, and not part of a longer run of figures (a version number, an IP
 # address, a counting sequence such as 2-4-6-8). Day first: no one here writes month first, and
 # reading 12-14-16 as a date would catch counting in twos.
 _FIGURES = re.compile(
-    r"(?<!\d)(?<!\d[/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![/.-]?\d)")
+    r"(?<!\d)(?<!\d[/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![/.-]?\d)"
+)
 
 # Year first, as forms and spreadsheets write dates: 2015-03-12, 2015/3/12.
 _YEAR_FIRST = re.compile(
-    r"(?<!\d)(?<!\d[/.-])(?P<year>\d{4})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![/.-]?\d)")
+    r"(?<!\d)(?<!\d[/.-])(?P<year>\d{4})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![/.-]?\d)"
+)
 
 # In words: 12 March 2015, 12th of March 2015, March 12, 2015. A four-figure year only: "on 12
 # March 15 pupils..." is a sentence, not a date.
 _WORDS = re.compile(
     rf"\b(?P<day>{_DAY})\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+(?P<year>\d{{4}})\b"
-    rf"|\b(?P<month2>{_MONTH})\s+(?P<day2>{_DAY}),?\s+(?P<year2>\d{{4}})\b", re.IGNORECASE)
+    rf"|\b(?P<month2>{_MONTH})\s+(?P<day2>{_DAY}),?\s+(?P<year2>\d{{4}})\b",
+    re.IGNORECASE,
+)
 
 # A Scottish Candidate Number is nine figures. Nine figures on their own are refused (as pasted
 # from the management information system); grouped ones (123 456 789) only after "SCN" or
@@ -69,14 +88,16 @@ _WORDS = re.compile(
 _NINE_FIGURES = re.compile(r"(?<![\d,.])\d{9}(?![\d]|[,.]\d)")
 _NAMED_NUMBER = re.compile(
     r"\b(?:SCN|(?:scottish\s+)?candidate(?:\s+(?:number|no\.?|num\.?))?|pupil\s+(?:number|no\.?|id))"
-    r"\s*[:#.]?\s*(?:is\s+)?\d(?:[ -]?\d){4,}", re.IGNORECASE)
+    r"\s*[:#.]?\s*(?:is\s+)?\d(?:[ -]?\d){4,}",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Identifier:
     """What in a text looks like it identifies a pupil, and what kind of thing it looks like."""
 
-    kind: str   # "date of birth" or "Scottish Candidate Number"
+    kind: str  # "date of birth" or "Scottish Candidate Number"
     found: str  # the words that look like it, to show the writer where
 
     @property
@@ -93,7 +114,11 @@ def _full_year(figures: str, today: date) -> int:
 
 
 def _could_be_a_birthday(day: int, month: int, year: int, today: date) -> bool:
-    return 1 <= day <= 31 and 1 <= month <= 12 and today.year - OLDEST_PUPIL <= year <= today.year - YOUNGEST_PUPIL
+    return (
+        1 <= day <= 31
+        and 1 <= month <= 12
+        and today.year - OLDEST_PUPIL <= year <= today.year - YOUNGEST_PUPIL
+    )
 
 
 def _dates(text: str, today: date):
@@ -107,8 +132,11 @@ def _dates(text: str, today: date):
     for match in _YEAR_FIRST.finditer(text):
         yield match, int(match["day"]), int(match["month"]), int(match["year"])
     for match in _WORDS.finditer(text):
-        day, month, year = (match["day"], match["month"], match["year"]) if match["day"] else (
-            match["day2"], match["month2"], match["year2"])
+        day, month, year = (
+            (match["day"], match["month"], match["year"])
+            if match["day"]
+            else (match["day2"], match["month2"], match["year2"])
+        )
         yield match, int(re.match(r"\d+", day).group()), _MONTHS[month[:3].lower()], int(year)
 
 

@@ -1,4 +1,5 @@
 """The step that ends every form view: commit what it changed, or show why a service refused."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,23 +1,26 @@
 """Response headers that hold on every page: a strict CSP and friends."""
+
 import time
 
 from flask import Flask, request, session
 from flask_login import logout_user
 
-from .identity import is_signed_in
 from .htmx import sign_in_required
+from .identity import is_signed_in
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def _session_expired(app: Flask, now: int) -> bool:

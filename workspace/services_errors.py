@@ -14,8 +14,16 @@ class StaleEdit(Exception):
     """Someone saved the record after this person opened it. `differences` lists, per field,
     the label and the value now saved, where it differs from what this person sent."""
 
-    def __init__(self, differences: list[tuple[str, str]], changed_by: str | None, changed_at, current_version: int,
-                 merged=None, conflicts: list[str] | None = None, fingerprints: str = ""):
+    def __init__(
+        self,
+        differences: list[tuple[str, str]],
+        changed_by: str | None,
+        changed_at,
+        current_version: int,
+        merged=None,
+        conflicts: list[str] | None = None,
+        fingerprints: str = "",
+    ):
         super().__init__("stale edit")
         self.differences = differences
         self.changed_by = changed_by

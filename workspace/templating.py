@@ -1,4 +1,5 @@
 """Template globals and filters shared by every page."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

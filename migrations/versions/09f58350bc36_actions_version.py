@@ -5,22 +5,22 @@ Revises: 37ef03d065c8
 Create Date: 2026-11-22 14:18:23.693961
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '09f58350bc36'
-down_revision = '37ef03d065c8'
+revision = "09f58350bc36"
+down_revision = "37ef03d065c8"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('partnership', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('actions_version', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table("partnership", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("actions_version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('partnership', schema=None) as batch_op:
-        batch_op.drop_column('actions_version')
+    with op.batch_alter_table("partnership", schema=None) as batch_op:
+        batch_op.drop_column("actions_version")

@@ -5,22 +5,22 @@ Revises: 09f58350bc36
 Create Date: 2026-11-22 16:02:17.526290
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '2de6439d7794'
-down_revision = '09f58350bc36'
+revision = "2de6439d7794"
+down_revision = "09f58350bc36"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('research_lesson', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('feed_version', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table("research_lesson", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("feed_version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('research_lesson', schema=None) as batch_op:
-        batch_op.drop_column('feed_version')
+    with op.batch_alter_table("research_lesson", schema=None) as batch_op:
+        batch_op.drop_column("feed_version")

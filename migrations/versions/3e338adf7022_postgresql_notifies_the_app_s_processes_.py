@@ -5,12 +5,12 @@ Revises: 2de6439d7794
 Create Date: 2026-11-22 16:43:07.012502
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '3e338adf7022'
-down_revision = '2de6439d7794'
+revision = "3e338adf7022"
+down_revision = "2de6439d7794"
 branch_labels = None
 depends_on = None
 
@@ -31,8 +31,10 @@ def upgrade():
         $$
     """)
     for table in TABLES:
-        op.execute(f"CREATE TRIGGER {table}_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION workspace_written()")
+        op.execute(
+            f"CREATE TRIGGER {table}_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION workspace_written()"
+        )
 
 
 def downgrade():

@@ -9,12 +9,12 @@ Revises: 1d923dc81887
 Create Date: 2026-12-01 09:20:00.000000
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '5b0f2c7a9d41'
-down_revision = '1d923dc81887'
+revision = "5b0f2c7a9d41"
+down_revision = "1d923dc81887"
 branch_labels = None
 depends_on = None
 
@@ -42,5 +42,7 @@ def downgrade():
         $$
     """)
     for table in TABLES:
-        op.execute(f"CREATE TRIGGER {table}_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION workspace_written()")
+        op.execute(
+            f"CREATE TRIGGER {table}_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION workspace_written()"
+        )

@@ -5,13 +5,13 @@ Revises: 43614e782f0e
 Create Date: 2026-12-01 09:35:59.174167
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '75ee10b50dd9'
-down_revision = '43614e782f0e'
+revision = "75ee10b50dd9"
+down_revision = "43614e782f0e"
 branch_labels = None
 depends_on = None
 
@@ -21,8 +21,10 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('progress_update', sa.Column('is_highlight', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column(
+        "progress_update", sa.Column("is_highlight", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade():
-    op.drop_column('progress_update', 'is_highlight')
+    op.drop_column("progress_update", "is_highlight")

@@ -6,13 +6,13 @@ Revises: de596b552dee
 Create Date: 2026-12-01 10:45:00
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'ceb1332c94f6'
-down_revision = 'de596b552dee'
+revision = "ceb1332c94f6"
+down_revision = "de596b552dee"
 branch_labels = None
 depends_on = None
 
@@ -23,8 +23,10 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column('sign_in_attempt', sa.Column('step', sa.String(length=20), server_default='password', nullable=False))
+    op.add_column(
+        "sign_in_attempt", sa.Column("step", sa.String(length=20), server_default="password", nullable=False)
+    )
 
 
 def downgrade():
-    op.drop_column('sign_in_attempt', 'step')
+    op.drop_column("sign_in_attempt", "step")

@@ -5,13 +5,13 @@ Revises: 75ee10b50dd9
 Create Date: 2026-12-01 10:28:52.783016
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'de596b552dee'
-down_revision = '75ee10b50dd9'
+revision = "de596b552dee"
+down_revision = "75ee10b50dd9"
 branch_labels = None
 depends_on = None
 
@@ -19,8 +19,8 @@ depends_on = None
 # A plain ALTER TABLE, as in 75ee10b50dd9: a batch on SQLite would copy the table. Reports made
 # final before this keep NULL and are gathered live, as they were.
 def upgrade():
-    op.add_column('interim_report', sa.Column('frozen', sa.JSON(), nullable=True))
+    op.add_column("interim_report", sa.Column("frozen", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    op.drop_column('interim_report', 'frozen')
+    op.drop_column("interim_report", "frozen")

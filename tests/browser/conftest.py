@@ -3,11 +3,12 @@
 Playwright's own browser download is not used: Debian's /usr/bin/chromium is. Where it is
 missing these tests are skipped loudly, unless REQUIRE_BROWSER=1, when they fail.
 """
+
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -22,8 +23,14 @@ AXE = Path(__file__).parent / "vendor" / "axe-4.11.0.min.js"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEMO_PASSWORD = "browser demo phrase"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -79,11 +86,27 @@ def browser():
 # (headings, landmarks, tables, focus order). A violation of impact moderate or above fails.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_STRUCTURE_RULES = [
-    "empty-heading", "empty-table-header", "heading-order", "page-has-heading-one", "region", "skip-link",
-    "landmark-one-main", "landmark-unique", "landmark-banner-is-top-level", "landmark-contentinfo-is-top-level",
-    "landmark-main-is-top-level", "landmark-complementary-is-top-level", "landmark-no-duplicate-banner",
-    "landmark-no-duplicate-contentinfo", "landmark-no-duplicate-main", "scope-attr-valid", "table-duplicate-name",
-    "aria-allowed-role", "presentation-role-conflict", "tabindex", "label-title-only",
+    "empty-heading",
+    "empty-table-header",
+    "heading-order",
+    "page-has-heading-one",
+    "region",
+    "skip-link",
+    "landmark-one-main",
+    "landmark-unique",
+    "landmark-banner-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "landmark-complementary-is-top-level",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "scope-attr-valid",
+    "table-duplicate-name",
+    "aria-allowed-role",
+    "presentation-role-conflict",
+    "tabindex",
+    "label-title-only",
 ]
 AXE_FAILING_IMPACTS = ("moderate", "serious", "critical")
 
@@ -189,13 +212,16 @@ class Checked:
             unfinished = "\n".join(f"  {where}" for where in gone.values())
             for run in gone:
                 del self.pending[run]
-            self.problems.append("axe did not finish after (the test moved on first; call axe() there):\n"
-                                 + unfinished)
+            self.problems.append(
+                "axe did not finish after (the test moved on first; call axe() there):\n" + unfinished
+            )
 
     def shot(self, label: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         # caret="initial": hiding the caret injects a <style>, which the CSP (rightly) blocks.
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{label}.png"), full_page=True, caret="initial")
+        self.page.screenshot(
+            path=str(ARTIFACTS / f"{self.name}-{label}.png"), full_page=True, caret="initial"
+        )
 
     def assert_clean(self) -> None:
         self.settle()
@@ -212,7 +238,9 @@ def new_page(browser):
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         context.add_init_script(AXE.read_text())
-        context.add_init_script(AXE_WATCH % {"rules": json.dumps(AXE_STRUCTURE_RULES), "tags": json.dumps(AXE_TAGS)})
+        context.add_init_script(
+            AXE_WATCH % {"rules": json.dumps(AXE_STRUCTURE_RULES), "tags": json.dumps(AXE_TAGS)}
+        )
         holder = []
         context.expose_binding("__axeReport", lambda source, report: holder[0]._report(source, report))
         holder.append(Checked(context.new_page(), name))

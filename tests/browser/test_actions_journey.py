@@ -1,5 +1,6 @@
 """The lead follows actions across schools: filter the dashboard live, post an update, see it in
 the activity feed. The reviewer reads and comments."""
+
 import re
 
 import pytest
@@ -23,8 +24,11 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     # The summary tables load as they scroll into view (each swap is checked by axe), and a cell's
     # link filters the dashboard.
     page.locator("#summary-igbe").scroll_into_view_if_needed()
-    for name in ("Number of actions by status in each school", "Coverage of quality indicators: schools against QIs",
-                 "Coverage of IGBE priorities: schools against IGBE priorities"):
+    for name in (
+        "Number of actions by status in each school",
+        "Coverage of quality indicators: schools against QIs",
+        "Coverage of IGBE priorities: schools against IGBE priorities",
+    ):
         expect(page.get_by_role("table", name=name)).to_be_visible()
     lead.axe("dashboard with its summary tables")
     lead.shot("dashboard-summaries")
@@ -39,7 +43,9 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     page.get_by_role("heading", level=1, name="New action").wait_for()
     lead.axe("new action")
     description = page.get_by_label("Description (optional)")
-    expect(page.locator("#description-info")).to_have_text("You have 10,000 characters remaining")  # the script is running
+    expect(page.locator("#description-info")).to_have_text(
+        "You have 10,000 characters remaining"
+    )  # the script is running
     description.fill("Five minutes")
     expect(page.locator("#description-info")).to_have_text("You have 9,988 characters remaining")
     page.get_by_label("Action", exact=True).fill("Number talks every morning")
@@ -71,7 +77,9 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     page.get_by_label("Overdue only").check()
     expect(page).to_have_url(re.compile(r"overdue=1"))
     results = page.locator("#results")
-    expect(results.get_by_role("link", name="Paired talk before whole-class explanation in maths")).to_be_visible()
+    expect(
+        results.get_by_role("link", name="Paired talk before whole-class explanation in maths")
+    ).to_be_visible()
     expect(results.get_by_role("link", name="Track girls' uptake of physics and computing")).to_have_count(0)
     # Filter as you type.
     page.get_by_label("Words in the title or description").fill("nothing like this")
@@ -80,22 +88,32 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     page.get_by_label("Words in the title or description").fill("paired")
     # Settled: the URL moves when the results are swapped in, so the link clicked below stays put.
     expect(page).to_have_url(re.compile(r"q=paired"))
-    expect(results.get_by_role("link", name="Paired talk before whole-class explanation in maths")).to_be_visible()
+    expect(
+        results.get_by_role("link", name="Paired talk before whole-class explanation in maths")
+    ).to_be_visible()
     lead.axe("dashboard filtered")
     filtered_url = page.url
 
     # Post an update on the action.
     results.get_by_role("link", name="Paired talk before whole-class explanation in maths").click()
-    page.get_by_role("heading", level=1, name="Paired talk before whole-class explanation in maths").wait_for()
+    page.get_by_role(
+        "heading", level=1, name="Paired talk before whole-class explanation in maths"
+    ).wait_for()
     lead.axe("action")
     # The action says it is overdue, as the dashboard does.
     expect(page.locator("#action-summary .badge--overdue")).to_have_text("Overdue")
     page.get_by_label("What has happened").fill("All S1 maths classes now use paired talk first.")
-    page.get_by_label("Evidence of impact (optional)").fill("Girls' contributions in plenaries doubled (tally, 4 lessons).")
+    page.get_by_label("Evidence of impact (optional)").fill(
+        "Girls' contributions in plenaries doubled (tally, 4 lessons)."
+    )
     page.get_by_label("Status").select_option(label="Complete")
     page.get_by_role("button", name="Add to the history").click()
-    expect(page.locator("#progress").get_by_text("All S1 maths classes now use paired talk first.")).to_be_visible()
-    expect(page.locator("#progress").get_by_text("Your update has been added to the history.")).to_be_visible()
+    expect(
+        page.locator("#progress").get_by_text("All S1 maths classes now use paired talk first.")
+    ).to_be_visible()
+    expect(
+        page.locator("#progress").get_by_text("Your update has been added to the history.")
+    ).to_be_visible()
     # Complete now: the summary beside it says so, and no longer says overdue.
     expect(page.locator("#action-summary .status")).to_have_text("Complete")
     expect(page.locator("#action-summary .badge--overdue")).to_have_count(0)
@@ -109,7 +127,13 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
 
     # The activity feed shows the update.
     page.get_by_role("link", name="Activity").click()
-    expect(page.locator("#activity-feed").get_by_text(re.compile("posted progress on “Paired talk before whole-class explanation in maths” and marked it complete"))).to_be_visible()
+    expect(
+        page.locator("#activity-feed").get_by_text(
+            re.compile(
+                "posted progress on “Paired talk before whole-class explanation in maths” and marked it complete"
+            )
+        )
+    ).to_be_visible()
     lead.axe("activity")
 
     # A reviewer, in another browser, reads it and comments; the lead's feed refreshes itself.
@@ -117,20 +141,29 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     sign_in(reviewer, live_server, "graham.paterson@demo.example")
     reviewer.page.get_by_role("link", name="Actions", exact=True).click()
     reviewer.page.get_by_label("Words in the title or description").fill("paired talk before")
-    reviewer.page.locator("#results").get_by_role("link", name="Paired talk before whole-class explanation in maths").click()
+    reviewer.page.locator("#results").get_by_role(
+        "link", name="Paired talk before whole-class explanation in maths"
+    ).click()
     expect(reviewer.page.get_by_role("button", name="Add to the history")).to_have_count(0)
-    reviewer.page.get_by_label("Add a comment").fill("Good evidence. Please share the tally sheet with the authority.")
+    reviewer.page.get_by_label("Add a comment").fill(
+        "Good evidence. Please share the tally sheet with the authority."
+    )
     reviewer.page.get_by_role("button", name="Add comment").click()
-    expect(reviewer.page.locator("#comments").get_by_text("Good evidence. Please share the tally sheet")).to_be_visible()
+    expect(
+        reviewer.page.locator("#comments").get_by_text("Good evidence. Please share the tally sheet")
+    ).to_be_visible()
     reviewer.axe("action as reviewer")
-    expect(page.locator("#activity-feed").get_by_text(re.compile("commented on the action"))).to_be_visible(timeout=15000)
+    expect(page.locator("#activity-feed").get_by_text(re.compile("commented on the action"))).to_be_visible(
+        timeout=15000
+    )
     lead.shot("activity")
     lead.assert_clean()
     reviewer.assert_clean()
 
 
 def test_text_at_its_limit_with_line_breaks_and_an_emoji_is_counted_and_saved_as_the_server_counts(
-        live_server, new_page):
+    live_server, new_page
+):
     # A browser sends each line break as CR LF and counts an emoji as two UTF-16 units: the count and
     # the server both count characters as Python does, one for each.
     lead = new_page("lead-action-at-its-limit")

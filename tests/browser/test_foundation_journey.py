@@ -1,4 +1,5 @@
 """The lead's first day, in a real browser: sign in, add a school, invite a member, who accepts."""
+
 import re
 
 import pytest

@@ -1,7 +1,9 @@
 """The lead starts an interim report, writes beside the evidence, saves without a reload, sees the
 document on the page, and downloads the Word document and the workbook; axe on every page."""
+
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -33,11 +35,13 @@ def test_write_an_interim_report_and_download_both_files(live_server, new_page):
     lead.shot("draft")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the report (Word)").click()
-    document = Document(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert any(p.text == "A term of shared lessons.\nGirls now lead group tasks." for p in document.paragraphs)
+    document = Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert any(
+        p.text == "A term of shared lessons.\nGirls now lead group tasks." for p in document.paragraphs
+    )
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the full lists (workbook)").click()
-    book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations"]
     assert book["Actions"].max_row > 1
     lead.assert_clean()

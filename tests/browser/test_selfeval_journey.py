@@ -1,5 +1,6 @@
 """A teacher writes a self-evaluation beside the framework's wording, cites evidence, makes a
 follow-up action; the lead reads the partnership table and the pro-forma."""
+
 import re
 
 import pytest
@@ -25,24 +26,34 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     teacher.axe("which school")
     expect(page.get_by_label("Carronbank High School")).to_be_checked()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", level=1, name="Record a self-evaluation for Carronbank High School").wait_for()
+    page.get_by_role(
+        "heading", level=1, name="Record a self-evaluation for Carronbank High School"
+    ).wait_for()
     teacher.axe("new self-evaluation, nothing chosen")
 
     # Choosing the theme brings its progression statements and challenge questions, without a reload.
     page.get_by_label("What are you evaluating?").select_option(label="Learning and engagement")
-    expect(page.get_by_role("heading", name="QI 2.3: Learning and engagement (STEM framework theme)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="QI 2.3: Learning and engagement (STEM framework theme)")
+    ).to_be_visible()
     expect(page.get_by_text("Challenge questions for QI 2.3")).to_be_visible()
     expect(page).to_have_url(re.compile(r"element_id=\d+"))
     teacher.axe("new self-evaluation with its theme")
     page.get_by_label("Building on achievements").check()
-    page.get_by_label("How well are we doing?").fill("Most S1 learners take part in enquiry; girls now explain their reasoning.")
-    page.get_by_label("How do we know? What evidence do we have?").fill("Lesson-study observations and a tally of contributions.")
+    page.get_by_label("How well are we doing?").fill(
+        "Most S1 learners take part in enquiry; girls now explain their reasoning."
+    )
+    page.get_by_label("How do we know? What evidence do we have?").fill(
+        "Lesson-study observations and a tally of contributions."
+    )
     page.get_by_label(re.compile("Paired talk before whole-class explanation in maths")).check()
     page.get_by_label("What are we going to do now?").fill("Take paired talk into S2 science.")
     teacher.shot("new")
     page.get_by_role("button", name="Save the self-evaluation").click()
     expect(page.get_by_text("The self-evaluation has been saved.")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Paired talk before whole-class explanation in maths"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Paired talk before whole-class explanation in maths"))
+    ).to_be_visible()
     teacher.axe("self-evaluation")
 
     page.get_by_role("textbox", name="Action").fill("Paired talk in S2 science")
@@ -66,13 +77,19 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     lead.axe("which school, none chosen")
     lead.page.get_by_label("Carronbank High School").check()
     lead.page.get_by_role("button", name="Continue").click()
-    lead.page.get_by_role("heading", level=1, name="Record a self-evaluation for Carronbank High School").wait_for()
+    lead.page.get_by_role(
+        "heading", level=1, name="Record a self-evaluation for Carronbank High School"
+    ).wait_for()
     lead.axe("new self-evaluation for the lead")
     lead.page.goto(lead.page.url.split("/schools/")[0])
     lead.page.get_by_role("link", name="Carronbank High School").click()
     lead.axe("school history for the lead")
     lead.page.get_by_role("link", name="The pro-forma").click()
-    expect(lead.page.get_by_role("heading", name="STEM – Our self-evaluation, evidence and actions for improvement")).to_be_visible()
+    expect(
+        lead.page.get_by_role(
+            "heading", name="STEM – Our self-evaluation, evidence and actions for improvement"
+        )
+    ).to_be_visible()
     expect(lead.page.get_by_text("Take paired talk into S2 science.").first).to_be_visible()
     lead.axe("pro-forma")
     lead.shot("proforma")

@@ -1,5 +1,6 @@
 """Teachers in a real browser: start a trio choosing QIs with the keyboard, plan a lesson with three
 case pupils, and observe it from two tablets at once, each seeing the other's entries appear."""
+
 import re
 import subprocess
 
@@ -44,7 +45,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     page.get_by_role("link", name="Start a trio").click()
     eilidh.axe("new trio")
     page.get_by_label("Trio name").fill("Persuasive writing P7 to S1")
-    page.get_by_label("Enquiry focus").fill("We want to learn how to improve the way we teach persuasive writing to boys in P7 and S1.")
+    page.get_by_label("Enquiry focus").fill(
+        "We want to learn how to improve the way we teach persuasive writing to boys in P7 and S1."
+    )
     page.get_by_label("Callum Fraser, Carronbank High School").check()
     page.get_by_label("Priya Sharma, Ochil View Primary School").check()
 
@@ -52,13 +55,17 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     search = page.get_by_label("Search QIs, themes and IGBE priorities")
     search.focus()
     page.keyboard.type("2.3")
-    page.locator("#picker-links-results").get_by_role("button", name=re.compile(r"^Add QI 2\.3 Learning, teaching")).first.wait_for()
+    page.locator("#picker-links-results").get_by_role(
+        "button", name=re.compile(r"^Add QI 2\.3 Learning, teaching")
+    ).first.wait_for()
     eilidh.axe("picker with results")
     for _ in range(6):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent").strip().startswith("Add"):
             break
-    assert "QI 2.3 Learning, teaching and assessment (STEM framework)" in page.evaluate("document.activeElement.textContent")
+    assert "QI 2.3 Learning, teaching and assessment (STEM framework)" in page.evaluate(
+        "document.activeElement.textContent"
+    )
     page.keyboard.press("Enter")
     chosen = page.locator("#picker-links .chip")
     chosen.first.wait_for()
@@ -67,7 +74,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     # Add an IGBE priority too, then remove it again with the keyboard.
     page.keyboard.press("Control+A")
     page.keyboard.type("gender balance")
-    page.locator("#picker-links-results").get_by_role("button", name=re.compile(r"^Add IGBE")).first.wait_for()
+    page.locator("#picker-links-results").get_by_role(
+        "button", name=re.compile(r"^Add IGBE")
+    ).first.wait_for()
     for _ in range(6):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent").strip().startswith("Add"):
@@ -84,7 +93,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     eilidh.shot("trio-form")
     page.get_by_role("button", name="Start the trio").click()
     page.get_by_role("heading", level=1, name="Persuasive writing P7 to S1").wait_for()
-    assert page.get_by_role("link", name="QI 2.3 Learning, teaching and assessment (STEM framework)").is_visible()
+    assert page.get_by_role(
+        "link", name="QI 2.3 Learning, teaching and assessment (STEM framework)"
+    ).is_visible()
     eilidh.axe("trio page")
 
     # Plan the first research lesson with three case pupils.
@@ -98,12 +109,17 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     page.get_by_role("button", name="Add the lesson").click()
     page.get_by_role("heading", level=1, name="Plan the research lesson").wait_for()
     eilidh.axe("plan")
-    page.get_by_label("Learning intentions").fill("We are learning to persuade a reader with reasons and evidence.")
+    page.get_by_label("Learning intentions").fill(
+        "We are learning to persuade a reader with reasons and evidence."
+    )
     page.get_by_label("Stage 1: title").fill("Hook: the school lunch debate")
     page.get_by_label("Stage 2: title").fill("Paired planning")
     page.get_by_label("Stage 3: title").fill("Writing the first paragraph")
-    descriptors = ["A boy who talks well but avoids writing", "A girl who writes fluently but rarely gives evidence",
-                   "A boy who is new to Scotland and learning English"]
+    descriptors = [
+        "A boy who talks well but avoids writing",
+        "A girl who writes fluently but rarely gives evidence",
+        "A boy who is new to Scotland and learning English",
+    ]
     for index, descriptor in enumerate(descriptors):
         page.locator(f"#pupil-{index}-descriptor").fill(descriptor)
     page.get_by_role("button", name="Save the plan").click()
@@ -111,7 +127,10 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     page.get_by_label("Prediction for pupil A in Paired planning").fill("Will talk a lot and write little.")
     page.get_by_role("button", name="Save the plan").click()
     page.get_by_text("The plan has been saved.").wait_for()
-    assert page.get_by_label("Prediction for pupil A in Paired planning").input_value() == "Will talk a lot and write little."
+    assert (
+        page.get_by_label("Prediction for pupil A in Paired planning").input_value()
+        == "Will talk a lot and write little."
+    )
     eilidh.axe("plan with predictions")
     eilidh.shot("plan")
     lesson_url = page.url.rsplit("/plan", 1)[0]
@@ -141,7 +160,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     record(callum, "A", "Argued both sides aloud to his partner; wrote one sentence.")
     record(eilidh, "B", "Listed three reasons but no evidence for any of them.")
     # Each sees the other's entry within 5 seconds, without reloading.
-    callum.page.locator("#observation-feed").get_by_text("Listed three reasons but no evidence").wait_for(timeout=5000)
+    callum.page.locator("#observation-feed").get_by_text("Listed three reasons but no evidence").wait_for(
+        timeout=5000
+    )
     page.locator("#observation-feed").get_by_text("Argued both sides aloud").wait_for(timeout=5000)
     # The form keeps the pupil for the next entry, and the cursor is ready in the text box.
     assert callum.page.locator(".toggle input:checked + label", has_text="Pupil A:").count() == 1
@@ -161,7 +182,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     tablet.get_by_label("What did you see?").fill("")
 
     # Edit an entry: the cursor goes to the text box; Cancel: back to that entry's Edit link.
-    edit_link = tablet.locator("#observation-feed").get_by_role("link", name=re.compile(r"^Edit your observation of pupil A"))
+    edit_link = tablet.locator("#observation-feed").get_by_role(
+        "link", name=re.compile(r"^Edit your observation of pupil A")
+    )
     edit_link.click()
     expect(tablet.get_by_role("heading", name="Edit your observation")).to_be_visible()
     expect(tablet.locator("#text")).to_be_focused()
@@ -193,7 +216,9 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     callum.axe("sheet on a tablet")
     scroller = tablet.get_by_role("region", name=re.compile("^Predictions against what was observed"))
     assert scroller.get_attribute("tabindex") == "0"
-    assert tablet.evaluate("() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; }")
+    assert tablet.evaluate(
+        "() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth > s.clientWidth; }"
+    )
     for _ in range(30):
         tablet.keyboard.press("Tab")
         if tablet.evaluate("document.activeElement.classList.contains('table-scroll')"):

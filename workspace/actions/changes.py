@@ -7,6 +7,7 @@ it names the one partnership it changes or says it changes nothing the dashboard
 removal of an observation's links does): what is left is rare (generated data, the demo's reset). The dashboard's results
 are remembered against this version (results_cache.py), so a change is seen at once by everyone.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import inspect, select, update
@@ -38,7 +39,9 @@ def _partnerships_touched(session: Session, record, deleted: bool) -> set[int]:
         return {record.partnership_id} if deleted or _name_changed(record) else set()
     if isinstance(record, User) and not deleted and record.id is not None and _name_changed(record):
         with session.no_autoflush:
-            return set(session.scalars(select(Membership.partnership_id).where(Membership.user_id == record.id)))
+            return set(
+                session.scalars(select(Membership.partnership_id).where(Membership.user_id == record.id))
+            )
     return set()
 
 
@@ -57,7 +60,8 @@ def _bump(session: Session, _context) -> None:
     touched = {p for p in session.info.pop(_PENDING, set()) if p is not None}
     if touched:
         session.connection().execute(
-            update(Partnership).where(Partnership.id.in_(touched)).values(actions_version=new_version()))
+            update(Partnership).where(Partnership.id.in_(touched)).values(actions_version=new_version())
+        )
 
 
 def _bulk(state) -> None:
@@ -79,4 +83,9 @@ def _forget(session: Session) -> None:
 
 
 # The session events this module listens to; create_app registers them (listen_to_session).
-LISTENERS = (("before_flush", _collect), ("after_flush", _bump), ("do_orm_execute", _bulk), ("after_rollback", _forget))
+LISTENERS = (
+    ("before_flush", _collect),
+    ("after_flush", _bump),
+    ("do_orm_execute", _bulk),
+    ("after_rollback", _forget),
+)

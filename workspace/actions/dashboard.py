@@ -3,6 +3,7 @@ by status per school and where actions cover QIs and IGBE priorities.
 
 The number of SQL statements does not grow with the number of actions: each part is one query.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -39,11 +40,11 @@ OPEN_STATUSES = ("not_started", "in_progress", "on_hold")
 @dataclass(frozen=True)
 class ActionFilters:
     q: str = ""
-    school: str = ""            # "", "none" (partnership-wide) or a school id
+    school: str = ""  # "", "none" (partnership-wide) or a school id
     status: tuple[str, ...] = ()
     owner: int | None = None
-    qi: str = ""                # a QI number, "2.3"
-    igbe: str = ""              # an IGBE priority code, "KA1"
+    qi: str = ""  # a QI number, "2.3"
+    igbe: str = ""  # an IGBE priority code, "KA1"
     overdue: bool = False
     stale_weeks: int | None = None
     sort: str = "due"
@@ -52,15 +53,32 @@ class ActionFilters:
     def query_args(self, **changes) -> dict:
         """The filters as URL arguments, leaving out defaults, so a URL says only what was chosen."""
         f = replace(self, **changes)
-        args = {"q": f.q, "school": f.school, "status": list(f.status), "owner": f.owner, "qi": f.qi,
-                "igbe": f.igbe, "overdue": "1" if f.overdue else None, "stale": f.stale_weeks,
-                "sort": None if f.sort == "due" else f.sort, "page": None if f.page == 1 else f.page}
+        args = {
+            "q": f.q,
+            "school": f.school,
+            "status": list(f.status),
+            "owner": f.owner,
+            "qi": f.qi,
+            "igbe": f.igbe,
+            "overdue": "1" if f.overdue else None,
+            "stale": f.stale_weeks,
+            "sort": None if f.sort == "due" else f.sort,
+            "page": None if f.page == 1 else f.page,
+        }
         return {k: v for k, v in args.items() if v not in ("", None, [])}
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.school or self.status or self.owner or self.qi or self.igbe or self.overdue
-                     or self.stale_weeks)
+        return bool(
+            self.q
+            or self.school
+            or self.status
+            or self.owner
+            or self.qi
+            or self.igbe
+            or self.overdue
+            or self.stale_weeks
+        )
 
 
 def _int(value) -> int | None:
@@ -90,7 +108,8 @@ def parse_filters(args) -> ActionFilters:
 
 def _linked_to(element_condition):
     return exists(
-        select(FrameworkLink.id).join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+        select(FrameworkLink.id)
+        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
         .where(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id, element_condition)
     )
 
@@ -99,8 +118,12 @@ def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetim
     conditions = [Action.partnership_id == partnership_id]
     if f.q:
         pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(func.lower(Action.title).like(pattern, escape="\\"),
-                              func.lower(Action.description).like(pattern, escape="\\")))
+        conditions.append(
+            or_(
+                func.lower(Action.title).like(pattern, escape="\\"),
+                func.lower(Action.description).like(pattern, escape="\\"),
+            )
+        )
     if f.school == "none":
         conditions.append(Action.school_id.is_(None))
     elif f.school:
@@ -110,14 +133,19 @@ def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetim
     if f.owner:
         conditions.append(Action.owner_id == f.owner)
     if f.qi:
-        conditions.append(_linked_to(and_(FrameworkElement.kind.in_(("qi", "theme")), FrameworkElement.number == f.qi)))
+        conditions.append(
+            _linked_to(and_(FrameworkElement.kind.in_(("qi", "theme")), FrameworkElement.number == f.qi))
+        )
     if f.igbe:
-        conditions.append(_linked_to(and_(FrameworkElement.kind == "priority", FrameworkElement.code == f.igbe)))
+        conditions.append(
+            _linked_to(and_(FrameworkElement.kind == "priority", FrameworkElement.code == f.igbe))
+        )
     if f.overdue:
         conditions.append(and_(Action.due_date < today, Action.status != "complete"))
     if f.stale_weeks:
-        conditions.append(and_(Action.last_progress_at < now - timedelta(weeks=f.stale_weeks),
-                               Action.status != "complete"))
+        conditions.append(
+            and_(Action.last_progress_at < now - timedelta(weeks=f.stale_weeks), Action.status != "complete")
+        )
     return conditions
 
 
@@ -131,7 +159,11 @@ def _order(f: ActionFilters, owner):
         "title": (func.lower(Action.title), Action.id),
         "school": (case((School.name.is_(None), 1), else_=0), School.name, Action.due_date, Action.id),
         "owner": (owner.name, Action.due_date, Action.id),
-        "status": (case({s: i for i, s in enumerate(ACTION_STATUSES)}, value=Action.status), Action.due_date, Action.id),
+        "status": (
+            case({s: i for i, s in enumerate(ACTION_STATUSES)}, value=Action.status),
+            Action.due_date,
+            Action.id,
+        ),
     }[f.sort]
 
 
@@ -166,14 +198,22 @@ class DashboardPage:
         return max(1, -(-self.total // PER_PAGE))
 
 
-def attention(status: str, due_date: date | None, last_progress_at: datetime, today: date, now: datetime,
-              stale_weeks: int | None = None) -> tuple[bool, bool]:
+def attention(
+    status: str,
+    due_date: date | None,
+    last_progress_at: datetime,
+    today: date,
+    now: datetime,
+    stale_weeks: int | None = None,
+) -> tuple[bool, bool]:
     """Whether an action is overdue, and whether it has had no update for the stale period: the
     dashboard's marks, and the action's own page's. A complete action is neither."""
     if status == "complete":
         return False, False
-    return (due_date is not None and due_date < today,
-            last_progress_at < now - timedelta(weeks=stale_weeks or STALE_WEEKS))
+    return (
+        due_date is not None and due_date < today,
+        last_progress_at < now - timedelta(weeks=stale_weeks or STALE_WEEKS),
+    )
 
 
 def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
@@ -186,44 +226,87 @@ def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
     offset = (f.page - 1) * PER_PAGE
     if f.sort in ("due", "-due"):
         due = Action.due_date if f.sort == "due" else Action.due_date.desc()
-        dated_part = (select(Action.id, Action.due_date).where(*conditions, Action.due_date.is_not(None))
-                      .order_by(due, Action.id).limit(PER_PAGE).offset(offset))
-        undated_part = (select(Action.id, Action.due_date).where(*conditions, Action.due_date.is_(None))
-                        .order_by(Action.id).limit(PER_PAGE).offset(max(0, offset - dated)))
+        dated_part = (
+            select(Action.id, Action.due_date)
+            .where(*conditions, Action.due_date.is_not(None))
+            .order_by(due, Action.id)
+            .limit(PER_PAGE)
+            .offset(offset)
+        )
+        undated_part = (
+            select(Action.id, Action.due_date)
+            .where(*conditions, Action.due_date.is_(None))
+            .order_by(Action.id)
+            .limit(PER_PAGE)
+            .offset(max(0, offset - dated))
+        )
         both = union_all(select(dated_part.subquery()), select(undated_part.subquery()))
         sign = 1 if f.sort == "due" else -1
-        rows = sorted(db.session.connection().execute(both).all(),
-                      key=lambda r: (r[1] is None, sign * r[1].toordinal() if r[1] else 0, r[0]))
+        rows = sorted(
+            db.session.connection().execute(both).all(),
+            key=lambda r: (r[1] is None, sign * r[1].toordinal() if r[1] else 0, r[0]),
+        )
         return [r[0] for r in rows[:PER_PAGE]]
     owner = aliased(User)
-    return list(db.session.connection().execute(
-        select(Action.id).outerjoin(School, Action.school_id == School.id).outerjoin(owner, Action.owner_id == owner.id)
-        .where(*conditions).order_by(*_order(f, owner)).limit(PER_PAGE).offset(offset)).scalars())
+    return list(
+        db.session.connection()
+        .execute(
+            select(Action.id)
+            .outerjoin(School, Action.school_id == School.id)
+            .outerjoin(owner, Action.owner_id == owner.id)
+            .where(*conditions)
+            .order_by(*_order(f, owner))
+            .limit(PER_PAGE)
+            .offset(offset)
+        )
+        .scalars()
+    )
 
 
-def search(partnership_id: int, f: ActionFilters, today: date | None = None, now: datetime | None = None) -> DashboardPage:
+def search(
+    partnership_id: int, f: ActionFilters, today: date | None = None, now: datetime | None = None
+) -> DashboardPage:
     """A page of actions in four queries whatever the number of actions: the count, the page's
     ids, their lines and their links."""
     today, now = today or date.today(), now or utcnow()
     conditions = _conditions(partnership_id, f, today, now)
     connection = db.session.connection()
     total, dated = connection.execute(
-        select(func.count(Action.id), func.count(Action.due_date)).where(*conditions)).one()
+        select(func.count(Action.id), func.count(Action.due_date)).where(*conditions)
+    ).one()
     last_page = max(1, -(-total // PER_PAGE))
     if f.page > last_page:  # ?page=99999, or a page emptied since its link was made: the last page
         f = replace(f, page=last_page)
     ids = _page_ids(conditions, f, dated)
     owner = aliased(User)
-    lines = {row[0]: row for row in connection.execute(
-        select(Action.id, Action.title, Action.status, Action.due_date, Action.last_progress_at, School.name,
-               owner.name)
-        .outerjoin(School, Action.school_id == School.id).outerjoin(owner, Action.owner_id == owner.id)
-        .where(Action.id.in_(ids)))} if ids else {}
+    lines = (
+        {
+            row[0]: row
+            for row in connection.execute(
+                select(
+                    Action.id,
+                    Action.title,
+                    Action.status,
+                    Action.due_date,
+                    Action.last_progress_at,
+                    School.name,
+                    owner.name,
+                )
+                .outerjoin(School, Action.school_id == School.id)
+                .outerjoin(owner, Action.owner_id == owner.id)
+                .where(Action.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     links = labels.labels_for("action", ids)
     actions = []
     for action_id in ids:
         row = ActionRow(*lines[action_id])
-        row.overdue, row.stale = attention(row.status, row.due_date, row.last_progress_at, today, now, f.stale_weeks)
+        row.overdue, row.stale = attention(
+            row.status, row.due_date, row.last_progress_at, today, now, f.stale_weeks
+        )
         row.links = links.get(action_id, [])
         actions.append(row)
     return DashboardPage(f, actions, total)
@@ -236,10 +319,11 @@ def actions_version(partnership_id: int) -> int:
 
 # Overview: counts and coverage --------------------------------------------------------------
 
+
 @dataclass
 class Coverage:
-    columns: list[tuple[str, str]]                 # (key, title)
-    rows: list[tuple[str, str]]                    # (school key, school name)
+    columns: list[tuple[str, str]]  # (key, title)
+    rows: list[tuple[str, str]]  # (school key, school name)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def count(self, row: str, column: str) -> int:
@@ -263,9 +347,14 @@ def status_counts(partnership_id: int, schools: list[School], today: date | None
     """Per school (and partnership-wide): actions by status, and how many are overdue."""
     today = today or date.today()
     rows = db.session.execute(
-        select(Action.school_id, Action.status, func.count(Action.id),
-               func.sum(case((and_(Action.due_date < today, Action.status != "complete"), 1), else_=0)))
-        .where(Action.partnership_id == partnership_id).group_by(Action.school_id, Action.status)
+        select(
+            Action.school_id,
+            Action.status,
+            func.count(Action.id),
+            func.sum(case((and_(Action.due_date < today, Action.status != "complete"), 1), else_=0)),
+        )
+        .where(Action.partnership_id == partnership_id)
+        .group_by(Action.school_id, Action.status)
     ).all()
     table: dict = defaultdict(lambda: {"by_status": defaultdict(int), "overdue": 0, "total": 0})
     for school_id, status, count, overdue in rows:
@@ -282,54 +371,87 @@ def school_rows(schools: list[School]) -> list[tuple[str, str]]:
 
 def qi_columns() -> list[tuple[str, str]]:
     """The QI numbers and titles the dashboard offers (HGIOS4's; STEM's QIs share the numbers)."""
-    hgios4 = db.session.scalar(select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True)))
-    return [(number, title) for number, title in db.session.execute(
-        select(FrameworkElement.number, FrameworkElement.title)
-        .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
-        .order_by(FrameworkElement.number))] if hgios4 else []
+    hgios4 = db.session.scalar(
+        select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True))
+    )
+    return (
+        [
+            (number, title)
+            for number, title in db.session.execute(
+                select(FrameworkElement.number, FrameworkElement.title)
+                .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
+                .order_by(FrameworkElement.number)
+            )
+        ]
+        if hgios4
+        else []
+    )
 
 
 def igbe_columns() -> list[tuple[str, str]]:
-    igbe = db.session.scalar(select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True)))
-    return [(code, title) for code, title in db.session.execute(
-        select(FrameworkElement.code, FrameworkElement.title)
-        .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
-        .order_by(FrameworkElement.parent_id, FrameworkElement.position))] if igbe else []
+    igbe = db.session.scalar(
+        select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True))
+    )
+    return (
+        [
+            (code, title)
+            for code, title in db.session.execute(
+                select(FrameworkElement.code, FrameworkElement.title)
+                .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
+                .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+            )
+        ]
+        if igbe
+        else []
+    )
 
 
 def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
     """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
-        .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
+        .join(
+            FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id)
+        )
         .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
         .where(Action.partnership_id == partnership_id, FrameworkElement.kind.in_(("qi", "theme")))
         .group_by(Action.school_id, FrameworkElement.number)
     ).all()
-    return Coverage(qi_columns(), school_rows(schools),
-                    {(str(s) if s else "none", number): n for s, number, n in counts})
+    return Coverage(
+        qi_columns(), school_rows(schools), {(str(s) if s else "none", number): n for s, number, n in counts}
+    )
 
 
 def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.code, func.count(func.distinct(Action.id)))
-        .join(FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id))
+        .join(
+            FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id)
+        )
         .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
         .where(Action.partnership_id == partnership_id, FrameworkElement.kind == "priority")
         .group_by(Action.school_id, FrameworkElement.code)
     ).all()
-    return Coverage(igbe_columns(), school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts})
+    return Coverage(
+        igbe_columns(), school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts}
+    )
 
 
 # The dashboard's three summary tables, each a fragment of its own (loaded as it scrolls into view)
 # with a page of its own for a browser without JavaScript: (title, what the table shows, how to read it).
 SUMMARIES = {
     "by-school": ("Actions by status in each school", "Number of actions by status in each school", ""),
-    "qi": ("Coverage of quality indicators", "schools against QIs",
-           "Each number is how many actions at that school link to the QI or one of its themes (HGIOS4 and STEM "
-           "framework QIs share numbers). An empty, shaded cell is a gap."),
-    "igbe": ("Coverage of IGBE priorities", "schools against IGBE priorities",
-             "Each number is how many actions at that school link to the priority. An empty, shaded cell is a gap."),
+    "qi": (
+        "Coverage of quality indicators",
+        "schools against QIs",
+        "Each number is how many actions at that school link to the QI or one of its themes (HGIOS4 and STEM "
+        "framework QIs share numbers). An empty, shaded cell is a gap.",
+    ),
+    "igbe": (
+        "Coverage of IGBE priorities",
+        "schools against IGBE priorities",
+        "Each number is how many actions at that school link to the priority. An empty, shaded cell is a gap.",
+    ),
 }
 
 

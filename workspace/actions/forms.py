@@ -7,8 +7,7 @@ from ..models.actions import ACTION_STATUS_LABELS
 
 
 class ActionForm(FlaskForm):
-    title = StringField("Action", validators=[
-        DataRequired("Give the action a title."), CharacterLimit(300)])
+    title = StringField("Action", validators=[DataRequired("Give the action a title."), CharacterLimit(300)])
     description = TextAreaField("Description (optional)", validators=[CharacterLimit(10000)])
     school_id = OptionalIntSelectField("School")
     owner_id = OptionalIntSelectField("Owner")
@@ -22,14 +21,18 @@ class ActionForm(FlaskForm):
         options += [(s.id, s.name) for s in schools if allowed_schools is None or s.id in allowed_schools]
         self.school_id.choices = choices(options)
         self.owner_id.choices = choices(
-            [("", "Choose an owner")] + [(o.id, f"{o.name}, {o.school}" if o.school else f"{o.name} (lead)") for o in owners])
+            [("", "Choose an owner")]
+            + [(o.id, f"{o.name}, {o.school}" if o.school else f"{o.name} (lead)") for o in owners]
+        )
 
 
 class ProgressForm(FlaskForm):
-    text = TextAreaField("What has happened", validators=[
-        DataRequired("Write what has happened."), CharacterLimit(10000)])
+    text = TextAreaField(
+        "What has happened", validators=[DataRequired("Write what has happened."), CharacterLimit(10000)]
+    )
     evidence = TextAreaField("Evidence of impact (optional)", validators=[CharacterLimit(10000)])
-    status_to = SelectField("Status", choices=choices([("", "Leave the status as it is")] + list(ACTION_STATUS_LABELS.items())),
-                            validators=[Optional()])
-
-
+    status_to = SelectField(
+        "Status",
+        choices=choices([("", "Leave the status as it is")] + list(ACTION_STATUS_LABELS.items())),
+        validators=[Optional()],
+    )

@@ -8,6 +8,7 @@ of list and the day; an entry is also dropped after DASHBOARD_CACHE_SECONDS (60 
 "no recent update" badges, which depend on the time, are at most that late. 0 turns it off.
 Nothing in the results depends on who is looking, beyond the partnership.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,15 @@ def _store() -> OrderedDict:
     return current_app.extensions.setdefault("dashboard_results", OrderedDict())
 
 
-def results(partnership_id: int, actions_version: int, kind: str, filters, render: Callable[[], str],
-            current_version: Callable[[], int], today: date | None = None) -> str:
+def results(
+    partnership_id: int,
+    actions_version: int,
+    kind: str,
+    filters,
+    render: Callable[[], str],
+    current_version: Callable[[], int],
+    today: date | None = None,
+) -> str:
     """The rendered results for these filters: remembered, or rendered now and remembered.
 
     `actions_version` (read with the access check, on its own connection) finds a remembered

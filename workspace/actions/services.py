@@ -1,4 +1,5 @@
 """Actions: creating, changing, and their progress history. No request globals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,15 +32,29 @@ class Owner(NamedTuple):
 def possible_owners(partnership: Partnership) -> list[Owner]:
     """Leads and teachers own actions; reviewers do not. Rows, not records: a large partnership
     has hundreds, and every action form and the dashboard's filter list them."""
-    return [Owner(*row) for row in db.session.execute(
-        select(User.id, User.name, School.name).join(Membership, Membership.user_id == User.id)
-        .outerjoin(School, Membership.school_id == School.id)
-        .where(Membership.partnership_id == partnership.id, Membership.role.in_([Role.LEAD, Role.TEACHER]))
-        .order_by(User.name))]
+    return [
+        Owner(*row)
+        for row in db.session.execute(
+            select(User.id, User.name, School.name)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(School, Membership.school_id == School.id)
+            .where(
+                Membership.partnership_id == partnership.id, Membership.role.in_([Role.LEAD, Role.TEACHER])
+            )
+            .order_by(User.name)
+        )
+    ]
 
 
-def _check(partnership: Partnership, title: str, description: str, school_id: int | None, owner_id: int | None,
-           status: str, allowed_schools: set[int | None] | None) -> None:
+def _check(
+    partnership: Partnership,
+    title: str,
+    description: str,
+    school_id: int | None,
+    owner_id: int | None,
+    status: str,
+    allowed_schools: set[int | None] | None,
+) -> None:
     if not title.strip():
         raise ServiceError("Give the action a title.", "title")
     if len(title) > MAX_TITLE:
@@ -65,30 +80,64 @@ def _trio_and_lesson(partnership: Partnership, trio_id: int | None, lesson_id: i
             raise ServiceError("Choose one of the partnership's trios.", "trio_id")
     if lesson_id is not None:
         lesson = db.session.get(ResearchLesson, lesson_id)
-        if lesson is None or lesson.partnership_id != partnership.id or (trio_id and lesson.trio_id != trio_id):
+        if (
+            lesson is None
+            or lesson.partnership_id != partnership.id
+            or (trio_id and lesson.trio_id != trio_id)
+        ):
             raise ServiceError("Choose a research lesson of that trio.", "lesson_id")
 
 
-def create_action(partnership: Partnership, created_by: User, title: str, description: str, school_id: int | None,
-                  owner_id: int | None, due_date: date | None, status: str, link_ids: list[int],
-                  trio_id: int | None = None, lesson_id: int | None = None,
-                  allowed_schools: set[int | None] | None = None) -> Action:
+def create_action(
+    partnership: Partnership,
+    created_by: User,
+    title: str,
+    description: str,
+    school_id: int | None,
+    owner_id: int | None,
+    due_date: date | None,
+    status: str,
+    link_ids: list[int],
+    trio_id: int | None = None,
+    lesson_id: int | None = None,
+    allowed_schools: set[int | None] | None = None,
+) -> Action:
     _check(partnership, title, description, school_id, owner_id, status, allowed_schools)
     _trio_and_lesson(partnership, trio_id, lesson_id)
     now = utcnow()
-    action = Action(partnership_id=partnership.id, title=title.strip(), description=description.strip(),
-                    school_id=school_id, owner_id=owner_id, due_date=due_date, status=status, trio_id=trio_id,
-                    lesson_id=lesson_id, created_by_id=created_by.id, created_at=now, updated_at=now,
-                    last_progress_at=now)
+    action = Action(
+        partnership_id=partnership.id,
+        title=title.strip(),
+        description=description.strip(),
+        school_id=school_id,
+        owner_id=owner_id,
+        due_date=due_date,
+        status=status,
+        trio_id=trio_id,
+        lesson_id=lesson_id,
+        created_by_id=created_by.id,
+        created_at=now,
+        updated_at=now,
+        last_progress_at=now,
+    )
     db.session.add(action)
     db.session.flush()
     linking.set_links(partnership.id, "action", action.id, link_ids)
     return action
 
 
-def update_action(action: Action, expected_version: int, title: str, description: str, school_id: int | None,
-                  owner_id: int | None, due_date: date | None, status: str, link_ids: list[int],
-                  allowed_schools: set[int | None] | None = None) -> Action:
+def update_action(
+    action: Action,
+    expected_version: int,
+    title: str,
+    description: str,
+    school_id: int | None,
+    owner_id: int | None,
+    due_date: date | None,
+    status: str,
+    link_ids: list[int],
+    allowed_schools: set[int | None] | None = None,
+) -> Action:
     partnership = db.session.get(Partnership, action.partnership_id)
     _check(partnership, title, description, school_id, owner_id, status, allowed_schools)
     if action.version != expected_version:
@@ -96,14 +145,28 @@ def update_action(action: Action, expected_version: int, title: str, description
         rows = [
             ("Title", action.title, title.strip(), action.title),
             ("Description", action.description, description.strip(), action.description or "(empty)"),
-            ("School", action.school_id, school_id, action.school.name if action.school else "Partnership-wide"),
+            (
+                "School",
+                action.school_id,
+                school_id,
+                action.school.name if action.school else "Partnership-wide",
+            ),
             ("Owner", action.owner_id, owner_id, action.owner.name if action.owner else "(none)"),
-            ("Due date", action.due_date, due_date, action.due_date.strftime("%-d %B %Y") if action.due_date else "(none)"),
+            (
+                "Due date",
+                action.due_date,
+                due_date,
+                action.due_date.strftime("%-d %B %Y") if action.due_date else "(none)",
+            ),
             ("Status", action.status, status, action.status_label),
             ("Linked QIs and priorities", current_links, sorted(link_ids), f"{len(current_links)} linked"),
         ]
-        raise StaleEdit([(label, shown) for label, now, sent, shown in rows if now != sent], None,
-                        action.updated_at, action.version)
+        raise StaleEdit(
+            [(label, shown) for label, now, sent, shown in rows if now != sent],
+            None,
+            action.updated_at,
+            action.version,
+        )
     action.title, action.description = title.strip(), description.strip()
     action.school_id, action.owner_id, action.due_date, action.status = school_id, owner_id, due_date, status
     action.updated_at = utcnow()
@@ -112,7 +175,9 @@ def update_action(action: Action, expected_version: int, title: str, description
     return action
 
 
-def post_progress(action: Action, author: User, text: str, evidence: str, status_to: str | None) -> ProgressUpdate:
+def post_progress(
+    action: Action, author: User, text: str, evidence: str, status_to: str | None
+) -> ProgressUpdate:
     """Adds to the history; an earlier update is never changed. A status change moves the action."""
     if not text.strip():
         raise ServiceError("Write what has happened.", "text")
@@ -122,9 +187,16 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     if status_to is not None and status_to not in ACTION_STATUSES:
         raise ServiceError("Choose a status.", "status_to")
     now = utcnow()
-    update = ProgressUpdate(partnership_id=action.partnership_id, action_id=action.id, author_id=author.id,
-                            text=text.strip(), evidence=evidence.strip(), status_from=action.status,
-                            status_to=status_to if status_to != action.status else None, created_at=now)
+    update = ProgressUpdate(
+        partnership_id=action.partnership_id,
+        action_id=action.id,
+        author_id=author.id,
+        text=text.strip(),
+        evidence=evidence.strip(),
+        status_from=action.status,
+        status_to=status_to if status_to != action.status else None,
+        created_at=now,
+    )
     db.session.add(update)
     # Updates are appended, never in conflict with one another: move the action on without the
     # optimistic version check (two people posting at once must both succeed), but bump its
@@ -132,8 +204,12 @@ def post_progress(action: Action, author: User, text: str, evidence: str, status
     values = {"last_progress_at": now, "updated_at": now, "version": Action.version + 1}
     if update.status_to:
         values["status"] = update.status_to
-    db.session.execute(sa_update(Action).where(Action.id == action.id).values(**values)
-                       .execution_options(synchronize_session=False, changes_partnership=action.partnership_id))
+    db.session.execute(
+        sa_update(Action)
+        .where(Action.id == action.id)
+        .values(**values)
+        .execution_options(synchronize_session=False, changes_partnership=action.partnership_id)
+    )
     db.session.flush()
     if update.status_to:
         status_history.record(action, update.status_to, now, author.id, update.id)
@@ -156,10 +232,14 @@ def star(update: ProgressUpdate, starred: bool) -> None:
 
 def history(action: Action) -> list[ProgressUpdate]:
     """Newest first."""
-    return list(db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.action_id == action.id)
-        .options(selectinload(ProgressUpdate.author))
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.action_id == action.id)
+            .options(selectinload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        )
+    )
 
 
 def status_label(status: str) -> str:

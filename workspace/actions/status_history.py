@@ -5,6 +5,7 @@ A status is set in three ways: when the action is made, by editing the action, a
 update. The first two go through the ORM and are caught here, whatever the caller; the third is a
 bulk statement (services.post_progress) and writes its row itself with `record()`.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,10 +18,22 @@ from ..models import Action, ActionStatusChange
 from ..models.base import utcnow
 
 
-def record(action: Action, status: str, when: datetime, by_id: int | None, progress_update_id: int | None = None,
-           session: Session | None = None) -> ActionStatusChange:
-    change = ActionStatusChange(partnership_id=action.partnership_id, action=action, status=status, changed_at=when,
-                                changed_by_id=by_id, progress_update_id=progress_update_id)
+def record(
+    action: Action,
+    status: str,
+    when: datetime,
+    by_id: int | None,
+    progress_update_id: int | None = None,
+    session: Session | None = None,
+) -> ActionStatusChange:
+    change = ActionStatusChange(
+        partnership_id=action.partnership_id,
+        action=action,
+        status=status,
+        changed_at=when,
+        changed_by_id=by_id,
+        progress_update_id=progress_update_id,
+    )
     (session or db.session).add(change)
     return change
 
@@ -28,8 +41,13 @@ def record(action: Action, status: str, when: datetime, by_id: int | None, progr
 def _status_set_through_the_orm(session: Session, _context, _instances) -> None:
     for record_ in list(session.new):
         if isinstance(record_, Action):
-            record(record_, record_.status or "not_started", record_.created_at or utcnow(), record_.created_by_id,
-                   session=session)
+            record(
+                record_,
+                record_.status or "not_started",
+                record_.created_at or utcnow(),
+                record_.created_by_id,
+                session=session,
+            )
     for record_ in list(session.dirty):
         if isinstance(record_, Action) and inspect(record_).attrs.status.history.has_changes():
             before = inspect(record_).attrs.status.history.deleted
@@ -43,24 +61,39 @@ def statuses_at(action_ids: list[int], moment: datetime) -> dict[int, str]:
     before then (made later, or with no history at all) is left out: the caller decides."""
     if not action_ids:
         return {}
-    ranked = (select(ActionStatusChange.action_id, ActionStatusChange.status,
-                     func.row_number().over(partition_by=ActionStatusChange.action_id,
-                                            order_by=(ActionStatusChange.changed_at.desc(),
-                                                      ActionStatusChange.id.desc())).label("rank"))
-              .where(ActionStatusChange.action_id.in_(action_ids), ActionStatusChange.changed_at < moment)
-              .subquery())
-    return dict(db.session.execute(select(ranked.c.action_id, ranked.c.status).where(ranked.c.rank == 1)).all())
+    ranked = (
+        select(
+            ActionStatusChange.action_id,
+            ActionStatusChange.status,
+            func.row_number()
+            .over(
+                partition_by=ActionStatusChange.action_id,
+                order_by=(ActionStatusChange.changed_at.desc(), ActionStatusChange.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(ActionStatusChange.action_id.in_(action_ids), ActionStatusChange.changed_at < moment)
+        .subquery()
+    )
+    return dict(
+        db.session.execute(select(ranked.c.action_id, ranked.c.status).where(ranked.c.rank == 1)).all()
+    )
 
 
 def completed_between(action_ids: list[int], start: datetime, end: datetime) -> set[int]:
     """Actions that became complete in [start, end), by a progress update or an edit alike."""
     if not action_ids:
         return set()
-    return set(db.session.scalars(
-        select(ActionStatusChange.action_id).where(ActionStatusChange.action_id.in_(action_ids),
-                                                   ActionStatusChange.status == "complete",
-                                                   ActionStatusChange.changed_at >= start,
-                                                   ActionStatusChange.changed_at < end)))
+    return set(
+        db.session.scalars(
+            select(ActionStatusChange.action_id).where(
+                ActionStatusChange.action_id.in_(action_ids),
+                ActionStatusChange.status == "complete",
+                ActionStatusChange.changed_at >= start,
+                ActionStatusChange.changed_at < end,
+            )
+        )
+    )
 
 
 # create_app registers this (listen_to_session).

@@ -1,4 +1,5 @@
 """Actions: the dashboard, my actions, an action's page, creating, editing and progress."""
+
 from datetime import date
 
 from flask import abort, flash, render_template, request, url_for
@@ -6,7 +7,12 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import (
-    Permission, action_in, action_schools, can_change_action, partnership_route, require_action_change,
+    Permission,
+    action_in,
+    action_schools,
+    can_change_action,
+    partnership_route,
+    require_action_change,
 )
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
@@ -27,9 +33,13 @@ def _dashboard_context(access, filters):
     """What the results need; the filter form's lists are only for the whole page."""
     context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
-        context.update(schools=list_schools(access.partnership), owners=services.possible_owners(access.partnership),
-                       sorts=dashboard.SORTS, stale_choices=dashboard.STALE_CHOICES,
-                       statuses=dashboard.status_labels())
+        context.update(
+            schools=list_schools(access.partnership),
+            owners=services.possible_owners(access.partnership),
+            sorts=dashboard.SORTS,
+            stale_choices=dashboard.STALE_CHOICES,
+            statuses=dashboard.status_labels(),
+        )
     return context
 
 
@@ -40,13 +50,22 @@ def index(access):
     filters = dashboard.parse_filters(request.args)
     if is_htmx():  # the filters and pages, asked for again and again: see results_cache.py
         return results_cache.results(
-            access.partnership_id, access.actions_version, "all", filters,
+            access.partnership_id,
+            access.actions_version,
+            "all",
+            filters,
             lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)),
-            lambda: dashboard.actions_version(access.partnership_id))
+            lambda: dashboard.actions_version(access.partnership_id),
+        )
     # The summary tables below the results come as fragments of their own (summary), when scrolled to.
-    return render("actions/index.html", "actions/_results.html", **_dashboard_context(access, filters),
-                  qi_columns=dashboard.qi_columns(), igbe_columns=dashboard.igbe_columns(),
-                  summaries=dashboard.SUMMARIES)
+    return render(
+        "actions/index.html",
+        "actions/_results.html",
+        **_dashboard_context(access, filters),
+        qi_columns=dashboard.qi_columns(),
+        igbe_columns=dashboard.igbe_columns(),
+        summaries=dashboard.SUMMARIES,
+    )
 
 
 @bp.get("/summary/<any('by-school', 'qi', 'igbe'):summary>")
@@ -55,8 +74,12 @@ def summary(access, summary):
     """One of the dashboard's summary tables: the fragment the dashboard loads as it scrolls into
     view, or a page of its own (a browser without JavaScript follows the dashboard's link here)."""
     schools = list_schools(access.partnership)
-    context = dict(summary=summary, summaries=dashboard.SUMMARIES, rows=dashboard.school_rows(schools),
-                   statuses=dashboard.status_labels())
+    context = dict(
+        summary=summary,
+        summaries=dashboard.SUMMARIES,
+        rows=dashboard.school_rows(schools),
+        statuses=dashboard.status_labels(),
+    )
     if summary == "by-school":
         context["counts"] = dashboard.status_counts(access.partnership_id, schools)
     else:
@@ -68,20 +91,35 @@ def summary(access, summary):
 @bp.get("/mine")
 @partnership_route()
 def mine(access):
-    filters = dashboard.ActionFilters(owner=access.user_id, sort=request.args.get("sort", "due")
-                                      if request.args.get("sort") in dashboard.SORTS else "due",
-                                      page=dashboard.parse_filters(request.args).page)
-    return render("actions/mine.html", "actions/_results.html", **_dashboard_context(access, filters), mine=True)
+    filters = dashboard.ActionFilters(
+        owner=access.user_id,
+        sort=request.args.get("sort", "due") if request.args.get("sort") in dashboard.SORTS else "due",
+        page=dashboard.parse_filters(request.args).page,
+    )
+    return render(
+        "actions/mine.html", "actions/_results.html", **_dashboard_context(access, filters), mine=True
+    )
 
 
 def _form_page(access, form, picker, status=200, action=None, stale=None):
-    return render("actions/form.html", "actions/_form.html", status, form=form, picker=picker, action=action,
-                  stale=stale)
+    return render(
+        "actions/form.html",
+        "actions/_form.html",
+        status,
+        form=form,
+        picker=picker,
+        action=action,
+        stale=stale,
+    )
 
 
 def _action_form(access, allowed_schools, **kwargs):
-    return ActionForm(list_schools(access.partnership), services.possible_owners(access.partnership),
-                      allowed_schools, **kwargs)
+    return ActionForm(
+        list_schools(access.partnership),
+        services.possible_owners(access.partnership),
+        allowed_schools,
+        **kwargs,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -90,8 +128,11 @@ def new(access):
     allowed = action_schools(access)
     if request.method == "GET":
         school = next(iter(allowed)) if allowed else None
-        return _form_page(access, _action_form(access, allowed, formdata=None, owner_id=current_user.id,
-                                               school_id=school), picker_for("links", []))
+        return _form_page(
+            access,
+            _action_form(access, allowed, formdata=None, owner_id=current_user.id, school_id=school),
+            picker_for("links", []),
+        )
     form = _action_form(access, allowed)
     picker = picker_from_formdata(request.form)
     if picker.is_action:
@@ -99,11 +140,27 @@ def new(access):
     if form.validate():
         with saving(form) as saved:
             action = services.create_action(
-                access.partnership, current_user, form.title.data, form.description.data or "", form.school_id.data,
-                form.owner_id.data, form.due_date.data, form.status.data, picker.chosen_ids, allowed_schools=allowed)
+                access.partnership,
+                current_user,
+                form.title.data,
+                form.description.data or "",
+                form.school_id.data,
+                form.owner_id.data,
+                form.due_date.data,
+                form.status.data,
+                picker.chosen_ids,
+                allowed_schools=allowed,
+            )
             url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
-            activity.record(access.partnership_id, current_user, "created", "action", action.id,
-                            f"created the action “{action.title}”", url)
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "created",
+                "action",
+                action.id,
+                f"created the action “{action.title}”",
+                url,
+            )
         if saved.ok:
             flash("The action has been created.")
             return redirect_to(url)
@@ -112,8 +169,9 @@ def new(access):
 
 def _attention(action) -> dict:
     """The dashboard's marks for this action (dashboard.attention), for its own page."""
-    overdue, stale = dashboard.attention(action.status, action.due_date, action.last_progress_at, date.today(),
-                                         utcnow())
+    overdue, stale = dashboard.attention(
+        action.status, action.due_date, action.last_progress_at, date.today(), utcnow()
+    )
     return dict(overdue=overdue, stale=stale, stale_weeks=dashboard.STALE_WEEKS)
 
 
@@ -121,11 +179,17 @@ def _attention(action) -> dict:
 @partnership_route()
 def detail(access, action_id):
     action = action_in(access, action_id)
-    return render("actions/detail.html", "actions/_progress.html", action=action,
-                  links=linking.links_for("action", [action.id]).get(action.id, []),
-                  history=services.history(action), form=ProgressForm(formdata=None),
-                  can_change=can_change_action(access, action), **_attention(action),
-                  **comments_context("action", action.id))
+    return render(
+        "actions/detail.html",
+        "actions/_progress.html",
+        action=action,
+        links=linking.links_for("action", [action.id]).get(action.id, []),
+        history=services.history(action),
+        form=ProgressForm(formdata=None),
+        can_change=can_change_action(access, action),
+        **_attention(action),
+        **comments_context("action", action.id),
+    )
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
@@ -138,20 +202,40 @@ def edit(access, action_id):
         allowed = allowed | {action.school_id}  # an owner may keep the school the action has
     if request.method == "GET":
         form = _action_form(access, allowed, formdata=None, obj=action)
-        return _form_page(access, form, picker_for("links", linking.links_for("action", [action.id])[action.id]),
-                          action=action)
+        return _form_page(
+            access,
+            form,
+            picker_for("links", linking.links_for("action", [action.id])[action.id]),
+            action=action,
+        )
     form = _action_form(access, allowed)
     picker = picker_from_formdata(request.form)
     if picker.is_action:
         return _form_page(access, form, picker, action=action)
     if form.validate():
         try:
-            services.update_action(action, parse_id(form.version.data) or 0, form.title.data, form.description.data or "",
-                                   form.school_id.data, form.owner_id.data, form.due_date.data, form.status.data,
-                                   picker.chosen_ids, allowed_schools=allowed)
+            services.update_action(
+                action,
+                parse_id(form.version.data) or 0,
+                form.title.data,
+                form.description.data or "",
+                form.school_id.data,
+                form.owner_id.data,
+                form.due_date.data,
+                form.status.data,
+                picker.chosen_ids,
+                allowed_schools=allowed,
+            )
             url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
-            activity.record(access.partnership_id, current_user, "changed", "action", action.id,
-                            f"changed the action “{action.title}”", url)
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "changed",
+                "action",
+                action.id,
+                f"changed the action “{action.title}”",
+                url,
+            )
             db.session.commit()
         except (StaleEdit, StaleDataError) as problem:
             db.session.rollback()
@@ -181,10 +265,16 @@ def star(access, action_id, update_id):
     url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
     if not is_htmx():
         return redirect_to(url + "#progress")
-    return render("actions/detail.html", "actions/_progress.html", action=action,
-                  links=linking.links_for("action", [action.id]).get(action.id, []),
-                  history=services.history(action), form=ProgressForm(formdata=None),
-                  can_change=can_change_action(access, action), **comments_context("action", action.id))
+    return render(
+        "actions/detail.html",
+        "actions/_progress.html",
+        action=action,
+        links=linking.links_for("action", [action.id]).get(action.id, []),
+        history=services.history(action),
+        form=ProgressForm(formdata=None),
+        can_change=can_change_action(access, action),
+        **comments_context("action", action.id),
+    )
 
 
 @bp.post("/<int:action_id>/progress")
@@ -196,18 +286,35 @@ def progress(access, action_id):
     status = 422
     if form.validate():
         with saving(form) as saved:
-            services.post_progress(action, current_user, form.text.data, form.evidence.data or "",
-                                   form.status_to.data or None)
+            services.post_progress(
+                action, current_user, form.text.data, form.evidence.data or "", form.status_to.data or None
+            )
             url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
             moved = f" and marked it {action.status_label.lower()}" if form.status_to.data else ""
-            activity.record(access.partnership_id, current_user, "updated", "action", action.id,
-                            f"posted progress on “{action.title}”{moved}", url)
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "updated",
+                "action",
+                action.id,
+                f"posted progress on “{action.title}”{moved}",
+                url,
+            )
         if saved.ok:
             if not is_htmx():
                 flash("Your update has been added to the history.")
                 return redirect_to(url)
             form, status = ProgressForm(formdata=None), 201
-    return render("actions/detail.html", "actions/_progress.html", status, action=action,
-                  links=linking.links_for("action", [action.id]).get(action.id, []),
-                  history=services.history(action), form=form, can_change=True, saved=status == 201,
-                  **_attention(action), **comments_context("action", action.id))
+    return render(
+        "actions/detail.html",
+        "actions/_progress.html",
+        status,
+        action=action,
+        links=linking.links_for("action", [action.id]).get(action.id, []),
+        history=services.history(action),
+        form=form,
+        can_change=True,
+        saved=status == 201,
+        **_attention(action),
+        **comments_context("action", action.id),
+    )

@@ -6,5 +6,4 @@ from ..forms_common import CharacterLimit
 
 
 class CommentForm(FlaskForm):
-    text = TextAreaField("Comment", validators=[
-        DataRequired("Write your comment."), CharacterLimit(5000)])
+    text = TextAreaField("Comment", validators=[DataRequired("Write your comment."), CharacterLimit(5000)])

@@ -1,4 +1,5 @@
 """The activity feed (also the audit trail) and comments. No request globals."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,32 +15,63 @@ FEED_SIZE = 50
 MAX_COMMENT = 5000
 
 
-def record(partnership_id: int, actor: User | None, verb: str, record_type: str, record_id: int | None,
-           summary: str, url: str = "") -> Activity:
+def record(
+    partnership_id: int,
+    actor: User | None,
+    verb: str,
+    record_type: str,
+    record_id: int | None,
+    summary: str,
+    url: str = "",
+) -> Activity:
     """Adds an entry in the same transaction as the change it describes."""
-    entry = Activity(partnership_id=partnership_id, actor_id=actor.id if actor else None,
-                     actor_name=actor.name if actor else "The workspace", verb=verb, record_type=record_type,
-                     record_id=record_id, summary=summary[:1000], url=url[:500])
+    entry = Activity(
+        partnership_id=partnership_id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "The workspace",
+        verb=verb,
+        record_type=record_type,
+        record_id=record_id,
+        summary=summary[:1000],
+        url=url[:500],
+    )
     db.session.add(entry)
     return entry
 
 
 def feed(partnership_id: int, limit: int = FEED_SIZE) -> list[Activity]:
-    return list(db.session.scalars(
-        select(Activity).where(Activity.partnership_id == partnership_id).order_by(Activity.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.partnership_id == partnership_id)
+            .order_by(Activity.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def newest_id(partnership_id: int) -> int:
     """One small query: the poll compares this with what the page already shows."""
-    return db.session.scalar(
-        select(Activity.id).where(Activity.partnership_id == partnership_id).order_by(Activity.id.desc()).limit(1)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(Activity.id)
+            .where(Activity.partnership_id == partnership_id)
+            .order_by(Activity.id.desc())
+            .limit(1)
+        )
+        or 0
+    )
 
 
 def comments(record_type: str, record_id: int) -> list[Comment]:
-    return list(db.session.scalars(
-        select(Comment).where(Comment.record_type == record_type, Comment.record_id == record_id)
-        .options(selectinload(Comment.author)).order_by(Comment.created_at, Comment.id)))
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.record_type == record_type, Comment.record_id == record_id)
+            .options(selectinload(Comment.author))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
 
 
 def add_comment(partnership_id: int, record_type: str, record_id: int, author: User, text: str) -> Comment:
@@ -49,8 +81,13 @@ def add_comment(partnership_id: int, record_type: str, record_id: int, author: U
         raise ServiceError("Write your comment.", "text")
     if len(text) > MAX_COMMENT:
         raise ServiceError(too_long(MAX_COMMENT), "text")
-    comment = Comment(partnership_id=partnership_id, record_type=record_type, record_id=record_id,
-                      author_id=author.id, text=text.strip())
+    comment = Comment(
+        partnership_id=partnership_id,
+        record_type=record_type,
+        record_id=record_id,
+        author_id=author.id,
+        text=text.strip(),
+    )
     db.session.add(comment)
     db.session.flush()
     return comment

@@ -6,9 +6,15 @@ from ..forms_common import CharacterLimit
 
 
 class NewPartnershipForm(FlaskForm):
-    name = StringField("Partnership name", validators=[
-        DataRequired("Enter the partnership's name."), CharacterLimit(200)])
+    name = StringField(
+        "Partnership name", validators=[DataRequired("Enter the partnership's name."), CharacterLimit(200)]
+    )
     description = TextAreaField("What the partnership works on (optional)", validators=[CharacterLimit(2000)])
-    lead_email = EmailField("First partnership lead's e-mail address", validators=[
-        DataRequired("Enter the e-mail address of the partnership's first lead."),
-        Email("Enter an e-mail address like name@council.gov.uk."), CharacterLimit(320)])
+    lead_email = EmailField(
+        "First partnership lead's e-mail address",
+        validators=[
+            DataRequired("Enter the e-mail address of the partnership's first lead."),
+            Email("Enter an e-mail address like name@council.gov.uk."),
+            CharacterLimit(320),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Site administration: partnerships and their first leads."""
+
 from datetime import timedelta
 
 from flask import current_app, render_template, request, url_for
@@ -27,15 +28,22 @@ def new_partnership():
     if request.method == "POST":
         if form.validate():
             with saving(form) as saved:
-                partnership = partnership_services.create_partnership(form.name.data, form.description.data or "")
+                partnership = partnership_services.create_partnership(
+                    form.name.data, form.description.data or ""
+                )
                 invite, token = partnership_services.create_invite(
-                    partnership, form.lead_email.data, Role.LEAD, None, invited_by=current_user,
+                    partnership,
+                    form.lead_email.data,
+                    Role.LEAD,
+                    None,
+                    invited_by=current_user,
                     valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
                 )
             if saved.ok:
                 link = url_for("auth.accept_invite", token=token, _external=True)
-                return render_template("admin/partnership_created.html", partnership=partnership,
-                                       invite=invite, link=link), 201
+                return render_template(
+                    "admin/partnership_created.html", partnership=partnership, invite=invite, link=link
+                ), 201
         return render_template("admin/new_partnership.html", form=form), 422
     return render_template("admin/new_partnership.html", form=form)
 

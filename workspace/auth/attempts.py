@@ -3,9 +3,10 @@ wherever it is asked: at sign-in, at the code step, and in a session, where the 
 again to change it or to turn two-step sign-in off. Otherwise whoever holds a stolen session could
 guess the password there without limit. This side reads the request's address and the settings;
 the counting itself is in services."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, request
 

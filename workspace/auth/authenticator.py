@@ -1,5 +1,6 @@
 """The authenticator app's codes (RFC 6238 through pyotp: 30-second steps, 6 digits, HMAC-SHA1, as
 every authenticator app makes them) and the single-use recovery codes that stand in for the app."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,7 +39,9 @@ def provisioning_uri(secret: str, email: str) -> str:
 def qr_svg(uri: str) -> str:
     import segno
 
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", title="QR code for your authenticator app")
+    return segno.make(uri, error="m").svg_inline(
+        scale=5, dark="#0b0c0c", title="QR code for your authenticator app"
+    )
 
 
 def new_recovery_codes(count: int = 10) -> list[str]:

@@ -1,4 +1,5 @@
 """Password rules: long enough, not too long, and not on the lists attackers try first."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,4 +1,5 @@
 """Where a person may be sent after signing in: paths of this site only."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

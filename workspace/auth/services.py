@@ -1,4 +1,5 @@
 """Accounts, sign-in throttling and invites accepted. No request globals here."""
+
 from __future__ import annotations
 
 import hashlib
@@ -72,8 +73,10 @@ def throttle_limits(config) -> ThrottleLimits:
 def too_many_attempts(limits: ThrottleLimits) -> str:
     """What a throttled person reads: the window's own length, in whole minutes (at most that long)."""
     minutes = max(1, math.ceil(limits.window.total_seconds() / 60))
-    return (f"There have been too many failed attempts to sign in. Please wait {minutes} "
-            f"minute{'' if minutes == 1 else 's'} and try again.")
+    return (
+        f"There have been too many failed attempts to sign in. Please wait {minutes} "
+        f"minute{'' if minutes == 1 else 's'} and try again."
+    )
 
 
 def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime | None = None) -> bool:
@@ -87,7 +90,10 @@ def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime
     The caller commits before checking, so that other workers see the attempt meanwhile."""
     now = now or utcnow()
     allowed = True
-    for key, limit in ((_account_key(email), limits.per_account), (_address_key(address), limits.per_address)):
+    for key, limit in (
+        (_account_key(email), limits.per_account),
+        (_address_key(address), limits.per_address),
+    ):
         allowed = _count_attempt(key, now, now - limits.window) <= limit and allowed
     return allowed
 
@@ -95,14 +101,20 @@ def take_attempt(email: str, address: str, limits: ThrottleLimits, now: datetime
 def record_attempt(email: str, address: str, succeeded: bool, step: SignInStep = SignInStep.PASSWORD) -> None:
     """The attempt goes into the sign-in history, with the step it checked; a success no longer
     counts against the limits (a two-step account's right password too: its code is counted anew)."""
-    db.session.add(SignInAttempt(email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded,
-                                 step=step))
+    db.session.add(
+        SignInAttempt(
+            email=normalise_email(email)[:320], address=address[:64], succeeded=succeeded, step=step
+        )
+    )
     if succeeded:
         # One key at a time, in take_attempt's order: on PostgreSQL a single UPDATE ... IN takes
         # the two rows in whatever order it finds them, and deadlocks with a sign-in counting them.
         for key in (_account_key(email), _address_key(address)):
-            db.session.execute(update(SignInThrottle).where(SignInThrottle.key == key, SignInThrottle.attempts > 0)
-                               .values(attempts=SignInThrottle.attempts - 1))
+            db.session.execute(
+                update(SignInThrottle)
+                .where(SignInThrottle.key == key, SignInThrottle.attempts > 0)
+                .values(attempts=SignInThrottle.attempts - 1)
+            )
 
 
 def _account_key(email: str) -> str:
@@ -115,7 +127,7 @@ def _address_key(address: str) -> str:
 
 def _count_attempt(key: str, now: datetime, window_start: datetime) -> int:
     # Both dialects spell the upsert the same way; the window starts again once it has passed.
-    insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     window_over = SignInThrottle.window_started_at < window_start
     statement = insert(SignInThrottle).values(key=key, window_started_at=now, attempts=1)
     statement = statement.on_conflict_do_update(
@@ -136,8 +148,9 @@ class Credentials:
 
 
 def credentials_of(email: str) -> Credentials | None:
-    row = db.session.execute(select(User.id, User.password_hash, User.is_disabled)
-                             .where(User.email == normalise_email(email))).first()
+    row = db.session.execute(
+        select(User.id, User.password_hash, User.is_disabled).where(User.email == normalise_email(email))
+    ).first()
     return Credentials(*row) if row else None
 
 
@@ -151,6 +164,7 @@ def check_password(credentials: Credentials | None, password: str) -> bool:
 
 
 # Invites -----------------------------------------------------------------------------------
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -174,9 +188,7 @@ def find_open_invite(token: str, now: datetime | None = None) -> Invite | None:
 def accept_invite(invite: Invite, user: User) -> Membership:
     """Adds the partnership to the user's account with the invited role; the invite is spent."""
     if normalise_email(user.email) != invite.email:
-        raise ServiceError(
-            f"This invitation is for {invite.email}. Sign in with that address to accept it."
-        )
+        raise ServiceError(f"This invitation is for {invite.email}. Sign in with that address to accept it.")
     membership = db.session.scalar(
         select(Membership).where(
             Membership.partnership_id == invite.partnership_id, Membership.user_id == user.id
@@ -184,7 +196,9 @@ def accept_invite(invite: Invite, user: User) -> Membership:
     )
     if membership is None:
         membership = Membership(
-            partnership_id=invite.partnership_id, user_id=user.id, role=invite.role,
+            partnership_id=invite.partnership_id,
+            user_id=user.id,
+            role=invite.role,
             school_id=invite.school_id,
         )
         db.session.add(membership)

@@ -1,5 +1,6 @@
 """The moment a person is signed in, shared by the password step and the two-step code step.
 Kept apart from services.py, which knows nothing of the request: this writes the session."""
+
 from __future__ import annotations
 
 import time

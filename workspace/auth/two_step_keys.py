@@ -10,6 +10,7 @@ anything. That default ties the secrets to SECRET_KEY: a deployment sets its own
 "Accounts and sessions") and runs `flask rotate-two-step-keys`, which re-seals every secret with
 the first key.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,8 +47,11 @@ def key_ring(config=None) -> MultiFernet:
     """The keys in force: built once per distinct setting and remembered on the app."""
     app = current_app if config is None else None
     config = config if config is not None else app.config
-    setting = (tuple(configured_keys(config.get("TWO_STEP_SECRET_KEYS"))), config.get("SECRET_KEY"),
-               tuple(config.get("SECRET_KEY_FALLBACKS") or ()))
+    setting = (
+        tuple(configured_keys(config.get("TWO_STEP_SECRET_KEYS"))),
+        config.get("SECRET_KEY"),
+        tuple(config.get("SECRET_KEY_FALLBACKS") or ()),
+    )
     remembered = app.extensions.get("two_step_keys") if app is not None else None
     if remembered is not None and remembered[0] == setting:
         return remembered[1]
@@ -55,8 +59,10 @@ def key_ring(config=None) -> MultiFernet:
     try:
         fernets = [Fernet(key) for key in explicit]
     except ValueError as error:
-        raise ValueError("TWO_STEP_SECRET_KEYS: each key must be a Fernet key (32 url-safe base64-encoded "
-                         "bytes, as Fernet.generate_key() makes)") from error
+        raise ValueError(
+            "TWO_STEP_SECRET_KEYS: each key must be a Fernet key (32 url-safe base64-encoded "
+            "bytes, as Fernet.generate_key() makes)"
+        ) from error
     fernets += [Fernet(derived_key(key)) for key in (secret_key, *fallbacks) if key]
     if not fernets:
         raise ValueError("Two-step secrets need TWO_STEP_SECRET_KEYS or SECRET_KEY to be set")

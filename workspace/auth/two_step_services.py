@@ -6,6 +6,7 @@ row count says whether this request was the one that did it. On PostgreSQL a sec
 UPDATE waits for the first's row lock and then finds its condition no longer true; on SQLite
 writers take turns. A check first and a write after would let both requests through.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,27 +47,39 @@ def _accept_authenticator_code(user: User, code: str, now: float) -> bool:
     if step is None:
         return False
     taken = db.session.execute(
-        update(User).where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False))
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire(user, ["totp_last_step"])
     return taken.rowcount == 1
 
 
 def _spend_recovery_code(user: User, code: str) -> bool:
     spent = db.session.execute(
-        update(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                   RecoveryCode.code_hash == authenticator.hash_code(code),
-                                   RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == authenticator.hash_code(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return spent.rowcount == 1
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(select(func.count(RecoveryCode.id)).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    return db.session.scalar(
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
 
 
 # Setting up ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PendingSetup:
@@ -81,15 +94,21 @@ def start_setup(user: User) -> None:
     # "Start set-up" sent at the same moment waits, then replaces this one rather than colliding
     # with it on the one-per-account constraint.
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    db.session.execute(delete(TwoStepSetup).where(
-        or_(TwoStepSetup.user_id == user.id, TwoStepSetup.created_at < _setup_cutoff())))
+    db.session.execute(
+        delete(TwoStepSetup).where(
+            or_(TwoStepSetup.user_id == user.id, TwoStepSetup.created_at < _setup_cutoff())
+        )
+    )
     db.session.add(TwoStepSetup(user_id=user.id, sealed_secret=seal(authenticator.new_secret())))
 
 
 def pending_setup(user: User) -> PendingSetup | None:
     """The secret being set up, while it is fresh."""
-    row = db.session.execute(select(TwoStepSetup.id, TwoStepSetup.sealed_secret).where(
-        TwoStepSetup.user_id == user.id, TwoStepSetup.created_at >= _setup_cutoff())).first()
+    row = db.session.execute(
+        select(TwoStepSetup.id, TwoStepSetup.sealed_secret).where(
+            TwoStepSetup.user_id == user.id, TwoStepSetup.created_at >= _setup_cutoff()
+        )
+    ).first()
     if row is None:
         return None
     try:
@@ -129,6 +148,7 @@ def _setup_cutoff():
 
 # Keys ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ResealReport:
     resealed: int
@@ -140,17 +160,21 @@ def reseal_all() -> ResealReport:
     is rewritten only while it still holds what was read, so that a person turning two-step off
     meanwhile is not turned back on. Secrets no key opens are left as they are, and reported."""
     resealed, unreadable = 0, []
-    accounts = db.session.execute(select(User.id, User.sealed_totp_secret)
-                                  .where(User.sealed_totp_secret.is_not(None))).all()
+    accounts = db.session.execute(
+        select(User.id, User.sealed_totp_secret).where(User.sealed_totp_secret.is_not(None))
+    ).all()
     for user_id, sealed in accounts:
         try:
             fresh = reseal(sealed)
         except SecretUnreadable:
             unreadable.append(user_id)
             continue
-        resealed += db.session.execute(update(User).where(User.id == user_id, User.sealed_totp_secret == sealed)
-                                       .values(sealed_totp_secret=fresh)
-                                       .execution_options(synchronize_session=False)).rowcount
+        resealed += db.session.execute(
+            update(User)
+            .where(User.id == user_id, User.sealed_totp_secret == sealed)
+            .values(sealed_totp_secret=fresh)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     pending = db.session.execute(select(TwoStepSetup.id, TwoStepSetup.sealed_secret)).all()
     for setup_id, sealed in pending:
         try:
@@ -158,7 +182,10 @@ def reseal_all() -> ResealReport:
         except SecretUnreadable:  # a set-up nobody can finish: it goes
             db.session.execute(delete(TwoStepSetup).where(TwoStepSetup.id == setup_id))
             continue
-        resealed += db.session.execute(update(TwoStepSetup).where(
-            TwoStepSetup.id == setup_id, TwoStepSetup.sealed_secret == sealed).values(sealed_secret=fresh)
-            .execution_options(synchronize_session=False)).rowcount
+        resealed += db.session.execute(
+            update(TwoStepSetup)
+            .where(TwoStepSetup.id == setup_id, TwoStepSetup.sealed_secret == sealed)
+            .values(sealed_secret=fresh)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     return ResealReport(resealed, unreadable)

@@ -1,14 +1,15 @@
 """Signing in and out, the account page, partnerships list and accepting invites."""
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from .. import identity
 from ..access import partnerships_of
 from ..extensions import db, login_manager
 from ..forms_common import form_errors_from
 from ..htmx import redirect_to, sign_in_required
 from ..models import SignInStep, User
 from ..services_errors import ServiceError
-from .. import identity
 from . import attempts, bp, services
 from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
 from .redirects import safe_next
@@ -134,9 +135,7 @@ def accept_invite(token: str):
     invite = services.find_open_invite(token)
     if invite is None:
         return render_template("auth/invite_invalid.html"), 404
-    has_account = db.session.scalar(
-        db.select(User.id).where(User.email == invite.email)
-    ) is not None
+    has_account = db.session.scalar(db.select(User.id).where(User.email == invite.email)) is not None
 
     if current_user.is_authenticated:
         form = ConfirmForm()
@@ -147,8 +146,9 @@ def accept_invite(token: str):
                 services.accept_invite(invite, current_user)
             except ServiceError as error:
                 form.form_errors.append(error.message)
-                return render_template("auth/invite_accept.html", invite=invite, form=form,
-                                       has_account=True), 422
+                return render_template(
+                    "auth/invite_accept.html", invite=invite, form=form, has_account=True
+                ), 422
             db.session.commit()
             session["partnership_id"] = invite.partnership_id
             flash(f"You have joined {invite.partnership.name}.")
@@ -157,8 +157,13 @@ def accept_invite(token: str):
 
     if has_account:
         # An existing account signs in first, then comes back here to accept.
-        return render_template("auth/invite_accept.html", invite=invite, form=None, has_account=True,
-                               sign_in_url=url_for("auth.sign_in", next=request.path))
+        return render_template(
+            "auth/invite_accept.html",
+            invite=invite,
+            form=None,
+            has_account=True,
+            sign_in_url=url_for("auth.sign_in", next=request.path),
+        )
 
     form = NewAccountForm()
     if form.is_submitted():

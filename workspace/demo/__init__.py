@@ -3,6 +3,7 @@
 Later parts of the workspace (trios, actions, self-evaluations) add their own demo records
 through load_demo(), so a reset always rebuilds the whole picture.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -94,13 +95,17 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     }
     for name, role, school in PEOPLE:
         user = create_user(demo_email(name), name, password)
-        db.session.add(Membership(
-            partnership_id=partnership.id, user_id=user.id, role=role,
-            school_id=schools[school].id if school else None,
-        ))
+        db.session.add(
+            Membership(
+                partnership_id=partnership.id,
+                user_id=user.id,
+                role=role,
+                school_id=schools[school].id if school else None,
+            )
+        )
     db.session.flush()
-    from .trios import load_demo_trios
     from ..frameworks import loader
+    from .trios import load_demo_trios
 
     if not loader.frameworks_loaded():
         loader.load_all()

@@ -5,6 +5,7 @@ version, with new elements), so what a list shows for element 123 can be worked 
 kept: the dashboard then asks the database only which elements each action links to.
 The memory belongs to the application (one per database) and the loader empties it.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -18,12 +19,13 @@ from ..extensions import db
 from ..models import Framework, FrameworkElement, FrameworkLink
 from .linking import KIND_ORDER, element_label
 
+
 @dataclass(frozen=True, slots=True)
 class ElementLabel:
     id: int
-    number: str       # what a tag shows: "2.3", "KA1"
-    label: str        # the full name, as linking.element_label gives it
-    order: tuple      # framework, number, kind, position: the order links are listed in
+    number: str  # what a tag shows: "2.3", "KA1"
+    label: str  # the full name, as linking.element_label gives it
+    order: tuple  # framework, number, kind, position: the order links are listed in
 
 
 def _memory() -> dict[int, ElementLabel]:
@@ -47,8 +49,11 @@ def labels(element_ids: Iterable[int]) -> dict[int, ElementLabel]:
         ).all()
         for element, framework in rows:
             memory[element.id] = ElementLabel(
-                element.id, element.number or element.code or "", element_label(element),
-                (framework.id, element.number or "", KIND_ORDER.get(element.kind, 9), element.position))
+                element.id,
+                element.number or element.code or "",
+                element_label(element),
+                (framework.id, element.number or "", KIND_ORDER.get(element.kind, 9), element.position),
+            )
     return {i: memory[i] for i in wanted if i in memory}
 
 
@@ -57,10 +62,15 @@ def labels_for(record_type: str, record_ids: list[int]) -> dict[int, list[Elemen
     result: dict[int, list[ElementLabel]] = defaultdict(list)
     if not record_ids:
         return result
-    pairs = db.session.connection().execute(
-        select(FrameworkLink.record_id, FrameworkLink.element_id)
-        .where(FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(record_ids))
-    ).all()
+    pairs = (
+        db.session.connection()
+        .execute(
+            select(FrameworkLink.record_id, FrameworkLink.element_id).where(
+                FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(record_ids)
+            )
+        )
+        .all()
+    )
     known = labels(element_id for _, element_id in pairs)
     for record_id, element_id in pairs:
         if element_id in known:
@@ -74,8 +84,11 @@ _CURRENT_LINKS = (
     select(FrameworkLink.element_id)
     .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
     .join(Framework, FrameworkElement.framework_id == Framework.id)
-    .where(FrameworkLink.record_type == bindparam("record_type"), FrameworkLink.record_id == bindparam("record_id"),
-           Framework.is_current.is_(True))
+    .where(
+        FrameworkLink.record_type == bindparam("record_type"),
+        FrameworkLink.record_id == bindparam("record_id"),
+        Framework.is_current.is_(True),
+    )
 )
 
 

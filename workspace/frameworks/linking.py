@@ -4,6 +4,7 @@ A record type registers how to describe its records (title and URL); it then kee
 set_links() and reads them with links_for(). Links point at elements of one framework version,
 so they stay readable when a framework is revised.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -43,11 +44,14 @@ class RecordType:
 _record_types: dict[str, RecordType] = {}
 
 
-def register_record_type(name: str, label: str, describe: Callable[[int, list[int]], dict[int, LinkedRecord]]) -> None:
+def register_record_type(
+    name: str, label: str, describe: Callable[[int, list[int]], dict[int, LinkedRecord]]
+) -> None:
     _record_types[name] = RecordType(name, label, describe)
 
 
 # Describing elements --------------------------------------------------------------------------
+
 
 def element_label(element: FrameworkElement) -> str:
     """How a QI, theme or priority is named in a list of links."""
@@ -80,23 +84,28 @@ def search(query: str, limit: int = 12, exclude: Iterable[int] = ()) -> list[Fra
     if not words and not frameworks:
         return []
     statement = _with_framework(
-        select(FrameworkElement).join(Framework, FrameworkElement.framework_id == Framework.id)
+        select(FrameworkElement)
+        .join(Framework, FrameworkElement.framework_id == Framework.id)
         .where(Framework.is_current.is_(True), FrameworkElement.kind.in_(LINKABLE_KINDS))
     )
     for word in words:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(or_(
-            FrameworkElement.search_text.like(f"%{escaped}%", escape="\\"),
-            FrameworkElement.number == word,
-        ))
+        statement = statement.where(
+            or_(
+                FrameworkElement.search_text.like(f"%{escaped}%", escape="\\"),
+                FrameworkElement.number == word,
+            )
+        )
     if frameworks:
         statement = statement.where(Framework.key.in_(frameworks))
     excluded = [i for i in exclude if i]
     if excluded:
         statement = statement.where(FrameworkElement.id.not_in(excluded))
     statement = statement.order_by(
-        case(FRAMEWORK_ORDER, value=Framework.key, else_=9), FrameworkElement.number,
-        case(KIND_ORDER, value=FrameworkElement.kind, else_=9), FrameworkElement.position,
+        case(FRAMEWORK_ORDER, value=Framework.key, else_=9),
+        FrameworkElement.number,
+        case(KIND_ORDER, value=FrameworkElement.kind, else_=9),
+        FrameworkElement.position,
     ).limit(limit)
     return list(db.session.scalars(statement))
 
@@ -106,15 +115,25 @@ def elements_by_id(element_ids: Iterable[int]) -> list[FrameworkElement]:
     ids = list(dict.fromkeys(i for i in element_ids if isinstance(i, int)))
     if not ids:
         return []
-    found = {e.id: e for e in db.session.scalars(_with_framework(
-        select(FrameworkElement).where(FrameworkElement.id.in_(ids), FrameworkElement.kind.in_(LINKABLE_KINDS))
-    ))}
+    found = {
+        e.id: e
+        for e in db.session.scalars(
+            _with_framework(
+                select(FrameworkElement).where(
+                    FrameworkElement.id.in_(ids), FrameworkElement.kind.in_(LINKABLE_KINDS)
+                )
+            )
+        )
+    }
     return [found[i] for i in ids if i in found]
 
 
 # Keeping links ------------------------------------------------------------------------------------
 
-def set_links(partnership_id: int, record_type: str, record_id: int, element_ids: Iterable[int]) -> list[FrameworkElement]:
+
+def set_links(
+    partnership_id: int, record_type: str, record_id: int, element_ids: Iterable[int]
+) -> list[FrameworkElement]:
     """Makes the record's links exactly these elements.
 
     A link already held to a superseded version is kept; a new link must be to a current version.
@@ -126,10 +145,17 @@ def set_links(partnership_id: int, record_type: str, record_id: int, element_ids
         raise ServiceError(f"Link at most {MAX_LINKS_PER_RECORD} QIs, themes and priorities.", "links")
     elements = elements_by_id(wanted)
     if len(elements) != len(wanted):
-        raise ServiceError("One of the chosen links is not a QI, theme or priority the workspace knows.", "links")
-    existing = {link.element_id: link for link in db.session.scalars(
-        select(FrameworkLink).where(FrameworkLink.record_type == record_type, FrameworkLink.record_id == record_id)
-    )}
+        raise ServiceError(
+            "One of the chosen links is not a QI, theme or priority the workspace knows.", "links"
+        )
+    existing = {
+        link.element_id: link
+        for link in db.session.scalars(
+            select(FrameworkLink).where(
+                FrameworkLink.record_type == record_type, FrameworkLink.record_id == record_id
+            )
+        )
+    }
     for element in elements:
         if element.id not in existing and not element.framework.is_current:
             raise ServiceError(
@@ -142,8 +168,14 @@ def set_links(partnership_id: int, record_type: str, record_id: int, element_ids
             db.session.delete(link)
     for element in elements:
         if element.id not in existing:
-            db.session.add(FrameworkLink(partnership_id=partnership_id, record_type=record_type,
-                                         record_id=record_id, element_id=element.id))
+            db.session.add(
+                FrameworkLink(
+                    partnership_id=partnership_id,
+                    record_type=record_type,
+                    record_id=record_id,
+                    element_id=element.id,
+                )
+            )
     db.session.flush()
     return elements
 
@@ -151,9 +183,11 @@ def set_links(partnership_id: int, record_type: str, record_id: int, element_ids
 def remove_all_links(record_type: str, record_ids: Iterable[int]) -> None:
     ids = list(record_ids)
     if ids:
-        db.session.execute(delete(FrameworkLink).where(
-            FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids))
-            .execution_options(changes_actions=record_type == "action"))  # see actions/changes.py
+        db.session.execute(
+            delete(FrameworkLink)
+            .where(FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids))
+            .execution_options(changes_actions=record_type == "action")
+        )  # see actions/changes.py
 
 
 def links_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[FrameworkElement]]:
@@ -167,8 +201,12 @@ def links_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[Fra
         .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
         .options(joinedload(FrameworkElement.framework))
         .where(FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids))
-        .order_by(FrameworkElement.framework_id, FrameworkElement.number,
-                  case(KIND_ORDER, value=FrameworkElement.kind, else_=9), FrameworkElement.position)
+        .order_by(
+            FrameworkElement.framework_id,
+            FrameworkElement.number,
+            case(KIND_ORDER, value=FrameworkElement.kind, else_=9),
+            FrameworkElement.position,
+        )
     ).all()
     for record_id, element in rows:
         result[record_id].append(element)
@@ -180,7 +218,8 @@ def records_linked_to(partnership_id: int, element: FrameworkElement) -> dict[st
     element_ids = [element.id]
     if element.kind == "qi":
         element_ids += db.session.scalars(
-            select(FrameworkElement.id).where(FrameworkElement.parent_id == element.id)).all()
+            select(FrameworkElement.id).where(FrameworkElement.parent_id == element.id)
+        ).all()
     rows = db.session.execute(
         select(FrameworkLink.record_type, FrameworkLink.record_id)
         .where(FrameworkLink.partnership_id == partnership_id, FrameworkLink.element_id.in_(element_ids))

@@ -5,6 +5,7 @@ with a new version is added beside the old one, which is marked superseded; link
 version's QIs and priorities keep pointing at the old wording. Changing the content of a
 version already loaded is refused: give the file a new version instead.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,9 @@ def framework_files(directory: Path = DATA) -> list[Path]:
 
 
 def load_all(directory: Path = DATA) -> list[LoadResult]:
-    return [load_document(json.loads(path.read_text(encoding="utf-8"))) for path in framework_files(directory)]
+    return [
+        load_document(json.loads(path.read_text(encoding="utf-8"))) for path in framework_files(directory)
+    ]
 
 
 def load_document(document: dict) -> LoadResult:
@@ -60,20 +63,36 @@ def load_document(document: dict) -> LoadResult:
         return LoadResult(key, version, "unchanged")
 
     labels.forget()
-    older = db.session.scalars(select(Framework).where(Framework.key == key, Framework.is_current.is_(True))).all()
+    older = db.session.scalars(
+        select(Framework).where(Framework.key == key, Framework.is_current.is_(True))
+    ).all()
     db.session.execute(update(Framework).where(Framework.key == key).values(is_current=False))
     framework = Framework(
-        key=key, version=version, title=document["title"], short_title=document["short_title"],
-        kind=document["kind"], publisher=document["publisher"], licence=document["licence"],
-        credit=document["credit"], source_note=document.get("source_note") or "",
+        key=key,
+        version=version,
+        title=document["title"],
+        short_title=document["short_title"],
+        kind=document["kind"],
+        publisher=document["publisher"],
+        licence=document["licence"],
+        credit=document["credit"],
+        source_note=document.get("source_note") or "",
         extra={k: document[k] for k in ("proforma", "validator_prompts") if k in document},
-        content_hash=digest, is_current=True,
+        content_hash=digest,
+        is_current=True,
     )
     db.session.add(framework)
     db.session.flush()
     for position, level in enumerate(document.get("levels", [])):
-        db.session.add(FrameworkLevel(framework_id=framework.id, key=level["key"], label=level["label"],
-                                      position=position, value=level.get("value")))
+        db.session.add(
+            FrameworkLevel(
+                framework_id=framework.id,
+                key=level["key"],
+                label=level["label"],
+                position=position,
+                value=level.get("value"),
+            )
+        )
     if document["kind"] == "qi_framework":
         _load_categories(framework, document["categories"])
     else:
@@ -83,8 +102,15 @@ def load_document(document: dict) -> LoadResult:
 
 
 def _element(framework, kind, code, title, position, parent=None, **fields) -> FrameworkElement:
-    element = FrameworkElement(framework_id=framework.id, kind=kind, code=code, title=title,
-                               position=position, parent_id=parent.id if parent else None, **fields)
+    element = FrameworkElement(
+        framework_id=framework.id,
+        kind=kind,
+        code=code,
+        title=title,
+        position=position,
+        parent_id=parent.id if parent else None,
+        **fields,
+    )
     words = [fields.get("number") or "", title, fields.get("hgioelc_title") or "", fields.get("text") or ""]
     if parent is not None and kind == "theme":
         words.append(parent.title)
@@ -96,19 +122,43 @@ def _element(framework, kind, code, title, position, parent=None, **fields) -> F
 
 def _load_categories(framework: Framework, categories: list[dict]) -> None:
     for c_pos, category in enumerate(categories):
-        cat = _element(framework, "category", f"cat-{category['number']}", category["title"], c_pos,
-                       number=str(category["number"]))
+        cat = _element(
+            framework,
+            "category",
+            f"cat-{category['number']}",
+            category["title"],
+            c_pos,
+            number=str(category["number"]),
+        )
         for q_pos, qi_doc in enumerate(category["qis"]):
-            qi = _element(framework, "qi", qi_doc["number"], qi_doc["title"], q_pos, cat,
-                          number=qi_doc["number"], hgioelc_title=qi_doc.get("hgioelc_title"),
-                          note=qi_doc.get("note"))
+            qi = _element(
+                framework,
+                "qi",
+                qi_doc["number"],
+                qi_doc["title"],
+                q_pos,
+                cat,
+                number=qi_doc["number"],
+                hgioelc_title=qi_doc.get("hgioelc_title"),
+                note=qi_doc.get("note"),
+            )
             for t_pos, theme in enumerate(qi_doc.get("themes", [])):
                 progression = theme.get("progression") or {}
-                _element(framework, "theme", f"{qi_doc['number']}-{t_pos + 1}", theme["title"], t_pos, qi,
-                         number=qi_doc["number"], hgioelc_title=theme.get("hgioelc_title"),
-                         starting=progression.get("starting"), building=progression.get("building"),
-                         highly_effective=progression.get("highly_effective"),
-                         note=theme.get("note"), untitled_in_source=bool(theme.get("untitled_in_source")))
+                _element(
+                    framework,
+                    "theme",
+                    f"{qi_doc['number']}-{t_pos + 1}",
+                    theme["title"],
+                    t_pos,
+                    qi,
+                    number=qi_doc["number"],
+                    hgioelc_title=theme.get("hgioelc_title"),
+                    starting=progression.get("starting"),
+                    building=progression.get("building"),
+                    highly_effective=progression.get("highly_effective"),
+                    note=theme.get("note"),
+                    untitled_in_source=bool(theme.get("untitled_in_source")),
+                )
             for position, text in enumerate(qi_doc.get("challenge_questions", [])):
                 db.session.add(ChallengeQuestion(element_id=qi.id, position=position, text=text))
 
@@ -117,8 +167,16 @@ def _load_priority_groups(framework: Framework, groups: list[dict]) -> None:
     for g_pos, group in enumerate(groups):
         parent = _element(framework, "priority_group", group["key"], group["title"], g_pos)
         for position, item in enumerate(group["items"]):
-            _element(framework, "priority", item["code"], item["title"], position, parent,
-                     number=item["code"], text=item["text"])
+            _element(
+                framework,
+                "priority",
+                item["code"],
+                item["title"],
+                position,
+                parent,
+                number=item["code"],
+                text=item["text"],
+            )
 
 
 def frameworks_loaded() -> bool:

@@ -5,6 +5,7 @@ form is submitted with one of its buttons (field_add, field_remove, field_search
 form view calls picker_from_formdata() and, where picker.is_action, shows the form again
 instead of saving.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,8 +24,8 @@ class Picker:
     chosen: list[FrameworkElement]
     query: str = ""
     results: list[FrameworkElement] = field(default_factory=list)
-    is_action: bool = False      # a picker button was pressed: show the form again, save nothing
-    focus_search: bool = False   # after add or remove, focus returns to the search box
+    is_action: bool = False  # a picker button was pressed: show the form again, save nothing
+    focus_search: bool = False  # after add or remove, focus returns to the search box
     legend: str = "Linked QIs, themes and IGBE priorities"
 
     @property
@@ -51,25 +52,37 @@ def _ints(values) -> list[int]:
     return [number for number in (parse_id(value) for value in values) if number is not None]
 
 
-def build_picker(field_name: str, chosen_ids, query: str = "", add=None, remove=None,
-                 search_requested: bool = False) -> Picker:
+def build_picker(
+    field_name: str, chosen_ids, query: str = "", add=None, remove=None, search_requested: bool = False
+) -> Picker:
     ids = _ints(chosen_ids)
-    add_ids, remove_ids = _ints([add] if add is not None else []), set(_ints([remove] if remove is not None else []))
+    add_ids, remove_ids = (
+        _ints([add] if add is not None else []),
+        set(_ints([remove] if remove is not None else [])),
+    )
     ids = [i for i in ids + add_ids if i not in remove_ids]
     chosen = linking.elements_by_id(ids)
     query = (query or "").strip()[:MAX_QUERY]
     # One more than is shown, to know whether to say there are more.
     results = linking.search(query, limit=RESULTS_SHOWN + 1, exclude=[e.id for e in chosen]) if query else []
-    return Picker(field=field_name, chosen=chosen, query=query, results=results,
-                  is_action=bool(add_ids or remove_ids or search_requested),
-                  focus_search=bool(add_ids or remove_ids))
+    return Picker(
+        field=field_name,
+        chosen=chosen,
+        query=query,
+        results=results,
+        is_action=bool(add_ids or remove_ids or search_requested),
+        focus_search=bool(add_ids or remove_ids),
+    )
 
 
 def picker_from_formdata(formdata, field_name: str = "links") -> Picker:
     """The picker as a submitted form left it, with any button pressed applied."""
     return build_picker(
-        field_name, formdata.getlist(field_name), formdata.get(f"{field_name}_q", ""),
-        add=formdata.get(f"{field_name}_add"), remove=formdata.get(f"{field_name}_remove"),
+        field_name,
+        formdata.getlist(field_name),
+        formdata.get(f"{field_name}_q", ""),
+        add=formdata.get(f"{field_name}_add"),
+        remove=formdata.get(f"{field_name}_remove"),
         search_requested=f"{field_name}_search" in formdata,
     )
 

@@ -1,4 +1,5 @@
 """The framework browser, search, and the link picker's htmx endpoints."""
+
 import re
 
 from flask import abort, render_template, request
@@ -16,8 +17,11 @@ FIELD_NAME = re.compile(r"^[a-z_]{1,30}$")
 @bp.get("/", strict_slashes=False)
 @partnership_route()
 def index(access):
-    return render_template("frameworks/index.html", frameworks=services.current_frameworks(),
-                           superseded=services.superseded_frameworks())
+    return render_template(
+        "frameworks/index.html",
+        frameworks=services.current_frameworks(),
+        superseded=services.superseded_frameworks(),
+    )
 
 
 @bp.get("/<int:framework_id>")
@@ -32,8 +36,11 @@ def framework(access, framework_id):
 def element(access, element_id):
     found = db.session.get(FrameworkElement, element_id) or abort(404)
     return render_template(
-        "frameworks/element.html", element=found, detail=services.element_detail(found),
-        ancestors=services.ancestors(found), framework=found.framework,
+        "frameworks/element.html",
+        element=found,
+        detail=services.element_detail(found),
+        ancestors=services.ancestors(found),
+        framework=found.framework,
         linked=linking.records_linked_to(access.partnership_id, found) if found.is_linkable else {},
         label=linking.element_label(found),
     )
@@ -44,16 +51,26 @@ def element(access, element_id):
 def search(access):
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     results = linking.search(query, limit=50) if query else []
-    return render("frameworks/search.html", "frameworks/_search_results.html", query=query, results=results,
-                  label=linking.element_label)
+    return render(
+        "frameworks/search.html",
+        "frameworks/_search_results.html",
+        query=query,
+        results=results,
+        label=linking.element_label,
+    )
 
 
 def _picker_from_args():
     field_name = request.args.get("field", "links")
     if not FIELD_NAME.match(field_name):
         abort(400)
-    return build_picker(field_name, request.args.getlist(field_name), request.args.get(f"{field_name}_q", ""),
-                        add=request.args.get("add"), remove=request.args.get("remove"))
+    return build_picker(
+        field_name,
+        request.args.getlist(field_name),
+        request.args.get(f"{field_name}_q", ""),
+        add=request.args.get("add"),
+        remove=request.args.get("remove"),
+    )
 
 
 @bp.get("/picker")

@@ -1,4 +1,5 @@
 """SQLAlchemy 2.0 models. Every table that belongs to a partnership carries partnership_id."""
+
 from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
@@ -11,7 +12,38 @@ from .throttle import SignInThrottle
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
 __all__ = [
-    "Action", "ActionStatusChange", "Activity", "CasePupil", "Comment", "ProgressUpdate", "ChallengeQuestion", "Cycle", "Framework", "FrameworkElement", "FrameworkLevel",
-    "FrameworkLink", "InterimReport", "InterimReportVersion", "Invite", "LessonStage", "Membership", "NextStep", "Observation", "Partnership", "Prediction",
-    "PupilVoice", "RecoveryCode", "ResearchLesson", "School", "SelfEvaluation", "SelfEvaluationEvidence", "SignInAttempt", "SignInStep", "SignInThrottle", "Trio", "TrioMember", "TwoStepSetup", "User",
+    "Action",
+    "ActionStatusChange",
+    "Activity",
+    "CasePupil",
+    "Comment",
+    "ProgressUpdate",
+    "ChallengeQuestion",
+    "Cycle",
+    "Framework",
+    "FrameworkElement",
+    "FrameworkLevel",
+    "FrameworkLink",
+    "InterimReport",
+    "InterimReportVersion",
+    "Invite",
+    "LessonStage",
+    "Membership",
+    "NextStep",
+    "Observation",
+    "Partnership",
+    "Prediction",
+    "PupilVoice",
+    "RecoveryCode",
+    "ResearchLesson",
+    "School",
+    "SelfEvaluation",
+    "SelfEvaluationEvidence",
+    "SignInAttempt",
+    "SignInStep",
+    "SignInThrottle",
+    "Trio",
+    "TrioMember",
+    "TwoStepSetup",
+    "User",
 ]

@@ -1,9 +1,21 @@
 """Improvement actions. Created here from a trio's next steps; the action tracker builds on this record."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, false
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -12,15 +24,22 @@ from .partnerships import School
 from .people import User
 
 ACTION_STATUSES = ("not_started", "in_progress", "complete", "on_hold")
-ACTION_STATUS_LABELS = {"not_started": "Not started", "in_progress": "In progress", "complete": "Complete",
-                        "on_hold": "On hold"}
+ACTION_STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "complete": "Complete",
+    "on_hold": "On hold",
+}
 
 
 class Action(db.Model):
     __tablename__ = "action"
     __table_args__ = (
-        ForeignKeyConstraint(["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
-                             name="fk_action_school_in_partnership"),
+        ForeignKeyConstraint(
+            ["school_id", "partnership_id"],
+            ["school.id", "school.partnership_id"],
+            name="fk_action_school_in_partnership",
+        ),
         CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)), name="status"),
         # The dashboard: in due-date order without sorting, and counted by status, from the index alone.
         Index("ix_action_partnership_due", "partnership_id", "due_date", "status"),
@@ -32,14 +51,19 @@ class Action(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     school_id: Mapped[int | None] = mapped_column(index=True)  # None: partnership-wide
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     trio_id: Mapped[int | None] = mapped_column(ForeignKey("trio.id", ondelete="SET NULL"), index=True)
-    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("research_lesson.id", ondelete="SET NULL"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_lesson.id", ondelete="SET NULL"), index=True
+    )
     # Set when the action answers a self-evaluation's "What are we going to do now?"
-    self_evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("self_evaluation.id", ondelete="SET NULL"),
-                                                           index=True)
+    self_evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("self_evaluation.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -48,8 +72,9 @@ class Action(db.Model):
     last_progress_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    school: Mapped[School | None] = relationship(foreign_keys=[school_id], primaryjoin="Action.school_id == School.id",
-                                                 viewonly=True)
+    school: Mapped[School | None] = relationship(
+        foreign_keys=[school_id], primaryjoin="Action.school_id == School.id", viewonly=True
+    )
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     trio = relationship("Trio", viewonly=True)
@@ -66,8 +91,10 @@ class ProgressUpdate(db.Model):
 
     __tablename__ = "progress_update"
     __table_args__ = (
-        CheckConstraint("status_to IS NULL OR status_to IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)),
-                        name="status_to"),
+        CheckConstraint(
+            "status_to IS NULL OR status_to IN ({})".format(", ".join(f"'{s}'" for s in ACTION_STATUSES)),
+            name="status_to",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +133,8 @@ class ActionStatusChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # The progress update that moved it, where one did; None for an edit of the action itself.
-    progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id", ondelete="SET NULL"))
+    progress_update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("progress_update.id", ondelete="SET NULL")
+    )
 
     action: Mapped[Action] = relationship()

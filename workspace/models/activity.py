@@ -1,4 +1,5 @@
 """Comments on records, and the partnership's activity feed, which is also its audit trail."""
+
 from __future__ import annotations
 
 from datetime import datetime

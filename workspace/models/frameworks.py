@@ -3,12 +3,20 @@
 Every version of a framework keeps its own rows. Loading a new version adds rows and marks the
 old version superseded, so anything linked to the old wording stays readable as it was.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,11 +33,11 @@ class Framework(db.Model):
     __table_args__ = (UniqueConstraint("key", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40))          # "stem", "hgios4", "hgioelc", "igbe"
+    key: Mapped[str] = mapped_column(String(40))  # "stem", "hgios4", "hgioelc", "igbe"
     version: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     short_title: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[str] = mapped_column(String(20))          # "qi_framework" or "priorities"
+    kind: Mapped[str] = mapped_column(String(20))  # "qi_framework" or "priorities"
     publisher: Mapped[str] = mapped_column(String(200))
     licence: Mapped[str] = mapped_column(String(200))
     credit: Mapped[str] = mapped_column(Text)
@@ -41,7 +49,8 @@ class Framework(db.Model):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     levels: Mapped[list[FrameworkLevel]] = relationship(
-        order_by="FrameworkLevel.position", cascade="all, delete-orphan")
+        order_by="FrameworkLevel.position", cascade="all, delete-orphan"
+    )
 
     @property
     def label(self) -> str:
@@ -78,13 +87,15 @@ class FrameworkElement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("framework_element.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(40))          # "1", "1.1", "1.1-2" (theme 2 of 1.1), "KA1"
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("framework_element.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))  # "1", "1.1", "1.1-2" (theme 2 of 1.1), "KA1"
     number: Mapped[str] = mapped_column(String(20), default="")  # what people cite: "1.1", "KA1"
     title: Mapped[str] = mapped_column(Text)
     hgioelc_title: Mapped[str | None] = mapped_column(Text)
-    text: Mapped[str | None] = mapped_column(Text)          # a priority's full wording
-    starting: Mapped[str | None] = mapped_column(Text)      # progression statements of a STEM theme
+    text: Mapped[str | None] = mapped_column(Text)  # a priority's full wording
+    starting: Mapped[str | None] = mapped_column(Text)  # progression statements of a STEM theme
     building: Mapped[str | None] = mapped_column(Text)
     highly_effective: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
@@ -101,15 +112,20 @@ class FrameworkElement(db.Model):
 
     @property
     def progression(self) -> list[tuple[str, str]]:
-        return [(key, getattr(self, key)) for key in ("starting", "building", "highly_effective")
-                if getattr(self, key)]
+        return [
+            (key, getattr(self, key))
+            for key in ("starting", "building", "highly_effective")
+            if getattr(self, key)
+        ]
 
 
 class ChallengeQuestion(db.Model):
     __tablename__ = "challenge_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    element_id: Mapped[int] = mapped_column(ForeignKey("framework_element.id", ondelete="CASCADE"), index=True)
+    element_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_element.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 

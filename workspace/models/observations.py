@@ -1,4 +1,5 @@
 """What happens during and after a research lesson: observations, pupil voice, next steps."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,12 @@ class Observation(db.Model):
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("research_lesson.id", ondelete="CASCADE"))
     case_pupil_id: Mapped[int] = mapped_column(ForeignKey("case_pupil.id", ondelete="CASCADE"), index=True)
-    stage_id: Mapped[int | None] = mapped_column(ForeignKey("lesson_stage.id", ondelete="SET NULL"), index=True)
-    observer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson_stage.id", ondelete="SET NULL"), index=True
+    )
+    observer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     leuven_score: Mapped[int | None] = mapped_column(Integer)
     is_highlight: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -31,7 +31,9 @@ class Partnership(db.Model):
     actions_version: Mapped[int] = mapped_column(Integer, default=new_version, server_default="0")
 
     schools: Mapped[list[School]] = relationship(
-        back_populates="partnership", order_by="School.name", cascade="all, delete-orphan",
+        back_populates="partnership",
+        order_by="School.name",
+        cascade="all, delete-orphan",
         passive_deletes=True,
     )
 
@@ -48,15 +50,11 @@ class School(db.Model):
         # Lets other tables point at (school, partnership) together, so a record can never
         # name a school from another partnership.
         UniqueConstraint("id", "partnership_id"),
-        CheckConstraint(
-            "sector IN ({})".format(", ".join(f"'{s.value}'" for s in Sector)), name="sector"
-        ),
+        CheckConstraint("sector IN ({})".format(", ".join(f"'{s.value}'" for s in Sector)), name="sector"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str] = mapped_column(String(20))
     local_authority: Mapped[str] = mapped_column(String(60))

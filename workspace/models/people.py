@@ -5,7 +5,14 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,7 +74,8 @@ class Membership(db.Model):
     __table_args__ = (
         UniqueConstraint("partnership_id", "user_id"),
         ForeignKeyConstraint(
-            ["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
+            ["school_id", "partnership_id"],
+            ["school.id", "school.partnership_id"],
             name="fk_membership_school_in_partnership",
         ),
         CheckConstraint(f"role IN ({_ROLES})", name="role"),
@@ -75,9 +83,7 @@ class Membership(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     school_id: Mapped[int | None] = mapped_column(index=True)
@@ -103,7 +109,8 @@ class Invite(db.Model):
     __tablename__ = "invite"
     __table_args__ = (
         ForeignKeyConstraint(
-            ["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
+            ["school_id", "partnership_id"],
+            ["school.id", "school.partnership_id"],
             name="fk_invite_school_in_partnership",
         ),
         CheckConstraint(f"role IN ({_ROLES})", name="role"),
@@ -111,22 +118,16 @@ class Invite(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnership.id", ondelete="CASCADE"), index=True
-    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(20))
     school_id: Mapped[int | None] = mapped_column(index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    accepted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partnership: Mapped[Partnership] = relationship()
@@ -146,10 +147,14 @@ class Invite(db.Model):
 class SignInStep(StrEnum):
     """What an attempt in the sign-in history checked (sign_in_attempt.step)."""
 
-    PASSWORD = "password"                # the password at sign-in; right, it signs in
-    PASSWORD_CODE_NEXT = "password_code_next"  # a two-step account's right password: not signed in until the code
-    CODE = "code"                        # the authenticator's code or a recovery code; right, it signs in
-    PASSWORD_AGAIN = "password_again"    # the password asked again in a session: to change it, to turn two-step off
+    PASSWORD = "password"  # the password at sign-in; right, it signs in
+    PASSWORD_CODE_NEXT = (
+        "password_code_next"  # a two-step account's right password: not signed in until the code
+    )
+    CODE = "code"  # the authenticator's code or a recovery code; right, it signs in
+    PASSWORD_AGAIN = (
+        "password_again"  # the password asked again in a session: to change it, to turn two-step off
+    )
 
 
 class SignInAttempt(db.Model):
@@ -166,7 +171,9 @@ class SignInAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(320))
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
-    step: Mapped[str] = mapped_column(String(20), default=SignInStep.PASSWORD, server_default=SignInStep.PASSWORD.value)
+    step: Mapped[str] = mapped_column(
+        String(20), default=SignInStep.PASSWORD, server_default=SignInStep.PASSWORD.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,4 +1,5 @@
 """Interim reports the partnership writes: a draft, then final, with every saved version kept."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -3,12 +3,21 @@
 Case pupils are labels and descriptors only ("B: a girl who is quiet in group work"): no field
 holds a name, a date of birth or a candidate number.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,9 +46,11 @@ class Trio(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     members: Mapped[list[TrioMember]] = relationship(
-        back_populates="trio", cascade="all, delete-orphan", passive_deletes=True, order_by="TrioMember.id")
+        back_populates="trio", cascade="all, delete-orphan", passive_deletes=True, order_by="TrioMember.id"
+    )
     cycles: Mapped[list[Cycle]] = relationship(
-        back_populates="trio", cascade="all, delete-orphan", passive_deletes=True, order_by="Cycle.number")
+        back_populates="trio", cascade="all, delete-orphan", passive_deletes=True, order_by="Cycle.number"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -69,8 +80,12 @@ class Cycle(db.Model):
     __tablename__ = "cycle"
     __table_args__ = (
         UniqueConstraint("trio_id", "number"),
-        ForeignKeyConstraint(["trio_id", "partnership_id"], ["trio.id", "trio.partnership_id"],
-                             ondelete="CASCADE", name="fk_cycle_trio_in_partnership"),
+        ForeignKeyConstraint(
+            ["trio_id", "partnership_id"],
+            ["trio.id", "trio.partnership_id"],
+            ondelete="CASCADE",
+            name="fk_cycle_trio_in_partnership",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,11 +94,15 @@ class Cycle(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    trio: Mapped[Trio] = relationship(back_populates="cycles", foreign_keys=[trio_id],
-                                      primaryjoin="Cycle.trio_id == Trio.id")
+    trio: Mapped[Trio] = relationship(
+        back_populates="cycles", foreign_keys=[trio_id], primaryjoin="Cycle.trio_id == Trio.id"
+    )
     lessons: Mapped[list[ResearchLesson]] = relationship(
-        back_populates="cycle", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ResearchLesson.number")
+        back_populates="cycle",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ResearchLesson.number",
+    )
 
 
 class ResearchLesson(db.Model):
@@ -94,8 +113,11 @@ class ResearchLesson(db.Model):
     __table_args__ = (
         UniqueConstraint("cycle_id", "number"),
         UniqueConstraint("id", "partnership_id"),
-        ForeignKeyConstraint(["school_id", "partnership_id"], ["school.id", "school.partnership_id"],
-                             name="fk_research_lesson_school_in_partnership"),
+        ForeignKeyConstraint(
+            ["school_id", "partnership_id"],
+            ["school.id", "school.partnership_id"],
+            name="fk_research_lesson_school_in_partnership",
+        ),
         Index("ix_research_lesson_trio_date", "trio_id", "lesson_date"),
     )
 
@@ -124,14 +146,23 @@ class ResearchLesson(db.Model):
 
     cycle: Mapped[Cycle] = relationship(back_populates="lessons")
     trio: Mapped[Trio] = relationship()
-    school: Mapped[School | None] = relationship(foreign_keys=[school_id], primaryjoin="ResearchLesson.school_id == School.id",
-                                                 viewonly=True)
+    school: Mapped[School | None] = relationship(
+        foreign_keys=[school_id], primaryjoin="ResearchLesson.school_id == School.id", viewonly=True
+    )
     teacher: Mapped[User | None] = relationship(foreign_keys=[teacher_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     stages: Mapped[list[LessonStage]] = relationship(
-        back_populates="lesson", cascade="all, delete-orphan", passive_deletes=True, order_by="LessonStage.position")
+        back_populates="lesson",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="LessonStage.position",
+    )
     case_pupils: Mapped[list[CasePupil]] = relationship(
-        back_populates="lesson", cascade="all, delete-orphan", passive_deletes=True, order_by="CasePupil.position")
+        back_populates="lesson",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CasePupil.position",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -7,13 +7,19 @@ from ..reference import LOCAL_AUTHORITIES, Role, Sector
 
 
 class SchoolForm(FlaskForm):
-    name = StringField("School name", validators=[
-        DataRequired("Enter the school's name."), CharacterLimit(200)])
-    sector = SelectField("Sector", choices=choices([("", "Choose a sector")] + [(s.value, s.label) for s in Sector]),
-                         validators=[DataRequired("Choose the school's sector.")])
+    name = StringField(
+        "School name", validators=[DataRequired("Enter the school's name."), CharacterLimit(200)]
+    )
+    sector = SelectField(
+        "Sector",
+        choices=choices([("", "Choose a sector")] + [(s.value, s.label) for s in Sector]),
+        validators=[DataRequired("Choose the school's sector.")],
+    )
     local_authority = SelectField(
-        "Local authority", choices=choices([("", "Choose a local authority")] + [(la, la) for la in LOCAL_AUTHORITIES]),
-        validators=[DataRequired("Choose the local authority.")])
+        "Local authority",
+        choices=choices([("", "Choose a local authority")] + [(la, la) for la in LOCAL_AUTHORITIES]),
+        validators=[DataRequired("Choose the local authority.")],
+    )
 
 
 def _school_choices(schools, empty_label: str):
@@ -21,11 +27,17 @@ def _school_choices(schools, empty_label: str):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[
-        DataRequired("Enter the person's e-mail address."),
-        Email("Enter an e-mail address like name@school.scot."), CharacterLimit(320)])
-    role = RadioField("Role", choices=choices((r.value, r.label) for r in Role),
-                      validators=[DataRequired("Choose a role.")])
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            DataRequired("Enter the person's e-mail address."),
+            Email("Enter an e-mail address like name@school.scot."),
+            CharacterLimit(320),
+        ],
+    )
+    role = RadioField(
+        "Role", choices=choices((r.value, r.label) for r in Role), validators=[DataRequired("Choose a role.")]
+    )
     school_id = OptionalIntSelectField("School (teachers)")
 
     def __init__(self, schools, *args, **kwargs):
@@ -34,8 +46,11 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=choices((r.value, r.short_label) for r in Role),
-                       validators=[DataRequired("Choose a role.")])
+    role = SelectField(
+        "Role",
+        choices=choices((r.value, r.short_label) for r in Role),
+        validators=[DataRequired("Choose a role.")],
+    )
     school_id = OptionalIntSelectField("School")
 
     def __init__(self, schools, *args, **kwargs):

@@ -1,4 +1,5 @@
 """Partnerships, their schools, members and invites. No request globals here."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,14 +10,23 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import new_invite_token, normalise_email
 from ..extensions import db
 from ..models import (
-    Action, Invite, Membership, Partnership, ResearchLesson, School, SelfEvaluation, Trio, TrioMember, User,
+    Action,
+    Invite,
+    Membership,
+    Partnership,
+    ResearchLesson,
+    School,
+    SelfEvaluation,
+    Trio,
+    TrioMember,
+    User,
 )
 from ..models.base import utcnow
 from ..reference import LOCAL_AUTHORITIES, Role, Sector
 from ..services_errors import ServiceError
 
-
 # Partnerships ---------------------------------------------------------------------------
+
 
 def create_partnership(name: str, description: str = "") -> Partnership:
     name = name.strip()
@@ -30,27 +40,36 @@ def create_partnership(name: str, description: str = "") -> Partnership:
 
 def partnership_summary(partnership: Partnership) -> dict:
     schools = db.session.scalar(select(func.count(School.id)).where(School.partnership_id == partnership.id))
-    by_role = dict(db.session.execute(
-        select(Membership.role, func.count(Membership.id))
-        .where(Membership.partnership_id == partnership.id).group_by(Membership.role)
-    ).all())
+    by_role = dict(
+        db.session.execute(
+            select(Membership.role, func.count(Membership.id))
+            .where(Membership.partnership_id == partnership.id)
+            .group_by(Membership.role)
+        ).all()
+    )
     authorities = db.session.scalars(
-        select(School.local_authority).where(School.partnership_id == partnership.id)
-        .distinct().order_by(School.local_authority)
+        select(School.local_authority)
+        .where(School.partnership_id == partnership.id)
+        .distinct()
+        .order_by(School.local_authority)
     ).all()
     return {"schools": schools, "by_role": by_role, "local_authorities": authorities}
 
 
 # Schools ------------------------------------------------------------------------------------
 
+
 def list_schools(partnership: Partnership) -> list[School]:
-    return list(db.session.scalars(
-        select(School).where(School.partnership_id == partnership.id).order_by(School.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(School).where(School.partnership_id == partnership.id).order_by(School.name)
+        )
+    )
 
 
-def _check_school_fields(partnership: Partnership, name: str, sector: str, local_authority: str,
-                         school: School | None = None) -> str:
+def _check_school_fields(
+    partnership: Partnership, name: str, sector: str, local_authority: str, school: School | None = None
+) -> str:
     name = name.strip()
     if not name:
         raise ServiceError("Enter the school's name.", "name")
@@ -93,10 +112,19 @@ def school_dependents(school: School) -> dict[str, int]:
         )
     )
     actions = db.session.scalar(select(func.count(Action.id)).where(Action.school_id == school.id))
-    lessons = db.session.scalar(select(func.count(ResearchLesson.id)).where(ResearchLesson.school_id == school.id))
-    evaluations = db.session.scalar(select(func.count(SelfEvaluation.id)).where(SelfEvaluation.school_id == school.id))
-    return {"members": members, "open invites": invites, "actions": actions, "research lessons": lessons,
-            "self-evaluations": evaluations}
+    lessons = db.session.scalar(
+        select(func.count(ResearchLesson.id)).where(ResearchLesson.school_id == school.id)
+    )
+    evaluations = db.session.scalar(
+        select(func.count(SelfEvaluation.id)).where(SelfEvaluation.school_id == school.id)
+    )
+    return {
+        "members": members,
+        "open invites": invites,
+        "actions": actions,
+        "research lessons": lessons,
+        "self-evaluations": evaluations,
+    }
 
 
 def remove_school(school: School) -> None:
@@ -116,13 +144,17 @@ def remove_school(school: School) -> None:
 
 # Members --------------------------------------------------------------------------------------
 
+
 def list_members(partnership: Partnership) -> list[Membership]:
-    return list(db.session.scalars(
-        select(Membership).join(User, Membership.user_id == User.id)
-        .where(Membership.partnership_id == partnership.id)
-        .options(selectinload(Membership.user), selectinload(Membership.school))
-        .order_by(Membership.role, User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.partnership_id == partnership.id)
+            .options(selectinload(Membership.user), selectinload(Membership.school))
+            .order_by(Membership.role, User.name)
+        )
+    )
 
 
 def _school_for_role(partnership: Partnership, role: str, school_id: int | None) -> int | None:
@@ -151,9 +183,7 @@ def _lead_count(partnership_id: int) -> int:
 def change_role(membership: Membership, role: str, school_id: int | None) -> Membership:
     # The only-lead rule first: no point asking for a school when the change cannot happen.
     if membership.role == Role.LEAD and role != Role.LEAD and _lead_count(membership.partnership_id) == 1:
-        raise ServiceError(
-            "This is the partnership's only lead. Make someone else a lead first.", "role"
-        )
+        raise ServiceError("This is the partnership's only lead. Make someone else a lead first.", "role")
     school_id = _school_for_role(membership.partnership, role, school_id)
     membership.role = role
     membership.school_id = school_id
@@ -166,21 +196,30 @@ def remove_member(membership: Membership) -> None:
         raise ServiceError("This is the partnership's only lead. Make someone else a lead first.")
     # They leave the partnership's trios too (what they wrote stays, with their name).
     trio_ids = select(Trio.id).where(Trio.partnership_id == membership.partnership_id)
-    db.session.execute(delete(TrioMember).where(TrioMember.user_id == membership.user_id,
-                                                TrioMember.trio_id.in_(trio_ids)))
+    db.session.execute(
+        delete(TrioMember).where(TrioMember.user_id == membership.user_id, TrioMember.trio_id.in_(trio_ids))
+    )
     db.session.delete(membership)
     db.session.flush()
 
 
 # Invites ----------------------------------------------------------------------------------------
 
-def create_invite(partnership: Partnership, email: str, role: str, school_id: int | None,
-                  invited_by: User | None, valid_for: timedelta) -> tuple[Invite, str]:
+
+def create_invite(
+    partnership: Partnership,
+    email: str,
+    role: str,
+    school_id: int | None,
+    invited_by: User | None,
+    valid_for: timedelta,
+) -> tuple[Invite, str]:
     """A new invite and its token. The token is returned once and never stored."""
     email = normalise_email(email)
     school_id = _school_for_role(partnership, role, school_id)
     existing_member = db.session.scalar(
-        select(Membership).join(User, Membership.user_id == User.id)
+        select(Membership)
+        .join(User, Membership.user_id == User.id)
         .where(Membership.partnership_id == partnership.id, User.email == email)
     )
     if existing_member is not None:
@@ -192,16 +231,23 @@ def create_invite(partnership: Partnership, email: str, role: str, school_id: in
     now = utcnow()
     for open_invite in db.session.scalars(
         select(Invite).where(
-            Invite.partnership_id == partnership.id, Invite.email == email,
-            Invite.accepted_at.is_(None), Invite.revoked_at.is_(None),
+            Invite.partnership_id == partnership.id,
+            Invite.email == email,
+            Invite.accepted_at.is_(None),
+            Invite.revoked_at.is_(None),
         )
     ):
         open_invite.revoked_at = now
     token, token_hash = new_invite_token()
     invite = Invite(
-        partnership_id=partnership.id, email=email, role=role, school_id=school_id,
-        token_hash=token_hash, created_by_id=invited_by.id if invited_by else None,
-        created_at=now, expires_at=now + valid_for,
+        partnership_id=partnership.id,
+        email=email,
+        role=role,
+        school_id=school_id,
+        token_hash=token_hash,
+        created_by_id=invited_by.id if invited_by else None,
+        created_at=now,
+        expires_at=now + valid_for,
     )
     db.session.add(invite)
     db.session.flush()
@@ -209,12 +255,19 @@ def create_invite(partnership: Partnership, email: str, role: str, school_id: in
 
 
 def open_invites(partnership: Partnership) -> list[Invite]:
-    return list(db.session.scalars(
-        select(Invite).where(
-            Invite.partnership_id == partnership.id, Invite.accepted_at.is_(None),
-            Invite.revoked_at.is_(None), Invite.expires_at > utcnow(),
-        ).options(selectinload(Invite.school)).order_by(Invite.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Invite)
+            .where(
+                Invite.partnership_id == partnership.id,
+                Invite.accepted_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > utcnow(),
+            )
+            .options(selectinload(Invite.school))
+            .order_by(Invite.created_at.desc())
+        )
+    )
 
 
 def revoke_invite(invite: Invite) -> None:

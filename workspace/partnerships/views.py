@@ -1,4 +1,5 @@
 """A partnership's home, schools and members. Thin: parse, check access, call a service, render."""
+
 from datetime import timedelta
 
 from flask import current_app, flash, render_template, request, url_for
@@ -23,9 +24,16 @@ def overview(access):
 
 # Schools -------------------------------------------------------------------------------------
 
+
 def _schools_page(access, form, status=200, **extra):
-    return render("partnerships/schools.html", "partnerships/_schools.html", status,
-                  schools=services.list_schools(access.partnership), form=form, **extra)
+    return render(
+        "partnerships/schools.html",
+        "partnerships/_schools.html",
+        status,
+        schools=services.list_schools(access.partnership),
+        form=form,
+        **extra,
+    )
 
 
 @bp.get("/schools")
@@ -40,10 +48,18 @@ def add_school(access):
     form = SchoolForm()
     if form.validate():
         with saving(form) as saved:
-            school = services.add_school(access.partnership, form.name.data, form.sector.data,
-                                         form.local_authority.data)
-            activity.record(access.partnership_id, current_user, "created", "school", school.id,
-                            f"added the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
+            school = services.add_school(
+                access.partnership, form.name.data, form.sector.data, form.local_authority.data
+            )
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "created",
+                "school",
+                school.id,
+                f"added the school {school.name}",
+                url_for("partnerships.schools", partnership_id=access.partnership_id),
+            )
         if saved.ok:
             message = f"{school.name} has been added."
             if is_htmx():  # in place: the list with the new school, and an empty form
@@ -62,14 +78,22 @@ def edit_school(access, school_id):
         if form.validate():
             with saving(form) as saved:
                 services.update_school(school, form.name.data, form.sector.data, form.local_authority.data)
-                activity.record(access.partnership_id, current_user, "changed", "school", school.id,
-                                f"changed the school {school.name}", url_for("partnerships.schools", partnership_id=access.partnership_id))
+                activity.record(
+                    access.partnership_id,
+                    current_user,
+                    "changed",
+                    "school",
+                    school.id,
+                    f"changed the school {school.name}",
+                    url_for("partnerships.schools", partnership_id=access.partnership_id),
+                )
             if saved.ok:
                 flash(f"{school.name} has been updated.")
                 return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
         db.session.rollback()
-        return render("partnerships/school_edit.html", "partnerships/_school_edit.html", 422,
-                      school=school, form=form)
+        return render(
+            "partnerships/school_edit.html", "partnerships/_school_edit.html", 422, school=school, form=form
+        )
     return render("partnerships/school_edit.html", "partnerships/_school_edit.html", school=school, form=form)
 
 
@@ -82,16 +106,25 @@ def remove_school(access, school_id):
         name = school.name
         with saving(form) as saved:
             services.remove_school(school)
-            activity.record(access.partnership_id, current_user, "deleted", "school", None, f"removed the school {name}")
+            activity.record(
+                access.partnership_id, current_user, "deleted", "school", None, f"removed the school {name}"
+            )
         if saved.ok:
             flash(f"{name} has been removed.")
             return redirect_to(url_for("partnerships.schools", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
-    return render("partnerships/school_remove.html", "partnerships/_school_remove.html", status,
-                  school=school, form=form, dependents=services.school_dependents(school))
+    return render(
+        "partnerships/school_remove.html",
+        "partnerships/_school_remove.html",
+        status,
+        school=school,
+        form=form,
+        dependents=services.school_dependents(school),
+    )
 
 
 # Members ---------------------------------------------------------------------------------------
+
 
 def _role_forms(access, members):
     schools = services.list_schools(access.partnership)
@@ -105,9 +138,13 @@ def _role_forms(access, members):
 @partnership_route()
 def members(access):
     members = services.list_members(access.partnership)
-    return render("partnerships/members.html", "partnerships/_members.html",
-                  members=members, role_forms=_role_forms(access, members) if access.can_manage else {},
-                  invites=services.open_invites(access.partnership) if access.can_manage else [])
+    return render(
+        "partnerships/members.html",
+        "partnerships/_members.html",
+        members=members,
+        role_forms=_role_forms(access, members) if access.can_manage else {},
+        invites=services.open_invites(access.partnership) if access.can_manage else [],
+    )
 
 
 @bp.post("/members/<int:membership_id>/role")
@@ -119,21 +156,43 @@ def change_role(access, membership_id):
     if form.validate():
         with saving(form) as saved:
             services.change_role(membership, form.role.data, form.school_id.data)
-            activity.record(access.partnership_id, current_user, "changed", "member", membership.id,
-                            f"made {membership.user.name} {membership.role_label.lower()}"
-                            + (f" at {membership.school.name}" if membership.school_id and membership.school else ""),
-                            url_for("partnerships.members", partnership_id=access.partnership_id))
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "changed",
+                "member",
+                membership.id,
+                f"made {membership.user.name} {membership.role_label.lower()}"
+                + (f" at {membership.school.name}" if membership.school_id and membership.school else ""),
+                url_for("partnerships.members", partnership_id=access.partnership_id),
+            )
         if saved.ok:
             if not is_htmx():
                 flash(f"{membership.user.name} is now: {membership.role_label}.")
                 return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
             # Show what was stored (a reviewer's school is cleared), not what was sent.
-            saved_form = RoleForm(schools, formdata=None, prefix=f"m{membership.id}",
-                                  role=membership.role, school_id=membership.school_id)
-            return render("partnerships/member_role.html", "partnerships/_member_row.html",
-                          member=membership, form=saved_form, saved=True)
-    return render("partnerships/member_role.html", "partnerships/_member_row.html", 422,
-                  member=membership, form=form, saved=False)
+            saved_form = RoleForm(
+                schools,
+                formdata=None,
+                prefix=f"m{membership.id}",
+                role=membership.role,
+                school_id=membership.school_id,
+            )
+            return render(
+                "partnerships/member_role.html",
+                "partnerships/_member_row.html",
+                member=membership,
+                form=saved_form,
+                saved=True,
+            )
+    return render(
+        "partnerships/member_role.html",
+        "partnerships/_member_row.html",
+        422,
+        member=membership,
+        form=form,
+        saved=False,
+    )
 
 
 @bp.route("/members/<int:membership_id>/remove", methods=["GET", "POST"])
@@ -145,17 +204,29 @@ def remove_member(access, membership_id):
         name = membership.user.name
         with saving(form) as saved:
             services.remove_member(membership)
-            activity.record(access.partnership_id, current_user, "deleted", "member", None,
-                            f"removed {name} from the partnership")
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "deleted",
+                "member",
+                None,
+                f"removed {name} from the partnership",
+            )
         if saved.ok:
             flash(f"{name} has been removed from the partnership.")
             return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))
     status = 422 if request.method == "POST" else 200
-    return render("partnerships/member_remove.html", "partnerships/_member_remove.html", status,
-                  member=membership, form=form)
+    return render(
+        "partnerships/member_remove.html",
+        "partnerships/_member_remove.html",
+        status,
+        member=membership,
+        form=form,
+    )
 
 
 # Invites ---------------------------------------------------------------------------------------
+
 
 @bp.route("/invites/new", methods=["GET", "POST"])
 @partnership_route(Permission.MANAGE)
@@ -165,16 +236,31 @@ def invite(access):
         if form.validate():
             with saving(form) as saved:
                 created, token = services.create_invite(
-                    access.partnership, form.email.data, form.role.data, form.school_id.data,
-                    invited_by=current_user, valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
+                    access.partnership,
+                    form.email.data,
+                    form.role.data,
+                    form.school_id.data,
+                    invited_by=current_user,
+                    valid_for=timedelta(days=current_app.config["INVITE_VALID_DAYS"]),
                 )
-                activity.record(access.partnership_id, current_user, "invited", "invite", created.id,
-                                f"invited {created.email} as {created.role_label.lower()}",
-                                url_for("partnerships.members", partnership_id=access.partnership_id))
+                activity.record(
+                    access.partnership_id,
+                    current_user,
+                    "invited",
+                    "invite",
+                    created.id,
+                    f"invited {created.email} as {created.role_label.lower()}",
+                    url_for("partnerships.members", partnership_id=access.partnership_id),
+                )
             if saved.ok:
                 link = url_for("auth.accept_invite", token=token, _external=True)
-                return render("partnerships/invite_created.html", "partnerships/_invite_created.html", 201,
-                              invite=created, link=link)
+                return render(
+                    "partnerships/invite_created.html",
+                    "partnerships/_invite_created.html",
+                    201,
+                    invite=created,
+                    link=link,
+                )
         return render("partnerships/invite.html", "partnerships/_invite_form.html", 422, form=form)
     return render("partnerships/invite.html", "partnerships/_invite_form.html", form=form)
 
@@ -187,8 +273,14 @@ def revoke_invite(access, invite_id):
     if form.validate():
         with saving() as saved:
             services.revoke_invite(invite)
-            activity.record(access.partnership_id, current_user, "deleted", "invite", invite.id,
-                            f"withdrew the invitation for {invite.email}")
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "deleted",
+                "invite",
+                invite.id,
+                f"withdrew the invitation for {invite.email}",
+            )
         if saved.ok:
             flash(f"The invitation for {invite.email} has been withdrawn.")
     return redirect_to(url_for("partnerships.members", partnership_id=access.partnership_id))

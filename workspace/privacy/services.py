@@ -1,5 +1,6 @@
 """Data-protection duties: retention and purging, archiving, deleting a partnership with
 everything under it, and exports for subject access requests and portability."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,15 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import (
-    CasePupil, FrameworkLink, Observation, Partnership, PupilVoice, ResearchLesson, SelfEvaluationEvidence,
-    SignInThrottle, Trio,
+    CasePupil,
+    FrameworkLink,
+    Observation,
+    Partnership,
+    PupilVoice,
+    ResearchLesson,
+    SelfEvaluationEvidence,
+    SignInThrottle,
+    Trio,
 )
 from ..models.base import utcnow
 from ..services_errors import ServiceError
@@ -40,35 +48,55 @@ def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool =
     if not partnership.retention_days:
         return counts
     cutoff = (now or utcnow()) - timedelta(days=partnership.retention_days)
-    old_observations = select(Observation.id).where(Observation.partnership_id == partnership.id,
-                                                    Observation.created_at < cutoff)
+    old_observations = select(Observation.id).where(
+        Observation.partnership_id == partnership.id, Observation.created_at < cutoff
+    )
     old_lessons = select(ResearchLesson.id).where(
-        ResearchLesson.partnership_id == partnership.id, ResearchLesson.lesson_date < cutoff.date(),
-        (ResearchLesson.discussion_teaching != "") | (ResearchLesson.discussion_learned != ""))
+        ResearchLesson.partnership_id == partnership.id,
+        ResearchLesson.lesson_date < cutoff.date(),
+        (ResearchLesson.discussion_teaching != "") | (ResearchLesson.discussion_learned != ""),
+    )
     counts.observations = db.session.scalar(select(func.count()).select_from(old_observations.subquery()))
-    counts.pupil_voice = db.session.scalar(select(func.count(PupilVoice.id)).where(
-        PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff))
+    counts.pupil_voice = db.session.scalar(
+        select(func.count(PupilVoice.id)).where(
+            PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff
+        )
+    )
     counts.discussions = db.session.scalar(select(func.count()).select_from(old_lessons.subquery()))
     if dry_run:
         return counts
     ids = list(db.session.scalars(old_observations))
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        db.session.execute(delete(FrameworkLink).where(FrameworkLink.record_type == "observation",
-                                                       FrameworkLink.record_id.in_(chunk))
-                           .execution_options(changes_actions=False))
-        db.session.execute(delete(SelfEvaluationEvidence).where(SelfEvaluationEvidence.evidence_type == "observation",
-                                                                SelfEvaluationEvidence.evidence_id.in_(chunk)))
+        chunk = ids[start : start + 500]
+        db.session.execute(
+            delete(FrameworkLink)
+            .where(FrameworkLink.record_type == "observation", FrameworkLink.record_id.in_(chunk))
+            .execution_options(changes_actions=False)
+        )
+        db.session.execute(
+            delete(SelfEvaluationEvidence).where(
+                SelfEvaluationEvidence.evidence_type == "observation",
+                SelfEvaluationEvidence.evidence_id.in_(chunk),
+            )
+        )
         db.session.execute(delete(Observation).where(Observation.id.in_(chunk)))
-    db.session.execute(delete(PupilVoice).where(PupilVoice.partnership_id == partnership.id,
-                                                PupilVoice.created_at < cutoff))
+    db.session.execute(
+        delete(PupilVoice).where(PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff)
+    )
     lesson_ids = list(db.session.scalars(old_lessons))
     if lesson_ids:
-        db.session.execute(update(ResearchLesson).where(ResearchLesson.id.in_(lesson_ids))
-                           .values(discussion_teaching="", discussion_learned="", version=ResearchLesson.version + 1)
-                           .execution_options(synchronize_session=False))
-        db.session.execute(update(CasePupil).where(CasePupil.lesson_id.in_(lesson_ids))
-                           .values(discussion_progress="").execution_options(synchronize_session=False))
+        db.session.execute(
+            update(ResearchLesson)
+            .where(ResearchLesson.id.in_(lesson_ids))
+            .values(discussion_teaching="", discussion_learned="", version=ResearchLesson.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(CasePupil)
+            .where(CasePupil.lesson_id.in_(lesson_ids))
+            .values(discussion_progress="")
+            .execution_options(synchronize_session=False)
+        )
     return counts
 
 
@@ -100,9 +128,13 @@ def delete_partnership(partnership: Partnership, confirm_name: str) -> None:
 
 # Exports ------------------------------------------------------------------------------------------
 
+
 def _rows(model, *where) -> list[dict]:
     columns = [c.key for c in model.__table__.columns if c.key != "password_hash"]
-    return [{k: _plain(getattr(row, k)) for k in columns} for row in db.session.scalars(select(model).where(*where))]
+    return [
+        {k: _plain(getattr(row, k)) for k in columns}
+        for row in db.session.scalars(select(model).where(*where))
+    ]
 
 
 def _plain(value):
@@ -119,17 +151,22 @@ def partnership_tables(partnership: Partnership) -> dict[str, list[dict]]:
         table = model.__table__
         if "partnership_id" in table.columns:
             tables[table.name] = _rows(model, table.c.partnership_id == partnership.id)
-    from ..models import CasePupil as Pupil, LessonStage, Prediction, TrioMember, User
+    from ..models import CasePupil as Pupil
+    from ..models import LessonStage, Prediction, TrioMember, User
+
     lesson_ids = select(ResearchLesson.id).where(ResearchLesson.partnership_id == partnership.id)
     trio_ids = select(Trio.id).where(Trio.partnership_id == partnership.id)
     tables["lesson_stage"] = _rows(LessonStage, LessonStage.lesson_id.in_(lesson_ids))
     tables["case_pupil"] = _rows(Pupil, Pupil.lesson_id.in_(lesson_ids))
-    tables["prediction"] = _rows(Prediction, Prediction.case_pupil_id.in_(
-        select(Pupil.id).where(Pupil.lesson_id.in_(lesson_ids))))
+    tables["prediction"] = _rows(
+        Prediction, Prediction.case_pupil_id.in_(select(Pupil.id).where(Pupil.lesson_id.in_(lesson_ids)))
+    )
     tables["trio_member"] = _rows(TrioMember, TrioMember.trio_id.in_(trio_ids))
     member_ids = [m["user_id"] for m in tables.get("membership", [])]
-    tables["user_account"] = [{k: v for k, v in row.items() if k in ("id", "email", "name", "created_at")}
-                              for row in _rows(User, User.id.in_(member_ids))]
+    tables["user_account"] = [
+        {k: v for k, v in row.items() if k in ("id", "email", "name", "created_at")}
+        for row in _rows(User, User.id.in_(member_ids))
+    ]
     tables["partnership"] = _rows(Partnership, Partnership.id == partnership.id)
     return dict(sorted(tables.items()))
 
@@ -145,12 +182,16 @@ def zip_of(tables: dict[str, list[dict]], readme: str) -> bytes:
 
 def case_pupil_record(trio: Trio, label: str) -> dict[str, list[dict]]:
     """Everything recorded about one case-pupil label across a trio's lessons."""
-    pupils = db.session.scalars(select(CasePupil).join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
-                                .where(ResearchLesson.trio_id == trio.id, CasePupil.label == label)).all()
+    pupils = db.session.scalars(
+        select(CasePupil)
+        .join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
+        .where(ResearchLesson.trio_id == trio.id, CasePupil.label == label)
+    ).all()
     if not pupils:
         raise ServiceError(f"No case pupil is labelled {label} in this trio.", "label")
     ids = [p.id for p in pupils]
     from ..models import Prediction
+
     return {
         "case_pupil": _rows(CasePupil, CasePupil.id.in_(ids)),
         "prediction": _rows(Prediction, Prediction.case_pupil_id.in_(ids)),
@@ -160,5 +201,12 @@ def case_pupil_record(trio: Trio, label: str) -> dict[str, list[dict]]:
 
 
 def case_pupil_labels(trio: Trio) -> list[str]:
-    return list(db.session.scalars(select(CasePupil.label).join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
-                                   .where(ResearchLesson.trio_id == trio.id).distinct().order_by(CasePupil.label)))
+    return list(
+        db.session.scalars(
+            select(CasePupil.label)
+            .join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
+            .where(ResearchLesson.trio_id == trio.id)
+            .distinct()
+            .order_by(CasePupil.label)
+        )
+    )

@@ -1,5 +1,6 @@
 """A partnership's data: retention period, exports for subject access and portability,
 archiving and deletion."""
+
 import re
 from io import BytesIO
 
@@ -18,14 +19,24 @@ from . import bp, services
 
 
 def _page(access, status=200, error=None):
-    trios = [(item["trio"], services.case_pupil_labels(item["trio"])) for item in list_trios(access.partnership)]
-    return render("privacy/index.html", "privacy/_index.html", status, choices=services.RETENTION_CHOICES,
-                  trios=trios, error=error, form=ConfirmForm(formdata=None))
+    trios = [
+        (item["trio"], services.case_pupil_labels(item["trio"])) for item in list_trios(access.partnership)
+    ]
+    return render(
+        "privacy/index.html",
+        "privacy/_index.html",
+        status,
+        choices=services.RETENTION_CHOICES,
+        trios=trios,
+        error=error,
+        form=ConfirmForm(formdata=None),
+    )
 
 
 def _zip(payload: bytes, filename: str):
-    response = send_file(BytesIO(payload), mimetype="application/zip", as_attachment=True, download_name=filename,
-                         max_age=0)
+    response = send_file(
+        BytesIO(payload), mimetype="application/zip", as_attachment=True, download_name=filename, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -48,9 +59,15 @@ def retention(access):
         services.set_retention(access.partnership, parse_id(value) if value else None)
     except ServiceError as error:
         return _page(access, 422, error.message)
-    activity.record(access.partnership_id, current_user, "changed", "partnership", access.partnership_id,
-                    "set how long observations, pupil voice and discussions are kept",
-                    url_for("privacy.index", partnership_id=access.partnership_id))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "changed",
+        "partnership",
+        access.partnership_id,
+        "set how long observations, pupil voice and discussions are kept",
+        url_for("privacy.index", partnership_id=access.partnership_id),
+    )
     db.session.commit()
     flash("The retention period has been saved. `flask --app workspace purge` erases what is older.")
     return redirect_to(url_for("privacy.index", partnership_id=access.partnership_id))
@@ -60,10 +77,18 @@ def retention(access):
 @partnership_route()
 def export_all(access):
     require_data_steward(access)
-    payload = services.zip_of(services.partnership_tables(access.partnership),
-                              f"All data of {access.partnership.name}, one JSON file a table.\n")
-    activity.record(access.partnership_id, current_user, "exported", "partnership", access.partnership_id,
-                    "exported all of the partnership's data")
+    payload = services.zip_of(
+        services.partnership_tables(access.partnership),
+        f"All data of {access.partnership.name}, one JSON file a table.\n",
+    )
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "partnership",
+        access.partnership_id,
+        "exported all of the partnership's data",
+    )
     db.session.commit()
     slug = re.sub(r"[^a-z0-9]+", "-", access.partnership.name.lower()).strip("-")
     return _zip(payload, f"{slug}-all-data.zip")
@@ -84,11 +109,19 @@ def export_case_pupil(access):
         tables = services.case_pupil_record(trio, label)
     except ServiceError as error:
         return _page(access, 422, error.message)
-    activity.record(access.partnership_id, current_user, "exported", "trio", trio.id,
-                    f"exported everything recorded about case pupil {label} of “{trio.name}”")
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "trio",
+        trio.id,
+        f"exported everything recorded about case pupil {label} of “{trio.name}”",
+    )
     db.session.commit()
-    return _zip(services.zip_of(tables, f"Everything recorded about case pupil {label} in the trio {trio.name}.\n"),
-                f"case-pupil-{label}-trio-{trio.id}.zip")
+    return _zip(
+        services.zip_of(tables, f"Everything recorded about case pupil {label} in the trio {trio.name}.\n"),
+        f"case-pupil-{label}-trio-{trio.id}.zip",
+    )
 
 
 @bp.post("/archive")
@@ -101,7 +134,9 @@ def archive(access):
     else:
         services.archive(access.partnership)
         message = "The partnership is archived: everyone can read it, nobody can change it."
-    activity.record(access.partnership_id, current_user, "changed", "partnership", access.partnership_id, message)
+    activity.record(
+        access.partnership_id, current_user, "changed", "partnership", access.partnership_id, message
+    )
     db.session.commit()
     flash(message)
     return redirect_to(url_for("privacy.index", partnership_id=access.partnership_id))

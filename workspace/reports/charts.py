@@ -1,5 +1,6 @@
 """A stacked bar chart drawn with Pillow: actions by status for each QI. Small, dependable, and
 readable when printed in black and white (each status has a pattern as well as a colour)."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -38,8 +39,14 @@ def _block(image: Image.Image, box: tuple[float, float, float, float], colour, h
     ImageDraw.Draw(image).rectangle((x0, y0, x1, y1), outline="black", width=1)
 
 
-def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], labels: dict[str, str],
-                 title: str, width: int = 1600, height: int = 900) -> bytes:
+def stacked_bars(
+    categories: list[str],
+    series: dict[str, dict[str, int]],
+    labels: dict[str, str],
+    title: str,
+    width: int = 1600,
+    height: int = 900,
+) -> bytes:
     """categories along the x axis; series[status][category] = count."""
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -49,7 +56,7 @@ def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], label
     totals = [sum(series.get(s, {}).get(c, 0) for s in STATUS_STYLE) for c in categories]
     peak = max(totals + [1])
     step = round_step(peak)
-    top_value = step * -(-peak // step)   # the axis ends on a gridline
+    top_value = step * -(-peak // step)  # the axis ends on a gridline
     scale = (bottom - top) / top_value
     for value in range(0, top_value + 1, step):
         y = bottom - value * scale
@@ -68,16 +75,30 @@ def stacked_bars(categories: list[str], series: dict[str, dict[str, int]], label
             _block(image, (x0, y1, x0 + bar, y), colour, hatch)
             y = y1
         # "STEM 2.3" in two lines, framework above number, so that many QIs fit side by side.
-        draw.multiline_text((x0 + bar / 2, bottom + 10), category.replace(" ", "\n", 1), fill="black", font=small,
-                            anchor="ma", align="center", spacing=2)
+        draw.multiline_text(
+            (x0 + bar / 2, bottom + 10),
+            category.replace(" ", "\n", 1),
+            fill="black",
+            font=small,
+            anchor="ma",
+            align="center",
+            spacing=2,
+        )
         if totals[index]:
             draw.text((x0 + bar / 2, y - 8), str(totals[index]), fill="black", font=small, anchor="md")
     draw.line((left, bottom, right, bottom), fill="black", width=2)
     draw.line((left, top, left, bottom), fill="black", width=2)
-    draw.text(((left + right) / 2, bottom + 80), "Quality indicator (framework and number)", fill="black", font=font,
-              anchor="ma")
+    draw.text(
+        ((left + right) / 2, bottom + 80),
+        "Quality indicator (framework and number)",
+        fill="black",
+        font=font,
+        anchor="ma",
+    )
     axis = Image.new("RGB", (bottom - top, 34), "white")
-    ImageDraw.Draw(axis).text(((bottom - top) / 2, 17), "Number of actions", fill="black", font=font, anchor="mm")
+    ImageDraw.Draw(axis).text(
+        ((bottom - top) / 2, 17), "Number of actions", fill="black", font=font, anchor="mm"
+    )
     image.paste(axis.rotate(90, expand=True), (20, top))
     x = left
     for status, (colour, hatch) in STATUS_STYLE.items():

@@ -1,12 +1,13 @@
 """flask --app workspace export interim|trio|selfeval ... -o FILE.docx"""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import Partnership, School, Trio
@@ -32,7 +33,9 @@ def export() -> None:
 @click.option("--partnership", "partnership_id", type=int, required=True, help="Partnership id.")
 @click.option("--from", "period_from", required=True, help="First day of the period, YYYY-MM-DD.")
 @click.option("--to", "period_to", required=True, help="Last day of the period, YYYY-MM-DD.")
-@click.option("--school", "school_ids", type=int, multiple=True, help="A school id; repeat for several (default: all).")
+@click.option(
+    "--school", "school_ids", type=int, multiple=True, help="A school id; repeat for several (default: all)."
+)
 @click.option("--author", default="Site administrator", show_default=True, help="Name on the title page.")
 @click.option("-o", "--output", required=True, help="The .docx file to write.")
 @with_appcontext
@@ -59,7 +62,9 @@ def export_trio(trio_id, author, output):
 
 @export.command("selfeval")
 @click.option("--school", "school_id", type=int, required=True, help="School id.")
-@click.option("--date", "on", required=False, help="Date of the self-evaluation, YYYY-MM-DD (default: the latest).")
+@click.option(
+    "--date", "on", required=False, help="Date of the self-evaluation, YYYY-MM-DD (default: the latest)."
+)
 @click.option("--author", default="Site administrator", show_default=True)
 @click.option("-o", "--output", required=True, help="The .docx file to write.")
 @with_appcontext
@@ -71,7 +76,9 @@ def export_selfeval(school_id, on, author, output):
     dates = selfeval.proforma_dates(school)
     day = _date(on) if on else (dates[0] if dates else None)
     if day not in dates:
-        _fail(f"{school.name} has no self-evaluation dated {on}. Dates: {', '.join(map(str, dates)) or 'none'}.")
+        _fail(
+            f"{school.name} has no self-evaluation dated {on}. Dates: {', '.join(map(str, dates)) or 'none'}."
+        )
     _write(documents.self_evaluation(records.proforma(school, day), author), output)
 
 

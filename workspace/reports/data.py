@@ -3,10 +3,11 @@
 No request globals: the views, the command line and the benchmark all call these. The same
 InterimData feeds the report page in the browser, the Word document and the workbook.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -23,19 +24,20 @@ __all__ = ["InterimData", "TrioSection", "interim", "STATUS_ORDER"]
 
 
 def _start(day_: date) -> datetime:
-    return datetime.combine(day_, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day_, time.min, tzinfo=UTC)
 
 
 def _end(day_: date) -> datetime:
-    return datetime.combine(day_ + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    return datetime.combine(day_ + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 @dataclass
 class Distance:
     """Self-evaluation on one framework's scale: never mixed with another's in one column."""
+
     framework: str
     scale: list[str]
-    rows: list[list[str]]                    # school, QI and theme, at the start, at the end
+    rows: list[list[str]]  # school, QI and theme, at the start, at the end
     by_school: list[list[str]] = field(default_factory=list)  # school, evaluated, higher, same, lower, new
 
 
@@ -48,20 +50,20 @@ class InterimData:
     period_from: date
     period_to: date
     produced_on: date
-    schools: list[list[str]]                 # name, sector, local authority
+    schools: list[list[str]]  # name, sector, local authority
     school_ids: list[int]
-    figures: list[tuple[str, str]]           # the period in figures
+    figures: list[tuple[str, str]]  # the period in figures
     participation: list[tuple[str, str]]
     teachers_by_school: list[tuple[str, int]]
     priorities: list[Summary]
     qis: list[Summary]
-    exceptions: list[ActionAtEnd]            # each action once, with its marks
+    exceptions: list[ActionAtEnd]  # each action once, with its marks
     exception_counts: list[tuple[str, int]]
     quiet_trios: list[str]
-    evidence: list[ActionAtEnd]              # actions with evidence of impact in the period
+    evidence: list[ActionAtEnd]  # actions with evidence of impact in the period
     trios: list[TrioSection]
     distance: list[Distance]
-    wording: list[tuple[str, str]]           # framework wording the report refers to
+    wording: list[tuple[str, str]]  # framework wording the report refers to
     credits: list[str]
     chart_categories: list[str]
     chart_series: dict[str, dict[str, int]]
@@ -90,17 +92,26 @@ class InterimData:
         return max(0, shown - len(self.evidence))
 
 
-def interim(partnership: Partnership, period_from: date, period_to: date, school_ids: list[int] | None = None,
-            today: date | None = None, with_descriptors: bool = False) -> InterimData:
+def interim(
+    partnership: Partnership,
+    period_from: date,
+    period_to: date,
+    school_ids: list[int] | None = None,
+    today: date | None = None,
+    with_descriptors: bool = False,
+) -> InterimData:
     """The partnership's work in a period, for the chosen schools (all when school_ids is None)."""
     start, end = _start(period_from), _end(period_to)
-    schools = db.session.scalars(select(School).where(School.partnership_id == partnership.id)
-                                 .order_by(School.name)).all()
+    schools = db.session.scalars(
+        select(School).where(School.partnership_id == partnership.id).order_by(School.name)
+    ).all()
     if school_ids is not None:
         schools = [s for s in schools if s.id in set(school_ids)]
     chosen = [s.id for s in schools]
     figures = action_figures.gather(partnership.id, chosen, period_from, start, end)
-    enquiry = enquiry_data.gather(partnership.id, schools, period_from, period_to, start, end, with_descriptors)
+    enquiry = enquiry_data.gather(
+        partnership.id, schools, period_from, period_to, start, end, with_descriptors
+    )
     actions = figures.actions
 
     chart_elements = [s.element for s in figures.qis]
@@ -118,71 +129,134 @@ def interim(partnership: Partnership, period_from: date, period_to: date, school
     with_evidence.sort(key=lambda a: a.evidence_at, reverse=True)
     in_progress = figures.by_status["in_progress"]
     return InterimData(
-        partnership_id=partnership.id, partnership=partnership.name, description=partnership.description or "",
+        partnership_id=partnership.id,
+        partnership=partnership.name,
+        description=partnership.description or "",
         local_authorities=sorted({s.local_authority for s in schools}),
-        period_from=period_from, period_to=period_to, produced_on=today or date.today(),
-        schools=[[s.name, Sector(s.sector).label, s.local_authority] for s in schools], school_ids=chosen,
-        figures=[("Improvement actions open in the period", str(len(actions))),
-                 ("In progress at the end of the period", str(in_progress)),
-                 ("Completed in the period", str(figures.completed)),
-                 ("Not started at the end of the period", str(figures.by_status["not_started"])),
-                 ("On hold at the end of the period", str(figures.by_status["on_hold"])),
-                 ("Overdue at the end of the period", str(sum(a.overdue for a in actions))),
-                 ("Progress updates posted", str(figures.updates_in_period))],
-        participation=[("Schools and settings", str(len(schools))),
-                       ("Teachers involved", str(sum(n for _, n in enquiry.teachers_by_school))),
-                       ("Lesson-study trios at work", str(len(enquiry.trios))),
-                       ("Research lessons taught", str(enquiry.lessons)),
-                       ("Observations of case pupils", str(enquiry.observations)),
-                       ("Pupil-voice notes", str(enquiry.voice_notes))],
+        period_from=period_from,
+        period_to=period_to,
+        produced_on=today or date.today(),
+        schools=[[s.name, Sector(s.sector).label, s.local_authority] for s in schools],
+        school_ids=chosen,
+        figures=[
+            ("Improvement actions open in the period", str(len(actions))),
+            ("In progress at the end of the period", str(in_progress)),
+            ("Completed in the period", str(figures.completed)),
+            ("Not started at the end of the period", str(figures.by_status["not_started"])),
+            ("On hold at the end of the period", str(figures.by_status["on_hold"])),
+            ("Overdue at the end of the period", str(sum(a.overdue for a in actions))),
+            ("Progress updates posted", str(figures.updates_in_period)),
+        ],
+        participation=[
+            ("Schools and settings", str(len(schools))),
+            ("Teachers involved", str(sum(n for _, n in enquiry.teachers_by_school))),
+            ("Lesson-study trios at work", str(len(enquiry.trios))),
+            ("Research lessons taught", str(enquiry.lessons)),
+            ("Observations of case pupils", str(enquiry.observations)),
+            ("Pupil-voice notes", str(enquiry.voice_notes)),
+        ],
         teachers_by_school=enquiry.teachers_by_school,
-        priorities=figures.priorities, qis=figures.qis,
+        priorities=figures.priorities,
+        qis=figures.qis,
         exceptions=flagged[:BODY_LIST_LIMIT],
-        exception_counts=[("Overdue", sum(a.overdue for a in actions)),
-                          (f"No update in {STALE_WEEKS} weeks", sum(a.stale for a in actions)),
-                          ("On hold", figures.by_status["on_hold"]),
-                          ("Trios with no lesson in the period", len(enquiry.quiet_trios))],
-        quiet_trios=enquiry.quiet_trios, evidence=with_evidence[:BODY_LIST_LIMIT],
-        trios=enquiry.trios, distance=_distance(partnership, chosen, period_from, period_to),
-        wording=[(e.heading, e.text) for e in
-                 sorted((s.element for s in figures.priorities + figures.qis), key=action_figures._order)
-                 if e.framework_key == "igbe" and e.text != e.title],
+        exception_counts=[
+            ("Overdue", sum(a.overdue for a in actions)),
+            (f"No update in {STALE_WEEKS} weeks", sum(a.stale for a in actions)),
+            ("On hold", figures.by_status["on_hold"]),
+            ("Trios with no lesson in the period", len(enquiry.quiet_trios)),
+        ],
+        quiet_trios=enquiry.quiet_trios,
+        evidence=with_evidence[:BODY_LIST_LIMIT],
+        trios=enquiry.trios,
+        distance=_distance(partnership, chosen, period_from, period_to),
+        wording=[
+            (e.heading, e.text)
+            for e in sorted((s.element for s in figures.priorities + figures.qis), key=action_figures._order)
+            if e.framework_key == "igbe" and e.text != e.title
+        ],
         credits=sorted({s.element.credit for s in figures.priorities + figures.qis}),
-        chart_categories=[e.short for e in chart_elements], chart_series=series,
-        actions=actions, elements=figures.elements, with_descriptors=with_descriptors,
+        chart_categories=[e.short for e in chart_elements],
+        chart_series=series,
+        actions=actions,
+        elements=figures.elements,
+        with_descriptors=with_descriptors,
     )
 
 
-def _distance(partnership: Partnership, chosen: list[int], period_from: date, period_to: date) -> list[Distance]:
+def _distance(
+    partnership: Partnership, chosen: list[int], period_from: date, period_to: date
+) -> list[Distance]:
     """Per school and theme or QI: the level at the period's start and at its end, per framework."""
     parent = aliased(FrameworkElement)
     rows = db.session.execute(
-        select(SelfEvaluation.school_id, School.name, SelfEvaluation.element_id, FrameworkElement.number,
-               FrameworkElement.kind, FrameworkElement.title, parent.title, Framework.id, Framework.short_title,
-               Framework.version, SelfEvaluation.level, SelfEvaluation.evaluated_on)
+        select(
+            SelfEvaluation.school_id,
+            School.name,
+            SelfEvaluation.element_id,
+            FrameworkElement.number,
+            FrameworkElement.kind,
+            FrameworkElement.title,
+            parent.title,
+            Framework.id,
+            Framework.short_title,
+            Framework.version,
+            SelfEvaluation.level,
+            SelfEvaluation.evaluated_on,
+        )
         .join(School, SelfEvaluation.school_id == School.id)
         .join(FrameworkElement, SelfEvaluation.element_id == FrameworkElement.id)
         .join(Framework, FrameworkElement.framework_id == Framework.id)
         .outerjoin(parent, FrameworkElement.parent_id == parent.id)
-        .where(SelfEvaluation.partnership_id == partnership.id, SelfEvaluation.school_id.in_(chosen),
-               SelfEvaluation.evaluated_on <= period_to)
-        .order_by(Framework.id, School.name, FrameworkElement.position, SelfEvaluation.evaluated_on, SelfEvaluation.id)
+        .where(
+            SelfEvaluation.partnership_id == partnership.id,
+            SelfEvaluation.school_id.in_(chosen),
+            SelfEvaluation.evaluated_on <= period_to,
+        )
+        .order_by(
+            Framework.id,
+            School.name,
+            FrameworkElement.position,
+            SelfEvaluation.evaluated_on,
+            SelfEvaluation.id,
+        )
     ).all()
     if not rows:
         return []
     levels, positions = {}, {}
     scales: dict[int, list[str]] = {}
-    for level in db.session.scalars(select(FrameworkLevel).order_by(FrameworkLevel.framework_id, FrameworkLevel.position)):
+    for level in db.session.scalars(
+        select(FrameworkLevel).order_by(FrameworkLevel.framework_id, FrameworkLevel.position)
+    ):
         levels[(level.framework_id, level.key)] = level.label
         positions[(level.framework_id, level.key)] = level.position
         scales.setdefault(level.framework_id, []).append(level.label)
     by_framework: dict[int, dict] = {}
     names = {}
-    for school_id, school, element_id, number, kind, title, parent_title, framework_id, short, version, level, on in rows:
+    for (
+        _school_id,
+        school,
+        element_id,
+        number,
+        kind,
+        title,
+        parent_title,
+        framework_id,
+        short,
+        version,
+        level,
+        on,
+    ) in rows:
         names[framework_id] = f"{short} ({version})"
         entry = by_framework.setdefault(framework_id, {}).setdefault(
-            (school, element_id), {"label": f"QI {number} {parent_title}: {title}" if kind == "theme"
-                                   else f"QI {number} {title}", "start": None, "end": None})
+            (school, element_id),
+            {
+                "label": f"QI {number} {parent_title}: {title}"
+                if kind == "theme"
+                else f"QI {number} {title}",
+                "start": None,
+                "end": None,
+            },
+        )
         shown = f"{levels.get((framework_id, level), level)} ({day(on)})"
         rank = positions.get((framework_id, level), 0)
         if on <= period_from:
@@ -197,9 +271,18 @@ def _distance(partnership: Partnership, chosen: list[int], period_from: date, pe
             if e["start"] is None:
                 counts[4] += 1
             else:
-                counts[1 if e["end_rank"] > e["start_rank"] else 2 if e["end_rank"] == e["start_rank"] else 3] += 1
-        result.append(Distance(names[fid], scales.get(fid, []),
-                               [[school, e["label"], e["start"] or "Not yet evaluated", e["end"]]
-                                for (school, _), e in entries.items()],
-                               [[school] + [str(n) for n in counts] for school, counts in per_school.items()]))
+                counts[
+                    1 if e["end_rank"] > e["start_rank"] else 2 if e["end_rank"] == e["start_rank"] else 3
+                ] += 1
+        result.append(
+            Distance(
+                names[fid],
+                scales.get(fid, []),
+                [
+                    [school, e["label"], e["start"] or "Not yet evaluated", e["end"]]
+                    for (school, _), e in entries.items()
+                ],
+                [[school] + [str(n) for n in counts] for school, counts in per_school.items()],
+            )
+        )
     return result

@@ -1,15 +1,15 @@
 """Pure builders: report data in, a python-docx Document out. No database, no request."""
+
 from __future__ import annotations
 
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
-from . import charts, docx_kit as kit
-from . import interim_layout
+from . import charts, interim_layout
+from . import docx_kit as kit
 from .data import InterimData
 from .records import ProformaData, TrioRecord
-
 
 
 def _title_page(document, title: str, lines: list[str]) -> None:
@@ -20,22 +20,41 @@ def _title_page(document, title: str, lines: list[str]) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def interim_outline(data: InterimData, sections: dict[str, str] | None = None,
-                    unlinked_titles: list[tuple[str, str]] = ()) -> list[tuple[int, str]]:
+def interim_outline(
+    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: list[tuple[str, str]] = ()
+) -> list[tuple[int, str]]:
     """The headings in order: the table of contents and the body are made from this one list."""
-    return [(level, text) for level, text, _ in
-            interim_layout.outline(interim_layout.layout(data, sections, unlinked_titles))]
+    return [
+        (level, text)
+        for level, text, _ in interim_layout.outline(interim_layout.layout(data, sections, unlinked_titles))
+    ]
 
 
 def _chart(document, data: InterimData, caption: str) -> None:
-    total = {c: sum(data.chart_series.get(s, {}).get(c, 0) for s in data.chart_series) for c in data.chart_categories}
-    alt = "Bar chart of actions by status at the end of the period for each quality indicator. " + "; ".join(
-        f"{c}: {total[c]} action{'s' if total[c] != 1 else ''} ("
-        + ", ".join(f"{data.chart_series[s].get(c, 0)} {data.status_labels[s].lower()}"
-                    for s in data.chart_series if data.chart_series[s].get(c)) + ")"
-        for c in data.chart_categories) + "."
-    png = charts.stacked_bars(data.chart_categories, data.chart_series, data.status_labels,
-                              "Actions by status for each quality indicator")
+    total = {
+        c: sum(data.chart_series.get(s, {}).get(c, 0) for s in data.chart_series)
+        for c in data.chart_categories
+    }
+    alt = (
+        "Bar chart of actions by status at the end of the period for each quality indicator. "
+        + "; ".join(
+            f"{c}: {total[c]} action{'s' if total[c] != 1 else ''} ("
+            + ", ".join(
+                f"{data.chart_series[s].get(c, 0)} {data.status_labels[s].lower()}"
+                for s in data.chart_series
+                if data.chart_series[s].get(c)
+            )
+            + ")"
+            for c in data.chart_categories
+        )
+        + "."
+    )
+    png = charts.stacked_bars(
+        data.chart_categories,
+        data.chart_series,
+        data.status_labels,
+        "Actions by status for each quality indicator",
+    )
     kit.picture(document, png, 16.5, alt, "Actions by status for each quality indicator")
     kit.paragraph(document, caption, "Caption")
 
@@ -67,21 +86,36 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
             _chart(document, data, block.caption)
 
 
-def interim_report(data: InterimData, author: str, sections: dict[str, str] | None = None,
-                   status: str = "draft", marking: str = "OFFICIAL-SENSITIVE",
-                   unlinked_titles: list[tuple[str, str]] = (), title: str = ""):
+def interim_report(
+    data: InterimData,
+    author: str,
+    sections: dict[str, str] | None = None,
+    status: str = "draft",
+    marking: str = "OFFICIAL-SENSITIVE",
+    unlinked_titles: list[tuple[str, str]] = (),
+    title: str = "",
+):
     """`title`: the report's own (a draft's); the quick export has none and names the period."""
     state = "Final" if status == "final" else "Draft"
-    document = kit.new_document(f"{data.partnership}: {title}" if title else
-                                f"{data.partnership}: interim report, {data.period}", author,
-                                f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
-                                subject="Interim report to the local authority", marking=marking, title_page=True)
-    _title_page(document, f"{data.partnership}\n{title or 'Interim report'}", [
-        f"Period: {data.period}",
-        f"Local authorities: {', '.join(data.local_authorities) or '—'}",
-        f"Schools and settings: {len(data.schools)}",
-        f"{state}, produced on {data.produced_on:%-d %B %Y} by {author}",
-    ] + ([marking] if marking else []))
+    document = kit.new_document(
+        f"{data.partnership}: {title}" if title else f"{data.partnership}: interim report, {data.period}",
+        author,
+        f"{data.partnership}: interim report · {state} · produced {data.produced_on:%-d %B %Y}",
+        subject="Interim report to the local authority",
+        marking=marking,
+        title_page=True,
+    )
+    _title_page(
+        document,
+        f"{data.partnership}\n{title or 'Interim report'}",
+        [
+            f"Period: {data.period}",
+            f"Local authorities: {', '.join(data.local_authorities) or '—'}",
+            f"Schools and settings: {len(data.schools)}",
+            f"{state}, produced on {data.produced_on:%-d %B %Y} by {author}",
+        ]
+        + ([marking] if marking else []),
+    )
     blocks = interim_layout.layout(data, sections, unlinked_titles)
     kit.paragraph(document, "Contents", "TOCHeading")
     kit.table_of_contents(document, interim_layout.outline(blocks))
@@ -90,16 +124,21 @@ def interim_report(data: InterimData, author: str, sections: dict[str, str] | No
 
 
 def trio_record(data: TrioRecord, author: str):
-    document = kit.new_document(f"{data.name}: lesson-study record", author, data.partnership,
-                                subject="Lesson-study record of a trio")
+    document = kit.new_document(
+        f"{data.name}: lesson-study record", author, data.partnership, subject="Lesson-study record of a trio"
+    )
     kit.paragraph(document, data.name, "Title")
-    kit.paragraph(document, f"Lesson-study record, {data.partnership}. Produced on {data.produced_on:%-d %B %Y}.")
+    kit.paragraph(
+        document, f"Lesson-study record, {data.partnership}. Produced on {data.produced_on:%-d %B %Y}."
+    )
     kit.heading(document, "The trio", 1)
     kit.label_value(document, "Enquiry focus", data.focus)
     kit.label_value(document, "Members", ", ".join(data.members))
     kit.label_value(document, "Status", data.status)
     kit.label_value(document, "Linked to", "; ".join(data.links) or "—")
-    kit.paragraph(document, "Case pupils are described by the group they typify; they are never named.", "Caption")
+    kit.paragraph(
+        document, "Case pupils are described by the group they typify; they are never named.", "Caption"
+    )
     for lesson in data.lessons:
         kit.heading(document, lesson.title, 1)
         kit.heading(document, "The plan", 2)
@@ -110,8 +149,11 @@ def trio_record(data: TrioRecord, author: str):
         kit.heading(document, "Case pupils", 2)
         kit.table(document, ["Pupil", "Typical of", "Success criterion"], lesson.pupils, [2, 7, 8])
         kit.heading(document, "Predictions and observations", 2)
-        kit.paragraph(document, "Leuven involvement scale: 1 extremely low, 2 low, 3 moderate, 4 high, 5 extremely "
-                                "high.", "Caption")
+        kit.paragraph(
+            document,
+            "Leuven involvement scale: 1 extremely low, 2 low, 3 moderate, 4 high, 5 extremely high.",
+            "Caption",
+        )
         for pupil, rows in lesson.grids:
             kit.heading(document, pupil, 3)
             kit.table(document, ["Stage", "Predicted", "Observed"], rows, [3.5, 5.5, 8])
@@ -135,8 +177,12 @@ def trio_record(data: TrioRecord, author: str):
 
 def self_evaluation(data: ProformaData, author: str):
     on = f"{data.on:%-d %B %Y}" if data.on else "no date"
-    document = kit.new_document(f"{data.school}: {data.title}, {on}", author, f"{data.school} · {data.partnership}",
-                                subject="School self-evaluation pro-forma")
+    document = kit.new_document(
+        f"{data.school}: {data.title}, {on}",
+        author,
+        f"{data.school} · {data.partnership}",
+        subject="School self-evaluation pro-forma",
+    )
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = kit.PORTRAIT[1], kit.PORTRAIT[0]

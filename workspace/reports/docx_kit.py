@@ -6,13 +6,13 @@ A table is a prepared table (header row and one empty row, made once per shape w
 copied, its empty row copied once a row: the interim report's body is a few hundred rows, which
 this writes in a fraction of what python-docx's add_row() and cell.text take.
 """
+
 from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
-
 from io import BytesIO
 
 from docx import Document
@@ -38,15 +38,16 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text or "")
 
 
-def new_document(title: str, author: str, header_text: str, subject: str = "", marking: str = "",
-                 title_page: bool = False) -> Document:
+def new_document(
+    title: str, author: str, header_text: str, subject: str = "", marking: str = "", title_page: bool = False
+) -> Document:
     """A document of our template. `marking` (a protective marking) leads the running header;
     with `title_page`, the first page has no header or footer."""
     title, author, header_text, subject = clean(title), clean(author), clean(header_text), clean(subject)
     document = Document()
     props = document.core_properties
     props.title, props.author, props.subject = title, author, subject
-    props.created = props.modified = datetime.now(timezone.utc).replace(tzinfo=None)
+    props.created = props.modified = datetime.now(UTC).replace(tzinfo=None)
     props.last_modified_by = author
     section = document.sections[0]
     section.page_width, section.page_height = PORTRAIT
@@ -69,6 +70,7 @@ def new_document(title: str, author: str, header_text: str, subject: str = "", m
 
 def _field(paragraph, instruction: str, placeholder: str = "1") -> None:
     """A complex field (PAGE, NUMPAGES, TOC...) with a cached result Word replaces."""
+
     def fld(kind):
         run = paragraph.add_run()
         element = OxmlElement("w:fldChar")
@@ -108,6 +110,7 @@ def table_of_contents(document, headings: list[tuple]) -> None:
     PAGEREF field for its page. Not a TOC field: LibreOffice fills in a PAGEREF of its own as it
     lays the pages out, but not one nested in a TOC field's result; Word fills them in when the
     fields are updated (Ctrl+A, F9, or on printing), with no prompt on opening."""
+
     def fld(parent, kind):
         run = OxmlElement("w:r")
         element = OxmlElement("w:fldChar")
@@ -270,7 +273,7 @@ def _prototype(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size
     result._tbl.tblPr.style = "TableGrid"
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
     header, template = result.rows
-    for cell, text in zip(header.cells, headers):
+    for cell, text in zip(header.cells, headers, strict=True):
         run = cell.paragraphs[0].add_run(text)
         run.bold, run.font.size = True, Pt(font_size)
         _shade(cell, "D9E6F0")
@@ -281,16 +284,22 @@ def _prototype(headers: tuple[str, ...], widths_cm: tuple[float, ...], font_size
     _cant_split(template)
     if widths_cm:
         result.autofit = False
-        for column, width in zip(result.columns, widths_cm):
+        for column, width in zip(result.columns, widths_cm, strict=True):
             column.width = Cm(width)  # the grid, which LibreOffice and Word lay out by
         for row in (header, template):
-            for cell, width in zip(row.cells, widths_cm):
+            for cell, width in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(width)
     return result._tbl
 
 
-def table(document, headers: list[str], rows: list[list[str]], widths_cm: list[float] | None = None,
-          caption: str | None = None, font_size: float = 9) -> None:
+def table(
+    document,
+    headers: list[str],
+    rows: list[list[str]],
+    widths_cm: list[float] | None = None,
+    caption: str | None = None,
+    font_size: float = 9,
+) -> None:
     """A table with a repeating, shaded header row: the prepared table copied, and its empty row
     copied once for each row of text (line breaks and tabs as Word's own)."""
     if caption:
@@ -302,7 +311,7 @@ def table(document, headers: list[str], rows: list[list[str]], widths_cm: list[f
     for values in rows:
         row = copy.deepcopy(template)
         values = list(values)[:width]
-        for t, value in zip(list(row.iter(T)), values + [""] * (width - len(values))):
+        for t, value in zip(list(row.iter(T)), values + [""] * (width - len(values)), strict=True):
             _fill(t, "" if value is None else str(value))
         result.append(row)
     _append_to_body(document, result)

@@ -1,5 +1,6 @@
 """Interim reports the partnership writes: start, write beside the evidence, finalise, redraft,
 and download as Word and as a workbook. Thin: access, a service, a page or its fragment."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -25,11 +26,22 @@ FIELD = "section-"
 
 
 def _sent_sections() -> dict[str, str]:
-    return {name[len(FIELD):]: value for name, value in request.form.items() if name.startswith(FIELD)}
+    return {name[len(FIELD) :]: value for name, value in request.form.items() if name.startswith(FIELD)}
 
 
-def _draft_page(access, report, status=200, *, values=None, stale=None, errors=None, fingerprints=None,
-                version=None, saved=False, report_data=None):
+def _draft_page(
+    access,
+    report,
+    status=200,
+    *,
+    values=None,
+    stale=None,
+    errors=None,
+    fingerprints=None,
+    version=None,
+    saved=False,
+    report_data=None,
+):
     """`report_data`: what the request gathered already (gathering is the costly part)."""
     report_data = report_data or drafts.report_data(report)
     unlinked = drafts.unlinked_titles(report, report_data)
@@ -38,13 +50,29 @@ def _draft_page(access, report, status=200, *, values=None, stale=None, errors=N
     sections = dict(report.sections or {})
     shown = {key: (values or {}).get(key, sections.get(key, "")) for key, _ in keys}
     blocks = interim_layout.layout(report_data, sections, unlinked)
-    evidence = interim_layout.evidence_beside(report_data) | {key: [interim_layout.UNLINKED] for key, _ in unlinked}
-    return render("reports/draft.html", "reports/_draft_form.html", status, report=report, data=report_data,
-                  keys=keys, writable=writable, shown=shown, evidence=evidence,
-                  blocks=blocks, contents=interim_layout.outline(blocks), stale=stale, errors=errors or {},
-                  fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
-                  version=version if version is not None else report.version, saved=saved,
-                  versions=drafts.versions(report), **comments_context("report", report.id))
+    evidence = interim_layout.evidence_beside(report_data) | {
+        key: [interim_layout.UNLINKED] for key, _ in unlinked
+    }
+    return render(
+        "reports/draft.html",
+        "reports/_draft_form.html",
+        status,
+        report=report,
+        data=report_data,
+        keys=keys,
+        writable=writable,
+        shown=shown,
+        evidence=evidence,
+        blocks=blocks,
+        contents=interim_layout.outline(blocks),
+        stale=stale,
+        errors=errors or {},
+        fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
+        version=version if version is not None else report.version,
+        saved=saved,
+        versions=drafts.versions(report),
+        **comments_context("report", report.id),
+    )
 
 
 @bp.post("/drafts")
@@ -54,17 +82,32 @@ def start_draft(access):
     form = DraftForm(schools, prefix="draft")
     if form.validate():
         try:
-            report = drafts.start_draft(access.partnership, current_user, form.title.data, form.period_from.data,
-                                        form.period_to.data, form.schools.data, form.include_descriptors.data)
+            report = drafts.start_draft(
+                access.partnership,
+                current_user,
+                form.title.data,
+                form.period_from.data,
+                form.period_to.data,
+                form.schools.data,
+                form.include_descriptors.data,
+            )
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            activity.record(access.partnership_id, current_user, "created", "report", report.id,
-                            f"started the interim report “{report.title}”",
-                            url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "created",
+                "report",
+                report.id,
+                f"started the interim report “{report.title}”",
+                url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
+            )
             db.session.commit()
-            return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+            return redirect_to(
+                url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id)
+            )
     return _page(access, None, 422, draft_form=form, fragment="reports/_draft_start.html")
 
 
@@ -86,23 +129,49 @@ def save_draft(access, report_id):
     sent = _sent_sections()
     expected = parse_id(request.form.get("version"))
     try:
-        drafts.save_sections(report, expected or 0, sent, current_user, writable,
-                             merging.parse_fingerprints(request.form.get("fingerprints")), labels)
+        drafts.save_sections(
+            report,
+            expected or 0,
+            sent,
+            current_user,
+            writable,
+            merging.parse_fingerprints(request.form.get("fingerprints")),
+            labels,
+        )
     except StaleEdit as stale:
         db.session.rollback()
-        return _draft_page(access, report, 409, values={**sent, **stale.merged}, stale=stale,
-                           fingerprints=stale.fingerprints, version=stale.current_version,
-                           report_data=report_data)
+        return _draft_page(
+            access,
+            report,
+            409,
+            values={**sent, **stale.merged},
+            stale=stale,
+            fingerprints=stale.fingerprints,
+            version=stale.current_version,
+            report_data=report_data,
+        )
     except ServiceError as error:
         db.session.rollback()
-        return _draft_page(access, report, 422, values=sent, errors={error.field or "": error.message},
-                           fingerprints=request.form.get("fingerprints"),
-                           # an unreadable version stays unknown (0): the next save is checked as stale
-                           version=expected if expected is not None else 0,
-                           report_data=report_data)
-    activity.record(access.partnership_id, current_user, "updated", "report", report.id,
-                    f"wrote in the interim report “{report.title}”",
-                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+        return _draft_page(
+            access,
+            report,
+            422,
+            values=sent,
+            errors={error.field or "": error.message},
+            fingerprints=request.form.get("fingerprints"),
+            # an unreadable version stays unknown (0): the next save is checked as stale
+            version=expected if expected is not None else 0,
+            report_data=report_data,
+        )
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "updated",
+        "report",
+        report.id,
+        f"wrote in the interim report “{report.title}”",
+        url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
+    )
     db.session.commit()
     if request.headers.get("HX-Request") == "true":
         return _draft_page(access, report, saved=True, report_data=report_data)
@@ -122,9 +191,15 @@ def finalise(access, report_id):
     except ServiceError as error:
         db.session.rollback()
         return _draft_page(access, report, 422, errors={"": error.message})
-    activity.record(access.partnership_id, current_user, "finalised", "report", report.id,
-                    f"made the interim report “{report.title}” final",
-                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "finalised",
+        "report",
+        report.id,
+        f"made the interim report “{report.title}” final",
+        url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
+    )
     db.session.commit()
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
 
@@ -138,17 +213,29 @@ def redraft(access, report_id):
     except ServiceError as error:
         db.session.rollback()
         return _draft_page(access, final, 422, errors={"": error.message})
-    activity.record(access.partnership_id, current_user, "created", "report", report.id,
-                    f"started a new draft of “{report.title}” from the final report",
-                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "created",
+        "report",
+        report.id,
+        f"started a new draft of “{report.title}” from the final report",
+        url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
+    )
     db.session.commit()
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
 
 
 def _recorded(access, report, what):
-    activity.record(access.partnership_id, current_user, "exported", "report", report.id,
-                    f"exported {what} of the interim report “{report.title}”",
-                    url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "report",
+        report.id,
+        f"exported {what} of the interim report “{report.title}”",
+        url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
+    )
     db.session.commit()
 
 
@@ -159,9 +246,15 @@ def draft_docx(access, report_id):
     report_data = drafts.report_data(report)
     # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
     author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
-    document = documents.interim_report(report_data, author, sections=dict(report.sections or {}),
-                                        unlinked_titles=drafts.unlinked_titles(report, report_data), title=report.title,
-                                        status=report.status, marking=current_app.config["REPORT_MARKING"])
+    document = documents.interim_report(
+        report_data,
+        author,
+        sections=dict(report.sections or {}),
+        unlinked_titles=drafts.unlinked_titles(report, report_data),
+        title=report.title,
+        status=report.status,
+        marking=current_app.config["REPORT_MARKING"],
+    )
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")
 
@@ -172,8 +265,12 @@ def draft_xlsx(access, report_id):
     report = report_in(access, report_id)
     book = workbook.interim_workbook(drafts.report_data(report), report.title)
     _recorded(access, report, "the workbook")
-    response = send_file(BytesIO(book), mimetype=XLSX, as_attachment=True,
-                         download_name=f"{_slug(report.title)}-{report.status}.xlsx", max_age=0)
+    response = send_file(
+        BytesIO(book),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{_slug(report.title)}-{report.status}.xlsx",
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
-

@@ -9,8 +9,12 @@ from ..trios.forms import MultiCheckboxField
 
 
 class InterimForm(FlaskForm):
-    period_from = CalendarDateField("From", validators=[InputRequired("Enter the first day of the period."), PlausibleDate()])
-    period_to = CalendarDateField("To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()])
+    period_from = CalendarDateField(
+        "From", validators=[InputRequired("Enter the first day of the period."), PlausibleDate()]
+    )
+    period_to = CalendarDateField(
+        "To", validators=[InputRequired("Enter the last day of the period."), PlausibleDate()]
+    )
     schools = MultiCheckboxField("Schools", coerce=int)
 
     def __init__(self, school_options, *args, **kwargs):
@@ -38,5 +42,6 @@ class ProformaExportForm(FlaskForm):
 
 class DraftForm(InterimForm):
     """Starting an interim report: its title, period and schools."""
+
     title = StringField("Title", validators=[InputRequired("Give the report a title."), CharacterLimit(200)])
     include_descriptors = BooleanField("Include case-pupil descriptors")

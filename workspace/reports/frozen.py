@@ -3,6 +3,7 @@
 InterimData is plain typed dataclasses; `dump` writes it as JSON values and `load` reads them
 back by the same type hints (dates as ISO text, dicts as pairs because their keys may be ints).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,8 +36,13 @@ def load(kind, value):
         return load(next(a for a in args if a is not type(None)), value)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: load(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)
-                       if f.init and f.name in value})
+        return kind(
+            **{
+                f.name: load(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.init and f.name in value
+            }
+        )
     if kind is datetime:
         return datetime.fromisoformat(value)
     if kind is date:
@@ -44,12 +50,15 @@ def load(kind, value):
     if origin is list:
         return [load(args[0], v) for v in value]
     if origin is tuple:
-        return tuple(load(a, v) for a, v in zip(args, value)) if args and args[-1] is not Ellipsis \
+        return (
+            tuple(load(a, v) for a, v in zip(args, value, strict=True))
+            if args and args[-1] is not Ellipsis
             else tuple(load(args[0] if args else typing.Any, v) for v in value)
+        )
     if kind is tuple:
         return _tuples(value)
     if origin is dict:
         return {load(args[0], k): load(args[1], v) for k, v in value}
     if kind is dict:
-        return {k: v for k, v in value}
+        return dict(value)
     return value

@@ -6,6 +6,7 @@ figures, progress and impact by priority and QI, collaborative enquiry, exceptio
 self-evaluation as distance travelled, issues and support needed, next steps, and the framework
 wording as an appendix. The full lists go to the workbook beside it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,11 +26,11 @@ SUMMARY_WIDTHS = [7.0, 1.6, 2.0, 1.9, 2.2, 2.3]
 
 @dataclass
 class Block:
-    kind: str      # heading, text, written, label, bullets, table, chart, landscape, portrait
+    kind: str  # heading, text, written, label, bullets, table, chart, landscape, portrait
     text: str = ""
     level: int = 0
-    key: str = ""                               # a written section's key
-    items: list = field(default_factory=list)   # bullets: (bold prefix, text); label: [value]
+    key: str = ""  # a written section's key
+    items: list = field(default_factory=list)  # bullets: (bold prefix, text); label: [value]
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)
@@ -42,7 +43,10 @@ def section_keys(data: InterimData) -> list[tuple[str, str]]:
     keys = [("summary", "Summary"), ("purpose", "Purpose and aims")]
     keys += [(f"progress:{s.element.id}", s.element.heading) for s in data.priorities + data.qis]
     keys += [(f"trio:{t.id}", t.name) for t in data.trios]
-    keys += [("issues", "Issues, barriers and support needed from the authority"), ("next_steps", "Next steps")]
+    keys += [
+        ("issues", "Issues, barriers and support needed from the authority"),
+        ("next_steps", "Next steps"),
+    ]
     return keys
 
 
@@ -57,8 +61,9 @@ def unlinked(sections: dict[str, str] | None, keys: list[tuple[str, str]]) -> li
     return [key for key, text in (sections or {}).items() if key not in current and (text or "").strip()]
 
 
-def layout(data: InterimData, sections: dict[str, str] | None = None,
-           unlinked_titles: list[tuple[str, str]] = ()) -> list[Block]:
+def layout(
+    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: list[tuple[str, str]] = ()
+) -> list[Block]:
     """`unlinked_titles`: (key, title) of the sections `unlinked` names, written before the issues."""
     sections = sections or {}
     blocks: list[Block] = []
@@ -74,38 +79,89 @@ def layout(data: InterimData, sections: dict[str, str] | None = None,
     blocks.append(_written(sections.get("purpose", data.description), "purpose"))
 
     heading("The partnership in the period")
-    blocks.append(Block("text", f"{data.partnership} brings together {len(data.schools)} schools and settings in "
-                                f"{', '.join(data.local_authorities) or 'no local authority yet'}. Figures are as at "
-                                f"{data.period_to:%-d %B %Y}, the end of the period."))
-    blocks.append(Block("table", headers=["Participation", "Number"], rows=[list(p) for p in data.participation],
-                        widths=[12, 4], caption="Participation in the period"))
-    blocks.append(Block("table", headers=["School or setting", "Sector", "Local authority", "Teachers involved"],
-                        rows=[row + [str(n)] for row, (_, n) in zip(data.schools, data.teachers_by_school)],
-                        widths=[7, 3.5, 3.5, 3], caption="Schools and settings"))
-    blocks.append(Block("table", headers=["Improvement actions", "Number"], rows=[list(f) for f in data.figures],
-                        widths=[12, 4], caption="Improvement actions in the period"))
+    blocks.append(
+        Block(
+            "text",
+            f"{data.partnership} brings together {len(data.schools)} schools and settings in "
+            f"{', '.join(data.local_authorities) or 'no local authority yet'}. Figures are as at "
+            f"{data.period_to:%-d %B %Y}, the end of the period.",
+        )
+    )
+    blocks.append(
+        Block(
+            "table",
+            headers=["Participation", "Number"],
+            rows=[list(p) for p in data.participation],
+            widths=[12, 4],
+            caption="Participation in the period",
+        )
+    )
+    blocks.append(
+        Block(
+            "table",
+            headers=["School or setting", "Sector", "Local authority", "Teachers involved"],
+            rows=[row + [str(n)] for row, (_, n) in zip(data.schools, data.teachers_by_school, strict=True)],
+            widths=[7, 3.5, 3.5, 3],
+            caption="Schools and settings",
+        )
+    )
+    blocks.append(
+        Block(
+            "table",
+            headers=["Improvement actions", "Number"],
+            rows=[list(f) for f in data.figures],
+            widths=[12, 4],
+            caption="Improvement actions in the period",
+        )
+    )
 
     heading("Progress and impact")
-    blocks.append(Block("text", f"Each row counts the actions linked to a priority or quality indicator that were open "
-                                f"in the period, with their status at its end; “no recent update” means none in the "
-                                f"{data.stale_weeks} weeks before the end. An action linked to several is counted under "
-                                f"each."))
-    for title, summaries, first in (("By IGBE priority", data.priorities, "IGBE priority"),
-                                    ("By quality indicator", data.qis, "Quality indicator")):
+    blocks.append(
+        Block(
+            "text",
+            f"Each row counts the actions linked to a priority or quality indicator that were open "
+            f"in the period, with their status at its end; “no recent update” means none in the "
+            f"{data.stale_weeks} weeks before the end. An action linked to several is counted under "
+            f"each.",
+        )
+    )
+    for title, summaries, first in (
+        ("By IGBE priority", data.priorities, "IGBE priority"),
+        ("By quality indicator", data.qis, "Quality indicator"),
+    ):
         heading(title, 2)
         if not summaries:
             blocks.append(Block("text", f"No actions of the period are linked to {title[3:].lower()}s."))
             continue
-        blocks.append(Block("table", headers=[first] + SUMMARY_HEADERS[1:], rows=[s.row() for s in summaries],
-                            widths=SUMMARY_WIDTHS))
+        blocks.append(
+            Block(
+                "table",
+                headers=[first] + SUMMARY_HEADERS[1:],
+                rows=[s.row() for s in summaries],
+                widths=SUMMARY_WIDTHS,
+            )
+        )
         if summaries is data.qis and data.chart_categories:
-            blocks.append(Block("chart", caption="Figure 1: actions by status at the end of the period for each "
-                                                 "quality indicator (an action linked to several is counted under each)."))
+            blocks.append(
+                Block(
+                    "chart",
+                    caption="Figure 1: actions by status at the end of the period for each "
+                    "quality indicator (an action linked to several is counted under each).",
+                )
+            )
             labels = data.status_labels
-            blocks.append(Block("table", headers=["Quality indicator"] + [labels[s] for s in STATUS_ORDER],
-                                rows=[[c] + [str(data.chart_series[s].get(c, 0)) for s in STATUS_ORDER]
-                                      for c in data.chart_categories],
-                                widths=[5.0, 3.0, 3.0, 3.0, 3.0], caption="The figures of Figure 1"))
+            blocks.append(
+                Block(
+                    "table",
+                    headers=["Quality indicator"] + [labels[s] for s in STATUS_ORDER],
+                    rows=[
+                        [c] + [str(data.chart_series[s].get(c, 0)) for s in STATUS_ORDER]
+                        for c in data.chart_categories
+                    ],
+                    widths=[5.0, 3.0, 3.0, 3.0, 3.0],
+                    caption="The figures of Figure 1",
+                )
+            )
         for summary in summaries:
             key = f"progress:{summary.element.id}"
             if sections.get(key, "").strip():
@@ -113,13 +169,29 @@ def layout(data: InterimData, sections: dict[str, str] | None = None,
                 blocks.append(_written(sections[key], key))
     heading("Evidence of impact", 2)
     if data.evidence:
-        blocks.append(Block("text", "Evidence of impact the partnership's leads chose for this report, latest first."
-                            if data.evidence_starred else
-                            "The latest evidence of impact posted for each action in the period (leads star the "
-                            "updates to show here on each action's page)."))
-        blocks.append(Block("bullets", items=[
-            (f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}" + (f"; flagged: {', '.join(a.marks)}" if a.marks else "")
-             + "): ", a.evidence) for a in data.evidence]))
+        blocks.append(
+            Block(
+                "text",
+                "Evidence of impact the partnership's leads chose for this report, latest first."
+                if data.evidence_starred
+                else "The latest evidence of impact posted for each action in the period (leads star the "
+                "updates to show here on each action's page).",
+            )
+        )
+        blocks.append(
+            Block(
+                "bullets",
+                items=[
+                    (
+                        f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}"
+                        + (f"; flagged: {', '.join(a.marks)}" if a.marks else "")
+                        + "): ",
+                        a.evidence,
+                    )
+                    for a in data.evidence
+                ],
+            )
+        )
         if data.evidence_left_out:
             blocks.append(Block("text", f"{data.evidence_left_out} more in the workbook (Progress updates)."))
     else:
@@ -136,33 +208,69 @@ def layout(data: InterimData, sections: dict[str, str] | None = None,
         blocks.append(Block("label", "Members", items=[", ".join(trio.members)]))
         key = f"trio:{trio.id}"
         blocks.append(_written(sections.get(key, "\n\n".join(trio.learned)), key))
-        blocks.append(Block("table", headers=["Date", "School", "Class", "Subject", "Taught by"], rows=trio.lessons,
-                            widths=[2.6, 4.4, 2.6, 3.6, 3.8]))
+        blocks.append(
+            Block(
+                "table",
+                headers=["Date", "School", "Class", "Subject", "Taught by"],
+                rows=trio.lessons,
+                widths=[2.6, 4.4, 2.6, 3.6, 3.8],
+            )
+        )
         if trio.next_steps:
             blocks.append(Block("bullets", text="Next steps", items=[("", s) for s in trio.next_steps]))
         if trio.highlights:
-            blocks.append(Block("bullets", text="Highlights from observations and pupil voice",
-                                items=[(f"{who}: ", what) for who, what in trio.highlights]))
+            blocks.append(
+                Block(
+                    "bullets",
+                    text="Highlights from observations and pupil voice",
+                    items=[(f"{who}: ", what) for who, what in trio.highlights],
+                )
+            )
 
     heading("Exceptions")
-    blocks.append(Block("table", headers=["At the end of the period", "Number"],
-                        rows=[[label, str(n)] for label, n in data.exception_counts], widths=[12, 4]))
+    blocks.append(
+        Block(
+            "table",
+            headers=["At the end of the period", "Number"],
+            rows=[[label, str(n)] for label, n in data.exception_counts],
+            widths=[12, 4],
+        )
+    )
     # Each action once in the body: one with evidence of impact is listed there, with its flags.
     shown = {a.id for a in data.evidence}
     flagged = [a for a in data.exceptions if a.id not in shown]
     if flagged:
-        blocks.append(Block("table", headers=["Action", "School", "Owner", "Status", "Due", "Last update", "Flagged"],
-                            rows=[[a.title, a.school, a.owner, a.status_label, a.due.strftime("%-d %b %Y") if a.due else "",
-                                   a.last_update_at.strftime("%-d %b %Y") if a.last_update_at else "None",
-                                   "; ".join(a.marks)] for a in flagged],
-                            widths=[5.2, 3.0, 2.6, 1.8, 1.9, 1.9, 2.6],
-                            caption="Actions flagged (each listed once"
-                                    + ("; those with evidence of impact are under Evidence of impact"
-                                       if len(flagged) < len(data.exceptions) else "") + ")"
-                                    + (f"; {data.exceptions_left_out} more in the workbook" if data.exceptions_left_out
-                                       else "")))
+        blocks.append(
+            Block(
+                "table",
+                headers=["Action", "School", "Owner", "Status", "Due", "Last update", "Flagged"],
+                rows=[
+                    [
+                        a.title,
+                        a.school,
+                        a.owner,
+                        a.status_label,
+                        a.due.strftime("%-d %b %Y") if a.due else "",
+                        a.last_update_at.strftime("%-d %b %Y") if a.last_update_at else "None",
+                        "; ".join(a.marks),
+                    ]
+                    for a in flagged
+                ],
+                widths=[5.2, 3.0, 2.6, 1.8, 1.9, 1.9, 2.6],
+                caption="Actions flagged (each listed once"
+                + (
+                    "; those with evidence of impact are under Evidence of impact"
+                    if len(flagged) < len(data.exceptions)
+                    else ""
+                )
+                + ")"
+                + (f"; {data.exceptions_left_out} more in the workbook" if data.exceptions_left_out else ""),
+            )
+        )
     if data.quiet_trios:
-        blocks.append(Block("label", "Trios with no lesson in the period", items=[", ".join(data.quiet_trios)]))
+        blocks.append(
+            Block("label", "Trios with no lesson in the period", items=[", ".join(data.quiet_trios)])
+        )
 
     heading("Self-evaluation: distance travelled")
     if not data.distance:
@@ -172,15 +280,32 @@ def layout(data: InterimData, sections: dict[str, str] | None = None,
         if distance.scale:
             blocks.append(Block("label", "Scale", items=[", ".join(distance.scale)]))
         if len(distance.rows) > MANY_EVALUATIONS:
-            blocks.append(Block("table", headers=["School", "Themes and QIs evaluated", "Higher at the end",
-                                                  "The same", "Lower", "First evaluated in the period"],
-                                rows=distance.by_school, widths=[5.0, 2.4, 2.4, 2.2, 2.0, 3.0],
-                                caption=f"Levels at the period's start and end, by school ({len(distance.rows)} "
-                                        f"themes and QIs; each is in the workbook's Self-evaluations sheet)"))
+            blocks.append(
+                Block(
+                    "table",
+                    headers=[
+                        "School",
+                        "Themes and QIs evaluated",
+                        "Higher at the end",
+                        "The same",
+                        "Lower",
+                        "First evaluated in the period",
+                    ],
+                    rows=distance.by_school,
+                    widths=[5.0, 2.4, 2.4, 2.2, 2.0, 3.0],
+                    caption=f"Levels at the period's start and end, by school ({len(distance.rows)} "
+                    f"themes and QIs; each is in the workbook's Self-evaluations sheet)",
+                )
+            )
             continue
-        blocks.append(Block("table", headers=["School", "QI and theme", "At the start of the period",
-                                              "At the end of the period"],
-                            rows=distance.rows, widths=[4.2, 6.0, 3.4, 3.4]))
+        blocks.append(
+            Block(
+                "table",
+                headers=["School", "QI and theme", "At the start of the period", "At the end of the period"],
+                rows=distance.rows,
+                widths=[4.2, 6.0, 3.4, 3.4],
+            )
+        )
 
     if unlinked_titles:
         heading(UNLINKED_HEADING)
@@ -209,17 +334,33 @@ def _trios_compact(data: InterimData, sections: dict[str, str], blocks: list[Blo
     for trio in data.trios:
         dates = [lesson[0] for lesson in trio.lessons]
         written = sections.get(f"trio:{trio.id}", "\n\n".join(trio.learned)).strip()
-        rows.append([trio.name, "; ".join(trio.members),
-                     f"{len(dates)}" + (f" ({dates[0]} to {dates[-1]})" if len(dates) > 1 else f" ({dates[0]})"),
-                     written or NOT_WRITTEN])
-    blocks.append(Block("table", headers=["Trio", "Members", "Lessons in the period", "What the trio learned"],
-                        rows=rows, widths=[3.6, 4.2, 2.8, 6.4],
-                        caption=f"{len(rows)} trios at work; each trio's lesson-study record has its lessons, "
-                                "next steps and observations"))
+        rows.append(
+            [
+                trio.name,
+                "; ".join(trio.members),
+                f"{len(dates)}" + (f" ({dates[0]} to {dates[-1]})" if len(dates) > 1 else f" ({dates[0]})"),
+                written or NOT_WRITTEN,
+            ]
+        )
+    blocks.append(
+        Block(
+            "table",
+            headers=["Trio", "Members", "Lessons in the period", "What the trio learned"],
+            rows=rows,
+            widths=[3.6, 4.2, 2.8, 6.4],
+            caption=f"{len(rows)} trios at work; each trio's lesson-study record has its lessons, "
+            "next steps and observations",
+        )
+    )
     highlights = [(f"{trio.name}, {who}: ", what) for trio in data.trios for who, what in trio.highlights[:1]]
     if highlights:
-        blocks.append(Block("bullets", text="Highlights from observations and pupil voice",
-                            items=highlights[:data.list_limit // 2]))
+        blocks.append(
+            Block(
+                "bullets",
+                text="Highlights from observations and pupil voice",
+                items=highlights[: data.list_limit // 2],
+            )
+        )
 
 
 def outline(blocks: list[Block]) -> list[tuple[int, str, str]]:
@@ -231,22 +372,30 @@ def evidence_beside(data: InterimData) -> dict[str, list[str]]:
     """What the lead reads beside each section's text box: the figures and evidence it is about."""
     evidence: dict[str, list[str]] = {
         "summary": [f"{label}: {value}" for label, value in data.figures + data.participation],
-        "purpose": [f"The partnership's description: {data.description}" if data.description
-                    else "The partnership has no description yet."],
+        "purpose": [
+            f"The partnership's description: {data.description}"
+            if data.description
+            else "The partnership has no description yet."
+        ],
         "issues": [f"{label}: {n}" for label, n in data.exception_counts]
-                  + ([f"Trios with no lesson: {', '.join(data.quiet_trios)}"] if data.quiet_trios else []),
+        + ([f"Trios with no lesson: {', '.join(data.quiet_trios)}"] if data.quiet_trios else []),
         "next_steps": [f"{t.name}: {step}" for t in data.trios for step in t.next_steps][:20]
-                      or ["No trio recorded next steps in the period."],
+        or ["No trio recorded next steps in the period."],
     }
     for summary in data.priorities + data.qis:
         element_id = summary.element.id
-        lines = [f"{summary.actions} action{'s' if summary.actions != 1 else ''}; {summary.complete_pct}% complete, {summary.overdue_pct}% overdue, "
-                 f"{summary.stale_pct}% with no recent update; {summary.with_evidence} with evidence of impact"]
-        lines += [f"{a.title}: {a.evidence}" for a in data.actions if element_id in a.element_ids and a.evidence][:8]
+        lines = [
+            f"{summary.actions} action{'s' if summary.actions != 1 else ''}; {summary.complete_pct}% complete, {summary.overdue_pct}% overdue, "
+            f"{summary.stale_pct}% with no recent update; {summary.with_evidence} with evidence of impact"
+        ]
+        lines += [
+            f"{a.title}: {a.evidence}" for a in data.actions if element_id in a.element_ids and a.evidence
+        ][:8]
         evidence[f"progress:{element_id}"] = lines
     for trio in data.trios:
-        evidence[f"trio:{trio.id}"] = ([f"{len(trio.lessons)} research lesson{'s' if len(trio.lessons) != 1 else ''} "
-                                        f"in the period"]
-                                       + [f"Learned: {text}" for text in trio.learned]
-                                       + [f"Next step: {step}" for step in trio.next_steps])
+        evidence[f"trio:{trio.id}"] = (
+            [f"{len(trio.lessons)} research lesson{'s' if len(trio.lessons) != 1 else ''} in the period"]
+            + [f"Learned: {text}" for text in trio.learned]
+            + [f"Next step: {step}" for step in trio.next_steps]
+        )
     return evidence

@@ -1,5 +1,6 @@
 """Word exports: offered where people look for them, downloaded as attachments, never cached,
 and recorded in the activity feed."""
+
 import re
 from datetime import date, timedelta
 from io import BytesIO
@@ -22,8 +23,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _attachment(document, filename: str):
-    response = send_file(BytesIO(to_bytes(document)), mimetype=DOCX, as_attachment=True, download_name=filename,
-                         max_age=0)
+    response = send_file(
+        BytesIO(to_bytes(document)), mimetype=DOCX, as_attachment=True, download_name=filename, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -36,13 +38,26 @@ def _page(access, form, status=200, draft_form=None, fragment="reports/_interim_
     """The reports page; `form` (the quick export) or `draft_form` (starting a report) carries errors."""
     schools = list_schools(access.partnership)
     today = date.today()
-    defaults = dict(formdata=None, period_from=today - timedelta(days=182), period_to=today,
-                    schools=[s.id for s in schools])
+    defaults = dict(
+        formdata=None,
+        period_from=today - timedelta(days=182),
+        period_to=today,
+        schools=[s.id for s in schools],
+    )
     form = form or InterimForm(schools, **defaults)
-    draft_form = draft_form or DraftForm(schools, prefix="draft", title=f"Interim report {today:%B %Y}", **defaults)
-    return render("reports/index.html", fragment, status, form=form, draft_form=draft_form,
-                  reports=drafts.list_reports(access.partnership),
-                  trios=trio_services.list_trios(access.partnership), schools=schools)
+    draft_form = draft_form or DraftForm(
+        schools, prefix="draft", title=f"Interim report {today:%B %Y}", **defaults
+    )
+    return render(
+        "reports/index.html",
+        fragment,
+        status,
+        form=form,
+        draft_form=draft_form,
+        reports=drafts.list_reports(access.partnership),
+        trios=trio_services.list_trios(access.partnership),
+        schools=schools,
+    )
 
 
 @bp.get("/", strict_slashes=False)
@@ -58,13 +73,24 @@ def interim(access):
     if not form.validate():
         return _page(access, form, 422)
     report = data.interim(access.partnership, form.period_from.data, form.period_to.data, form.schools.data)
-    document = documents.interim_report(report, current_user.name, marking=current_app.config["REPORT_MARKING"])
-    activity.record(access.partnership_id, current_user, "exported", "report", None,
-                    f"exported the interim report for {form.period_from.data:%-d %b %Y} to {form.period_to.data:%-d %b %Y}",
-                    url_for("reports.index", partnership_id=access.partnership_id))
+    document = documents.interim_report(
+        report, current_user.name, marking=current_app.config["REPORT_MARKING"]
+    )
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "report",
+        None,
+        f"exported the interim report for {form.period_from.data:%-d %b %Y} to {form.period_to.data:%-d %b %Y}",
+        url_for("reports.index", partnership_id=access.partnership_id),
+    )
     db.session.commit()
-    return _attachment(document, f"interim-report-{_slug(access.partnership.name)}-{form.period_from.data}-to-"
-                                 f"{form.period_to.data}.docx")
+    return _attachment(
+        document,
+        f"interim-report-{_slug(access.partnership.name)}-{form.period_from.data}-to-"
+        f"{form.period_to.data}.docx",
+    )
 
 
 @bp.post("/trios/<int:trio_id>")
@@ -72,9 +98,15 @@ def interim(access):
 def trio_record(access, trio_id):
     trio = trio_in(access, trio_id)
     document = documents.trio_record(records.trio_record(trio), current_user.name)
-    activity.record(access.partnership_id, current_user, "exported", "trio", trio.id,
-                    f"exported the lesson-study record of “{trio.name}”",
-                    url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "trio",
+        trio.id,
+        f"exported the lesson-study record of “{trio.name}”",
+        url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id),
+    )
     db.session.commit()
     return _attachment(document, f"lesson-study-record-{_slug(trio.name)}.docx")
 
@@ -89,8 +121,14 @@ def self_evaluation(access, school_id):
     if on is None or on not in dates:
         abort(404)
     document = documents.self_evaluation(records.proforma(school, on), current_user.name)
-    activity.record(access.partnership_id, current_user, "exported", "school", school.id,
-                    f"exported the self-evaluation of {school.name} for {on:%-d %b %Y}",
-                    url_for("selfeval.proforma", partnership_id=access.partnership_id, school_id=school.id, on=on))
+    activity.record(
+        access.partnership_id,
+        current_user,
+        "exported",
+        "school",
+        school.id,
+        f"exported the self-evaluation of {school.name} for {on:%-d %b %Y}",
+        url_for("selfeval.proforma", partnership_id=access.partnership_id, school_id=school.id, on=on),
+    )
     db.session.commit()
     return _attachment(document, f"self-evaluation-{_slug(school.name)}-{on}.docx")

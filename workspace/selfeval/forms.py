@@ -3,15 +3,25 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..forms_common import (
-    CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, parse_id,
+    CalendarDateField,
+    CharacterLimit,
+    OptionalIntSelectField,
+    PlausibleDate,
+    choices,
+    parse_id,
 )
 
 
 class EvaluationForm(FlaskForm):
-    evaluated_on = CalendarDateField("Date of the evaluation", validators=[InputRequired("Enter the date of the evaluation."), PlausibleDate()])
+    evaluated_on = CalendarDateField(
+        "Date of the evaluation",
+        validators=[InputRequired("Enter the date of the evaluation."), PlausibleDate()],
+    )
     level = RadioField("Level", validators=[InputRequired("Choose a level.")])
-    how_well = TextAreaField("How well are we doing?", validators=[
-        DataRequired("Answer “How well are we doing?”."), CharacterLimit(20000)])
+    how_well = TextAreaField(
+        "How well are we doing?",
+        validators=[DataRequired("Answer “How well are we doing?”."), CharacterLimit(20000)],
+    )
     how_know = TextAreaField("How do we know? What evidence do we have?", validators=[CharacterLimit(20000)])
     what_now = TextAreaField("What are we going to do now?", validators=[CharacterLimit(20000)])
 
@@ -27,7 +37,9 @@ class FollowUpForm(FlaskForm):
 
     def __init__(self, owners, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner_id.choices = choices([("", "Choose an owner")] + [(owner.id, owner.name) for owner in owners])
+        self.owner_id.choices = choices(
+            [("", "Choose an owner")] + [(owner.id, owner.name) for owner in owners]
+        )
 
 
 def parse_evidence(values) -> list[tuple[str, int]]:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("trios", __name__, url_prefix="/p/<int:partnership_id>/trios")
 
-from . import views, lesson_views, observe_views, reflect_views  # noqa: E402,F401
+from . import lesson_views, observe_views, reflect_views, views  # noqa: E402,F401

@@ -8,6 +8,7 @@ number (observing.SIGNATURE), so a poll is answered from one row however long th
 and, because the version moves on inside the writing transaction, an observation is never hidden
 by a version read before it was committed.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, inspect, select, update
@@ -20,8 +21,11 @@ _WATCHED = (Observation, CasePupil, LessonStage)
 _WATCHED_TABLES = {model.__table__ for model in _WATCHED}
 _PENDING = "feeds_changed_in"
 # SET updated_at = updated_at: the lesson's own "last changed" stays the plan's.
-_MOVE_ON = (update(ResearchLesson).where(ResearchLesson.id == bindparam("lesson"))
-            .values(feed_version=bindparam("new_version"), updated_at=ResearchLesson.updated_at))
+_MOVE_ON = (
+    update(ResearchLesson)
+    .where(ResearchLesson.id == bindparam("lesson"))
+    .values(feed_version=bindparam("new_version"), updated_at=ResearchLesson.updated_at)
+)
 
 
 def move_on(connection, lesson_id: int) -> None:
@@ -33,13 +37,20 @@ def move_on(connection, lesson_id: int) -> None:
 def _move_on_all(connection, lesson_ids: set[int]) -> None:
     lesson_ids = {lesson for lesson in lesson_ids if lesson is not None}
     if lesson_ids:
-        connection.execute(update(ResearchLesson).where(ResearchLesson.id.in_(lesson_ids))
-                           .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at))
+        connection.execute(
+            update(ResearchLesson)
+            .where(ResearchLesson.id.in_(lesson_ids))
+            .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at)
+        )
 
 
 def _lessons_observed_by(session: Session, user_id: int) -> set[int]:
     with session.no_autoflush:
-        return set(session.scalars(select(Observation.lesson_id).where(Observation.observer_id == user_id).distinct()))
+        return set(
+            session.scalars(
+                select(Observation.lesson_id).where(Observation.observer_id == user_id).distinct()
+            )
+        )
 
 
 def _collect(session: Session, _context, _instances) -> None:
@@ -54,7 +65,11 @@ def _collect(session: Session, _context, _instances) -> None:
     for record in session.dirty:
         if isinstance(record, _WATCHED) and session.is_modified(record, include_collections=False):
             lessons.add(record.lesson_id)
-        elif isinstance(record, User) and record.id is not None and inspect(record).attrs.name.history.has_changes():
+        elif (
+            isinstance(record, User)
+            and record.id is not None
+            and inspect(record).attrs.name.history.has_changes()
+        ):
             lessons |= _lessons_observed_by(session, record.id)  # the feed names each entry's observer
     for record in session.deleted:
         if isinstance(record, _WATCHED):
@@ -78,7 +93,9 @@ def _bulk(state) -> None:
     if table not in _WATCHED_TABLES:
         return
     connection = state.session.connection()
-    statement = update(ResearchLesson).values(feed_version=new_version(), updated_at=ResearchLesson.updated_at)
+    statement = update(ResearchLesson).values(
+        feed_version=new_version(), updated_at=ResearchLesson.updated_at
+    )
     if state.is_insert:
         rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
         if rows and all("lesson_id" in row for row in rows):
@@ -99,4 +116,9 @@ def _forget(session: Session) -> None:
 
 
 # The session events this module listens to; create_app registers them (listen_to_session).
-LISTENERS = (("before_flush", _collect), ("after_flush", _bump), ("do_orm_execute", _bulk), ("after_rollback", _forget))
+LISTENERS = (
+    ("before_flush", _collect),
+    ("after_flush", _bump),
+    ("do_orm_execute", _bulk),
+    ("after_rollback", _forget),
+)

@@ -1,18 +1,36 @@
 """Forms for trios and their lessons. The lesson plan and the discussion have many repeating
 rows, so they are read from the submitted fields directly (parse_plan, parse_discussion)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import (
-    IMPLAUSIBLE_DATE, CalendarDateField, CharacterLimit, OptionalIntSelectField, PlausibleDate, choices, optional_int,
-    parse_id, plausible_year, read_date,
+    IMPLAUSIBLE_DATE,
+    CalendarDateField,
+    CharacterLimit,
+    OptionalIntSelectField,
+    PlausibleDate,
+    choices,
+    optional_int,
+    parse_id,
+    plausible_year,
+    read_date,
 )
 from ..models.trios import TRIO_STATUS_LABELS
-from ..pupil_details import HINT as PUPIL_HINT, NoPupilIdentifiers
+from ..pupil_details import HINT as PUPIL_HINT
+from ..pupil_details import NoPupilIdentifiers
 from .observing import LEUVEN_LEVELS
 from .planning import PlanInput, PupilInput, StageInput
 from .reflection import STANDARD_QUESTIONS
@@ -24,10 +42,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class TrioForm(FlaskForm):
-    name = StringField("Trio name", validators=[
-        DataRequired("Give the trio a name."), CharacterLimit(200)])
-    focus = TextAreaField("Enquiry focus", validators=[
-        DataRequired("Write the trio's enquiry focus."), CharacterLimit(2000)])
+    name = StringField("Trio name", validators=[DataRequired("Give the trio a name."), CharacterLimit(200)])
+    focus = TextAreaField(
+        "Enquiry focus", validators=[DataRequired("Write the trio's enquiry focus."), CharacterLimit(2000)]
+    )
     status = SelectField("Status", choices=choices(TRIO_STATUS_LABELS.items()), default="planning")
     members = MultiCheckboxField("Members", coerce=int)
     version = HiddenField()
@@ -35,7 +53,9 @@ class TrioForm(FlaskForm):
     def __init__(self, people, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.members.choices = choices(
-            (user.id, f"{user.name}, {school.name}" if school else f"{user.name} (lead)") for user, school in people)
+            (user.id, f"{user.name}, {school.name}" if school else f"{user.name} (lead)")
+            for user, school in people
+        )
 
 
 class NewLessonForm(FlaskForm):
@@ -52,15 +72,27 @@ class NewLessonForm(FlaskForm):
 
 
 class ObservationForm(FlaskForm):
-    case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")])
+    case_pupil_id = RadioField(
+        "Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")]
+    )
     stage_id = RadioField("Lesson stage", coerce=optional_int, validators=[Optional()])
-    text = TextAreaField("What did you see?", validators=[
-        DataRequired("Write what you saw."), CharacterLimit(5000), NoPupilIdentifiers()],
-        description=f"What the pupil did and said, as it happened. {PUPIL_HINT}")
-    leuven_score = RadioField("Leuven involvement (optional)", coerce=optional_int, validators=[Optional()],
-                              choices=choices([("", "No score")] + [(n, f"{n}: {label}") for n, (label, _) in LEUVEN_LEVELS.items()]),
-                              default="")
-    tags = MultiCheckboxField("Tag the trio's QIs and priorities (optional)", coerce=int, validators=[Optional()])
+    text = TextAreaField(
+        "What did you see?",
+        validators=[DataRequired("Write what you saw."), CharacterLimit(5000), NoPupilIdentifiers()],
+        description=f"What the pupil did and said, as it happened. {PUPIL_HINT}",
+    )
+    leuven_score = RadioField(
+        "Leuven involvement (optional)",
+        coerce=optional_int,
+        validators=[Optional()],
+        choices=choices(
+            [("", "No score")] + [(n, f"{n}: {label}") for n, (label, _) in LEUVEN_LEVELS.items()]
+        ),
+        default="",
+    )
+    tags = MultiCheckboxField(
+        "Tag the trio's QIs and priorities (optional)", coerce=int, validators=[Optional()]
+    )
 
     def __init__(self, lesson, tag_elements, label_of, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,13 +102,23 @@ class ObservationForm(FlaskForm):
 
 
 class PupilVoiceForm(FlaskForm):
-    case_pupil_id = RadioField("Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")])
-    question = SelectField("Question", choices=choices([(q, q) for q in STANDARD_QUESTIONS] + [("", "Another question (write it below)")]))
-    own_question = StringField("Your own question (optional)", validators=[CharacterLimit(300), NoPupilIdentifiers()],
-                               description=f"Leave empty to use the question chosen above. {PUPIL_HINT}")
-    response = TextAreaField("What the pupil said", validators=[
-        DataRequired("Write what the pupil said."), CharacterLimit(5000), NoPupilIdentifiers()],
-        description=f"Their words, as near as you can. {PUPIL_HINT}")
+    case_pupil_id = RadioField(
+        "Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")]
+    )
+    question = SelectField(
+        "Question",
+        choices=choices([(q, q) for q in STANDARD_QUESTIONS] + [("", "Another question (write it below)")]),
+    )
+    own_question = StringField(
+        "Your own question (optional)",
+        validators=[CharacterLimit(300), NoPupilIdentifiers()],
+        description=f"Leave empty to use the question chosen above. {PUPIL_HINT}",
+    )
+    response = TextAreaField(
+        "What the pupil said",
+        validators=[DataRequired("Write what the pupil said."), CharacterLimit(5000), NoPupilIdentifiers()],
+        description=f"Their words, as near as you can. {PUPIL_HINT}",
+    )
 
     def __init__(self, lesson, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +151,7 @@ class VersionForm(FlaskForm):
 
 # The lesson plan --------------------------------------------------------------------------------
 
+
 def _int(value):
     return parse_id(value)
 
@@ -122,13 +165,20 @@ def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, d
     elif not plausible_year(lesson_date):
         errors["lesson_date"] = IMPLAUSIBLE_DATE
     stages = [
-        StageInput(_int(formdata.get(f"stage-{i}-id")), formdata.get(f"stage-{i}-title", ""),
-                   formdata.get(f"stage-{i}-description", ""))
+        StageInput(
+            _int(formdata.get(f"stage-{i}-id")),
+            formdata.get(f"stage-{i}-title", ""),
+            formdata.get(f"stage-{i}-description", ""),
+        )
         for i in range(stage_rows)
     ]
     pupils = [
-        PupilInput(_int(formdata.get(f"pupil-{i}-id")), formdata.get(f"pupil-{i}-label", ""),
-                   formdata.get(f"pupil-{i}-descriptor", ""), formdata.get(f"pupil-{i}-criterion", ""))
+        PupilInput(
+            _int(formdata.get(f"pupil-{i}-id")),
+            formdata.get(f"pupil-{i}-label", ""),
+            formdata.get(f"pupil-{i}-descriptor", ""),
+            formdata.get(f"pupil-{i}-criterion", ""),
+        )
         for i in range(pupil_rows)
     ]
     predictions = {}
@@ -143,10 +193,16 @@ def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, d
     if teacher_id and _int(teacher_id) is None:
         errors["teacher_id"] = "Choose who teaches the lesson."
     plan = PlanInput(
-        lesson_date=lesson_date, school_id=_int(school_id), class_stage=formdata.get("class_stage", ""),
-        subject=formdata.get("subject", ""), teacher_id=_int(teacher_id),
-        learning_intentions=formdata.get("learning_intentions", ""), success_criteria=formdata.get("success_criteria", ""),
-        stages=stages, pupils=pupils, predictions=predictions,
+        lesson_date=lesson_date,
+        school_id=_int(school_id),
+        class_stage=formdata.get("class_stage", ""),
+        subject=formdata.get("subject", ""),
+        teacher_id=_int(teacher_id),
+        learning_intentions=formdata.get("learning_intentions", ""),
+        success_criteria=formdata.get("success_criteria", ""),
+        stages=stages,
+        pupils=pupils,
+        predictions=predictions,
     )
     return plan, errors
 

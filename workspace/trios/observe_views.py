@@ -1,10 +1,17 @@
 """Observing live: the tablet page, recording, the poll that brings in others' entries,
 editing and deleting one's own entries, and marking highlights."""
+
 from flask import Response, abort, flash, request, url_for
 
 from ..access import (
-    Permission, can_change_observation, can_change_trio, lesson_in, observation_in, partnership_route,
-    require_trio_change, trio_in,
+    Permission,
+    can_change_observation,
+    can_change_trio,
+    lesson_in,
+    observation_in,
+    partnership_route,
+    require_trio_change,
+    trio_in,
 )
 from ..auth.forms import ConfirmForm
 from ..database import writes_late
@@ -45,14 +52,23 @@ def _feed_context(access, trio, lesson, announce="", can_change: bool | None = N
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
-    return dict(entries=entries, since=observing.since_token(signature, len(entries)),
-                tags=linking.links_for("observation", [e.id for e in entries]), announce=announce,
-                can_change_trio=can_change_trio(access, trio) if can_change is None else can_change)
+    return dict(
+        entries=entries,
+        since=observing.since_token(signature, len(entries)),
+        tags=linking.links_for("observation", [e.id for e in entries]),
+        announce=announce,
+        can_change_trio=can_change_trio(access, trio) if can_change is None else can_change,
+    )
 
 
 def _input(form):
-    return observing.ObservationInput(form.case_pupil_id.data, form.stage_id.data, form.text.data or "",
-                                      form.leuven_score.data, form.tags.data or [])
+    return observing.ObservationInput(
+        form.case_pupil_id.data,
+        form.stage_id.data,
+        form.text.data or "",
+        form.leuven_score.data,
+        form.tags.data or [],
+    )
 
 
 def _saved(access, trio, lesson, form, message: str, status: int):
@@ -62,11 +78,23 @@ def _saved(access, trio, lesson, form, message: str, status: int):
     commit_keeping_loaded()
     if not is_htmx():
         flash(message)
-        return redirect_to(url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id,
-                                   lesson_id=lesson.id))
-    body, status = render("trios/observe.html", "trios/_observation_form.html", status, trio=trio, lesson=lesson,
-                          editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True, saved=True,
-                          form=_cleared(form))
+        return redirect_to(
+            url_for(
+                "trios.observe", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id
+            )
+        )
+    body, status = render(
+        "trios/observe.html",
+        "trios/_observation_form.html",
+        status,
+        trio=trio,
+        lesson=lesson,
+        editing=None,
+        levels=observing.LEUVEN_LEVELS,
+        can_observe=True,
+        saved=True,
+        form=_cleared(form),
+    )
     return Response(body, status=status, headers={"HX-Trigger": "observation-saved"})
 
 
@@ -76,10 +104,17 @@ def observe(access, trio_id, lesson_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
     pupil_id, stage_id = observing.last_used(lesson, access.user_id)
     can_observe = can_change_trio(access, trio)
-    return render("trios/observe.html", "trios/_observation_form.html", trio=trio, lesson=lesson,
-                  form=_blank_form(lesson, trio, pupil_id, stage_id), editing=None,
-                  levels=observing.LEUVEN_LEVELS, can_observe=can_observe,
-                  **_feed_context(access, trio, lesson, can_change=can_observe))
+    return render(
+        "trios/observe.html",
+        "trios/_observation_form.html",
+        trio=trio,
+        lesson=lesson,
+        form=_blank_form(lesson, trio, pupil_id, stage_id),
+        editing=None,
+        levels=observing.LEUVEN_LEVELS,
+        can_observe=can_observe,
+        **_feed_context(access, trio, lesson, can_change=can_observe),
+    )
 
 
 @bp.post(PREFIX + "/observations")
@@ -99,9 +134,18 @@ def record(access, trio_id, lesson_id):
             form_errors_from(error, form)
         else:
             return _saved(access, trio, lesson, form, "Your observation has been saved.", 201)
-    return render("trios/observe.html", "trios/_observation_form.html", 422, trio=trio, lesson=lesson, form=form,
-                  editing=None, levels=observing.LEUVEN_LEVELS, can_observe=True,
-                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+    return render(
+        "trios/observe.html",
+        "trios/_observation_form.html",
+        422,
+        trio=trio,
+        lesson=lesson,
+        form=form,
+        editing=None,
+        levels=observing.LEUVEN_LEVELS,
+        can_observe=True,
+        **(_feed_context(access, trio, lesson) if not is_htmx() else {}),
+    )
 
 
 @bp.get(PREFIX + "/observations/feed")
@@ -139,11 +183,18 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
     observation = _own(access, lesson, observation_id)
     tags = [e.id for e in linking.links_for("observation", [observation.id]).get(observation.id, [])]
-    context = dict(trio=trio, lesson=lesson, editing=observation, levels=observing.LEUVEN_LEVELS, can_observe=True)
+    context = dict(
+        trio=trio, lesson=lesson, editing=observation, levels=observing.LEUVEN_LEVELS, can_observe=True
+    )
     if request.method == "GET":
         form = _form(lesson, trio, formdata=None, obj=observation, tags=tags)
-        return render("trios/observe.html", "trios/_observation_form.html", form=form, **context,
-                      **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+        return render(
+            "trios/observe.html",
+            "trios/_observation_form.html",
+            form=form,
+            **context,
+            **(_feed_context(access, trio, lesson) if not is_htmx() else {}),
+        )
     form = _form(lesson, trio)
     if form.validate():
         try:
@@ -153,8 +204,14 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
             form_errors_from(error, form)
         else:
             return _saved(access, trio, lesson, form, "Your observation has been updated.", 200)
-    return render("trios/observe.html", "trios/_observation_form.html", 422, form=form, **context,
-                  **(_feed_context(access, trio, lesson) if not is_htmx() else {}))
+    return render(
+        "trios/observe.html",
+        "trios/_observation_form.html",
+        422,
+        form=form,
+        **context,
+        **(_feed_context(access, trio, lesson) if not is_htmx() else {}),
+    )
 
 
 @bp.route(PREFIX + "/observations/<int:observation_id>/delete", methods=["GET", "POST"])
@@ -169,10 +226,19 @@ def delete_observation(access, trio_id, lesson_id, observation_id):
         if is_htmx():
             return Response(status=204, headers={"HX-Trigger": "observation-saved"})
         flash("Your observation has been deleted.")
-        return redirect_to(url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id,
-                                   lesson_id=lesson.id))
-    return render("trios/delete_observation.html", "trios/_delete_observation.html", trio=trio, lesson=lesson,
-                  observation=observation, form=form)
+        return redirect_to(
+            url_for(
+                "trios.observe", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id
+            )
+        )
+    return render(
+        "trios/delete_observation.html",
+        "trios/_delete_observation.html",
+        trio=trio,
+        lesson=lesson,
+        observation=observation,
+        form=form,
+    )
 
 
 @bp.post(PREFIX + "/observations/<int:observation_id>/highlight")
@@ -186,5 +252,11 @@ def highlight_observation(access, trio_id, lesson_id, observation_id):
     if is_htmx():
         return Response(status=204, headers={"HX-Trigger": "observation-saved"})
     back = request.form.get("back") == "sheet"
-    return redirect_to(url_for("trios.sheet" if back else "trios.observe", partnership_id=access.partnership_id,
-                               trio_id=trio.id, lesson_id=lesson.id))
+    return redirect_to(
+        url_for(
+            "trios.sheet" if back else "trios.observe",
+            partnership_id=access.partnership_id,
+            trio_id=trio.id,
+            lesson_id=lesson.id,
+        )
+    )

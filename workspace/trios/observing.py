@@ -1,4 +1,5 @@
 """Observing a research lesson live, from several tablets at once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,10 @@ MAX_TEXT = 5000
 
 # The Leuven involvement scale (Laevers), as the observation page describes each level.
 LEUVEN_LEVELS = {
-    1: ("Extremely low", "Activity is simple, repetitive and passive; the pupil seems absent and shows no energy."),
+    1: (
+        "Extremely low",
+        "Activity is simple, repetitive and passive; the pupil seems absent and shows no energy.",
+    ),
     2: ("Low", "The activity is frequently interrupted; the pupil is engaged for part of the time."),
     3: ("Moderate", "The pupil is busy the whole time, but without real concentration; routine actions."),
     4: ("High", "Moments of intense activity; the pupil is absorbed and finds the activity meaningful."),
@@ -32,16 +36,27 @@ def _describe_observations(partnership_id: int, ids: list[int]) -> dict[int, lin
     from flask import url_for
 
     rows = db.session.execute(
-        select(Observation.id, Observation.lesson_id, ResearchLesson.trio_id, CasePupil.label, Observation.text,
-               Observation.created_at)
+        select(
+            Observation.id,
+            Observation.lesson_id,
+            ResearchLesson.trio_id,
+            CasePupil.label,
+            Observation.text,
+            Observation.created_at,
+        )
         .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
         .join(CasePupil, Observation.case_pupil_id == CasePupil.id)
         .where(Observation.partnership_id == partnership_id, Observation.id.in_(ids))
     ).all()
-    return {oid: linking.LinkedRecord(
-        "observation", oid, f"Pupil {label}, {created:%-d %b %Y %H:%M}: {text[:80]}{'…' if len(text) > 80 else ''}",
-        url_for("trios.sheet", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id))
-        for oid, lesson_id, trio_id, label, text, created in rows}
+    return {
+        oid: linking.LinkedRecord(
+            "observation",
+            oid,
+            f"Pupil {label}, {created:%-d %b %Y %H:%M}: {text[:80]}{'…' if len(text) > 80 else ''}",
+            url_for("trios.sheet", partnership_id=partnership_id, trio_id=trio_id, lesson_id=lesson_id),
+        )
+        for oid, lesson_id, trio_id, label, text, created in rows
+    }
 
 
 linking.register_record_type("observation", "Observations", _describe_observations)
@@ -75,23 +90,33 @@ def record_observation(lesson: ResearchLesson, observer_id: int, data: Observati
     _check(lesson, data)
     now = utcnow()
     observation = Observation(
-        partnership_id=lesson.partnership_id, lesson_id=lesson.id, case_pupil_id=data.case_pupil_id,
-        stage_id=data.stage_id, observer_id=observer_id, text=data.text.strip(), leuven_score=data.leuven_score,
-        created_at=now, updated_at=now)
+        partnership_id=lesson.partnership_id,
+        lesson_id=lesson.id,
+        case_pupil_id=data.case_pupil_id,
+        stage_id=data.stage_id,
+        observer_id=observer_id,
+        text=data.text.strip(),
+        leuven_score=data.leuven_score,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(observation)
     try:
         db.session.flush()
     except IntegrityError as error:
         # The plan changed between reading it and saving (observations take the write lock late):
         # the pupil or stage has gone. The caller rolls back.
-        raise ServiceError("The lesson plan has just changed: choose the case pupil and stage again.",
-                           "case_pupil_id") from error
+        raise ServiceError(
+            "The lesson plan has just changed: choose the case pupil and stage again.", "case_pupil_id"
+        ) from error
     if data.link_ids:
         linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
     return observation
 
 
-def update_observation(observation: Observation, lesson: ResearchLesson, data: ObservationInput) -> Observation:
+def update_observation(
+    observation: Observation, lesson: ResearchLesson, data: ObservationInput
+) -> Observation:
     _check(lesson, data)
     # The lesson's row first (as every writer takes it), and on even when only the tags change:
     # they are in the feed, but not in the observation's row.
@@ -112,8 +137,12 @@ def update_observation(observation: Observation, lesson: ResearchLesson, data: O
 def delete_observation(observation: Observation) -> None:
     linking.remove_all_links("observation", [observation.id])
     # A self-evaluation that cited it no longer can: the id may be used again.
-    db.session.execute(delete(SelfEvaluationEvidence).where(
-        SelfEvaluationEvidence.evidence_type == "observation", SelfEvaluationEvidence.evidence_id == observation.id))
+    db.session.execute(
+        delete(SelfEvaluationEvidence).where(
+            SelfEvaluationEvidence.evidence_type == "observation",
+            SelfEvaluationEvidence.evidence_id == observation.id,
+        )
+    )
     db.session.execute(delete(Observation).where(Observation.id == observation.id))
 
 
@@ -125,19 +154,25 @@ def set_highlight(record, value: bool) -> None:
 
 
 def _lesson_is(partnership_id, trio_id, lesson_id):
-    return and_(ResearchLesson.id == lesson_id, ResearchLesson.trio_id == trio_id,
-                ResearchLesson.partnership_id == partnership_id)
+    return and_(
+        ResearchLesson.id == lesson_id,
+        ResearchLesson.trio_id == trio_id,
+        ResearchLesson.partnership_id == partnership_id,
+    )
 
 
 # The poll's question, asked in the access check's own round trip (access.AlongWith): the lesson's
 # feed version (trios/feed_changes.py), NULL where the lesson is not that trio's in this partnership.
 SIGNATURE = AlongWith(
-    columns=(select(ResearchLesson.feed_version)
-             .where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id")))
-             .scalar_subquery(),),
+    columns=(
+        select(ResearchLesson.feed_version)
+        .where(_lesson_is(bindparam("partnership_id"), bindparam("trio_id"), bindparam("lesson_id")))
+        .scalar_subquery(),
+    ),
     params=("trio_id", "lesson_id"),
 )
 _SIGNATURE = select(*SIGNATURE.columns)
+
 
 def signature_of(values: tuple) -> str | None:
     """The feed's signature from SIGNATURE's values; None when there is no such lesson. It
@@ -148,8 +183,11 @@ def signature_of(values: tuple) -> str | None:
 
 def feed_signature(partnership_id: int, trio_id: int, lesson_id: int) -> str | None:
     """The signature (signature_of) asked on its own: one row read by its key."""
-    return signature_of(db.session.execute(
-        _SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id}).one())
+    return signature_of(
+        db.session.execute(
+            _SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id}
+        ).one()
+    )
 
 
 def since_token(signature: str, entries: int) -> str:
@@ -172,11 +210,14 @@ def feed(lesson: ResearchLesson) -> list[Observation]:
     """The lesson's observations, newest first, with their observers. Each names one of the
     lesson's own pupils and stages: where the lesson's plan is loaded (observe_views), those
     come from the session, without a query."""
-    return list(db.session.scalars(
-        select(Observation).where(Observation.lesson_id == lesson.id)
-        .options(selectinload(Observation.observer))
-        .order_by(Observation.created_at.desc(), Observation.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Observation)
+            .where(Observation.lesson_id == lesson.id)
+            .options(selectinload(Observation.observer))
+            .order_by(Observation.created_at.desc(), Observation.id.desc())
+        )
+    )
 
 
 def last_used(lesson: ResearchLesson, observer_id: int) -> tuple[int | None, int | None]:
@@ -184,7 +225,8 @@ def last_used(lesson: ResearchLesson, observer_id: int) -> tuple[int | None, int
     row = db.session.execute(
         select(Observation.case_pupil_id, Observation.stage_id)
         .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer_id)
-        .order_by(Observation.created_at.desc(), Observation.id.desc()).limit(1)
+        .order_by(Observation.created_at.desc(), Observation.id.desc())
+        .limit(1)
     ).first()
     if row is None:
         first = lesson.case_pupils[0].id if lesson.case_pupils else None

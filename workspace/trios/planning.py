@@ -3,6 +3,7 @@
 Several teachers edit one plan. Each save names the version it started from; a save from an
 older version is refused with what changed (StaleEdit), and the form keeps what was typed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,11 +15,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import merging
 from ..extensions import db
+from ..forms_common import parse_id, too_long
 from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice, ResearchLesson, User
+from ..pupil_details import problem_in
 from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
-from ..forms_common import parse_id, too_long
-from ..pupil_details import problem_in
 
 MAX_STAGES = 12
 MAX_PUPILS = 6
@@ -65,15 +66,21 @@ def predictions_of(lesson: ResearchLesson) -> dict[tuple[int, int], str]:
     pupil_ids = [p.id for p in lesson.case_pupils]
     if not pupil_ids:
         return {}
-    return {(p.case_pupil_id, p.stage_id): p.text for p in db.session.scalars(
-        select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids)))}
+    return {
+        (p.case_pupil_id, p.stage_id): p.text
+        for p in db.session.scalars(select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids)))
+    }
 
 
 def plan_of(lesson: ResearchLesson) -> PlanInput:
     """The saved plan, in the shape the form edits."""
     return PlanInput(
-        lesson_date=lesson.lesson_date, school_id=lesson.school_id, class_stage=lesson.class_stage,
-        subject=lesson.subject, teacher_id=lesson.teacher_id, learning_intentions=lesson.learning_intentions,
+        lesson_date=lesson.lesson_date,
+        school_id=lesson.school_id,
+        class_stage=lesson.class_stage,
+        subject=lesson.subject,
+        teacher_id=lesson.teacher_id,
+        learning_intentions=lesson.learning_intentions,
         success_criteria=lesson.success_criteria,
         stages=[StageInput(s.id, s.title, s.description) for s in lesson.stages],
         pupils=[PupilInput(p.id, p.label, p.descriptor, p.success_criterion) for p in lesson.case_pupils],
@@ -85,7 +92,9 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
     """Problems with the plan, keyed by form field name."""
     errors: dict[str, str] = {}
     stages = [s for s in plan.stages if s.title.strip() or s.description.strip()]
-    pupils = [p for p in plan.pupils if p.label.strip() or p.descriptor.strip() or p.success_criterion.strip()]
+    pupils = [
+        p for p in plan.pupils if p.label.strip() or p.descriptor.strip() or p.success_criterion.strip()
+    ]
     if len(stages) > MAX_STAGES:
         errors["stages"] = f"A lesson has at most {MAX_STAGES} stages."
     if len(pupils) > MAX_PUPILS:
@@ -110,8 +119,11 @@ def validate_plan(plan: PlanInput) -> dict[str, str]:
         if len(pupil.descriptor) > 300:
             errors[f"pupil-{index}-descriptor"] = too_long(300)
         # Case pupils are described, never identified (pupil_details).
-        for name, text in ((f"pupil-{index}-label", pupil.label), (f"pupil-{index}-descriptor", pupil.descriptor),
-                           (f"pupil-{index}-criterion", pupil.success_criterion)):
+        for name, text in (
+            (f"pupil-{index}-label", pupil.label),
+            (f"pupil-{index}-descriptor", pupil.descriptor),
+            (f"pupil-{index}-criterion", pupil.success_criterion),
+        ):
             if problem := problem_in(text):
                 errors[name] = problem
     for (pupil_id, stage_id), text in plan.predictions.items():
@@ -127,8 +139,11 @@ def flatten(plan: PlanInput) -> dict[str, str]:
     """The plan as named values, for fingerprints and three-way merging. Rows are keyed by id."""
     values = {
         "lesson_date": plan.lesson_date.isoformat() if plan.lesson_date else "",
-        "school_id": str(plan.school_id or ""), "class_stage": plan.class_stage, "subject": plan.subject,
-        "teacher_id": str(plan.teacher_id or ""), "learning_intentions": plan.learning_intentions,
+        "school_id": str(plan.school_id or ""),
+        "class_stage": plan.class_stage,
+        "subject": plan.subject,
+        "teacher_id": str(plan.teacher_id or ""),
+        "learning_intentions": plan.learning_intentions,
         "success_criteria": plan.success_criteria,
     }
     for stage in plan.stages:
@@ -153,9 +168,15 @@ def plan_fingerprints(plan: PlanInput) -> str:
 def _describe(key: str, saved: PlanInput) -> str:
     stages = {s.id: s.title for s in saved.stages}
     pupils = {p.id: p.label for p in saved.pupils}
-    simple = {"lesson_date": "Date", "school_id": "School", "class_stage": "Class or stage", "subject": "Subject",
-              "teacher_id": "Who teaches", "learning_intentions": "Learning intentions",
-              "success_criteria": "Success criteria"}
+    simple = {
+        "lesson_date": "Date",
+        "school_id": "School",
+        "class_stage": "Class or stage",
+        "subject": "Subject",
+        "teacher_id": "Who teaches",
+        "learning_intentions": "Learning intentions",
+        "success_criteria": "Success criteria",
+    }
     if key in simple:
         return simple[key]
     kind, *ids = key.split(":")
@@ -189,36 +210,76 @@ def _merge_stale(lesson: ResearchLesson, plan: PlanInput, original: dict[str, st
     saved_stage_ids, saved_pupil_ids = {s.id for s in saved.stages}, {p.id for p in saved.pupils}
     revived = []
     for stage in plan.stages:
-        if stage.id and stage.id not in saved_stage_ids and stage.title.strip() and (
+        if (
+            stage.id
+            and stage.id not in saved_stage_ids
+            and stage.title.strip()
+            and (
                 merging.fingerprint(stage.title) != (original or {}).get(f"stage:{stage.id}:title")
-                or merging.fingerprint(stage.description) != (original or {}).get(f"stage:{stage.id}:description")):
+                or merging.fingerprint(stage.description)
+                != (original or {}).get(f"stage:{stage.id}:description")
+            )
+        ):
             new_stages.append(StageInput(None, stage.title, stage.description))
-            revived.append(f"Stage “{stage.title.strip()}” (they removed it; your version is back as a new stage)")
+            revived.append(
+                f"Stage “{stage.title.strip()}” (they removed it; your version is back as a new stage)"
+            )
     for pupil in plan.pupils:
-        if pupil.id and pupil.id not in saved_pupil_ids and pupil.label.strip() and (
+        if (
+            pupil.id
+            and pupil.id not in saved_pupil_ids
+            and pupil.label.strip()
+            and (
                 merging.fingerprint(pupil.descriptor) != (original or {}).get(f"pupil:{pupil.id}:descriptor")
-                or merging.fingerprint(pupil.success_criterion) != (original or {}).get(f"pupil:{pupil.id}:criterion")):
+                or merging.fingerprint(pupil.success_criterion)
+                != (original or {}).get(f"pupil:{pupil.id}:criterion")
+            )
+        ):
             new_pupils.append(PupilInput(None, pupil.label, pupil.descriptor, pupil.success_criterion))
-            revived.append(f"Pupil {pupil.label.strip()} (they removed the pupil; your version is back as a new row)")
+            revived.append(
+                f"Pupil {pupil.label.strip()} (they removed the pupil; your version is back as a new row)"
+            )
     merged = PlanInput(
         lesson_date=date.fromisoformat(value("lesson_date")) if value("lesson_date") else None,
         school_id=parse_id(value("school_id")),
-        class_stage=value("class_stage"), subject=value("subject"),
+        class_stage=value("class_stage"),
+        subject=value("subject"),
         teacher_id=parse_id(value("teacher_id")),
-        learning_intentions=value("learning_intentions"), success_criteria=value("success_criteria"),
-        stages=[StageInput(s.id, value(f"stage:{s.id}:title"), value(f"stage:{s.id}:description"))
-                for s in saved.stages] + new_stages,
-        pupils=[PupilInput(p.id, value(f"pupil:{p.id}:label"), value(f"pupil:{p.id}:descriptor"),
-                           value(f"pupil:{p.id}:criterion")) for p in saved.pupils] + new_pupils,
-        predictions={(p.id, s.id): value(f"prediction:{p.id}:{s.id}") for p in saved.pupils for s in saved.stages},
+        learning_intentions=value("learning_intentions"),
+        success_criteria=value("success_criteria"),
+        stages=[
+            StageInput(s.id, value(f"stage:{s.id}:title"), value(f"stage:{s.id}:description"))
+            for s in saved.stages
+        ]
+        + new_stages,
+        pupils=[
+            PupilInput(
+                p.id,
+                value(f"pupil:{p.id}:label"),
+                value(f"pupil:{p.id}:descriptor"),
+                value(f"pupil:{p.id}:criterion"),
+            )
+            for p in saved.pupils
+        ]
+        + new_pupils,
+        predictions={
+            (p.id, s.id): value(f"prediction:{p.id}:{s.id}") for p in saved.pupils for s in saved.stages
+        },
     )
     saved_values = flatten(saved)
     live = [key for key in merge.theirs + merge.conflicts if key in saved_values]
     differences = [(_describe(key, saved), _shown(key, saved_values.get(key, ""), lesson)) for key in live]
     differences += [(label, "removed") for label in revived]
     conflicts = [_describe(k, saved) for k in merge.conflicts if k in saved_values] + revived
-    return StaleEdit(differences, lesson.updated_by.name if lesson.updated_by else None, lesson.updated_at,
-                     lesson.version, merged=merged, conflicts=conflicts, fingerprints=plan_fingerprints(saved))
+    return StaleEdit(
+        differences,
+        lesson.updated_by.name if lesson.updated_by else None,
+        lesson.updated_at,
+        lesson.version,
+        merged=merged,
+        conflicts=conflicts,
+        fingerprints=plan_fingerprints(saved),
+    )
 
 
 def _refuse_losing_records(lesson: ResearchLesson, plan: PlanInput) -> None:
@@ -231,26 +292,41 @@ def _refuse_losing_records(lesson: ResearchLesson, plan: PlanInput) -> None:
     for pupil in lesson.case_pupils:
         index = rows.get(pupil.id, 0)
         if pupil.id not in kept_pupils:
-            observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.case_pupil_id == pupil.id))
-            voiced = db.session.scalar(select(func.count(PupilVoice.id)).where(PupilVoice.case_pupil_id == pupil.id))
+            observed = db.session.scalar(
+                select(func.count(Observation.id)).where(Observation.case_pupil_id == pupil.id)
+            )
+            voiced = db.session.scalar(
+                select(func.count(PupilVoice.id)).where(PupilVoice.case_pupil_id == pupil.id)
+            )
             if observed or voiced:
                 raise ServiceError(
                     f"This case pupil has {observed} observation{'s' if observed != 1 else ''} and {voiced} pupil-voice "
                     f"note{'s' if voiced != 1 else ''}; removing the pupil would lose them. Keep the row (you can "
-                    "change the descriptor).", f"pupil-{index}-label")
+                    "change the descriptor).",
+                    f"pupil-{index}-label",
+                )
     rows = {s.id: index for index, s in enumerate(plan.stages) if s.id}
     for stage in lesson.stages:
         index = rows.get(stage.id, 0)
         if stage.id not in kept_stages:
-            observed = db.session.scalar(select(func.count(Observation.id)).where(Observation.stage_id == stage.id))
+            observed = db.session.scalar(
+                select(func.count(Observation.id)).where(Observation.stage_id == stage.id)
+            )
             if observed:
                 raise ServiceError(
                     f"{observed} observation{'s were' if observed != 1 else ' was'} recorded in this stage; removing it "
-                    "would separate them from their stage. Keep the stage (you can rename it).", f"stage-{index}-title")
+                    "would separate them from their stage. Keep the stage (you can rename it).",
+                    f"stage-{index}-title",
+                )
 
 
-def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, user: User | None,
-              original: dict[str, str] | None = None) -> ResearchLesson:
+def save_plan(
+    lesson: ResearchLesson,
+    expected_version: int,
+    plan: PlanInput,
+    user: User | None,
+    original: dict[str, str] | None = None,
+) -> ResearchLesson:
     """Saves the whole plan at once. If someone saved since expected_version, raises StaleEdit
     carrying the plan merged three ways against `original` (the fingerprints the form opened with)."""
     if lesson.version != expected_version:
@@ -271,7 +347,11 @@ def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, us
     kept_stages = []
     for position, stage_input in enumerate(s for s in plan.stages if s.title.strip()):
         stage = existing_stages.get(stage_input.id) or LessonStage(lesson=lesson)
-        stage.position, stage.title, stage.description = position, stage_input.title.strip(), stage_input.description.strip()
+        stage.position, stage.title, stage.description = (
+            position,
+            stage_input.title.strip(),
+            stage_input.description.strip(),
+        )
         kept_stages.append(stage)
     for stage in lesson.stages:
         if stage not in kept_stages:
@@ -287,7 +367,10 @@ def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, us
     for position, pupil_input in enumerate(p for p in plan.pupils if p.label.strip()):
         pupil = existing_pupils.get(pupil_input.id) or CasePupil(lesson=lesson)
         pupil.position, pupil.label = position, pupil_input.label.strip()
-        pupil.descriptor, pupil.success_criterion = pupil_input.descriptor.strip(), pupil_input.success_criterion.strip()
+        pupil.descriptor, pupil.success_criterion = (
+            pupil_input.descriptor.strip(),
+            pupil_input.success_criterion.strip(),
+        )
         kept_pupils.append(pupil)
     for pupil in lesson.case_pupils:
         if pupil not in kept_pupils:
@@ -297,8 +380,10 @@ def save_plan(lesson: ResearchLesson, expected_version: int, plan: PlanInput, us
 
     stage_ids = {s.id for s in kept_stages}
     pupil_ids = {p.id for p in kept_pupils}
-    saved = {(p.case_pupil_id, p.stage_id): p for p in db.session.scalars(
-        select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids or {0})))}
+    saved = {
+        (p.case_pupil_id, p.stage_id): p
+        for p in db.session.scalars(select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids or {0})))
+    }
     for (pupil_id, stage_id), text in plan.predictions.items():
         if pupil_id not in pupil_ids or stage_id not in stage_ids:
             continue

@@ -1,13 +1,14 @@
 """After the lesson: pupil voice, the post-lesson discussion, next steps and actions."""
+
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import merging
 from ..access import Permission, can_change_trio, lesson_in, partnership_route, require_trio_change, trio_in
-from ..auth.forms import ConfirmForm
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
-from .. import merging
+from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..htmx import is_htmx, redirect_to, render
 from ..models import NextStep, PupilVoice
@@ -35,10 +36,20 @@ def _in_lesson(model, lesson, record_id):
 
 # Pupil voice -----------------------------------------------------------------------------------
 
+
 def _voice_page(access, trio, lesson, form, status=200, saved=False):
-    return render("trios/voice.html", "trios/_voice.html", status, trio=trio, lesson=lesson, form=form,
-                  notes=reflection.pupil_voice(lesson), questions=reflection.STANDARD_QUESTIONS,
-                  can_change=can_change_trio(access, trio), saved=saved)
+    return render(
+        "trios/voice.html",
+        "trios/_voice.html",
+        status,
+        trio=trio,
+        lesson=lesson,
+        form=form,
+        notes=reflection.pupil_voice(lesson),
+        questions=reflection.STANDARD_QUESTIONS,
+        can_change=can_change_trio(access, trio),
+        saved=saved,
+    )
 
 
 @bp.get(PREFIX + "/voice")
@@ -57,12 +68,20 @@ def add_voice(access, trio_id, lesson_id):
     form = PupilVoiceForm(lesson)
     if form.validate():
         with saving(form) as saved:
-            reflection.add_pupil_voice(lesson, form.case_pupil_id.data, current_user, form.asked, form.response.data)
+            reflection.add_pupil_voice(
+                lesson, form.case_pupil_id.data, current_user, form.asked, form.response.data
+            )
         if saved.ok:
             if not is_htmx():  # a plain form: redirect, so that reloading cannot post the note twice
                 flash("The pupil's words have been saved.")
-                return redirect_to(url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id,
-                                           lesson_id=lesson.id))
+                return redirect_to(
+                    url_for(
+                        "trios.voice",
+                        partnership_id=access.partnership_id,
+                        trio_id=trio.id,
+                        lesson_id=lesson.id,
+                    )
+                )
             fresh = PupilVoiceForm(lesson, formdata=None, case_pupil_id=form.case_pupil_id.data)
             return _voice_page(access, trio, lesson, fresh, 201, saved=True)
     return _voice_page(access, trio, lesson, form, 422)
@@ -78,8 +97,9 @@ def delete_voice(access, trio_id, lesson_id, note_id):
         reflection.delete_pupil_voice(note)
         db.session.commit()
         flash("The note has been deleted.")
-    return redirect_to(url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id,
-                               lesson_id=lesson.id))
+    return redirect_to(
+        url_for("trios.voice", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id)
+    )
 
 
 @bp.post(PREFIX + "/voice/<int:note_id>/highlight")
@@ -91,23 +111,52 @@ def highlight_voice(access, trio_id, lesson_id, note_id):
     observing.set_highlight(note, request.form.get("highlight") == "1")
     db.session.commit()
     target = "trios.sheet" if request.form.get("back") == "sheet" else "trios.voice"
-    return redirect_to(url_for(target, partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id))
+    return redirect_to(
+        url_for(target, partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id)
+    )
 
 
 # The discussion -----------------------------------------------------------------------------------
 
-def _discussion_page(access, trio, lesson, status=200, progress=None, teaching=None, learned=None, version=None,
-                     stale=None, errors=None, next_step="", fingerprints=None):
+
+def _discussion_page(
+    access,
+    trio,
+    lesson,
+    status=200,
+    progress=None,
+    teaching=None,
+    learned=None,
+    version=None,
+    stale=None,
+    errors=None,
+    next_step="",
+    fingerprints=None,
+):
     return render(
-        "trios/discussion.html", "trios/_discussion.html", status, trio=trio, lesson=lesson,
-        rows=lesson_sheet(lesson), steps=reflection.next_steps(lesson), stale=stale, errors=errors or {},
-        progress=progress if progress is not None else {p.id: p.discussion_progress for p in lesson.case_pupils},
+        "trios/discussion.html",
+        "trios/_discussion.html",
+        status,
+        trio=trio,
+        lesson=lesson,
+        rows=lesson_sheet(lesson),
+        steps=reflection.next_steps(lesson),
+        stale=stale,
+        errors=errors or {},
+        progress=progress
+        if progress is not None
+        else {p.id: p.discussion_progress for p in lesson.case_pupils},
         teaching=lesson.discussion_teaching if teaching is None else teaching,
         learned=lesson.discussion_learned if learned is None else learned,
-        version=version or lesson.version, next_step=next_step,
-        fingerprints=fingerprints if fingerprints is not None else merging.fingerprints(reflection.discussion_values(lesson)),
-        can_change=can_change_trio(access, trio), **comments_context("lesson", lesson.id),
-        discussion_limit=reflection.DISCUSSION_LIMIT, next_step_limit=reflection.NEXT_STEP_LIMIT,
+        version=version or lesson.version,
+        next_step=next_step,
+        fingerprints=fingerprints
+        if fingerprints is not None
+        else merging.fingerprints(reflection.discussion_values(lesson)),
+        can_change=can_change_trio(access, trio),
+        **comments_context("lesson", lesson.id),
+        discussion_limit=reflection.DISCUSSION_LIMIT,
+        next_step_limit=reflection.NEXT_STEP_LIMIT,
     )
 
 
@@ -129,20 +178,41 @@ def save_discussion(access, trio_id, lesson_id):
     next_step = request.form.get("next_step", "")
     kept = dict(progress=progress, teaching=teaching, learned=learned, next_step=next_step)
     if not version_form.validate():
-        return _discussion_page(access, trio, lesson, 422, **kept,
-                                errors={"form": "The form was missing its version. Reload the page and try again."})
+        return _discussion_page(
+            access,
+            trio,
+            lesson,
+            422,
+            **kept,
+            errors={"form": "The form was missing its version. Reload the page and try again."},
+        )
     if problems := reflection.discussion_problems(progress, teaching, learned, next_step):
-        return _discussion_page(access, trio, lesson, 422, **kept, errors=problems,
-                                fingerprints=request.form.get("fingerprints", ""))
+        return _discussion_page(
+            access,
+            trio,
+            lesson,
+            422,
+            **kept,
+            errors=problems,
+            fingerprints=request.form.get("fingerprints", ""),
+        )
     original = merging.parse_fingerprints(request.form.get("fingerprints"))
     try:
-        reflection.save_discussion(lesson, version_form.version.data, progress, teaching, learned, current_user,
-                                   original)
+        reflection.save_discussion(
+            lesson, version_form.version.data, progress, teaching, learned, current_user, original
+        )
         step = reflection.add_next_step(lesson, next_step) if next_step.strip() else None
-        activity.record(access.partnership_id, current_user, "changed", "lesson", lesson.id,
-                        f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
-                        url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
-                                lesson_id=lesson.id))
+        activity.record(
+            access.partnership_id,
+            current_user,
+            "changed",
+            "lesson",
+            lesson.id,
+            f"saved the post-lesson discussion of {lesson.title.lower()} of “{trio.name}”",
+            url_for(
+                "trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id
+            ),
+        )
         db.session.commit()
     except (StaleEdit, StaleDataError) as problem:
         db.session.rollback()
@@ -150,17 +220,38 @@ def save_discussion(access, trio_id, lesson_id):
         if isinstance(problem, StaleDataError):
             problem = _stale_now(lesson, progress, teaching, learned, original)
         merged_progress, merged_teaching, merged_learned = problem.merged
-        return _discussion_page(access, trio, lesson, 409, progress=merged_progress, teaching=merged_teaching,
-                                learned=merged_learned, next_step=next_step, version=problem.current_version,
-                                stale=problem, fingerprints=problem.fingerprints)
+        return _discussion_page(
+            access,
+            trio,
+            lesson,
+            409,
+            progress=merged_progress,
+            teaching=merged_teaching,
+            learned=merged_learned,
+            next_step=next_step,
+            version=problem.current_version,
+            stale=problem,
+            fingerprints=problem.fingerprints,
+        )
     except ServiceError as error:
         db.session.rollback()
         field = "next_step" if error.field == "text" else error.field  # add_next_step names its own text
-        return _discussion_page(access, trio, lesson, 422, **kept, errors={field or "form": error.message},
-                                fingerprints=request.form.get("fingerprints", ""))
+        return _discussion_page(
+            access,
+            trio,
+            lesson,
+            422,
+            **kept,
+            errors={field or "form": error.message},
+            fingerprints=request.form.get("fingerprints", ""),
+        )
     flash("The discussion has been saved." + (" The next step has been added." if step else ""))
-    return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
-                               lesson_id=lesson.id) + ("#next-steps" if step else ""))
+    return redirect_to(
+        url_for(
+            "trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id
+        )
+        + ("#next-steps" if step else "")
+    )
 
 
 def _stale_now(lesson, progress, teaching, learned, original) -> StaleEdit:
@@ -181,18 +272,46 @@ def make_action(access, trio_id, lesson_id, step_id):
     if request.method == "GET":
         # The whole step, not cut: if it is longer than a title may be, the page says so.
         form = MakeActionForm(people, formdata=None, title=step.text, owner_id=current_user.id)
-        return render("trios/make_action.html", "trios/_make_action.html", trio=trio, lesson=lesson, step=step, form=form)
+        return render(
+            "trios/make_action.html",
+            "trios/_make_action.html",
+            trio=trio,
+            lesson=lesson,
+            step=step,
+            form=form,
+        )
     form = MakeActionForm(people)
     if form.validate():
         with saving(form) as saved:
-            action = reflection.make_action(step, lesson, form.title.data, form.owner_id.data, form.due_date.data,
-                                            current_user)
-            activity.record(access.partnership_id, current_user, "created", "action", action.id,
-                            f"made the next step “{action.title}” an action of “{trio.name}”",
-                            url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id))
+            action = reflection.make_action(
+                step, lesson, form.title.data, form.owner_id.data, form.due_date.data, current_user
+            )
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "created",
+                "action",
+                action.id,
+                f"made the next step “{action.title}” an action of “{trio.name}”",
+                url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id),
+            )
         if saved.ok:
             flash(f"“{action.title}” is now an action, owned by {action.owner.name}.")
-            return redirect_to(url_for("trios.discussion", partnership_id=access.partnership_id, trio_id=trio.id,
-                                       lesson_id=lesson.id) + "#next-steps")
-    return render("trios/make_action.html", "trios/_make_action.html", 422, trio=trio, lesson=lesson, step=step,
-                  form=form)
+            return redirect_to(
+                url_for(
+                    "trios.discussion",
+                    partnership_id=access.partnership_id,
+                    trio_id=trio.id,
+                    lesson_id=lesson.id,
+                )
+                + "#next-steps"
+            )
+    return render(
+        "trios/make_action.html",
+        "trios/_make_action.html",
+        422,
+        trio=trio,
+        lesson=lesson,
+        step=step,
+        form=form,
+    )

@@ -1,4 +1,5 @@
 """Trios: who is in them, their focus and links, their cycles and lessons. No request globals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,16 @@ from sqlalchemy.orm.attributes import flag_modified
 from ..extensions import db
 from ..frameworks import linking
 from ..models import (
-    CasePupil, Cycle, Membership, Observation, Partnership, ResearchLesson, School, Trio, TrioMember, User,
+    CasePupil,
+    Cycle,
+    Membership,
+    Observation,
+    Partnership,
+    ResearchLesson,
+    School,
+    Trio,
+    TrioMember,
+    User,
 )
 from ..models.trios import TRIO_STATUSES
 from ..reference import Role
@@ -24,10 +34,14 @@ def _describe_trios(partnership_id: int, ids: list[int]) -> dict[int, linking.Li
     from flask import url_for
 
     trios = db.session.execute(
-        select(Trio.id, Trio.name).where(Trio.partnership_id == partnership_id, Trio.id.in_(ids))).all()
-    return {tid: linking.LinkedRecord("trio", tid, name,
-                                      url_for("trios.trio", partnership_id=partnership_id, trio_id=tid))
-            for tid, name in trios}
+        select(Trio.id, Trio.name).where(Trio.partnership_id == partnership_id, Trio.id.in_(ids))
+    ).all()
+    return {
+        tid: linking.LinkedRecord(
+            "trio", tid, name, url_for("trios.trio", partnership_id=partnership_id, trio_id=tid)
+        )
+        for tid, name in trios
+    }
 
 
 linking.register_record_type("trio", "Trios", _describe_trios)
@@ -36,7 +50,8 @@ linking.register_record_type("trio", "Trios", _describe_trios)
 def possible_members(partnership: Partnership) -> list[tuple[User, School | None]]:
     """Teachers and leads of the partnership, who can be in a trio."""
     rows = db.session.execute(
-        select(User, School).join(Membership, Membership.user_id == User.id)
+        select(User, School)
+        .join(Membership, Membership.user_id == User.id)
         .outerjoin(School, Membership.school_id == School.id)
         .where(Membership.partnership_id == partnership.id, Membership.role.in_([Role.TEACHER, Role.LEAD]))
         .order_by(User.name)
@@ -60,11 +75,23 @@ def _check(partnership: Partnership, name: str, focus: str, status: str, member_
     return member_ids
 
 
-def create_trio(partnership: Partnership, name: str, focus: str, status: str, member_ids: list[int],
-                link_ids: list[int], created_by: User | None) -> Trio:
+def create_trio(
+    partnership: Partnership,
+    name: str,
+    focus: str,
+    status: str,
+    member_ids: list[int],
+    link_ids: list[int],
+    created_by: User | None,
+) -> Trio:
     member_ids = _check(partnership, name, focus, status, member_ids)
-    trio = Trio(partnership_id=partnership.id, name=name.strip(), focus=focus.strip(), status=status,
-                created_by_id=created_by.id if created_by else None)
+    trio = Trio(
+        partnership_id=partnership.id,
+        name=name.strip(),
+        focus=focus.strip(),
+        status=status,
+        created_by_id=created_by.id if created_by else None,
+    )
     trio.members = [TrioMember(user_id=uid) for uid in member_ids]
     db.session.add(trio)
     db.session.flush()
@@ -72,20 +99,38 @@ def create_trio(partnership: Partnership, name: str, focus: str, status: str, me
     return trio
 
 
-def update_trio(trio: Trio, expected_version: int, name: str, focus: str, status: str, member_ids: list[int],
-                link_ids: list[int]) -> Trio:
+def update_trio(
+    trio: Trio,
+    expected_version: int,
+    name: str,
+    focus: str,
+    status: str,
+    member_ids: list[int],
+    link_ids: list[int],
+) -> Trio:
     member_ids = _check(trio_partnership(trio), name, focus, status, member_ids)
     if trio.version != expected_version:
         current_links = [e.id for e in linking.links_for("trio", [trio.id])[trio.id]]
         differences = [
-            (label, shown) for label, now, sent, shown in [
+            (label, shown)
+            for label, now, sent, shown in [
                 ("Name", trio.name, name.strip(), trio.name),
                 ("Enquiry focus", trio.focus, focus.strip(), trio.focus),
                 ("Status", trio.status, status, trio.status_label),
-                ("Members", sorted(m.user_id for m in trio.members), sorted(member_ids),
-                 ", ".join(m.user.name for m in trio.members)),
-                ("Linked QIs and priorities", sorted(current_links), sorted(link_ids), f"{len(current_links)} linked"),
-            ] if now != sent
+                (
+                    "Members",
+                    sorted(m.user_id for m in trio.members),
+                    sorted(member_ids),
+                    ", ".join(m.user.name for m in trio.members),
+                ),
+                (
+                    "Linked QIs and priorities",
+                    sorted(current_links),
+                    sorted(link_ids),
+                    f"{len(current_links)} linked",
+                ),
+            ]
+            if now != sent
         ]
         raise StaleEdit(differences, None, None, trio.version)
     trio.name, trio.focus, trio.status = name.strip(), focus.strip(), status
@@ -108,32 +153,45 @@ def trio_partnership(trio: Trio) -> Partnership:
 
 def list_trios(partnership: Partnership) -> list[dict]:
     trios = db.session.scalars(
-        select(Trio).where(Trio.partnership_id == partnership.id)
-        .options(selectinload(Trio.members).selectinload(TrioMember.user)).order_by(Trio.name)
+        select(Trio)
+        .where(Trio.partnership_id == partnership.id)
+        .options(selectinload(Trio.members).selectinload(TrioMember.user))
+        .order_by(Trio.name)
     ).all()
-    lessons = dict(db.session.execute(
-        select(ResearchLesson.trio_id, func.count(ResearchLesson.id))
-        .where(ResearchLesson.partnership_id == partnership.id).group_by(ResearchLesson.trio_id)
-    ).all())
+    lessons = dict(
+        db.session.execute(
+            select(ResearchLesson.trio_id, func.count(ResearchLesson.id))
+            .where(ResearchLesson.partnership_id == partnership.id)
+            .group_by(ResearchLesson.trio_id)
+        ).all()
+    )
     links = linking.links_for("trio", [t.id for t in trios])
     return [{"trio": t, "lessons": lessons.get(t.id, 0), "links": links.get(t.id, [])} for t in trios]
 
 
 def trio_overview(trio: Trio) -> list[Cycle]:
-    return list(db.session.scalars(
-        select(Cycle).where(Cycle.trio_id == trio.id)
-        .options(selectinload(Cycle.lessons).selectinload(ResearchLesson.school),
-                 selectinload(Cycle.lessons).selectinload(ResearchLesson.teacher))
-        .order_by(Cycle.number)
-    ))
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.trio_id == trio.id)
+            .options(
+                selectinload(Cycle.lessons).selectinload(ResearchLesson.school),
+                selectinload(Cycle.lessons).selectinload(ResearchLesson.teacher),
+            )
+            .order_by(Cycle.number)
+        )
+    )
 
 
 def observation_counts(trio: Trio) -> dict[int, int]:
-    return dict(db.session.execute(
-        select(Observation.lesson_id, func.count(Observation.id))
-        .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
-        .where(ResearchLesson.trio_id == trio.id).group_by(Observation.lesson_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Observation.lesson_id, func.count(Observation.id))
+            .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
+            .where(ResearchLesson.trio_id == trio.id)
+            .group_by(Observation.lesson_id)
+        ).all()
+    )
 
 
 def add_cycle(trio: Trio) -> Cycle:
@@ -158,14 +216,32 @@ def _teacher_and_school(trio: Trio, teacher_id: int | None, school_id: int | Non
             raise ServiceError("Choose one of the partnership's schools.", "school_id")
 
 
-def add_lesson(trio: Trio, cycle: Cycle, lesson_date: date | None, school_id: int | None, class_stage: str,
-               subject: str, teacher_id: int | None, updated_by: User | None) -> ResearchLesson:
+def add_lesson(
+    trio: Trio,
+    cycle: Cycle,
+    lesson_date: date | None,
+    school_id: int | None,
+    class_stage: str,
+    subject: str,
+    teacher_id: int | None,
+    updated_by: User | None,
+) -> ResearchLesson:
     _teacher_and_school(trio, teacher_id, school_id)
-    number = (db.session.scalar(select(func.max(ResearchLesson.number)).where(ResearchLesson.cycle_id == cycle.id)) or 0) + 1
+    number = (
+        db.session.scalar(select(func.max(ResearchLesson.number)).where(ResearchLesson.cycle_id == cycle.id))
+        or 0
+    ) + 1
     lesson = ResearchLesson(
-        partnership_id=trio.partnership_id, trio_id=trio.id, cycle_id=cycle.id, number=number,
-        lesson_date=lesson_date, school_id=school_id, class_stage=class_stage.strip(), subject=subject.strip(),
-        teacher_id=teacher_id, updated_by_id=updated_by.id if updated_by else None,
+        partnership_id=trio.partnership_id,
+        trio_id=trio.id,
+        cycle_id=cycle.id,
+        number=number,
+        lesson_date=lesson_date,
+        school_id=school_id,
+        class_stage=class_stage.strip(),
+        subject=subject.strip(),
+        teacher_id=teacher_id,
+        updated_by_id=updated_by.id if updated_by else None,
     )
     lesson.case_pupils = [CasePupil(position=i, label=label) for i, label in enumerate(DEFAULT_CASE_PUPILS)]
     db.session.add(lesson)

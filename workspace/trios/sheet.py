@@ -1,4 +1,5 @@
 """The lesson-study sheet: predictions against what was observed, per case pupil and stage."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,8 +34,10 @@ def lesson_sheet(lesson: ResearchLesson) -> list[PupilRow]:
     return [
         PupilRow(
             pupil=pupil,
-            cells=[Cell(predictions.get((pupil.id, stage.id), ""), by_cell.get((pupil.id, stage.id), []))
-                   for stage in lesson.stages],
+            cells=[
+                Cell(predictions.get((pupil.id, stage.id), ""), by_cell.get((pupil.id, stage.id), []))
+                for stage in lesson.stages
+            ],
             unstaged=by_cell.get((pupil.id, None), []),
             voice=voice.get(pupil.id, []),
         )

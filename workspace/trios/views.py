@@ -1,4 +1,5 @@
 """Trios: list, create, edit, the trio page, cycles and new lessons."""
+
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,8 +26,15 @@ def index(access):
 
 
 def _trio_form_page(access, form, picker, status=200, trio=None, stale=None):
-    return render("trios/trio_form.html", "trios/_trio_form.html", status, form=form, picker=picker, trio=trio,
-                  stale=stale)
+    return render(
+        "trios/trio_form.html",
+        "trios/_trio_form.html",
+        status,
+        form=form,
+        picker=picker,
+        trio=trio,
+        stale=stale,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -42,11 +50,24 @@ def new(access):
         return _trio_form_page(access, form, picker)
     if form.validate():
         with saving(form) as saved:
-            trio = services.create_trio(access.partnership, form.name.data, form.focus.data, form.status.data,
-                                        form.members.data or [], picker.chosen_ids, current_user)
-            activity.record(access.partnership_id, current_user, "created", "trio", trio.id,
-                            f"started the trio “{trio.name}”",
-                            url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
+            trio = services.create_trio(
+                access.partnership,
+                form.name.data,
+                form.focus.data,
+                form.status.data,
+                form.members.data or [],
+                picker.chosen_ids,
+                current_user,
+            )
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "created",
+                "trio",
+                trio.id,
+                f"started the trio “{trio.name}”",
+                url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id),
+            )
         if saved.ok:
             flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
             return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
@@ -57,10 +78,16 @@ def new(access):
 @partnership_route()
 def trio(access, trio_id):
     found = trio_in(access, trio_id)
-    return render("trios/trio.html", "trios/_trio_cycles.html", trio=found, cycles=services.trio_overview(found),
-                  links=linking.links_for("trio", [found.id]).get(found.id, []),
-                  observations=services.observation_counts(found), can_change=can_change_trio(access, found),
-                  **comments_context("trio", found.id))
+    return render(
+        "trios/trio.html",
+        "trios/_trio_cycles.html",
+        trio=found,
+        cycles=services.trio_overview(found),
+        links=linking.links_for("trio", [found.id]).get(found.id, []),
+        observations=services.observation_counts(found),
+        can_change=can_change_trio(access, found),
+        **comments_context("trio", found.id),
+    )
 
 
 @bp.route("/<int:trio_id>/edit", methods=["GET", "POST"])
@@ -71,21 +98,42 @@ def edit(access, trio_id):
     people = services.possible_members(access.partnership)
     if request.method == "GET":
         # Not obj=found: its `members` are TrioMember rows, and obj would win over the user ids.
-        form = TrioForm(people, formdata=None, name=found.name, focus=found.focus, status=found.status,
-                        version=found.version, members=[m.user_id for m in found.members])
-        return _trio_form_page(access, form, picker_for("links", linking.links_for("trio", [found.id])[found.id]),
-                               trio=found)
+        form = TrioForm(
+            people,
+            formdata=None,
+            name=found.name,
+            focus=found.focus,
+            status=found.status,
+            version=found.version,
+            members=[m.user_id for m in found.members],
+        )
+        return _trio_form_page(
+            access, form, picker_for("links", linking.links_for("trio", [found.id])[found.id]), trio=found
+        )
     form = TrioForm(people)
     picker = picker_from_formdata(request.form)
     if picker.is_action:
         return _trio_form_page(access, form, picker, trio=found)
     if form.validate():
         try:
-            services.update_trio(found, parse_id(form.version.data) or 0, form.name.data, form.focus.data,
-                                 form.status.data, form.members.data or [], picker.chosen_ids)
-            activity.record(access.partnership_id, current_user, "changed", "trio", found.id,
-                            f"changed the trio “{found.name}”",
-                            url_for("trios.trio", partnership_id=access.partnership_id, trio_id=found.id))
+            services.update_trio(
+                found,
+                parse_id(form.version.data) or 0,
+                form.name.data,
+                form.focus.data,
+                form.status.data,
+                form.members.data or [],
+                picker.chosen_ids,
+            )
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "changed",
+                "trio",
+                found.id,
+                f"changed the trio “{found.name}”",
+                url_for("trios.trio", partnership_id=access.partnership_id, trio_id=found.id),
+            )
             db.session.commit()
         except StaleEdit as stale:
             db.session.rollback()
@@ -95,8 +143,9 @@ def edit(access, trio_id):
             db.session.rollback()
             found = trio_in(access, trio_id)
             form.version.data = found.version
-            return _trio_form_page(access, form, picker, 409, trio=found,
-                                   stale=StaleEdit([], None, None, found.version))
+            return _trio_form_page(
+                access, form, picker, 409, trio=found, stale=StaleEdit([], None, None, found.version)
+            )
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
@@ -114,8 +163,9 @@ def add_cycle(access, trio_id):
     cycle = services.add_cycle(found)
     db.session.commit()
     flash(f"Cycle {cycle.number} has been added. Add its first research lesson.")
-    return redirect_to(url_for("trios.new_lesson", partnership_id=access.partnership_id, trio_id=found.id,
-                               cycle_id=cycle.id))
+    return redirect_to(
+        url_for("trios.new_lesson", partnership_id=access.partnership_id, trio_id=found.id, cycle_id=cycle.id)
+    )
 
 
 @bp.route("/<int:trio_id>/cycles/<int:cycle_id>/lessons/new", methods=["GET", "POST"])
@@ -131,16 +181,43 @@ def new_lesson(access, trio_id, cycle_id):
     if request.method == "POST":
         if form.validate():
             with saving(form) as saved:
-                lesson = services.add_lesson(found, cycle, form.lesson_date.data, form.school_id.data,
-                                             form.class_stage.data or "", form.subject.data or "",
-                                             form.teacher_id.data, current_user)
-                activity.record(access.partnership_id, current_user, "created", "lesson", lesson.id,
-                                f"added research lesson {lesson.number} of cycle {cycle.number} to “{found.name}”",
-                                url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
-                                        lesson_id=lesson.id))
+                lesson = services.add_lesson(
+                    found,
+                    cycle,
+                    form.lesson_date.data,
+                    form.school_id.data,
+                    form.class_stage.data or "",
+                    form.subject.data or "",
+                    form.teacher_id.data,
+                    current_user,
+                )
+                activity.record(
+                    access.partnership_id,
+                    current_user,
+                    "created",
+                    "lesson",
+                    lesson.id,
+                    f"added research lesson {lesson.number} of cycle {cycle.number} to “{found.name}”",
+                    url_for(
+                        "trios.plan",
+                        partnership_id=access.partnership_id,
+                        trio_id=found.id,
+                        lesson_id=lesson.id,
+                    ),
+                )
             if saved.ok:
-                flash("The research lesson has been added. Plan it together: stages, case pupils and predictions.")
-                return redirect_to(url_for("trios.plan", partnership_id=access.partnership_id, trio_id=found.id,
-                                           lesson_id=lesson.id))
-        return render("trios/new_lesson.html", "trios/_new_lesson.html", 422, trio=found, cycle=cycle, form=form)
+                flash(
+                    "The research lesson has been added. Plan it together: stages, case pupils and predictions."
+                )
+                return redirect_to(
+                    url_for(
+                        "trios.plan",
+                        partnership_id=access.partnership_id,
+                        trio_id=found.id,
+                        lesson_id=lesson.id,
+                    )
+                )
+        return render(
+            "trios/new_lesson.html", "trios/_new_lesson.html", 422, trio=found, cycle=cycle, form=form
+        )
     return render("trios/new_lesson.html", "trios/_new_lesson.html", trio=found, cycle=cycle, form=form)
