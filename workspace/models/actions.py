@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .partnerships import School
 from .people import User
@@ -32,7 +32,7 @@ ACTION_STATUS_LABELS = {
 }
 
 
-class Action(db.Model):
+class Action(Model):
     __tablename__ = "action"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -86,7 +86,7 @@ class Action(db.Model):
         return ACTION_STATUS_LABELS[self.status]
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     """One entry in an action's history: never changed once written (a lead's star aside)."""
 
     __tablename__ = "progress_update"
@@ -116,7 +116,7 @@ class ProgressUpdate(db.Model):
         return ACTION_STATUS_LABELS.get(self.status_to) if self.status_to else None
 
 
-class ActionStatusChange(db.Model):
+class ActionStatusChange(Model):
     """An action's status from a moment on: written whenever the status is set, by a progress
     update or by editing the action, so that a report can say what the status was on a day."""
 

@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .people import User
 
 COMMENTABLE = ("action", "trio", "lesson", "report")
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comment"
     __table_args__ = (Index("ix_comment_record", "record_type", "record_id"),)
 
@@ -29,7 +29,7 @@ class Comment(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Activity(db.Model):
+class Activity(Model):
     """Who did what, when. Written once; nothing in the workspace changes or removes an entry
     (only deleting a whole partnership takes its feed with it)."""
 

@@ -21,14 +21,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 ELEMENT_KINDS = ("category", "qi", "theme", "priority_group", "priority")
 LINKABLE_KINDS = ("qi", "theme", "priority")
 
 
-class Framework(db.Model):
+class Framework(Model):
     __tablename__ = "framework"
     __table_args__ = (UniqueConstraint("key", "version"),)
 
@@ -57,7 +57,7 @@ class Framework(db.Model):
         return f"{self.short_title} ({self.version})"
 
 
-class FrameworkLevel(db.Model):
+class FrameworkLevel(Model):
     """A point on a framework's scale: the three progression levels, or HGIOS4's six points."""
 
     __tablename__ = "framework_level"
@@ -71,7 +71,7 @@ class FrameworkLevel(db.Model):
     value: Mapped[int | None] = mapped_column(Integer)
 
 
-class FrameworkElement(db.Model):
+class FrameworkElement(Model):
     """One node of a framework: a category, QI, theme, IGBE group or IGBE priority.
 
     QIs, themes and priorities are what records link to (see frameworks/linking.py).
@@ -119,7 +119,7 @@ class FrameworkElement(db.Model):
         ]
 
 
-class ChallengeQuestion(db.Model):
+class ChallengeQuestion(Model):
     __tablename__ = "challenge_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +130,7 @@ class ChallengeQuestion(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-class FrameworkLink(db.Model):
+class FrameworkLink(Model):
     """A record of a partnership (a trio, an action, an observation...) linked to a QI, theme or
     priority of one framework version. record_type names the kind of record; the linking
     service keeps these rows in step with the records."""

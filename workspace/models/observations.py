@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .people import User
 from .trios import CasePupil, LessonStage
 
 
-class Observation(db.Model):
+class Observation(Model):
     __tablename__ = "observation"
     __table_args__ = (
         CheckConstraint("leuven_score IS NULL OR (leuven_score BETWEEN 1 AND 5)", name="leuven_score"),
@@ -43,7 +43,7 @@ class Observation(db.Model):
     observer: Mapped[User | None] = relationship()
 
 
-class PupilVoice(db.Model):
+class PupilVoice(Model):
     """A short interview note with a case pupil after the lesson."""
 
     __tablename__ = "pupil_voice"
@@ -62,7 +62,7 @@ class PupilVoice(db.Model):
     interviewer: Mapped[User | None] = relationship()
 
 
-class NextStep(db.Model):
+class NextStep(Model):
     """A next step agreed in the post-lesson discussion; it can become an action in one step."""
 
     __tablename__ = "next_step"

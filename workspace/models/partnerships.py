@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..reference import Sector
 from .base import UTCDateTime, utcnow
 
@@ -15,7 +15,7 @@ def new_version() -> int:
     return secrets.randbelow(2**31 - 1) + 1
 
 
-class Partnership(db.Model):
+class Partnership(Model):
     __tablename__ = "partnership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +41,7 @@ class Partnership(db.Model):
         return f"<Partnership {self.id} {self.name!r}>"
 
 
-class School(db.Model):
+class School(Model):
     """An establishment in a partnership: a school, ELC setting or CLD provider."""
 
     __tablename__ = "school"

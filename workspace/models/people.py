@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..reference import Role
 from .base import UTCDateTime, utcnow
 from .partnerships import Partnership, School
@@ -25,7 +25,7 @@ from .partnerships import Partnership, School
 _ROLES = ", ".join(f"'{r.value}'" for r in Role)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's place in a partnership: their role and, for teachers, their school."""
 
     __tablename__ = "membership"
@@ -100,7 +100,7 @@ class Membership(db.Model):
         return Role(self.role).label
 
 
-class Invite(db.Model):
+class Invite(Model):
     """A single-use link that lets a person join a partnership with a given role.
 
     Only a hash of the token is stored: the link is shown to the lead once, when it is made.
@@ -157,7 +157,7 @@ class SignInStep(StrEnum):
     )
 
 
-class SignInAttempt(db.Model):
+class SignInAttempt(Model):
     """Every check of a password or code, at sign-in or in a session, and what it checked. The
     throttle's counts are in sign_in_throttle."""
 
@@ -177,7 +177,7 @@ class SignInAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that stands in for the authenticator app. Only its hash is kept."""
 
     __tablename__ = "recovery_code"
@@ -188,7 +188,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class TwoStepSetup(db.Model):
+class TwoStepSetup(Model):
     """A new authenticator secret shown to its person and not yet confirmed with a code. Kept here,
     sealed, not in the session cookie (which anyone holding it can read); one per account, replaced
     by a new set-up, removed when confirmed or once PENDING_SETUP_MINUTES have passed."""

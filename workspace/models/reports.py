@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .people import User
 
 REPORT_STATUSES = ("draft", "final")
 
 
-class InterimReport(db.Model):
+class InterimReport(Model):
     """A report for a period and a choice of schools. `sections` holds what the lead (and each
     trio, its own paragraph) wrote, keyed as reports/interim_layout.section_keys names them."""
 
@@ -55,7 +55,7 @@ class InterimReport(db.Model):
         return self.status == "final"
 
 
-class InterimReportVersion(db.Model):
+class InterimReportVersion(Model):
     """Every save of a report, as it was: never changed once written."""
 
     __tablename__ = "interim_report_version"

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .frameworks import FrameworkElement
 from .partnerships import School
@@ -27,7 +27,7 @@ from .people import User
 EVIDENCE_TYPES = ("observation", "progress_update", "action")
 
 
-class SelfEvaluation(db.Model):
+class SelfEvaluation(Model):
     __tablename__ = "self_evaluation"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -61,7 +61,7 @@ class SelfEvaluation(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class SelfEvaluationEvidence(db.Model):
+class SelfEvaluationEvidence(Model):
     """An observation, progress update or action of the same partnership, cited as evidence."""
 
     __tablename__ = "self_evaluation_evidence"

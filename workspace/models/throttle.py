@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Sign-in attempts that count against an account or an address in the current window.
 
     One row per key ("account:<e-mail>", "address:<ip>"), moved on by a single upsert per attempt,

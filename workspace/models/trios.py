@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 from .partnerships import School, new_version
 from .people import User
@@ -29,7 +29,7 @@ from .people import User
 TRIO_STATUSES = ("planning", "active", "complete", "paused")
 
 
-class Trio(db.Model):
+class Trio(Model):
     __tablename__ = "trio"
     __table_args__ = (
         UniqueConstraint("id", "partnership_id"),
@@ -62,7 +62,7 @@ class Trio(db.Model):
 TRIO_STATUS_LABELS = {"planning": "Planning", "active": "Active", "complete": "Complete", "paused": "Paused"}
 
 
-class TrioMember(db.Model):
+class TrioMember(Model):
     __tablename__ = "trio_member"
     __table_args__ = (UniqueConstraint("trio_id", "user_id"),)
 
@@ -74,7 +74,7 @@ class TrioMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Cycle(db.Model):
+class Cycle(Model):
     """A cycle of (usually two or three) research lessons on the trio's focus."""
 
     __tablename__ = "cycle"
@@ -105,7 +105,7 @@ class Cycle(db.Model):
     )
 
 
-class ResearchLesson(db.Model):
+class ResearchLesson(Model):
     """One research lesson: its plan, and after it the discussion. `version` guards the plan and
     discussion against lost updates when the trio edits together."""
 
@@ -171,7 +171,7 @@ class ResearchLesson(db.Model):
         return f"Cycle {self.cycle.number}, lesson {self.number}"
 
 
-class LessonStage(db.Model):
+class LessonStage(Model):
     __tablename__ = "lesson_stage"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +183,7 @@ class LessonStage(db.Model):
     lesson: Mapped[ResearchLesson] = relationship(back_populates="stages")
 
 
-class CasePupil(db.Model):
+class CasePupil(Model):
     """A pupil the observers watch, typical of a group. A label and a descriptor, never a name."""
 
     __tablename__ = "case_pupil"
@@ -204,7 +204,7 @@ class CasePupil(db.Model):
         return f"Pupil {self.label}" + (f": {self.descriptor}" if self.descriptor else "")
 
 
-class Prediction(db.Model):
+class Prediction(Model):
     """What the trio expects a case pupil to do in one stage of the lesson."""
 
     __tablename__ = "prediction"
