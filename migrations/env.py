@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -105,8 +106,29 @@ def run_migrations_online():
         conf_args.setdefault("render_item", render_item)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
+        with foreign_keys_off_on_sqlite(connection), context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def foreign_keys_off_on_sqlite(connection):
+    """SQLite alters a table (batch mode) by copying it to a new one and dropping the old. With
+    foreign keys on, that DROP TABLE deletes every row that refers to the table through an ON DELETE
+    CASCADE key: rebuilding `partnership` would empty the database. So they are off while migrating
+    (the pragma must be set outside a transaction, hence the driver's connection), and the keys are
+    checked before they are turned on again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

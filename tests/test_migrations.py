@@ -141,7 +141,8 @@ def test_status_history_is_backfilled_from_progress_updates_and_the_current_stat
                 created_at=at(5),
             )
         )  # then edited to on hold, which left no dated trace
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
     with app.app_context(), db.engine.connect() as conn:
         rows = conn.execute(
             text(
