@@ -148,15 +148,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _listen_to_session() -> None:
     """The session events that keep versions and histories in step with a change, in the same
-    transaction: what the dashboard's results are remembered against, each lesson's feed version
-    (the poll), and each action's status history (the interim report)."""
+    transaction: each lesson's feed version (the poll) and each action's status history (the
+    interim report)."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from .actions import changes, status_history
+    from .actions import status_history
     from .trios import feed_changes
 
-    for module in (changes, status_history, feed_changes):
+    for module in (status_history, feed_changes):
         for name, listener in module.LISTENERS:
             if not event.contains(Session, name, listener):
                 event.listen(Session, name, listener)

@@ -56,8 +56,9 @@ class PartnershipAccess:
         "school_id",
         "membership_id",
         "archived",
-        "actions_version",
+        "partnership_name",
         "along",
+        "_loaded",
     )
 
     def __init__(
@@ -69,7 +70,7 @@ class PartnershipAccess:
         school_id: int | None,
         membership_id: int | None,
         archived: bool,
-        actions_version: int = 0,
+        partnership_name: str = "",
         along: tuple = (),
     ):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
@@ -79,14 +80,20 @@ class PartnershipAccess:
             membership_id,
             archived,
         )
-        self.actions_version = actions_version  # read with the access, for the dashboard's cache
+        self.partnership_name = partnership_name  # for page titles, without loading the record
         self.along = along  # the values of partnership_route(along=...)
+        self._loaded: dict = {}
 
     def _get(self, model, record_id):
-        # From the session's identity map when already loaded; reloaded if a commit expired it.
+        # Loaded once for this request and held here: the session's identity map holds records only
+        # while something refers to them, so a template asking three times would query three times.
+        # A commit expires the record as usual and its next use reads it again.
         if record_id is None:
             return None
-        return db.session.get(model, record_id)
+        found = self._loaded.get(model)
+        if found is None:
+            found = self._loaded[model] = db.session.get(model, record_id)
+        return found
 
     @property
     def user(self) -> User:
@@ -137,10 +144,10 @@ _ACCESS = (
         User.is_admin,
         Partnership.id,
         Partnership.archived_at,
+        Partnership.name,
         Membership.id,
         Membership.role,
         Membership.school_id,
-        Partnership.actions_version,
     )
     .select_from(User)
     .outerjoin(Partnership, Partnership.id == bindparam("partnership_id"))
@@ -176,9 +183,7 @@ def _resolve(
     ).first()
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, membership_id, role, school_id, actions_version = row[
-        :_COLUMNS
-    ]
+    version, disabled, is_admin, found, archived_at, name, membership_id, role, school_id = row[:_COLUMNS]
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
@@ -191,7 +196,7 @@ def _resolve(
         school_id,
         membership_id,
         archived_at is not None,
-        actions_version,
+        name,
         tuple(row[_COLUMNS:]),
     )
 
@@ -275,8 +280,9 @@ def partnerships_of(user: User) -> list[Partnership]:
 # Trios ---------------------------------------------------------------------------------------------
 
 
-def trio_in(access: PartnershipAccess, trio_id: int) -> Trio:
-    return _in_partnership(Trio, access, trio_id)
+def trio_in(access: PartnershipAccess, trio_id: int, *options) -> Trio:
+    """The partnership's trio; loader options (its members) load with it."""
+    return _in_partnership(Trio, access, trio_id, options)
 
 
 def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int, *options) -> ResearchLesson:

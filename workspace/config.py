@@ -40,9 +40,6 @@ class Defaults:
     # Writers queue for the write lock this long. Generous: under a burst, SQLite's waiting is not
     # first come, first served, and a failed write is worse than a slow one.
     SQLITE_BUSY_TIMEOUT_MS = 30000
-    # The actions dashboard's results are remembered per process this long at most (and only while
-    # no action changes: actions/results_cache.py); 0 renders them afresh every time.
-    DASHBOARD_CACHE_SECONDS = 60
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
     # The protective marking in the header of every interim report ("" for none).

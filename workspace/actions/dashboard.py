@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..forms_common import parse_id
 from ..frameworks import labels
-from ..models import Action, Framework, FrameworkElement, FrameworkLink, Partnership, School, User
+from ..models import Action, Framework, FrameworkElement, FrameworkLink, School, User
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
 from ..models.base import utcnow
 
@@ -312,11 +312,6 @@ def search(
     return DashboardPage(f, actions, total)
 
 
-def actions_version(partnership_id: int) -> int:
-    """The partnership's actions version as this request's transaction sees it (changes.py)."""
-    return db.session.scalar(select(Partnership.actions_version).where(Partnership.id == partnership_id))
-
-
 # Overview: counts and coverage --------------------------------------------------------------
 
 
@@ -332,14 +327,19 @@ class Coverage:
     def gaps(self, row: str) -> int:
         return sum(1 for key, _ in self.columns if not self.count(row, key))
 
-    def grid(self) -> list[tuple[str, str, list[tuple[str, str, int]], int]]:
-        """Each row as the table shows it: its key, its name, (column key, the key as it goes in a
-        URL, count) per column, and its gaps, worked out once here rather than cell by cell."""
-        quoted = {key: quote(key) for key, _ in self.columns}
+    def grid(self, dashboard_url: str, parameter: str) -> list[tuple[str, list[tuple[str, int]], int]]:
+        """Each row as the table shows it: the school's name, (the link to the dashboard filtered to
+        the cell, count) per column, and its gaps. The links are written here from the dashboard's
+        address, once per cell, rather than built by url_for or pieced together in the template."""
+        quoted = [quote(key) for key, _ in self.columns]
         table = []
         for row_key, row_name in self.rows:
-            cells = [(key, quoted[key], self.counts.get((row_key, key), 0)) for key, _ in self.columns]
-            table.append((row_key, row_name, cells, sum(1 for *_, n in cells if not n)))
+            prefix = f"{dashboard_url}?school={row_key}&{parameter}="
+            cells = [
+                (prefix + q, self.counts.get((row_key, key), 0))
+                for q, (key, _) in zip(quoted, self.columns, strict=True)
+            ]
+            table.append((row_name, cells, sum(1 for _, n in cells if not n)))
         return table
 
 
@@ -371,50 +371,45 @@ def school_rows(schools: list[School]) -> list[tuple[str, str]]:
 
 def qi_columns() -> list[tuple[str, str]]:
     """The QI numbers and titles the dashboard offers (HGIOS4's; STEM's QIs share the numbers)."""
-    hgios4 = db.session.scalar(
-        select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True))
-    )
-    return (
-        [
-            (number, title)
-            for number, title in db.session.execute(
-                select(FrameworkElement.number, FrameworkElement.title)
-                .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
-                .order_by(FrameworkElement.number)
-            )
-        ]
-        if hgios4
-        else []
-    )
+    return [
+        (number, title)
+        for number, title in db.session.execute(
+            select(FrameworkElement.number, FrameworkElement.title)
+            .join(Framework, FrameworkElement.framework_id == Framework.id)
+            .where(Framework.key == "hgios4", Framework.is_current.is_(True), FrameworkElement.kind == "qi")
+            .order_by(FrameworkElement.number)
+        )
+    ]
 
 
 def igbe_columns() -> list[tuple[str, str]]:
-    igbe = db.session.scalar(
-        select(Framework.id).where(Framework.key == "igbe", Framework.is_current.is_(True))
-    )
-    return (
-        [
-            (code, title)
-            for code, title in db.session.execute(
-                select(FrameworkElement.code, FrameworkElement.title)
-                .where(FrameworkElement.framework_id == igbe, FrameworkElement.kind == "priority")
-                .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+    return [
+        (code, title)
+        for code, title in db.session.execute(
+            select(FrameworkElement.code, FrameworkElement.title)
+            .join(Framework, FrameworkElement.framework_id == Framework.id)
+            .where(
+                Framework.key == "igbe", Framework.is_current.is_(True), FrameworkElement.kind == "priority"
             )
-        ]
-        if igbe
-        else []
-    )
+            .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+        )
+    ]
+
+
+def _action_links(partnership_id: int) -> tuple:
+    """The partnership's links of actions, read from the index on (partnership, record type,
+    element, record) alone: the coverage tables start from these, not from every action's links."""
+    return (FrameworkLink.partnership_id == partnership_id, FrameworkLink.record_type == "action")
 
 
 def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
     """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
-        .join(
-            FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id)
-        )
+        .select_from(FrameworkLink)
+        .join(Action, FrameworkLink.record_id == Action.id)
         .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .where(Action.partnership_id == partnership_id, FrameworkElement.kind.in_(("qi", "theme")))
+        .where(*_action_links(partnership_id), FrameworkElement.kind.in_(("qi", "theme")))
         .group_by(Action.school_id, FrameworkElement.number)
     ).all()
     return Coverage(
@@ -425,11 +420,10 @@ def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
 def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
     counts = db.session.execute(
         select(Action.school_id, FrameworkElement.code, func.count(func.distinct(Action.id)))
-        .join(
-            FrameworkLink, and_(FrameworkLink.record_type == "action", FrameworkLink.record_id == Action.id)
-        )
+        .select_from(FrameworkLink)
+        .join(Action, FrameworkLink.record_id == Action.id)
         .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .where(Action.partnership_id == partnership_id, FrameworkElement.kind == "priority")
+        .where(*_action_links(partnership_id), FrameworkElement.kind == "priority")
         .group_by(Action.school_id, FrameworkElement.code)
     ).all()
     return Coverage(

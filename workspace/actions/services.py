@@ -208,7 +208,7 @@ def post_progress(
         sa_update(Action)
         .where(Action.id == action.id)
         .values(**values)
-        .execution_options(synchronize_session=False, changes_partnership=action.partnership_id)
+        .execution_options(synchronize_session=False)
     )
     db.session.flush()
     if update.status_to:

@@ -25,7 +25,7 @@ from ..models.base import utcnow
 from ..partnerships.services import list_schools
 from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, dashboard, results_cache, services
+from . import bp, dashboard, services
 from .forms import ActionForm, ProgressForm
 
 
@@ -48,19 +48,11 @@ def _dashboard_context(access, filters):
 def index(access):
     """The dashboard: the filter lives in the URL, so it can be bookmarked, shared and survives Back."""
     filters = dashboard.parse_filters(request.args)
-    if is_htmx():  # the filters and pages, asked for again and again: see results_cache.py
-        return results_cache.results(
-            access.partnership_id,
-            access.actions_version,
-            "all",
-            filters,
-            lambda: render_template("actions/_results.html", **_dashboard_context(access, filters)),
-            lambda: dashboard.actions_version(access.partnership_id),
-        )
+    if is_htmx():  # a new filter or page: the results only
+        return render_template("actions/_results.html", **_dashboard_context(access, filters))
     # The summary tables below the results come as fragments of their own (summary), when scrolled to.
-    return render(
+    return render_template(
         "actions/index.html",
-        "actions/_results.html",
         **_dashboard_context(access, filters),
         qi_columns=dashboard.qi_columns(),
         igbe_columns=dashboard.igbe_columns(),

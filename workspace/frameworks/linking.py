@@ -184,10 +184,10 @@ def remove_all_links(record_type: str, record_ids: Iterable[int]) -> None:
     ids = list(record_ids)
     if ids:
         db.session.execute(
-            delete(FrameworkLink)
-            .where(FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids))
-            .execution_options(changes_actions=record_type == "action")
-        )  # see actions/changes.py
+            delete(FrameworkLink).where(
+                FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids)
+            )
+        )
 
 
 def links_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[FrameworkElement]]:

@@ -140,6 +140,14 @@ class FrameworkLink(Model):
         UniqueConstraint("record_type", "record_id", "element_id"),
         Index("ix_framework_link_record", "record_type", "record_id"),
         Index("ix_framework_link_partnership_element", "partnership_id", "element_id"),
+        # The dashboard's coverage tables read a partnership's action links from this index alone.
+        Index(
+            "ix_framework_link_partnership_type_element",
+            "partnership_id",
+            "record_type",
+            "element_id",
+            "record_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,9 +26,6 @@ class Partnership(Model):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     # An archived partnership is read-only for everyone.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Moves on (to a new random number) whenever what the actions dashboard shows changes:
-    # actions, their progress and links, school and owner names (actions/changes.py).
-    actions_version: Mapped[int] = mapped_column(Integer, default=new_version, server_default="0")
 
     schools: Mapped[list[School]] = relationship(
         back_populates="partnership",

@@ -69,9 +69,9 @@ def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool =
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         db.session.execute(
-            delete(FrameworkLink)
-            .where(FrameworkLink.record_type == "observation", FrameworkLink.record_id.in_(chunk))
-            .execution_options(changes_actions=False)
+            delete(FrameworkLink).where(
+                FrameworkLink.record_type == "observation", FrameworkLink.record_id.in_(chunk)
+            )
         )
         db.session.execute(
             delete(SelfEvaluationEvidence).where(

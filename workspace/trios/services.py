@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
@@ -169,17 +169,21 @@ def list_trios(partnership: Partnership) -> list[dict]:
     return [{"trio": t, "lessons": lessons.get(t.id, 0), "links": links.get(t.id, [])} for t in trios]
 
 
+# A trio with its members and their names, in the trio's own query.
+WITH_MEMBERS = joinedload(Trio.members).joinedload(TrioMember.user)
+
+
 def trio_overview(trio: Trio) -> list[Cycle]:
+    """The trio's cycles with their lessons, each lesson's school and teacher: one query (a trio has
+    a handful of cycles of three lessons)."""
+    lessons = joinedload(Cycle.lessons)
     return list(
         db.session.scalars(
             select(Cycle)
             .where(Cycle.trio_id == trio.id)
-            .options(
-                selectinload(Cycle.lessons).selectinload(ResearchLesson.school),
-                selectinload(Cycle.lessons).selectinload(ResearchLesson.teacher),
-            )
+            .options(lessons.joinedload(ResearchLesson.school), lessons.joinedload(ResearchLesson.teacher))
             .order_by(Cycle.number)
-        )
+        ).unique()
     )
 
 

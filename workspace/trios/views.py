@@ -77,7 +77,8 @@ def new(access):
 @bp.get("/<int:trio_id>")
 @partnership_route()
 def trio(access, trio_id):
-    found = trio_in(access, trio_id)
+    found = trio_in(access, trio_id, services.WITH_MEMBERS)
+    in_trio = any(m.user_id == access.user_id for m in found.members)
     return render(
         "trios/trio.html",
         "trios/_trio_cycles.html",
@@ -85,7 +86,7 @@ def trio(access, trio_id):
         cycles=services.trio_overview(found),
         links=linking.links_for("trio", [found.id]).get(found.id, []),
         observations=services.observation_counts(found),
-        can_change=can_change_trio(access, found),
+        can_change=can_change_trio(access, found, in_trio),
         **comments_context("trio", found.id),
     )
 
