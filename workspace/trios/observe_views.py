@@ -22,13 +22,19 @@ from ..htmx import is_htmx, redirect_to, render
 from ..services_errors import ServiceError
 from . import bp, observing, planning
 from .forms import ObservationForm
+from .services import WITH_MEMBERS
 
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 
 def _lesson(access, trio_id, lesson_id):
-    trio = trio_in(access, trio_id)
-    return trio, lesson_in(access, trio, lesson_id, *planning.PLAN)
+    """The trio with its members (who may observe) and the lesson with its plan and heading."""
+    trio = trio_in(access, trio_id, WITH_MEMBERS)
+    return trio, lesson_in(access, trio, lesson_id, *planning.PLAN, *planning.HEADING)
+
+
+def _can_observe(access, trio) -> bool:
+    return can_change_trio(access, trio, any(m.user_id == access.user_id for m in trio.members))
 
 
 def _form(lesson, trio, **kwargs):
@@ -47,10 +53,12 @@ def _cleared(form):
     return form
 
 
-def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None):
+def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None, signature=None):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
-    signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
+    # A page that has just read the lesson passes the signature it read with it.
+    if signature is None:
+        signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
     return dict(
         entries=entries,
@@ -102,8 +110,12 @@ def _saved(access, trio, lesson, form, message: str, status: int):
 @partnership_route()
 def observe(access, trio_id, lesson_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
-    pupil_id, stage_id = observing.last_used(lesson, access.user_id)
-    can_observe = can_change_trio(access, trio)
+    can_observe = _can_observe(access, trio)
+    # The lesson was read first, so its feed version is the signature the feed is read under.
+    feed = _feed_context(
+        access, trio, lesson, can_change=can_observe, signature=observing.signature_of((lesson.feed_version,))
+    )
+    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["entries"])
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
@@ -113,7 +125,7 @@ def observe(access, trio_id, lesson_id):
         editing=None,
         levels=observing.LEUVEN_LEVELS,
         can_observe=can_observe,
-        **_feed_context(access, trio, lesson, can_change=can_observe),
+        **feed,
     )
 
 

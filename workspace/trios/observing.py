@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..access import AlongWith
 from ..extensions import db
@@ -214,20 +214,27 @@ def feed(lesson: ResearchLesson) -> list[Observation]:
         db.session.scalars(
             select(Observation)
             .where(Observation.lesson_id == lesson.id)
-            .options(selectinload(Observation.observer))
+            .options(joinedload(Observation.observer))
             .order_by(Observation.created_at.desc(), Observation.id.desc())
         )
     )
 
 
-def last_used(lesson: ResearchLesson, observer_id: int) -> tuple[int | None, int | None]:
-    """The case pupil and stage this observer last wrote about, to offer them again."""
-    row = db.session.execute(
-        select(Observation.case_pupil_id, Observation.stage_id)
-        .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer_id)
-        .order_by(Observation.created_at.desc(), Observation.id.desc())
-        .limit(1)
-    ).first()
+def last_used(
+    lesson: ResearchLesson, observer_id: int, feed: list[Observation] | None = None
+) -> tuple[int | None, int | None]:
+    """The case pupil and stage this observer last wrote about, to offer them again: from the
+    lesson's feed (newest first) where the page has read it, or asked for."""
+    if feed is not None:
+        mine = next((o for o in feed if o.observer_id == observer_id), None)
+        row = (mine.case_pupil_id, mine.stage_id) if mine is not None else None
+    else:
+        row = db.session.execute(
+            select(Observation.case_pupil_id, Observation.stage_id)
+            .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer_id)
+            .order_by(Observation.created_at.desc(), Observation.id.desc())
+            .limit(1)
+        ).first()
     if row is None:
         first = lesson.case_pupils[0].id if lesson.case_pupils else None
         stage = lesson.stages[0].id if lesson.stages else None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import merging
@@ -56,6 +56,12 @@ class PlanInput:
 
 # What a plan is read with: its stages and case pupils.
 PLAN = (selectinload(ResearchLesson.stages), selectinload(ResearchLesson.case_pupils))
+# What a lesson's heading shows (its cycle for the title, school and teacher), in the lesson's query.
+HEADING = (
+    joinedload(ResearchLesson.cycle),
+    joinedload(ResearchLesson.school),
+    joinedload(ResearchLesson.teacher),
+)
 
 
 def load_plan(lesson_id: int) -> ResearchLesson:
