@@ -87,3 +87,36 @@ def test_statement_counts_do_not_grow_with_the_data(app, client, world):
     # The post: access, trio, lesson with its stages and pupils, trio membership, the trio's tags,
     # the lesson's feed version moved on and the INSERT.
     assert small["poll, nothing new"] == 1 and small["observation post"] <= 9
+
+
+def test_the_poll_runs_outside_a_transaction(app, client, world):
+    """The poll asks one thing many times a minute: no BEGIN and ROLLBACK around it (PostgreSQL's
+    autocommit, SQLite without BEGIN). A page is read in a transaction as usual."""
+    from sqlalchemy import event
+
+    a = world["a"]
+    client.sign_in(a["teacher"])
+    lesson = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}"
+    with app.app_context():
+        since = observing.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
+        engine = db.engine
+    in_transaction: list[bool] = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            in_transaction.append(True)
+            return
+        raw = conn.connection.dbapi_connection
+        autocommit = getattr(raw, "autocommit", None)  # psycopg
+        in_transaction.append(not autocommit if autocommit is not None else raw.in_transaction)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"{lesson}/observations/feed?since={since}", htmx=True).status_code == 204
+        polled, in_transaction[:] = list(in_transaction), []
+        assert client.get(f"{lesson}/observe").status_code == 200
+        page = list(in_transaction)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert polled == [False]
+    assert page and all(page[1:]), page

@@ -14,7 +14,7 @@ from ..access import (
     trio_in,
 )
 from ..auth.forms import ConfirmForm
-from ..database import writes_late
+from ..database import reads_alone, writes_late
 from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
@@ -161,6 +161,7 @@ def record(access, trio_id, lesson_id):
 
 
 @bp.get(PREFIX + "/observations/feed")
+@reads_alone
 @partnership_route(along=observing.SIGNATURE)
 def feed(access, trio_id, lesson_id):
     """The poll: when nothing has changed since `since`, 204 after one query, the access check's,
