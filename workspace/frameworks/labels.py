@@ -26,6 +26,12 @@ class ElementLabel:
     number: str  # what a tag shows: "2.3", "KA1"
     label: str  # the full name, as linking.element_label gives it
     order: tuple  # framework, number, kind, position: the order links are listed in
+    kind: str  # "qi", "theme", "priority"...
+    title: str  # the element's own title, without its framework or number
+
+    @property
+    def framework_id(self) -> int:
+        return self.order[0]
 
 
 def _memory() -> dict[int, ElementLabel]:
@@ -53,6 +59,8 @@ def labels(element_ids: Iterable[int]) -> dict[int, ElementLabel]:
                 element.number or element.code or "",
                 element_label(element),
                 (framework.id, element.number or "", KIND_ORDER.get(element.kind, 9), element.position),
+                element.kind,
+                element.title,
             )
     return {i: memory[i] for i in wanted if i in memory}
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..forms_common import too_long
-from ..frameworks import linking
+from ..frameworks import labels, linking
 from ..models import (
     Action,
     CasePupil,
@@ -446,28 +446,31 @@ def proforma(school: School, on: date) -> dict[str, list[ProformaRow]]:
     return rows
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Judgement:
-    element: FrameworkElement
-    label: str
+    element: labels.ElementLabel
+    label: str  # the level, in its framework's words
     on: date
+
+    @property
+    def level_class(self) -> str:
+        return "level--" + self.label.lower().replace(" ", "-")
 
 
 def partnership_table(partnership: Partnership) -> tuple[list[School], list[tuple[str, str]], dict]:
-    """Schools against QI numbers: the latest judgement of each theme or QI a school evaluated."""
+    """Schools against QI numbers: the latest judgement of each theme or QI a school evaluated.
+    Read as rows (a large partnership has a thousand or more), named from the framework labels."""
     schools = list(
         db.session.scalars(
             select(School).where(School.partnership_id == partnership.id).order_by(School.name)
         )
     )
-    hgios4 = db.session.scalar(
-        select(Framework.id).where(Framework.key == "hgios4", Framework.is_current.is_(True))
-    )
     columns = [
         (n, t)
         for n, t in db.session.execute(
             select(FrameworkElement.number, FrameworkElement.title)
-            .where(FrameworkElement.framework_id == hgios4, FrameworkElement.kind == "qi")
+            .join(Framework, FrameworkElement.framework_id == Framework.id)
+            .where(Framework.key == "hgios4", Framework.is_current.is_(True), FrameworkElement.kind == "qi")
             .order_by(FrameworkElement.number)
         )
     ]
@@ -481,24 +484,28 @@ def partnership_table(partnership: Partnership) -> tuple[list[School], list[tupl
         .group_by(SelfEvaluation.school_id, SelfEvaluation.element_id)
         .subquery()
     )
-    rows = db.session.scalars(
-        select(SelfEvaluation)
+    rows = db.session.execute(
+        select(
+            SelfEvaluation.school_id,
+            SelfEvaluation.element_id,
+            SelfEvaluation.level,
+            SelfEvaluation.evaluated_on,
+        )
         .join(
             latest,
             (SelfEvaluation.school_id == latest.c.school_id)
             & (SelfEvaluation.element_id == latest.c.element_id)
             & (SelfEvaluation.evaluated_on == latest.c.on),
         )
-        .options(joinedload(SelfEvaluation.element).joinedload(FrameworkElement.framework))
         .order_by(SelfEvaluation.id)
     ).all()
+    named = labels.labels(row.element_id for row in rows)
     levels = _levels_by_framework()
     cells: dict[tuple[int, str], dict[int, Judgement]] = defaultdict(dict)
-    for evaluation in rows:  # a later id on the same day wins
-        cells[(evaluation.school_id, evaluation.element.number)][evaluation.element_id] = Judgement(
-            evaluation.element,
-            level_label(levels[evaluation.element.framework_id], evaluation.level),
-            evaluation.evaluated_on,
+    for school_id, element_id, level, on in rows:  # a later id on the same day wins
+        element = named[element_id]
+        cells[(school_id, element.number)][element_id] = Judgement(
+            element, level_label(levels[element.framework_id], level), on
         )
     return schools, columns, {key: list(value.values()) for key, value in cells.items()}
 
