@@ -314,7 +314,9 @@ def search(
 
 def actions_version(partnership_id: int) -> int:
     """The partnership's actions version as this request's transaction sees it (changes.py)."""
-    return db.session.scalar(select(Partnership.actions_version).where(Partnership.id == partnership_id))
+    return db.session.execute(
+        select(Partnership.actions_version).where(Partnership.id == partnership_id)
+    ).scalar_one()
 
 
 # Overview: counts and coverage --------------------------------------------------------------
