@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app workspace
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint test-sqlite test-postgres test-clock-ahead bench install clean-venv
+.PHONY: run test lint typecheck test-sqlite test-postgres test-clock-ahead bench install clean-venv
 
 install: $(INSTALLED)
 
@@ -31,6 +31,10 @@ run: $(INSTALLED) instance/config.py
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Types: mypy on the package (configured in pyproject.toml), as CI runs it.
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
 
 # The whole suite on SQLite (with the browser tests), then again on a throwaway PostgreSQL server.
 test: test-sqlite test-postgres

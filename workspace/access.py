@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from enum import Enum
+from typing import Final, Literal
 
 from flask import abort, g, session
 from flask_login import current_user
@@ -132,7 +133,11 @@ class PartnershipAccess:
         return not self.can_contribute and not self.can_manage
 
 
-_NOT_SIGNED_IN = object()
+class _Session(Enum):
+    NOT_SIGNED_IN = "not signed in"
+
+
+_NOT_SIGNED_IN: Final = _Session.NOT_SIGNED_IN
 
 
 # The access check runs on every partnership page: one statement, built once (SQLAlchemy keeps
@@ -174,7 +179,7 @@ def _resolve(
     session_version: int | None,
     statement=_ACCESS,
     arguments: dict | None = None,
-):
+) -> PartnershipAccess | Literal[_Session.NOT_SIGNED_IN] | None:
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""

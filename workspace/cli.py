@@ -190,9 +190,12 @@ def backup(path: str) -> None:
         )
     source = db.engine.raw_connection()
     try:
+        driver = source.driver_connection
+        if driver is None:  # only once the pool has invalidated the connection
+            raise click.ClickException("The database connection was lost; try again.")
         destination = sqlite3.connect(str(target))
         with destination:
-            source.driver_connection.backup(destination, pages=1024)
+            driver.backup(destination, pages=1024)
         result = destination.execute("PRAGMA integrity_check").fetchone()[0]
         destination.close()
     finally:

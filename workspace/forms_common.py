@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from wtforms import DateField, SelectField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs stop at 3.2
 from wtforms.validators import ValidationError
 
 

@@ -7,6 +7,7 @@ can never drift apart. Responses vary on HX-Request so caches keep them apart to
 from __future__ import annotations
 
 from flask import Flask, Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 
 def is_htmx() -> bool:
@@ -22,7 +23,7 @@ def render(page: str, fragment: str, status: int = 200, /, **context) -> tuple[s
     return render_template(fragment if is_htmx() else page, **context), status
 
 
-def redirect_to(url: str) -> Response:
+def redirect_to(url: str) -> BaseResponse:
     """After a successful POST: a 303 for a plain form, an HX-Redirect for htmx."""
     if is_htmx():
         response = Response(status=204)
@@ -31,7 +32,7 @@ def redirect_to(url: str) -> Response:
     return redirect(url, code=303)
 
 
-def sign_in_required() -> Response:
+def sign_in_required() -> BaseResponse:
     """Where the session has ended. htmx must not swap a sign-in form into a fragment."""
     sign_in = url_for("auth.sign_in", next=_current_path())
     if is_htmx():

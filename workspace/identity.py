@@ -17,8 +17,8 @@ SESSION_KEY = "_user_id"  # where Flask-Login keeps it
 
 def session_reference(session: Mapping) -> tuple[int, int] | None:
     """(user id, session version) from a session, or None when it names nobody."""
-    user_id, _, version = str(session.get(SESSION_KEY) or "").partition(":")
-    user_id, version = parse_id(user_id), parse_id(version)
+    user_text, _, version_text = str(session.get(SESSION_KEY) or "").partition(":")
+    user_id, version = parse_id(user_text), parse_id(version_text)
     if user_id is None or version is None:
         return None
     return user_id, version

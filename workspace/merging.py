@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -21,7 +22,7 @@ def fingerprint(value) -> str:
     return hashlib.sha256(_normal(value).encode()).hexdigest()[:16]
 
 
-def fingerprints(values: dict[str, object]) -> str:
+def fingerprints(values: Mapping[str, object]) -> str:
     """What the form carries in a hidden field."""
     return json.dumps({key: fingerprint(value) for key, value in values.items()}, separators=(",", ":"))
 
@@ -41,7 +42,7 @@ class Merge:
     conflicts: list[str] = field(default_factory=list)  # fields both changed: mine kept
 
 
-def three_way(original: dict[str, str], mine: dict[str, object], theirs: dict[str, object]) -> Merge:
+def three_way(original: Mapping[str, str], mine: Mapping[str, object], theirs: Mapping[str, object]) -> Merge:
     merge = Merge(values={})
     for key in dict.fromkeys([*theirs, *mine]):
         sent, saved = _normal(mine.get(key)), _normal(theirs.get(key))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from string import ascii_letters
 
 from wtforms.validators import ValidationError
 
@@ -137,7 +138,8 @@ def _dates(text: str, today: date):
             if match["day"]
             else (match["day2"], match["month2"], match["year2"])
         )
-        yield match, int(re.match(r"\d+", day).group()), _MONTHS[month[:3].lower()], int(year)
+        # The day without its ordinal ("3rd" is 3).
+        yield match, int(day.rstrip(ascii_letters)), _MONTHS[month[:3].lower()], int(year)
 
 
 def identifier_in(text: str | None, today: date | None = None) -> Identifier | None:

@@ -138,7 +138,7 @@ def update_action(
     link_ids: list[int],
     allowed_schools: set[int | None] | None = None,
 ) -> Action:
-    partnership = db.session.get(Partnership, action.partnership_id)
+    partnership = db.session.get_one(Partnership, action.partnership_id)
     _check(partnership, title, description, school_id, owner_id, status, allowed_schools)
     if action.version != expected_version:
         current_links = sorted(e.id for e in linking.links_for("action", [action.id]).get(action.id, []))

@@ -129,8 +129,8 @@ def _count_attempt(key: str, now: datetime, window_start: datetime) -> int:
     # Both dialects spell the upsert the same way; the window starts again once it has passed.
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     window_over = SignInThrottle.window_started_at < window_start
-    statement = insert(SignInThrottle).values(key=key, window_started_at=now, attempts=1)
-    statement = statement.on_conflict_do_update(
+    upsert = insert(SignInThrottle).values(key=key, window_started_at=now, attempts=1)
+    statement = upsert.on_conflict_do_update(
         index_elements=[SignInThrottle.key],
         set_={
             "attempts": case((window_over, 1), else_=SignInThrottle.attempts + 1),

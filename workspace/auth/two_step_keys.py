@@ -46,7 +46,7 @@ def derived_key(secret_key: str | bytes) -> bytes:
 def key_ring(config=None) -> MultiFernet:
     """The keys in force: built once per distinct setting and remembered on the app."""
     app = current_app if config is None else None
-    config = config if config is not None else app.config
+    config = app.config if app is not None else config
     setting = (
         tuple(configured_keys(config.get("TWO_STEP_SECRET_KEYS"))),
         config.get("SECRET_KEY"),

@@ -13,8 +13,9 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, Executable, delete, func, or_, select, update
 
 from ..extensions import db
 from ..models import RecoveryCode, TwoStepSetup, User
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 PENDING_SETUP_MINUTES = 10
 
 
+def _rows_changed(statement: Executable) -> int:
+    """Runs a guarded UPDATE or DELETE: how many rows it changed."""
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+
+
 def accept_code(user: User, code: str, now: float | None = None) -> bool:
     """An authenticator code of a later step than any accepted before, or an unused recovery code
     (which is then spent). A code used once, or one older than the last used, is refused like a
@@ -36,7 +42,7 @@ def accept_code(user: User, code: str, now: float | None = None) -> bool:
 
 
 def _accept_authenticator_code(user: User, code: str, now: float) -> bool:
-    if not user.uses_two_step:
+    if user.sealed_totp_secret is None:  # two-step sign-in is off
         return False
     try:
         secret = unseal(user.sealed_totp_secret)
@@ -46,18 +52,18 @@ def _accept_authenticator_code(user: User, code: str, now: float) -> bool:
     step = authenticator.matching_step(secret, code, now)
     if step is None:
         return False
-    taken = db.session.execute(
+    taken = _rows_changed(
         update(User)
         .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
     db.session.expire(user, ["totp_last_step"])
-    return taken.rowcount == 1
+    return taken == 1
 
 
 def _spend_recovery_code(user: User, code: str) -> bool:
-    spent = db.session.execute(
+    spent = _rows_changed(
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
@@ -67,15 +73,15 @@ def _spend_recovery_code(user: User, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return spent.rowcount == 1
+    return spent == 1
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(RecoveryCode.id)).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-    )
+    ).scalar_one()
 
 
 # Setting up ---------------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ def confirm_setup(user: User, setup: PendingSetup, code: str, now: float | None 
     if step is None:
         return None
     # One request confirms a set-up: the one whose DELETE removed it.
-    if db.session.execute(delete(TwoStepSetup).where(TwoStepSetup.id == setup.id)).rowcount != 1:
+    if _rows_changed(delete(TwoStepSetup).where(TwoStepSetup.id == setup.id)) != 1:
         return None
     user.sealed_totp_secret = seal(setup.secret)
     user.totp_last_step = step
@@ -164,17 +170,19 @@ def reseal_all() -> ResealReport:
         select(User.id, User.sealed_totp_secret).where(User.sealed_totp_secret.is_not(None))
     ).all()
     for user_id, sealed in accounts:
+        if sealed is None:  # the query asked for sealed ones only
+            continue
         try:
             fresh = reseal(sealed)
         except SecretUnreadable:
             unreadable.append(user_id)
             continue
-        resealed += db.session.execute(
+        resealed += _rows_changed(
             update(User)
             .where(User.id == user_id, User.sealed_totp_secret == sealed)
             .values(sealed_totp_secret=fresh)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     pending = db.session.execute(select(TwoStepSetup.id, TwoStepSetup.sealed_secret)).all()
     for setup_id, sealed in pending:
         try:
@@ -182,10 +190,10 @@ def reseal_all() -> ResealReport:
         except SecretUnreadable:  # a set-up nobody can finish: it goes
             db.session.execute(delete(TwoStepSetup).where(TwoStepSetup.id == setup_id))
             continue
-        resealed += db.session.execute(
+        resealed += _rows_changed(
             update(TwoStepSetup)
             .where(TwoStepSetup.id == setup_id, TwoStepSetup.sealed_secret == sealed)
             .values(sealed_secret=fresh)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     return ResealReport(resealed, unreadable)

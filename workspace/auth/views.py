@@ -169,7 +169,10 @@ def accept_invite(token: str):
     if form.is_submitted():
         if form.validate():
             try:
-                user = services.accept_invite_as_new_person(invite, form.name.data, form.password.data)
+                # Both are required, so never None once the form has validated.
+                user = services.accept_invite_as_new_person(
+                    invite, form.name.data or "", form.password.data or ""
+                )
             except ServiceError as error:
                 form_errors_from(error, form)
             else:

@@ -10,11 +10,13 @@ from ..actions import services
 from ..activity import services as activity
 from ..extensions import db
 from ..models import ActionStatusChange, Partnership, School, User
-from .trios import _element
+from .trios import Link, _element
 
+Progress = tuple[int, str, str, str | None]  # days ago, text, evidence, new status
 # title, school (None: partnership-wide), owner, status, due in days from today (negative: past),
-# created days ago, links, [(days ago, text, evidence, new status)]
-ACTIONS = [
+# created days ago, links, progress
+DemoAction = tuple[str, str | None, str, str, int, int, list[Link], list[Progress]]
+ACTIONS: list[DemoAction] = [
     (
         "Introduce fraction walls in every P5–P7 class",
         "Glenmuir Primary School",
@@ -246,9 +248,9 @@ def load_demo_actions(partnership: Partnership, today: date | None = None) -> No
             update = services.post_progress(action, owner_user, text, evidence, new_status)
             update.created_at = action.last_progress_at = action.updated_at = _when(days_ago)
             if update.status_to:
-                db.session.scalar(
+                db.session.execute(
                     select(ActionStatusChange).where(ActionStatusChange.progress_update_id == update.id)
-                ).changed_at = _when(days_ago)
+                ).scalar_one().changed_at = _when(days_ago)
         if action.status != status:
             action.status = status
     db.session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -10,8 +11,26 @@ from ..extensions import db
 from ..models import Framework, FrameworkElement, Partnership, School, User
 from ..trios import observing, planning, reflection, services
 
-# Each trio: name, focus, members (by name), links (framework key, number, kind), lessons.
-TRIOS = [
+Link = tuple[str, str, str]  # framework key, number (a priority's code), kind
+
+
+class DemoTrio(TypedDict):
+    name: str
+    focus: str
+    members: list[str]  # by name
+    links: list[Link]
+    stages: list[tuple[str, str]]  # title, description
+    pupils: list[tuple[str, str, str]]  # label, descriptor, success criterion
+    lessons: list[tuple[str, str, str, int]]  # school, class, teacher, days ago
+    observations: list[tuple[str, int, str, int | None, bool]]  # pupil, stage, text, score, highlight
+    voice: list[tuple[str, str, str]]  # pupil, question, response
+    progress: dict[str, str]  # pupil: against the predictions
+    teaching: str
+    learned: str
+    next_steps: list[str]
+
+
+TRIOS: list[DemoTrio] = [
     {
         "name": "Fractions across P6 and S1",
         "focus": "We want to learn how to improve the way we teach equivalent fractions to pupils moving from P6 to S1, "

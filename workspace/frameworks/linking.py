@@ -230,9 +230,9 @@ def records_linked_to(partnership_id: int, element: FrameworkElement) -> dict[st
         by_type[record_type].append(record_id)
     linked: dict[str, list[LinkedRecord]] = {}
     for name, ids in by_type.items():
-        record_type = _record_types.get(name)
-        if record_type is None:
+        kind = _record_types.get(name)
+        if kind is None:
             continue
-        described = record_type.describe(partnership_id, ids)
-        linked[record_type.label] = sorted(described.values(), key=lambda r: r.title.lower())
+        described = kind.describe(partnership_id, ids)
+        linked[kind.label] = sorted(described.values(), key=lambda r: r.title.lower())
     return linked

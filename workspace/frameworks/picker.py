@@ -8,7 +8,8 @@ instead of saving.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from ..forms_common import parse_id
 from ..models import FrameworkElement
@@ -23,7 +24,7 @@ class Picker:
     field: str
     chosen: list[FrameworkElement]
     query: str = ""
-    results: list[FrameworkElement] = field(default_factory=list)
+    results: list[FrameworkElement] = dataclasses.field(default_factory=list)  # `field` is taken
     is_action: bool = False  # a picker button was pressed: show the form again, save nothing
     focus_search: bool = False  # after add or remove, focus returns to the search box
     legend: str = "Linked QIs, themes and IGBE priorities"

@@ -84,7 +84,7 @@ def element_detail(element: FrameworkElement) -> Node:
 
 
 def ancestors(element: FrameworkElement) -> list[FrameworkElement]:
-    chain = []
+    chain: list[FrameworkElement] = []
     parent = element.parent
     while parent is not None:
         chain.insert(0, parent)

@@ -105,19 +105,23 @@ def update_school(school: School, name: str, sector: str, local_authority: str) 
 
 def school_dependents(school: School) -> dict[str, int]:
     """What would be left pointing at nothing if the school went."""
-    members = db.session.scalar(select(func.count(Membership.id)).where(Membership.school_id == school.id))
-    invites = db.session.scalar(
+    members = db.session.execute(
+        select(func.count(Membership.id)).where(Membership.school_id == school.id)
+    ).scalar_one()
+    invites = db.session.execute(
         select(func.count(Invite.id)).where(
             Invite.school_id == school.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None)
         )
-    )
-    actions = db.session.scalar(select(func.count(Action.id)).where(Action.school_id == school.id))
-    lessons = db.session.scalar(
+    ).scalar_one()
+    actions = db.session.execute(
+        select(func.count(Action.id)).where(Action.school_id == school.id)
+    ).scalar_one()
+    lessons = db.session.execute(
         select(func.count(ResearchLesson.id)).where(ResearchLesson.school_id == school.id)
-    )
-    evaluations = db.session.scalar(
+    ).scalar_one()
+    evaluations = db.session.execute(
         select(func.count(SelfEvaluation.id)).where(SelfEvaluation.school_id == school.id)
-    )
+    ).scalar_one()
     return {
         "members": members,
         "open invites": invites,
@@ -137,7 +141,9 @@ def remove_school(school: School) -> None:
             "self-evaluations is kept, so that nothing recorded is lost."
         )
     # Spent and revoked invites have done their work; they go with the school.
-    db.session.execute(Invite.__table__.delete().where(Invite.school_id == school.id))
+    db.session.execute(
+        delete(Invite).where(Invite.school_id == school.id).execution_options(synchronize_session=False)
+    )
     db.session.delete(school)
     db.session.flush()
 
@@ -173,11 +179,11 @@ def _school_for_role(partnership: Partnership, role: str, school_id: int | None)
 
 
 def _lead_count(partnership_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Membership.id)).where(
             Membership.partnership_id == partnership_id, Membership.role == Role.LEAD
         )
-    )
+    ).scalar_one()
 
 
 def change_role(membership: Membership, role: str, school_id: int | None) -> Membership:

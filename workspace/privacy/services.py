@@ -8,10 +8,11 @@ import json
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..models import (
     CasePupil,
     FrameworkLink,
@@ -56,13 +57,17 @@ def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool =
         ResearchLesson.lesson_date < cutoff.date(),
         (ResearchLesson.discussion_teaching != "") | (ResearchLesson.discussion_learned != ""),
     )
-    counts.observations = db.session.scalar(select(func.count()).select_from(old_observations.subquery()))
-    counts.pupil_voice = db.session.scalar(
+    counts.observations = db.session.execute(
+        select(func.count()).select_from(old_observations.subquery())
+    ).scalar_one()
+    counts.pupil_voice = db.session.execute(
         select(func.count(PupilVoice.id)).where(
             PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff
         )
-    )
-    counts.discussions = db.session.scalar(select(func.count()).select_from(old_lessons.subquery()))
+    ).scalar_one()
+    counts.discussions = db.session.execute(
+        select(func.count()).select_from(old_lessons.subquery())
+    ).scalar_one()
     if dry_run:
         return counts
     ids = list(db.session.scalars(old_observations))
@@ -105,8 +110,8 @@ def purge_sign_in_throttle(window: timedelta, now: datetime | None = None, dry_r
     (the next attempt starts a new window), and each names an e-mail address or an IP address."""
     passed = SignInThrottle.window_started_at < (now or utcnow()) - window
     if dry_run:
-        return db.session.scalar(select(func.count()).select_from(SignInThrottle).where(passed))
-    return db.session.execute(delete(SignInThrottle).where(passed)).rowcount
+        return db.session.execute(select(func.count()).select_from(SignInThrottle).where(passed)).scalar_one()
+    return cast(CursorResult[Any], db.session.execute(delete(SignInThrottle).where(passed))).rowcount
 
 
 def archive(partnership: Partnership) -> None:
@@ -129,7 +134,7 @@ def delete_partnership(partnership: Partnership, confirm_name: str) -> None:
 # Exports ------------------------------------------------------------------------------------------
 
 
-def _rows(model, *where) -> list[dict]:
+def _rows(model: type[Model], *where) -> list[dict]:
     columns = [c.key for c in model.__table__.columns if c.key != "password_hash"]
     return [
         {k: _plain(getattr(row, k)) for k in columns}
@@ -146,7 +151,7 @@ def _plain(value):
 def partnership_tables(partnership: Partnership) -> dict[str, list[dict]]:
     """Every table that belongs to the partnership, with the rows of this partnership."""
     tables = {}
-    for mapper in db.Model.registry.mappers:
+    for mapper in Model.registry.mappers:
         model = mapper.class_
         table = model.__table__
         if "partnership_id" in table.columns:

@@ -211,7 +211,7 @@ def gather(
     for action_id, title, school, owner_name, status_now, due, created in rows:
         status = at_end.get(action_id, status_now)
         update = latest.get(action_id)
-        shown = starred.get(action_id) or evidence.get(action_id, ("", None))
+        shown = starred.get(action_id) or evidence.get(action_id) or ("", None)
         done = status == "complete"
         last_at = update[1] if update else None
         actions.append(
@@ -295,7 +295,7 @@ def _elements(element_ids: set[int]) -> tuple[dict[int, Element], dict[int, int]
             qi_of[element_id] = element_id
     named = set(qi_of.values())
     elements = {}
-    for (
+    for (  # type: ignore[misc]  # mypy cannot unpack SQLAlchemy's rows of over ten columns (their variadic tail)
         element_id,
         number,
         title,

@@ -126,7 +126,8 @@ def interim(
     flagged.sort(key=lambda a: (-len(a.marks), a.due or date.max, a.id))
     # The evidence the leads starred; where they have starred none, each action's latest.
     with_evidence = [a for a in actions if a.evidence_starred] or [a for a in actions if a.evidence]
-    with_evidence.sort(key=lambda a: a.evidence_at, reverse=True)
+    # Each has evidence, and so its time.
+    with_evidence.sort(key=lambda a: a.evidence_at or datetime.min, reverse=True)
     in_progress = figures.by_status["in_progress"]
     return InterimData(
         partnership_id=partnership.id,
@@ -224,15 +225,15 @@ def _distance(
         return []
     levels, positions = {}, {}
     scales: dict[int, list[str]] = {}
-    for level in db.session.scalars(
+    for step in db.session.scalars(
         select(FrameworkLevel).order_by(FrameworkLevel.framework_id, FrameworkLevel.position)
     ):
-        levels[(level.framework_id, level.key)] = level.label
-        positions[(level.framework_id, level.key)] = level.position
-        scales.setdefault(level.framework_id, []).append(level.label)
+        levels[(step.framework_id, step.key)] = step.label
+        positions[(step.framework_id, step.key)] = step.position
+        scales.setdefault(step.framework_id, []).append(step.label)
     by_framework: dict[int, dict] = {}
     names = {}
-    for (
+    for (  # type: ignore[misc]  # mypy cannot unpack SQLAlchemy's rows of over ten columns (their variadic tail)
         _school_id,
         school,
         element_id,

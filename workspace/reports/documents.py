@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
 from docx.shared import Pt
@@ -21,7 +23,7 @@ def _title_page(document, title: str, lines: list[str]) -> None:
 
 
 def interim_outline(
-    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: list[tuple[str, str]] = ()
+    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: Sequence[tuple[str, str]] = ()
 ) -> list[tuple[int, str]]:
     """The headings in order: the table of contents and the body are made from this one list."""
     return [
@@ -92,7 +94,7 @@ def interim_report(
     sections: dict[str, str] | None = None,
     status: str = "draft",
     marking: str = "OFFICIAL-SENSITIVE",
-    unlinked_titles: list[tuple[str, str]] = (),
+    unlinked_titles: Sequence[tuple[str, str]] = (),
     title: str = "",
 ):
     """`title`: the report's own (a draft's); the quick export has none and names the period."""

@@ -14,12 +14,15 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from io import BytesIO
+from typing import cast
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -40,7 +43,7 @@ def clean(text: str) -> str:
 
 def new_document(
     title: str, author: str, header_text: str, subject: str = "", marking: str = "", title_page: bool = False
-) -> Document:
+) -> DocxDocument:
     """A document of our template. `marking` (a protective marking) leads the running header;
     with `title_page`, the first page has no header or footer."""
     title, author, header_text, subject = clean(title), clean(author), clean(header_text), clean(subject)
@@ -196,7 +199,7 @@ def paragraph(document, text: str = "", style_id: str | None = None) -> Paragrap
     python-docx looks a style name up by scanning every style, about 5 ms each time: with
     thousands of bullets that alone took 20 s. The ids of the built-in styles never change.
     """
-    p = OxmlElement("w:p")
+    p = cast(CT_P, OxmlElement("w:p"))  # python-docx's parser makes every <w:p> a CT_P
     _append_to_body(document, p)
     if style_id:
         p_pr = OxmlElement("w:pPr")

@@ -38,7 +38,7 @@ def report_data(report: InterimReport, today: date | None = None) -> data.Interi
     """What the report shows: a final one what it showed when it was finalised."""
     if report.is_final and report.frozen:
         return frozen.load(data.InterimData, report.frozen)
-    partnership = db.session.get(Partnership, report.partnership_id)
+    partnership = db.session.get_one(Partnership, report.partnership_id)
     return data.interim(
         partnership,
         report.period_from,
@@ -138,7 +138,7 @@ def start_draft(
 def new_draft_from(final: InterimReport, user: User) -> InterimReport:
     if not final.is_final:
         raise ServiceError("A new draft is started from a final report.")
-    partnership = db.session.get(Partnership, final.partnership_id)
+    partnership = db.session.get_one(Partnership, final.partnership_id)
     return start_draft(
         partnership,
         user,

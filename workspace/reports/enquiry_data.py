@@ -4,6 +4,7 @@ discussions learned, its highlights, and who took part."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -60,7 +61,7 @@ def _pupil(label: str, descriptor: str, with_descriptor: bool) -> str:
 
 def gather(
     partnership_id: int,
-    schools: list[School],
+    schools: Sequence[School],
     period_from: date,
     period_to: date,
     start: datetime,

@@ -9,6 +9,7 @@ wording as an appendix. The full lists go to the workbook beside it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .data import STATUS_ORDER, InterimData
@@ -62,7 +63,7 @@ def unlinked(sections: dict[str, str] | None, keys: list[tuple[str, str]]) -> li
 
 
 def layout(
-    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: list[tuple[str, str]] = ()
+    data: InterimData, sections: dict[str, str] | None = None, unlinked_titles: Sequence[tuple[str, str]] = ()
 ) -> list[Block]:
     """`unlinked_titles`: (key, title) of the sections `unlinked` names, written before the issues."""
     sections = sections or {}

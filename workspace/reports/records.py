@@ -71,7 +71,7 @@ class TrioRecord:
 def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
     from ..frameworks import linking
 
-    partnership = db.session.get(Partnership, trio.partnership_id)
+    partnership = db.session.get_one(Partnership, trio.partnership_id)
     lessons = db.session.scalars(
         select(ResearchLesson)
         .where(ResearchLesson.trio_id == trio.id)
@@ -208,7 +208,7 @@ class ProformaData:
 def proforma(school: School, on: date | None, today: date | None = None) -> ProformaData:
     from ..selfeval import services as selfeval
 
-    partnership = db.session.get(Partnership, school.partnership_id)
+    partnership = db.session.get_one(Partnership, school.partnership_id)
     template = selfeval.proforma_template()
     rows = selfeval.proforma(school, on) if on else {}
     categories = []

@@ -136,7 +136,7 @@ def progress_rows(data: InterimData):
 def observation_rows(data: InterimData):
     start, end = _bounds(data)
     observer = aliased(User)
-    for (
+    for (  # type: ignore[misc]  # mypy cannot unpack SQLAlchemy's rows of over ten columns (their variadic tail)
         trio,
         cycle,
         number,
@@ -200,7 +200,7 @@ def observation_rows(data: InterimData):
 def evaluation_rows(data: InterimData):
     parent = aliased(FrameworkElement)
     levels = {(lvl.framework_id, lvl.key): lvl.label for lvl in db.session.scalars(select(FrameworkLevel))}
-    for (
+    for (  # type: ignore[misc]  # mypy cannot unpack SQLAlchemy's rows of over ten columns (their variadic tail)
         school,
         short,
         version,

@@ -47,6 +47,6 @@ def parse_evidence(values) -> list[tuple[str, int]]:
     items = []
     for value in values:
         kind, _, number = (value or "").partition(":")
-        if parse_id(number) is not None:
-            items.append((kind, parse_id(number)))
+        if (evidence_id := parse_id(number)) is not None:
+            items.append((kind, evidence_id))
     return items

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -72,7 +73,7 @@ def evaluable_choices() -> list[Choice]:
             FrameworkElement.position,
         )
     ).all()
-    qis = {e.id: e for e, _ in rows if e.kind == "qi"}
+    qis: dict[int | None, FrameworkElement] = {e.id: e for e, _ in rows if e.kind == "qi"}
     choices = []
     for element, framework in rows:
         if framework.key == "stem" and element.kind == "theme":
@@ -110,7 +111,11 @@ def level_label(levels: list[FrameworkLevel], key: str) -> str:
 
 
 def qi_of(element: FrameworkElement) -> FrameworkElement:
-    return element.parent if element.kind == "theme" else element
+    if element.kind != "theme":
+        return element
+    if element.parent is None:
+        raise ValueError(f"Theme {element.id} has no QI: the framework's data is broken.")
+    return element.parent
 
 
 # Recording -----------------------------------------------------------------------------------------
@@ -124,7 +129,8 @@ def _check_evidence(partnership: Partnership, items: list[tuple[str, int]]) -> l
     for kind, record_id in items:
         if kind not in EVIDENCE_TYPES:
             raise ServiceError("That is not a kind of evidence the workspace knows.", "evidence")
-        record = db.session.get(models[kind], record_id)
+        # The three models' common base is all a checker can tell of models[kind]; each has partnership_id.
+        record = cast(Observation | ProgressUpdate | Action | None, db.session.get(models[kind], record_id))
         if record is None or record.partnership_id != partnership.id:
             raise ServiceError(
                 "Evidence must come from this partnership's observations, progress updates and actions.",
@@ -195,7 +201,7 @@ def make_follow_up_action(
     """An action answering "What are we going to do now?", at the school, linked to the theme or QI."""
     from ..actions import services as action_services
 
-    partnership = db.session.get(Partnership, evaluation.partnership_id)
+    partnership = db.session.get_one(Partnership, evaluation.partnership_id)
     action = action_services.create_action(
         partnership,
         created_by,
@@ -285,12 +291,12 @@ def evidence_candidates(partnership: Partnership, school: School) -> dict[str, l
 
 
 def evidence_of(evaluation: SelfEvaluation) -> list[EvidenceItem]:
-    rows = db.session.scalars(
+    cited = db.session.scalars(
         select(SelfEvaluationEvidence).where(SelfEvaluationEvidence.self_evaluation_id == evaluation.id)
     ).all()
     pid = evaluation.partnership_id  # every lookup below stays inside the partnership
     by_kind = defaultdict(list)
-    for row in rows:
+    for row in cited:
         by_kind[row.evidence_type].append(row.evidence_id)
     items = []
     if by_kind["action"]:

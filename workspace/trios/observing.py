@@ -71,8 +71,10 @@ class ObservationInput:
     link_ids: list[int]
 
 
-def _check(lesson: ResearchLesson, data: ObservationInput) -> None:
-    if data.case_pupil_id not in {p.id for p in lesson.case_pupils}:
+def _check(lesson: ResearchLesson, data: ObservationInput) -> int:
+    """Refuses what the lesson cannot hold; the case pupil's id, checked."""
+    case_pupil_id = data.case_pupil_id
+    if case_pupil_id is None or case_pupil_id not in {p.id for p in lesson.case_pupils}:
         raise ServiceError("Choose the case pupil you observed.", "case_pupil_id")
     if data.stage_id is not None and data.stage_id not in {s.id for s in lesson.stages}:
         raise ServiceError("Choose a stage of this lesson.", "stage_id")
@@ -82,6 +84,7 @@ def _check(lesson: ResearchLesson, data: ObservationInput) -> None:
         raise ServiceError(too_long(MAX_TEXT), "text")
     if data.leuven_score is not None and data.leuven_score not in LEUVEN_LEVELS:
         raise ServiceError("Choose a Leuven score from 1 to 5, or none.", "leuven_score")
+    return case_pupil_id
 
 
 def record_observation(lesson: ResearchLesson, observer_id: int, data: ObservationInput) -> Observation:
@@ -117,7 +120,7 @@ def record_observation(lesson: ResearchLesson, observer_id: int, data: Observati
 def update_observation(
     observation: Observation, lesson: ResearchLesson, data: ObservationInput
 ) -> Observation:
-    _check(lesson, data)
+    case_pupil_id = _check(lesson, data)
     # The lesson's row first (as every writer takes it), and on even when only the tags change:
     # they are in the feed, but not in the observation's row.
     feed_changes.move_on(db.session.connection(), lesson.id)
@@ -127,7 +130,7 @@ def update_observation(
         # pupil, the stage, the score, tags, a highlight) move the lesson's feed version on, so
         # every tablet still sees them, without calling the entry edited.
         observation.updated_at = utcnow()
-    observation.case_pupil_id, observation.stage_id = data.case_pupil_id, data.stage_id
+    observation.case_pupil_id, observation.stage_id = case_pupil_id, data.stage_id
     observation.text, observation.leuven_score = text, data.leuven_score
     linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
     db.session.flush()
@@ -190,9 +193,10 @@ def feed_signature(partnership_id: int, trio_id: int, lesson_id: int) -> str | N
     )
 
 
-def since_token(signature: str, entries: int) -> str:
+def since_token(signature: str | None, entries: int) -> str:
     """What a feed hands its next poll: the signature it was read under and how many entries it
-    showed (for "2 new observations.")."""
+    showed (for "2 new observations."). A lesson gone meanwhile has no signature: its token
+    matches none."""
     return f"{signature}.{entries}"
 
 

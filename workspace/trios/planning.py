@@ -65,7 +65,9 @@ HEADING = (
 
 
 def load_plan(lesson_id: int) -> ResearchLesson:
-    return db.session.scalar(select(ResearchLesson).where(ResearchLesson.id == lesson_id).options(*PLAN))
+    return db.session.execute(
+        select(ResearchLesson).where(ResearchLesson.id == lesson_id).options(*PLAN)
+    ).scalar_one()
 
 
 def predictions_of(lesson: ResearchLesson) -> dict[tuple[int, int], str]:
@@ -161,9 +163,10 @@ def flatten(plan: PlanInput) -> dict[str, str]:
             values[f"pupil:{pupil.id}:label"] = pupil.label
             values[f"pupil:{pupil.id}:descriptor"] = pupil.descriptor
             values[f"pupil:{pupil.id}:criterion"] = pupil.success_criterion
-    for pupil in (p for p in plan.pupils if p.id):
-        for stage in (s for s in plan.stages if s.id):
-            values[f"prediction:{pupil.id}:{stage.id}"] = plan.predictions.get((pupil.id, stage.id), "")
+    for pupil in plan.pupils:
+        for stage in plan.stages:
+            if pupil.id and stage.id:
+                values[f"prediction:{pupil.id}:{stage.id}"] = plan.predictions.get((pupil.id, stage.id), "")
     return values
 
 
@@ -269,7 +272,11 @@ def _merge_stale(lesson: ResearchLesson, plan: PlanInput, original: dict[str, st
         ]
         + new_pupils,
         predictions={
-            (p.id, s.id): value(f"prediction:{p.id}:{s.id}") for p in saved.pupils for s in saved.stages
+            (p.id, s.id): value(f"prediction:{p.id}:{s.id}")
+            for p in saved.pupils
+            if p.id
+            for s in saved.stages
+            if s.id
         },
     )
     saved_values = flatten(saved)
@@ -349,7 +356,7 @@ def save_plan(
     lesson.updated_by_id = user.id if user else None
     flag_modified(lesson, "learning_intentions")  # every save moves the version on, once
 
-    existing_stages = {s.id: s for s in lesson.stages}
+    existing_stages: dict[int | None, LessonStage] = {s.id: s for s in lesson.stages}
     kept_stages = []
     for position, stage_input in enumerate(s for s in plan.stages if s.title.strip()):
         stage = existing_stages.get(stage_input.id) or LessonStage(lesson=lesson)
@@ -364,7 +371,7 @@ def save_plan(
             db.session.delete(stage)
     lesson.stages = kept_stages
 
-    existing_pupils = {p.id: p for p in lesson.case_pupils}
+    existing_pupils: dict[int | None, CasePupil] = {p.id: p for p in lesson.case_pupils}
     kept_pupils = []
     # Labels are unique per lesson: clear the old ones first so that A and B can swap.
     for pupil in lesson.case_pupils:

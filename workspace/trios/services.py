@@ -148,7 +148,7 @@ def update_trio(
 
 
 def trio_partnership(trio: Trio) -> Partnership:
-    return db.session.get(Partnership, trio.partnership_id)
+    return db.session.get_one(Partnership, trio.partnership_id)
 
 
 def list_trios(partnership: Partnership) -> list[dict]:
