@@ -111,6 +111,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         frameworks,
         htmx,
+        mail,
         partnerships,
         privacy,
         reports,
@@ -137,6 +138,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(selfeval.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(mail.bp)
     register_commands(app)
 
     @app.get("/healthz")

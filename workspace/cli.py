@@ -26,6 +26,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(purge)
     app.cli.add_command(rotate_two_step_keys)
+    from .mail import cli as mail_cli
+
+    app.cli.add_command(mail_cli.send_mail)
 
 
 @click.command("create-admin")
