@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from .mail import cli as mail_cli
 
     app.cli.add_command(mail_cli.send_mail)
+    app.cli.add_command(mail_cli.send_reminders)
 
 
 @click.command("create-admin")

@@ -44,3 +44,19 @@ def send_mail(requeue_id: str | None) -> None:
             f"Unconfirmed: {message_id} was being sent when a sender stopped. Look for it in the mail "
             "server's log; if it is not there, run: flask send-mail --requeue " + message_id
         )
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Queue today's reminders of actions due within a week, overdue or with no recent update.
+    Run it once a day; running it again the same day queues nothing. send-mail sends them."""
+    from ..extensions import db
+    from .reminders import queue_reminders
+
+    if not mail_is_set_up():
+        click.echo(NOT_SET_UP)
+        return
+    count = queue_reminders()
+    db.session.commit()
+    click.echo(f"Queued {count} reminder e-mail{'s' if count != 1 else ''}.")
