@@ -24,6 +24,7 @@ class Recorder:
     RCPT TO for everyone, or a permanent 550 for the addresses in refused_addresses."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     recipients_tried: list[str] = field(default_factory=list)
     refuse_all: str | None = None
     refused_addresses: set[str] = field(default_factory=set)
@@ -38,11 +39,13 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.original_content)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
 
     def reset(self) -> None:
         self.messages.clear()
+        self.raw.clear()
         self.recipients_tried.clear()
         self.refuse_all = None
         self.refused_addresses.clear()

@@ -59,6 +59,7 @@ def test_owners_hear_of_due_overdue_and_stale_actions_once(app, world, mailbox, 
     unsubscribe = teacher_mail["List-Unsubscribe"]
     assert unsubscribe.startswith(f"<{BASE_URL}/mail/unsubscribe/")
     assert teacher_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"List-Unsubscribe: {unsubscribe}\r\n".encode() in mailbox.raw[0] + mailbox.raw[1]  # not encoded
     assert unsubscribe.strip("<>") in text and unsubscribe.strip("<>") in body
     assert len(mailbox.to(world["a"]["lead"])) == 1
 

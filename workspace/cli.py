@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(mail_cli.send_mail)
     app.cli.add_command(mail_cli.send_reminders)
+    app.cli.add_command(mail_cli.send_digest)
 
 
 @click.command("create-admin")

@@ -60,3 +60,19 @@ def send_reminders() -> None:
     count = queue_reminders()
     db.session.commit()
     click.echo(f"Queued {count} reminder e-mail{'s' if count != 1 else ''}.")
+
+
+@click.command("send-digest")
+@with_appcontext
+def send_digest() -> None:
+    """Queue the weekly digest for each partnership's leads (and reviewers who asked for it). Run
+    it once a week; running it again the same week queues nothing. send-mail sends them."""
+    from ..extensions import db
+    from .digest import queue_digests
+
+    if not mail_is_set_up():
+        click.echo(NOT_SET_UP)
+        return
+    count = queue_digests()
+    db.session.commit()
+    click.echo(f"Queued {count} digest{'s' if count != 1 else ''}.")

@@ -27,6 +27,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -149,8 +150,13 @@ class SendReport:
     error: str = ""
 
 
+# Headers are not folded short: a List-Unsubscribe link longer than a line would otherwise be
+# written as an encoded word, which mail clients do not read as a link (RFC 5322 allows 998).
+POLICY = policy.default.clone(max_line_length=998)
+
+
 def build_email(message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["Subject"] = message.subject
     email["From"] = settings.sender
     email["To"] = message.to_address
