@@ -189,3 +189,13 @@ def test_the_links_start_with_the_base_url(client, world, app, mailbox):
     [message] = mailbox.messages
     links = re.findall(r'href="([^"]+)"', parts(message)[1])
     assert links and all(link.startswith(BASE_URL + "/") for link in links)
+
+
+def test_a_deployment_without_cron_can_send_after_the_request(client, world, app, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SEND_AFTER_REQUEST", True)
+    client.sign_in(world["a"]["lead"])
+    response, link = make_invite(client, world, "right.away@example.org")
+    response.close()  # what the server does once the response has gone
+    [message] = mailbox.to("right.away@example.org")
+    assert link in all_text(message)
+    assert [r.state for r in outbox_rows(app)] == [OutboxState.SENT]

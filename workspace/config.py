@@ -55,6 +55,9 @@ class Defaults:
     MAIL_SENDER: str | None = None  # the From address, e.g. "Partnership Workspace <workspace@example.org>"
     MAIL_TIMEOUT_SECONDS = 30
     MAIL_MAX_ATTEMPTS = 10  # a message still refused for a while after this many tries is given up
+    # Also send the outbox once a response has gone, after a request that queued mail (an
+    # invitation), for a deployment without cron; `flask send-mail` is still what retries.
+    MAIL_SEND_AFTER_REQUEST = False
     # The address people reach the workspace at: every link in an e-mail starts with it.
     BASE_URL: str | None = None
     # The protective marking in the header of every interim report ("" for none).

@@ -31,7 +31,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select, update
 
 from ..extensions import db
@@ -124,7 +124,30 @@ def queue(
     )
     db.session.add(message)
     db.session.flush()
+    if has_request_context():
+        g.mail_queued = True
     return message
+
+
+def init_app(app) -> None:
+    """MAIL_SEND_AFTER_REQUEST: once the response to a request that queued mail has gone, send the
+    outbox (in its own application context; the request's transaction is committed by then)."""
+
+    @app.after_request
+    def send_after_response(response):
+        if not (g.pop("mail_queued", False) and app.config.get("MAIL_SEND_AFTER_REQUEST")):
+            return response
+
+        def send() -> None:
+            with app.app_context():
+                try:
+                    send_queued()
+                except Exception:  # the queue keeps the message; send-mail will try again
+                    app.logger.exception("sending the outbox after a request failed")
+                    db.session.rollback()
+
+        response.call_on_close(send)
+        return response
 
 
 def cancel_invitation_mail(invite_id: int) -> None:
