@@ -4,15 +4,18 @@ and a crash between the server's acceptance and our mark never sent twice."""
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from tests import factories
 from tests.conftest import html
 from tests.mailbox import BASE_URL, all_text, parts
 from tests.test_invites import make_invite
 from workspace.extensions import db
 from workspace.mail import outbox
-from workspace.models import MailBounce, OutboxMessage, OutboxState
+from workspace.models import MailBounce, OutboxMessage, OutboxState, Partnership
+from workspace.reference import Role
 
 
 def send_mail(app) -> str:
@@ -38,8 +41,6 @@ def test_without_mail_settings_nothing_is_queued_and_the_link_is_shown(client, w
 
 def test_an_invitation_is_emailed_once_with_both_parts_and_the_link_shown(client, world, app, mailbox):
     with app.app_context():
-        from workspace.models import Partnership
-
         db.session.get(Partnership, world["a"]["partnership_id"]).name = "Forth & Clyde <Partnership>"
         db.session.commit()
     client.sign_in(world["a"]["lead"])
@@ -114,8 +115,15 @@ def test_a_server_that_is_down_leaves_the_message_queued(
     assert len(mailbox.to("down@example.org")) == 1
 
 
+def new_reviewer(app, world, email):
+    with app.app_context():
+        factories.member(db.session.get(Partnership, world["a"]["partnership_id"]), email, Role.REVIEWER)
+        db.session.commit()
+    return SimpleNamespace(email=email)
+
+
 def test_a_permanent_refusal_marks_the_address_and_nothing_more_goes_to_it(
-    client, world, app, mailbox, frozen_clock
+    client, world, app, mailbox, frozen_clock, make_client
 ):
     client.sign_in(world["a"]["lead"])
     make_invite(client, world, "gone@example.org")
@@ -130,6 +138,8 @@ def test_a_permanent_refusal_marks_the_address_and_nothing_more_goes_to_it(
     client.sign_in(world["a"]["lead"])  # a day on, the session has ended
     members = html(client.get(f"/p/{world['a']['partnership_id']}/members"))
     assert "E-mail bounced" in members
+    gone = make_client(new_reviewer(app, world, "gone@example.org"))
+    assert "The mail server refused this address" in html(gone.get("/account/email"))
 
 
 def test_a_crash_between_acceptance_and_mark_is_never_sent_again_by_itself(

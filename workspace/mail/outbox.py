@@ -69,6 +69,10 @@ def is_bounced(address: str) -> bool:
     return db.session.scalar(select(MailBounce.id).where(MailBounce.email == address.lower())) is not None
 
 
+def bounce_of(address: str) -> MailBounce | None:
+    return db.session.scalar(select(MailBounce).where(MailBounce.email == address.lower()))
+
+
 def bounced_among(addresses: list[str]) -> set[str]:
     """Which of these addresses the mail server has refused for good (Members shows them)."""
     if not addresses:

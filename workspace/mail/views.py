@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from ..extensions import csrf, db
 from ..htmx import redirect_to
-from ..models import MailBounce
 from . import bp, preferences
 from .forms import MailChoicesForm
+from .outbox import bounce_of
 from .settings import mail_is_set_up
 
 KIND_LABELS = {"reminders": "reminders of your actions", "digest": "the weekly digest"}
@@ -25,7 +25,7 @@ def choices():
         db.session.commit()
         flash("Your e-mail choices are saved.")
         return redirect_to(url_for("mail.choices"))
-    bounced = db.session.scalar(db.select(MailBounce).where(MailBounce.email == user.email))
+    bounced = bounce_of(user.email)
     return render_template(
         "mail/choices.html",
         form=form,
