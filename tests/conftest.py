@@ -26,6 +26,9 @@ from workspace.frameworks import loader  # noqa: E402 (after the cheap hash is s
 
 TEST_PASSWORD = factories.TEST_PASSWORD
 
+# The SMTP server the mail tests send to, and the fixture that points the workspace at it.
+pytest_plugins = ["tests.mailbox"]
+
 
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(

@@ -112,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         frameworks,
         htmx,
+        mail,
         partnerships,
         privacy,
         reports,
@@ -121,12 +122,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         trios,
     )
     from .cli import register_commands
+    from .mail import outbox as mail_outbox
 
     _listen_to_session()
     security.init_app(app)
     auth.two_step.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
+    mail_outbox.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(partnerships.bp)
@@ -138,6 +141,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(selfeval.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(mail.bp)
     register_commands(app)
 
     @app.get("/healthz")

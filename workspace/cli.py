@@ -26,6 +26,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(purge)
     app.cli.add_command(rotate_two_step_keys)
+    from .mail import cli as mail_cli
+
+    app.cli.add_command(mail_cli.send_mail)
+    app.cli.add_command(mail_cli.send_reminders)
+    app.cli.add_command(mail_cli.send_digest)
 
 
 @click.command("create-admin")

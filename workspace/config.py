@@ -42,6 +42,21 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 30000
     # How many proxies in front set X-Forwarded-*; 0 trusts none (the client address is the peer's).
     PROXY_FIX_FORWARDED = 0
+    # E-mail (workspace/mail/). Without MAIL_SERVER, MAIL_SENDER and BASE_URL nothing is queued or
+    # sent, and the workspace works as it does without mail (invitation links are passed on by hand).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"  # "starttls" (usually port 587), "tls" (port 465) or "none" (a local relay)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER: str | None = None  # the From address, e.g. "Partnership Workspace <workspace@example.org>"
+    MAIL_TIMEOUT_SECONDS = 30
+    MAIL_MAX_ATTEMPTS = 10  # a message still refused for a while after this many tries is given up
+    # Also send the outbox once a response has gone, after a request that queued mail (an
+    # invitation), for a deployment without cron; `flask send-mail` is still what retries.
+    MAIL_SEND_AFTER_REQUEST = False
+    # The address people reach the workspace at: every link in an e-mail starts with it.
+    BASE_URL: str | None = None
     # The protective marking in the header of every interim report ("" for none).
     REPORT_MARKING = "OFFICIAL-SENSITIVE"
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..access import admin_route, partnerships_of
 from ..extensions import db
+from ..mail.invitations import invitation_emailed
 from ..models import SignInStep
 from ..partnerships import services as partnership_services
 from ..reference import Role
@@ -42,7 +43,11 @@ def new_partnership():
             if saved.ok:
                 link = url_for("auth.accept_invite", token=token, _external=True)
                 return render_template(
-                    "admin/partnership_created.html", partnership=partnership, invite=invite, link=link
+                    "admin/partnership_created.html",
+                    partnership=partnership,
+                    invite=invite,
+                    link=link,
+                    emailed=invitation_emailed(invite),
                 ), 201
         return render_template("admin/new_partnership.html", form=form), 422
     return render_template("admin/new_partnership.html", form=form)

@@ -3,6 +3,7 @@
 from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
+from .mail import ActionReminder, MailBounce, MailKind, OutboxMessage, OutboxState
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
 from .people import Invite, Membership, RecoveryCode, SignInAttempt, SignInStep, TwoStepSetup, User
@@ -13,6 +14,7 @@ from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Tr
 
 __all__ = [
     "Action",
+    "ActionReminder",
     "ActionStatusChange",
     "Activity",
     "CasePupil",
@@ -28,9 +30,13 @@ __all__ = [
     "InterimReportVersion",
     "Invite",
     "LessonStage",
+    "MailBounce",
+    "MailKind",
     "Membership",
     "NextStep",
     "Observation",
+    "OutboxMessage",
+    "OutboxState",
     "Partnership",
     "Prediction",
     "PupilVoice",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -44,6 +45,10 @@ class User(UserMixin, Model):
     # of an earlier step, is refused from then on, so a code signs in once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What e-mail the person wants (their account's E-mail page, or an unsubscribe link): reminders
+    # of their own actions; the weekly digest (None: as their role has it, on for leads only).
+    mail_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    mail_digest: Mapped[bool | None] = mapped_column(Boolean)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", passive_deletes=True

@@ -9,6 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.services import new_invite_token, normalise_email
 from ..extensions import db
+from ..mail.invitations import queue_invitation
+from ..mail.outbox import cancel_invitation_mail
 from ..models import (
     Action,
     Invite,
@@ -220,7 +222,8 @@ def create_invite(
     invited_by: User | None,
     valid_for: timedelta,
 ) -> tuple[Invite, str]:
-    """A new invite and its token. The token is returned once and never stored."""
+    """A new invite and its token. The token is returned once and never stored, but for the
+    invitation e-mail queued with it when mail is set up (erased from the outbox once sent)."""
     email = normalise_email(email)
     school_id = _school_for_role(partnership, role, school_id)
     existing_member = db.session.scalar(
@@ -244,6 +247,7 @@ def create_invite(
         )
     ):
         open_invite.revoked_at = now
+        cancel_invitation_mail(open_invite.id)
     token, token_hash = new_invite_token()
     invite = Invite(
         partnership_id=partnership.id,
@@ -257,6 +261,7 @@ def create_invite(
     )
     db.session.add(invite)
     db.session.flush()
+    queue_invitation(invite, token)
     return invite, token
 
 
@@ -280,4 +285,5 @@ def revoke_invite(invite: Invite) -> None:
     if invite.accepted_at is not None:
         raise ServiceError("That invitation has already been accepted.")
     invite.revoked_at = invite.revoked_at or utcnow()
+    cancel_invitation_mail(invite.id)
     db.session.flush()

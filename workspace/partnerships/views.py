@@ -10,6 +10,8 @@ from ..activity import services as activity
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..htmx import is_htmx, redirect_to, render
+from ..mail.invitations import invitation_emailed
+from ..mail.outbox import bounced_among
 from ..saving import saving
 from . import bp, services
 from .forms import InviteForm, RoleForm, SchoolForm
@@ -138,12 +140,16 @@ def _role_forms(access, members):
 @partnership_route()
 def members(access):
     members = services.list_members(access.partnership)
+    invites = services.open_invites(access.partnership) if access.can_manage else []
     return render(
         "partnerships/members.html",
         "partnerships/_members.html",
         members=members,
         role_forms=_role_forms(access, members) if access.can_manage else {},
-        invites=services.open_invites(access.partnership) if access.can_manage else [],
+        invites=invites,
+        bounced=bounced_among([m.user.email for m in members] + [i.email for i in invites])
+        if access.can_manage
+        else set(),
     )
 
 
@@ -260,6 +266,7 @@ def invite(access):
                     201,
                     invite=created,
                     link=link,
+                    emailed=invitation_emailed(created),
                 )
         return render("partnerships/invite.html", "partnerships/_invite_form.html", 422, form=form)
     return render("partnerships/invite.html", "partnerships/_invite_form.html", form=form)
