@@ -1,7 +1,7 @@
 """The e-mail outbox, addresses that bounced, the reminders given for each action, and each person's choice of e-mail
 
 Revision ID: 42b89cc18c59
-Revises: ceb1332c94f6
+Revises: 0672e101dc55
 Create Date: 2026-12-01
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "42b89cc18c59"
-down_revision = "ceb1332c94f6"
+down_revision = "0672e101dc55"
 branch_labels = None
 depends_on = None
 

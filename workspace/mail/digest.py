@@ -142,7 +142,7 @@ def gather_week(partnership: Partnership, now: datetime, today: date) -> Partner
     )
     step_lines = []
     for lesson_id, count in sorted(steps.items()):
-        lesson = db.session.get(ResearchLesson, lesson_id)
+        lesson = db.session.get_one(ResearchLesson, lesson_id)
         step_lines.append(
             Line(
                 f"{lesson.trio.name}, research lesson {lesson.number}: {count} next "

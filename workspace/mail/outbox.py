@@ -30,9 +30,10 @@ from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..extensions import db
 from ..models import Invite, MailBounce, MailKind, OutboxMessage, OutboxState, User
@@ -285,15 +286,20 @@ def requeue(message_id: str) -> bool:
 
 
 def _send_one(smtp: smtplib.SMTP, message_id: str, settings: MailSettings) -> str | None:
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.message_id == message_id, OutboxMessage.state == OutboxState.QUEUED)
-        .values(state=OutboxState.SENDING, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.message_id == message_id, OutboxMessage.state == OutboxState.QUEUED)
+            .values(state=OutboxState.SENDING, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1),
+        ),
     ).rowcount
     db.session.commit()
     if not claimed:
         return None  # another sender has it, or it changed since we looked
-    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == message_id))
+    message = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.message_id == message_id)
+    ).scalar_one()  # claimed just now, by its unique id
     if not _still_wanted(message):
         _finish(message, OutboxState.CANCELLED)
         return "cancelled"

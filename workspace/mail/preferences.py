@@ -15,7 +15,7 @@ OPTIONAL_KINDS = (MailKind.REMINDERS, MailKind.DIGEST)
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="mail-unsubscribe")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="mail-unsubscribe")
 
 
 def unsubscribe_token(user: User, kind: MailKind) -> str:

@@ -104,7 +104,7 @@ def queue_reminders(today: date | None = None, now: datetime | None = None) -> i
     due_per_owner: dict[int, list[tuple[Action, list[str]]]] = defaultdict(list)
     for action in actions:
         new = [r for r in reasons_now(action, today, stale_before) if (action.id, r) not in given]
-        if new:
+        if new and action.owner_id is not None:  # always so: the join is on the owner's membership
             due_per_owner[action.owner_id].append((action, new))
     queued = 0
     for owner_id, items in due_per_owner.items():
@@ -132,7 +132,7 @@ def _queue_for(owner: User, items: list[tuple[Action, list[str]]], key: str) -> 
     for action, reasons in items:
         group = groups.get(action.partnership_id)
         if group is None:
-            partnership = db.session.get(Partnership, action.partnership_id)
+            partnership = db.session.get_one(Partnership, action.partnership_id)
             group = groups[action.partnership_id] = PartnershipReminders(
                 partnership.name, absolute_url("actions.mine", partnership_id=partnership.id)
             )

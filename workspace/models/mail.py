@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .base import UTCDateTime, utcnow
 
 
@@ -34,7 +34,7 @@ _STATES = ", ".join(f"'{s.value}'" for s in OutboxState)
 _KINDS = ", ".join(f"'{k.value}'" for k in MailKind)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message written in the same transaction as the change that causes it, and sent later by
     `flask send-mail` (mail/outbox.py). Its body is erased once it has been sent or given up."""
 
@@ -72,7 +72,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class MailBounce(db.Model):
+class MailBounce(Model):
     """An address the mail server refused for good: nothing more is sent to it, and its lead sees it."""
 
     __tablename__ = "mail_bounce"
@@ -83,7 +83,7 @@ class MailBounce(db.Model):
     bounced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ActionReminder(db.Model):
+class ActionReminder(Model):
     """A reminder already given about an action: 'due:<date>', 'overdue:<date>' or 'stale:<date>'.
     A new due date, or a new update that goes stale in its turn, makes a new key."""
 
