@@ -24,6 +24,8 @@ UNSCOPED = {
     "auth.two_step_off": "the caller's own account",
     "auth.two_step_new": "the caller's own account",
     "auth.accessibility": "public statement",
+    "auth.single_sign_on_start": "public: starts a sign-in with a configured provider",
+    "auth.oidc_callback": "public: the provider's answer, checked against this session's state",
     "admin.index": "site administrators only (tested below)",
     "admin.new_partnership": "site administrators only (tested below)",
     "admin.sign_ins": "site administrators only (tested below)",

@@ -5,9 +5,19 @@ from .activity import Activity, Comment
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
-from .people import Invite, Membership, RecoveryCode, SignInAttempt, SignInStep, TwoStepSetup, User
+from .people import (
+    ExternalIdentity,
+    Invite,
+    Membership,
+    RecoveryCode,
+    SignInAttempt,
+    SignInStep,
+    TwoStepSetup,
+    User,
+)
 from .reports import InterimReport, InterimReportVersion
 from .selfeval import SelfEvaluation, SelfEvaluationEvidence
+from .single_sign_on import SamlAssertionSeen, SamlRequest
 from .throttle import SignInThrottle
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
@@ -20,6 +30,7 @@ __all__ = [
     "ProgressUpdate",
     "ChallengeQuestion",
     "Cycle",
+    "ExternalIdentity",
     "Framework",
     "FrameworkElement",
     "FrameworkLevel",
@@ -36,6 +47,8 @@ __all__ = [
     "PupilVoice",
     "RecoveryCode",
     "ResearchLesson",
+    "SamlAssertionSeen",
+    "SamlRequest",
     "School",
     "SelfEvaluation",
     "SelfEvaluationEvidence",
