@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(identities_command)
     app.cli.add_command(link_identity)
     app.cli.add_command(unlink_identity)
+    app.cli.add_command(refresh_saml_metadata)
 
 
 @click.command("create-admin")
@@ -210,7 +211,7 @@ def backup(path: str) -> None:
 @with_appcontext
 def purge(dry_run: bool) -> None:
     """Erase observations, pupil voice and discussions older than each partnership's retention period,
-    and the sign-in throttle's counts whose window has passed.
+    the sign-in throttle's counts whose window has passed, and expired SAML request and assertion ids.
 
     Run it daily (cron or a systemd timer). Partnerships without a retention period keep everything.
     """
@@ -232,6 +233,10 @@ def purge(dry_run: bool) -> None:
     click.echo(
         f"Sign-in throttle: {'would erase' if dry_run else 'erased'} {passed} counts whose window has passed"
     )
+    from .auth.saml import REQUEST_VALID_MINUTES
+
+    stale = privacy.purge_saml_memory(REQUEST_VALID_MINUTES, dry_run=dry_run)
+    click.echo(f"SAML: {'would erase' if dry_run else 'erased'} {stale} expired request and assertion ids")
     if not dry_run:
         db.session.commit()
 
@@ -315,3 +320,25 @@ def unlink_identity(identity_id: int) -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"Unlinked {identity.provider} identity {identity.subject}.")
+
+
+@click.command("refresh-saml-metadata")
+@with_appcontext
+def refresh_saml_metadata() -> None:
+    """Fetch each SAML identity provider's metadata (its signing certificates) and replace the copy
+    kept, if it checks out. Run it daily from cron: a provider renewing its certificate publishes
+    the new one beside the old for a while, and both are accepted meanwhile."""
+    from .auth import saml
+
+    failed = False
+    for provider in saml.saml_providers(current_app.config):
+        try:
+            with current_app.test_request_context():  # the service provider's own URLs
+                click.echo(saml.refresh_metadata(provider))
+        except Exception as error:
+            failed = True
+            click.echo(
+                f"{provider.name}: metadata not refreshed, the copy kept is unchanged: {error}", err=True
+            )
+    if failed:
+        raise click.exceptions.Exit(1)

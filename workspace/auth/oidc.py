@@ -16,7 +16,7 @@ from flask import current_app, session, url_for
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
 from . import bp, identities
-from .single_sign_on import Journey, Provider, finish, provider_named, refuse
+from .single_sign_on import STARTS, Journey, Provider, finish, provider_named, refuse
 
 MICROSOFT_DISCOVERY = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
 TENANT_PLACEHOLDER = "{tenantid}"
@@ -72,6 +72,9 @@ def start(provider: Provider, journey: Journey):
     except Exception as error:  # the provider unreachable, its discovery document wrong
         current_app.logger.warning("OIDC start failed for %s: %r", provider.name, error)
         return refuse(provider, "provider unreachable", _try_again(provider), 502)
+
+
+STARTS["oidc"] = start
 
 
 def _new_nonce() -> str:
