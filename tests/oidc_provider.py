@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from markupsafe import escape
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 CLIENT_ID = "workspace-test-client"
@@ -34,6 +35,7 @@ class OpenIDProvider:
         self.person: dict = {}  # claims of whoever signs in next: sub, tid, email, name
         self.tamper: dict = {}  # claims of the next token replaced (None removes one)
         self.codes: dict[str, dict] = {}
+        self.ask_first = False  # show a page with a Continue button before answering
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
         self.base = f"http://127.0.0.1:{self.server.server_port}"
@@ -76,7 +78,20 @@ class OpenIDProvider:
 
         @app.get("/authorize")
         def authorize():
+            """Signs in at once, or (with a `consent` person set) shows a page with a button first,
+            for the browser journey."""
             args = request.args
+            if self.ask_first and request.method == "GET" and "confirmed" not in args:
+                return (
+                    "<!doctype html><title>Test provider</title><h1>Test OpenID provider</h1>"
+                    f"<p>Sign in as {escape(self.person.get('name', ''))}?</p>"
+                    f'<form method="get"><input type="hidden" name="confirmed" value="1">'
+                    + "".join(
+                        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+                        for k, v in args.items()
+                    )
+                    + "<button>Continue</button></form>"
+                )
             if args.get("client_id") != CLIENT_ID or args.get("response_type") != "code":
                 abort(400)
             if args.get("code_challenge_method") != "S256" or not args.get("code_challenge"):

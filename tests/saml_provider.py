@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from flask import Flask, Response
+from flask import request as flask_request
+from markupsafe import escape
 from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
@@ -59,7 +61,9 @@ def make_key_and_certificate(folder: Path, name: str) -> tuple[str, str]:
 class IdentityProvider:
     """One signing key of the provider: `old` and `new` are two of these with one entity id."""
 
-    def __init__(self, folder: Path, key_name: str, sp_metadata: str):
+    def __init__(
+        self, folder: Path, key_name: str, sp_metadata: str, sso_url: str = "https://idp.glow.test/sso"
+    ):
         self.key_file, self.cert_file = make_key_and_certificate(folder, key_name)
         config = IdPConfig()
         config.load(
@@ -68,9 +72,7 @@ class IdentityProvider:
                 "xmlsec_binary": get_xmlsec_binary(["/usr/bin", "/usr/local/bin"]),
                 "service": {
                     "idp": {
-                        "endpoints": {
-                            "single_sign_on_service": [("https://idp.glow.test/sso", BINDING_HTTP_REDIRECT)]
-                        },
+                        "endpoints": {"single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)]},
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_URI}},
                     }
@@ -139,6 +141,40 @@ class MetadataServer:
         app.add_url_rule("/metadata", "metadata", lambda: Response(self.xml, mimetype="application/xml"))
         self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/metadata"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+class IdentityProviderPages:
+    """The provider's sign-in page on 127.0.0.1, reached as "localhost" so that it is another site
+    for the browser: it reads the workspace's request and answers with a page whose Continue button
+    posts the signed response across sites, as RM Unify's does."""
+
+    def __init__(self, folder: Path, sp_metadata: str, subject: str, email: str):
+        app = Flask("test_idp_pages")
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        self.url = f"http://localhost:{self.server.server_port}/sso"
+        self.idp = IdentityProvider(folder, "journey", sp_metadata, sso_url=self.url)
+
+        @app.get("/sso")
+        def single_sign_on():
+            request_message = self.idp.read_request(flask_request.url)
+            acs = request_message.assertion_consumer_service_url
+            answer = self.idp.response(acs, request_message.issuer.text, request_message.id, subject, email)
+            return (
+                "<!doctype html><title>Test Glow</title><h1>Test Glow</h1>"
+                f'<form method="post" action="{escape(acs)}">'
+                f'<input type="hidden" name="SAMLResponse" value="{escape(answer)}">'
+                "<button>Continue</button></form>"
+            )
+
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

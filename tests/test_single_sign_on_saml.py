@@ -249,3 +249,19 @@ def test_metadata_that_does_not_check_out_leaves_the_copy_kept(saml_app, glow, p
     assert result.exit_code == 1 and "unchanged" in result.output
     link_teacher(saml_app, world)
     assert post(sso_client, glow.response(ACS, SP_ENTITY_ID, None)).status_code == 303
+
+
+def test_a_signed_in_teacher_links_glow_though_the_answer_carries_no_session_cookie(
+    sso_client, saml_app, glow, world
+):
+    sso_client.sign_in(world["a"]["teacher"])
+    assert "Sign in with Glow" in html(sso_client.get("/account/password"))
+    request = start(sso_client, glow)
+    # The identity provider's POST is cross-site: a SameSite=Lax cookie does not come with it.
+    saml_app.test_client_class = WorkspaceClient
+    browser_without_cookie = saml_app.test_client()
+    response = post(browser_without_cookie, glow.response(ACS, SP_ENTITY_ID, request.id))
+    assert response.status_code == 303
+    assert last_audit(saml_app) == (True, "Glow: identity linked to the signed-in account")
+    with saml_app.app_context():
+        assert db.session.scalar(select(ExternalIdentity)).user.email == world["a"]["teacher"]

@@ -158,6 +158,7 @@ def saml_acs(name: str):
         return refuse(provider, "no SAML response", _start_again(provider), 400)
     try:
         client = _client(provider)
+        expected_issuer = idp_entity_id(provider, client)
     except MetadataProblem as problem:
         current_app.logger.warning("SAML %s: %s", provider.name, problem)
         return refuse(provider, "metadata missing or unusable", _try_again(provider), 502)
@@ -167,7 +168,7 @@ def saml_acs(name: str):
         return refuse(provider, _reason(error), _start_again(provider), 400)
     if response is None or response.assertion is None:
         return refuse(provider, "no assertion", _start_again(provider), 400)
-    if response.issuer() != idp_entity_id(provider, client):
+    if response.issuer() != expected_issuer:
         return refuse(provider, "issuer not the configured provider", _start_again(provider), 400)
     answered, problem = _answered_request(provider, response)
     if problem:
@@ -184,7 +185,7 @@ def saml_acs(name: str):
         next_path=(answered.next_path if answered else safe_next(request.form.get("RelayState"))) or "",
     )
     db.session.commit()  # the request answered and the assertion seen stay so, whatever follows
-    return finish(provider, profile, journey)
+    return finish(provider, profile, journey, session_travels=False)
 
 
 @dataclass(frozen=True)
