@@ -232,8 +232,9 @@ def _first_time_seen(response) -> bool:
         insert(SamlAssertionSeen)
         .values(id=response.assertion.id, expires_at=expires + timedelta(seconds=CLOCK_SKEW_SECONDS))
         .on_conflict_do_nothing(index_elements=[SamlAssertionSeen.id])
+        .returning(SamlAssertionSeen.id)  # a row back: this request was the first to see it
     )
-    return db.session.execute(statement).rowcount == 1
+    return db.session.execute(statement).scalar_one_or_none() is not None
 
 
 def _not_on_or_after(response) -> datetime | None:
