@@ -26,6 +26,10 @@ UNSCOPED = {
     "auth.accessibility": "public statement",
     "mail.choices": "the caller's own account",
     "mail.unsubscribe": "the signed token is the credential, for one person's one kind of e-mail",
+    "auth.single_sign_on_start": "public: starts a sign-in with a configured provider",
+    "auth.oidc_callback": "public: the provider's answer, checked against this session's state",
+    "auth.saml_acs": "public: the identity provider's signed assertion is the credential",
+    "auth.saml_metadata": "public: the service provider's metadata, given to the identity provider",
     "admin.index": "site administrators only (tested below)",
     "admin.new_partnership": "site administrators only (tested below)",
     "admin.sign_ins": "site administrators only (tested below)",
@@ -35,6 +39,8 @@ UNSCOPED = {
 CSRF_EXEMPT = {
     "mail.unsubscribe": "RFC 8058 one-click unsubscribe: the mail client posts with no session; the "
     "signed token is the credential, and it can only turn one kind of e-mail off (tests/test_mail_choices.py)",
+    # Another site (the identity provider) sends this POST by design.
+    "auth.saml_acs": "RM Unify posts the assertion; its signature and InResponseTo guard it",
 }
 
 # Reference data shared by every partnership (frameworks): ids that are nobody's secret.
@@ -66,6 +72,7 @@ def argument_values(world, side="a"):
         "record_type": "action",
         "record_id": w["action_id"],
         "summary": "qi",
+        "name": "glow",
     }
 
 

@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _listen_to_session()
     security.init_app(app)
     auth.two_step.init_app(app)
+    auth.saml.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
     mail_outbox.init_app(app)

@@ -31,6 +31,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli.send_mail)
     app.cli.add_command(mail_cli.send_reminders)
     app.cli.add_command(mail_cli.send_digest)
+    app.cli.add_command(identities_command)
+    app.cli.add_command(link_identity)
+    app.cli.add_command(unlink_identity)
+    app.cli.add_command(refresh_saml_metadata)
 
 
 @click.command("create-admin")
@@ -215,7 +219,7 @@ def backup(path: str) -> None:
 @with_appcontext
 def purge(dry_run: bool) -> None:
     """Erase observations, pupil voice and discussions older than each partnership's retention period,
-    and the sign-in throttle's counts whose window has passed.
+    the sign-in throttle's counts whose window has passed, and expired SAML request and assertion ids.
 
     Run it daily (cron or a systemd timer). Partnerships without a retention period keep everything.
     """
@@ -237,6 +241,10 @@ def purge(dry_run: bool) -> None:
     click.echo(
         f"Sign-in throttle: {'would erase' if dry_run else 'erased'} {passed} counts whose window has passed"
     )
+    from .auth.saml import REQUEST_VALID_MINUTES
+
+    stale = privacy.purge_saml_memory(REQUEST_VALID_MINUTES, dry_run=dry_run)
+    click.echo(f"SAML: {'would erase' if dry_run else 'erased'} {stale} expired request and assertion ids")
     if not dry_run:
         db.session.commit()
 
@@ -262,3 +270,83 @@ def rotate_two_step_keys() -> None:
             f"No key in TWO_STEP_SECRET_KEYS opens the two-step secret of account id {ids}: put the old key "
             "back, or turn their two-step sign-in off and have them set it up again."
         )
+
+
+def _account(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    return user
+
+
+@click.command("identities")
+@click.argument("email")
+@with_appcontext
+def identities_command(email: str) -> None:
+    """List the Glow and Microsoft identities that sign in to an account."""
+    user = _account(email)
+    if not user.external_identities:
+        click.echo(f"{user.email} has no linked identities.")
+    for identity in user.external_identities:
+        click.echo(
+            f"{identity.id}\t{identity.provider}\t{identity.issuer}\t{identity.subject}\t"
+            f"last e-mail {identity.email_seen or '-'}"
+        )
+
+
+@click.command("link-identity")
+@click.argument("email")
+@click.argument("provider")
+@click.argument("issuer")
+@click.argument("subject")
+@with_appcontext
+def link_identity(email: str, provider: str, issuer: str, subject: str) -> None:
+    """Link an identity (the provider's issuer and its id for the person) to the account of EMAIL.
+
+    An identity linked to another account moves: a teacher who moved authority signs in with their
+    new Glow account to the account that holds everything they wrote. The sign-in audit and
+    `flask identities` show an identity's issuer and subject.
+    """
+    from .auth import identities
+
+    user = _account(email)
+    identity = identities.link_as_administrator(user, provider, issuer, subject)
+    db.session.commit()
+    click.echo(f"{provider} identity {subject} now signs in to {user.email} (id {identity.id}).")
+
+
+@click.command("unlink-identity")
+@click.argument("identity_id", type=int)
+@with_appcontext
+def unlink_identity(identity_id: int) -> None:
+    """Unlink an identity (its id from `flask identities`): it signs in to nothing any more."""
+    from .auth import identities
+
+    try:
+        identity = identities.unlink(identity_id)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Unlinked {identity.provider} identity {identity.subject}.")
+
+
+@click.command("refresh-saml-metadata")
+@with_appcontext
+def refresh_saml_metadata() -> None:
+    """Fetch each SAML identity provider's metadata (its signing certificates) and replace the copy
+    kept, if it checks out. Run it daily from cron: a provider renewing its certificate publishes
+    the new one beside the old for a while, and both are accepted meanwhile."""
+    from .auth import saml
+
+    failed = False
+    for provider in saml.saml_providers(current_app.config):
+        try:
+            with current_app.test_request_context():  # the service provider's own URLs
+                click.echo(saml.refresh_metadata(provider))
+        except Exception as error:
+            failed = True
+            click.echo(
+                f"{provider.name}: metadata not refreshed, the copy kept is unchanged: {error}", err=True
+            )
+    if failed:
+        raise click.exceptions.Exit(1)

@@ -37,6 +37,14 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     INVITE_VALID_DAYS = 14
+    # Single sign-on (README, Single sign-on): providers by the short name in their URLs.
+    # {"microsoft": {"client_id": ..., "client_secret": ..., "tenants": ["<tid>", ...]}} or
+    # {"<name>": {"discovery_url": ..., "client_id": ..., "client_secret": ...}}
+    OIDC_PROVIDERS: dict = {}
+    # {"glow": {"metadata_url": ..., "idp_entity_id": ..., "attributes": {...}}}
+    SAML_PROVIDERS: dict = {}
+    # False: an account with a linked identity signs in through its provider only, never a password.
+    PASSWORD_SIGN_IN_WITH_SINGLE_SIGN_ON = True
     # Writers queue for the write lock this long. Generous: under a burst, SQLite's waiting is not
     # first come, first served, and a failed write is worse than a slow one.
     SQLITE_BUSY_TIMEOUT_MS = 30000

@@ -72,4 +72,5 @@ SIGN_IN_STEPS = {
     SignInStep.PASSWORD_CODE_NEXT: ("Password", "Password right, code not yet given"),
     SignInStep.CODE: ("Two-step code", "Signed in"),
     SignInStep.PASSWORD_AGAIN: ("Password asked again when signed in", "Right"),
+    SignInStep.SINGLE_SIGN_ON: ("Single sign-on", "Signed in"),
 }

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import two_step, views  # noqa: E402,F401
+from . import oidc, saml, single_sign_on, two_step, views  # noqa: E402,F401

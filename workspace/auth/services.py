@@ -185,9 +185,10 @@ def find_open_invite(token: str, now: datetime | None = None) -> Invite | None:
     return invite
 
 
-def accept_invite(invite: Invite, user: User) -> Membership:
-    """Adds the partnership to the user's account with the invited role; the invite is spent."""
-    if normalise_email(user.email) != invite.email:
+def accept_invite(invite: Invite, user: User, check_email: bool = True) -> Membership:
+    """Adds the partnership to the user's account with the invited role; the invite is spent.
+    Single sign-on checks the address itself (identities.py): the provider's may be the one invited."""
+    if check_email and normalise_email(user.email) != invite.email:
         raise ServiceError(f"This invitation is for {invite.email}. Sign in with that address to accept it.")
     membership = db.session.scalar(
         select(Membership).where(

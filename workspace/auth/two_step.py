@@ -20,7 +20,7 @@ from ..reference import Role
 from . import attempts, authenticator, bp, two_step_keys, two_step_services
 from .forms import ConfirmForm
 from .redirects import safe_next
-from .signing_in import start_session
+from .signing_in import signed_in_with_password, start_session, start_session_again
 
 PENDING_SECONDS = 300
 # The same answer for a wrong code and for one already used: nothing tells which.
@@ -112,8 +112,7 @@ def two_step():
     codes = two_step_services.confirm_setup(user, setup, form.code.data) if form.validate() else None
     if codes is not None:
         db.session.commit()
-
-        start_session(user)
+        start_session_again(user)
         return render_template("auth/two_step_codes.html", codes=codes), 201
     db.session.rollback()
     if not form.code.errors:
@@ -201,12 +200,15 @@ def init_app(app) -> None:
 
     @app.before_request
     def require_two_step():
-        """Where the deployment requires it, administrators and leads set up two-step sign-in first."""
+        """Where the deployment requires it, administrators and leads who sign in with a password
+        set up two-step sign-in first."""
         if (
             not app.config.get("REQUIRE_TWO_STEP_FOR")
             or request.endpoint in ALLOWED_WITHOUT_TWO_STEP
             or not current_user.is_authenticated
             or current_user.uses_two_step
+            # The provider asks for its own second factor (README, Single sign-on).
+            or not signed_in_with_password()
         ):
             return None
         if _required_for(current_user):

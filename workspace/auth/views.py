@@ -13,7 +13,7 @@ from ..services_errors import ServiceError
 from . import attempts, bp, services
 from .forms import ChangePasswordForm, ConfirmForm, NewAccountForm, SignInForm
 from .redirects import safe_next
-from .signing_in import start_session
+from .signing_in import start_session, start_session_again
 from .two_step import start_pending
 
 
@@ -55,6 +55,16 @@ def sign_in():
         return render_template("auth/sign_in.html", form=form, next_path=next_path), 429
     ok = services.check_password(credentials, form.password.data)
     user = db.session.get(User, credentials.user_id) if ok else None
+    if user is not None and not _password_sign_in_allowed(user):
+        services.record_attempt(form.email.data, address, False, SignInStep.PASSWORD)
+        db.session.commit()
+        form.form_errors.append(
+            "Your account signs in with "
+            + " or ".join(i.provider.title() for i in user.external_identities)
+            + ": use the button above, not a password."
+        )
+        form.password.data = ""
+        return render_template("auth/sign_in.html", form=form, next_path=next_path), 403
     # A two-step account's right password is not yet a sign-in: the history says the code is next.
     step = SignInStep.PASSWORD_CODE_NEXT if user is not None and user.uses_two_step else SignInStep.PASSWORD
     services.record_attempt(form.email.data, address, ok, step)
@@ -68,6 +78,11 @@ def sign_in():
         return redirect(url_for("auth.sign_in_code"), code=303)
     start_session(user)
     return redirect(next_path or url_for("auth.home"), code=303)
+
+
+def _password_sign_in_allowed(user: User) -> bool:
+    """A deployment can turn passwords off for everyone who signs in through a provider."""
+    return current_app.config["PASSWORD_SIGN_IN_WITH_SINGLE_SIGN_ON"] or not user.external_identities
 
 
 @bp.post("/sign-out")
@@ -123,7 +138,7 @@ def change_password():
             else:
                 user.end_all_sessions()  # every other session ends; this one starts afresh
                 db.session.commit()
-                start_session(user)
+                start_session_again(user)
                 flash("Your password has been changed.")
                 return redirect_to(url_for("auth.home"))
         return render_template("auth/change_password.html", form=form), 422
@@ -181,8 +196,12 @@ def accept_invite(token: str):
                 session["partnership_id"] = invite.partnership_id
                 flash(f"Welcome, {user.name}. You have joined {invite.partnership.name}.")
                 return redirect_to(url_for("partnerships.overview", partnership_id=invite.partnership_id))
-        return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False), 422
-    return render_template("auth/invite_accept.html", invite=invite, form=form, has_account=False)
+        return render_template(
+            "auth/invite_accept.html", invite=invite, form=form, has_account=False, token=token
+        ), 422
+    return render_template(
+        "auth/invite_accept.html", invite=invite, form=form, has_account=False, token=token
+    )
 
 
 @bp.get("/privacy")

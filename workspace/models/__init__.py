@@ -6,9 +6,19 @@ from .frameworks import ChallengeQuestion, Framework, FrameworkElement, Framewor
 from .mail import ActionReminder, MailBounce, MailKind, OutboxMessage, OutboxState
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
-from .people import Invite, Membership, RecoveryCode, SignInAttempt, SignInStep, TwoStepSetup, User
+from .people import (
+    ExternalIdentity,
+    Invite,
+    Membership,
+    RecoveryCode,
+    SignInAttempt,
+    SignInStep,
+    TwoStepSetup,
+    User,
+)
 from .reports import InterimReport, InterimReportVersion
 from .selfeval import SelfEvaluation, SelfEvaluationEvidence
+from .single_sign_on import SamlAssertionSeen, SamlRequest
 from .throttle import SignInThrottle
 from .trios import CasePupil, Cycle, LessonStage, Prediction, ResearchLesson, Trio, TrioMember
 
@@ -22,6 +32,7 @@ __all__ = [
     "ProgressUpdate",
     "ChallengeQuestion",
     "Cycle",
+    "ExternalIdentity",
     "Framework",
     "FrameworkElement",
     "FrameworkLevel",
@@ -42,6 +53,8 @@ __all__ = [
     "PupilVoice",
     "RecoveryCode",
     "ResearchLesson",
+    "SamlAssertionSeen",
+    "SamlRequest",
     "School",
     "SelfEvaluation",
     "SelfEvaluationEvidence",

@@ -53,6 +53,9 @@ class User(UserMixin, Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", passive_deletes=True
     )
+    external_identities: Mapped[list[ExternalIdentity]] = relationship(
+        back_populates="user", passive_deletes=True, order_by="ExternalIdentity.id"
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -160,6 +163,9 @@ class SignInStep(StrEnum):
     PASSWORD_AGAIN = (
         "password_again"  # the password asked again in a session: to change it, to turn two-step off
     )
+    SINGLE_SIGN_ON = (
+        "single_sign_on"  # Glow (SAML) or Microsoft (OpenID Connect): detail says which, and why not
+    )
 
 
 class SignInAttempt(Model):
@@ -179,6 +185,8 @@ class SignInAttempt(Model):
     step: Mapped[str] = mapped_column(
         String(20), default=SignInStep.PASSWORD, server_default=SignInStep.PASSWORD.value
     )
+    # For single sign-on: the provider and, for a refusal, why ("Microsoft: tenant not allowed").
+    detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -204,3 +212,24 @@ class TwoStepSetup(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
     sealed_secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ExternalIdentity(Model):
+    """A Glow (SAML) or Microsoft / OpenID Connect identity that signs in to an account. Keyed by
+    the provider's issuer and its stable id for the person (OIDC's iss + sub, SAML's IdP entity id
+    + the configured unique-id attribute), never by e-mail: a teacher who moves authority gets a new
+    Glow account, and an administrator links it to the account they have (auth/identities.py)."""
+
+    __tablename__ = "external_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))  # the configured name: "glow", "microsoft"
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email_seen: Mapped[str] = mapped_column(String(320), default="")  # as the provider last gave it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="external_identities")

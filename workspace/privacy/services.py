@@ -114,6 +114,26 @@ def purge_sign_in_throttle(window: timedelta, now: datetime | None = None, dry_r
     return cast(CursorResult[Any], db.session.execute(delete(SignInThrottle).where(passed))).rowcount
 
 
+def purge_saml_memory(request_minutes: int, now: datetime | None = None, dry_run: bool = False) -> int:
+    """Erase SAML requests never answered once too old to be, and assertions seen once past their
+    expiry (a replay of those is refused by its own time window)."""
+    from ..models import SamlAssertionSeen, SamlRequest
+
+    now = now or utcnow()
+    conditions = (
+        (SamlRequest, SamlRequest.created_at < now - timedelta(minutes=request_minutes)),
+        (SamlAssertionSeen, SamlAssertionSeen.expires_at < now),
+    )
+    if dry_run:
+        return sum(
+            db.session.scalar(select(func.count()).select_from(model).where(old)) for model, old in conditions
+        )
+    return sum(
+        cast(CursorResult[Any], db.session.execute(delete(model).where(old))).rowcount
+        for model, old in conditions
+    )
+
+
 def archive(partnership: Partnership) -> None:
     partnership.archived_at = partnership.archived_at or utcnow()
 
