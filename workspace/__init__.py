@@ -109,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         auth,
         errors,
+        exchange,
         frameworks,
         htmx,
         partnerships,
@@ -137,6 +138,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(selfeval.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(exchange.bp)
+    app.register_blueprint(exchange.library_bp)
     register_commands(app)
 
     @app.get("/healthz")

@@ -2,6 +2,7 @@
 
 from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
+from .exchange import Finding, FindingObservation, FindingReuse, ProgrammeGrant
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .observations import NextStep, Observation, PupilVoice
 from .partnerships import Partnership, School
@@ -24,6 +25,10 @@ __all__ = [
     "FrameworkElement",
     "FrameworkLevel",
     "FrameworkLink",
+    "Finding",
+    "FindingObservation",
+    "FindingReuse",
+    "ProgrammeGrant",
     "InterimReport",
     "InterimReportVersion",
     "Invite",
