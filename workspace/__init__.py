@@ -140,6 +140,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(privacy.bp)
     app.register_blueprint(exchange.bp)
     app.register_blueprint(exchange.library_bp)
+    app.register_blueprint(exchange.programme_bp)
+    app.register_blueprint(exchange.network_bp)
     register_commands(app)
 
     @app.get("/healthz")

@@ -490,3 +490,57 @@ def reuse_partnerships(user: User) -> list[Partnership]:
             .order_by(Partnership.name)
         )
     )
+
+
+# Programme officers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeAccess:
+    """A programme officer and the partnerships a site administrator let them follow."""
+
+    user_id: int
+    partnership_ids: tuple[int, ...]
+
+
+def programme_route(view):
+    """The programme view: a signed-in person with at least one partnership to follow, or 404.
+    Being an officer opens no partnership page: those still ask for a membership."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        if not current_user.is_authenticated:
+            return sign_in_required()
+        from .models import ProgrammeGrant
+
+        followed = tuple(
+            db.session.scalars(
+                select(ProgrammeGrant.partnership_id).where(ProgrammeGrant.user_id == current_user.id)
+            )
+        )
+        if not followed:
+            abort(404)
+        g.programme = ProgrammeAccess(current_user.id, followed)
+        return view(g.programme, **kwargs)
+
+    wrapped.programme_officer = True
+    return wrapped
+
+
+def followed_in(officer: ProgrammeAccess, partnership_id: int) -> Partnership:
+    """A partnership the officer follows, or 404."""
+    if partnership_id not in officer.partnership_ids:
+        abort(404)
+    partnership = db.session.get(Partnership, partnership_id)
+    if partnership is None:
+        abort(404)
+    return partnership
+
+
+def is_programme_officer(user: User) -> bool:
+    from .models import ProgrammeGrant
+
+    return (
+        db.session.scalar(select(ProgrammeGrant.id).where(ProgrammeGrant.user_id == user.id).limit(1))
+        is not None
+    )
