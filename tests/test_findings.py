@@ -171,6 +171,7 @@ def test_start_a_trio_from_a_finding_copies_focus_and_links_and_records_the_sour
     travelled = html(author.get(f"/p/{a['partnership_id']}/findings/{a['finding_id']}"))
     assert "Partnership Beta" in travelled
     assert "it has started trios elsewhere" in html(author.get(f"/p/{a['partnership_id']}/findings"))
+    assert "started a trio in Partnership Beta" in html(author.get(f"/p/{a['partnership_id']}/activity"))
 
 
 def test_the_library_searches_and_filters(app, ctx, world):
@@ -220,3 +221,36 @@ def test_the_library_page_and_its_fragment(app, make_client, world):
     assert 'id="library-results"' in html(fragment) and "<html" not in html(fragment)
     assert "No published finding matches" in html(fragment)
     assert make_client().get("/library").status_code == 302  # signed out: to the sign-in page
+
+
+def test_the_library_asks_the_same_number_of_statements_for_more_findings(app, make_client, world):
+    from tests.statements import recorded
+
+    client = make_client()
+    client.sign_in(world["b"]["teacher"])
+
+    def count():
+        with recorded(app) as statements:
+            assert client.get("/library").status_code == 200
+        return len(statements)
+
+    def publish(how_many):
+        b = world["b"]
+        with app.app_context():
+            trio = db.session.get(Trio, b["trio_id"])
+            for n in range(how_many):
+                finding = findings.create_finding(
+                    trio,
+                    findings.FindingInput(
+                        title=f"Finding {n}", focus="F", school_id=b["school_ids"][n % 2], show_school=True
+                    ),
+                    _user(b["teacher"]),
+                )
+                findings.approve(finding, _user(b["lead"]))
+            db.session.commit()
+
+    _approve(app, world)
+    publish(1)
+    two = count()
+    publish(3)
+    assert count() == two

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..frameworks import linking
@@ -96,7 +96,9 @@ def search(query: LibraryQuery, limit: int = PAGE_SIZE) -> list[Finding]:
             Finding.subject.ilike(f"%{_escaped(query.subject.strip())}%", escape="\\")
         )
     statement = statement.order_by(Finding.published_at.desc(), Finding.id.desc()).limit(limit)
-    return list(db.session.scalars(statement.options(joinedload(Finding.partnership))))
+    return list(
+        db.session.scalars(statement.options(joinedload(Finding.partnership), selectinload(Finding.school)))
+    )
 
 
 def _authorities(partnership_ids: list[int]) -> dict[int, list[str]]:

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, true
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -181,10 +181,15 @@ def overview(
         .group_by(Finding.partnership_id)
     )
     last: dict[int, datetime] = {}
-    for model in (Activity, Observation, ProgressUpdate):
+    for model, only in (
+        # Another partnership starting a trio from a finding is not this partnership's activity.
+        (Activity, Activity.verb != "travelled"),
+        (Observation, true()),
+        (ProgressUpdate, true()),
+    ):
         for pid, when in db.session.execute(
             select(model.partnership_id, func.max(model.created_at))
-            .where(model.partnership_id.in_(ids))
+            .where(model.partnership_id.in_(ids), only)
             .group_by(model.partnership_id)
         ):
             if when is not None:

@@ -90,6 +90,15 @@ def new(access):
             )
             if source is not None:
                 library.record_reuse(source, trio, current_user)
+                activity.record(
+                    source.partnership_id,
+                    None,
+                    "travelled",
+                    "finding",
+                    source.id,
+                    f"noted that the finding “{source.title}” started a trio in {access.partnership.name}",
+                    url_for("findings.finding", partnership_id=source.partnership_id, finding_id=source.id),
+                )
         if saved.ok:
             flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
             return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
