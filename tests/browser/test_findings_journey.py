@@ -119,8 +119,7 @@ def test_publish_approve_find_and_reuse_a_finding(live_server, new_page):
     lead.axe("the network")
     lead.assert_clean()
 
-
-def test_a_programme_officer_reads_aggregates(live_server, new_page):
+    # A programme officer who follows the demo partnership reads its aggregates, nothing more.
     officer = new_page("programme-officer")
     page = officer.page
     sign_in(officer, live_server, "moira.campbell@demo.example")
