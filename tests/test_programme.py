@@ -262,3 +262,19 @@ def test_the_overview_workbook_holds_the_same_aggregates(app, make_client, world
     assert len(list(book["Network ties"].iter_rows(values_only=True))) == 1 + 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ProgrammeGrant)) == 2
+
+
+def test_the_command_line_grants_and_ends_an_officers_partnerships(app, world):
+    with app.app_context():
+        create_user(OFFICER, "Morag Officer", "correct horse battery staple")
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["programme-officer", OFFICER, "--partnership", "Partnership Beta"])
+    assert result.exit_code == 0 and "follows 1 partnership: Partnership Beta" in result.output
+    assert runner.invoke(args=["programme-officer", OFFICER, "--partnership", "Nowhere"]).exit_code != 0
+    with app.app_context():
+        officer = _user(OFFICER)
+        assert programme.followed_ids(officer.id) == [world["b"]["partnership_id"]]
+    assert runner.invoke(args=["programme-officer", OFFICER]).exit_code == 0
+    with app.app_context():
+        assert programme.followed_ids(_user(OFFICER).id) == []

@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(purge)
     app.cli.add_command(rotate_two_step_keys)
+    app.cli.add_command(programme_officer)
 
 
 @click.command("create-admin")
@@ -254,3 +255,32 @@ def rotate_two_step_keys() -> None:
             f"No key in TWO_STEP_SECRET_KEYS opens the two-step secret of account id {ids}: put the old key "
             "back, or turn their two-step sign-in off and have them set it up again."
         )
+
+
+@click.command("programme-officer")
+@click.argument("email")
+@click.option(
+    "--partnership", "names", multiple=True, help="A partnership to follow (repeat for more); none ends it."
+)
+@with_appcontext
+def programme_officer(email: str, names: tuple[str, ...]) -> None:
+    """Make an account a programme officer following exactly these partnerships."""
+    from .exchange import programme
+    from .models import Partnership
+
+    user = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    found = {p.name: p.id for p in db.session.scalars(select(Partnership).where(Partnership.name.in_(names)))}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise click.ClickException("No partnership called " + ", ".join(repr(m) for m in missing) + ".")
+    programme.set_grants(user, list(found.values()), None)
+    db.session.commit()
+    if names:
+        click.echo(
+            f"{user.email} follows {len(found)} partnership{'s' if len(found) != 1 else ''}: "
+            + ", ".join(sorted(found))
+        )
+    else:
+        click.echo(f"{user.email} follows no partnership now.")

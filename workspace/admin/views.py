@@ -75,8 +75,9 @@ SIGN_IN_STEPS = {
 @admin_route
 def officers():
     """Programme officers: the partnerships each follows, through aggregates only."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
+    from ..auth.services import normalise_email
     from ..exchange import programme
     from ..models import User
 
@@ -86,9 +87,7 @@ def officers():
     if request.method == "POST":
         status = 422
         if form.validate():
-            officer = db.session.scalar(
-                select(User).where(func.lower(User.email) == form.email.data.strip().lower())
-            )
+            officer = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
             if officer is None:
                 form.email.errors = [
                     "No account has this e-mail address. Ask the officer to accept an invitation or sign in first."
@@ -100,9 +99,7 @@ def officers():
                     return redirect_to(url_for("admin.officers"))
     elif request.args.get("email"):
         form.email.data = request.args["email"]
-        officer = db.session.scalar(
-            select(User).where(func.lower(User.email) == form.email.data.strip().lower())
-        )
+        officer = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
         if officer is not None:
             form.partnerships.data = programme.followed_ids(officer.id)
     return render_template("admin/officers.html", form=form, officers=programme.officers()), status

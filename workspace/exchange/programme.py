@@ -57,7 +57,7 @@ def followed_ids(user_id: int) -> list[int]:
     )
 
 
-def set_grants(officer: User, partnership_ids: list[int], granted_by: User) -> None:
+def set_grants(officer: User, partnership_ids: list[int], granted_by: User | None) -> None:
     """The officer follows exactly these partnerships (none: no longer an officer)."""
     wanted = set(partnership_ids)
     known = (
@@ -73,7 +73,11 @@ def set_grants(officer: User, partnership_ids: list[int], granted_by: User) -> N
             )
         )
     for pid in sorted(wanted - current):
-        db.session.add(ProgrammeGrant(user_id=officer.id, partnership_id=pid, granted_by_id=granted_by.id))
+        db.session.add(
+            ProgrammeGrant(
+                user_id=officer.id, partnership_id=pid, granted_by_id=granted_by.id if granted_by else None
+            )
+        )
     db.session.flush()
 
 
