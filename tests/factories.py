@@ -44,6 +44,7 @@ class Side:
     evaluation: object = None
     report: object = None
     update: object = None
+    finding: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -169,6 +170,27 @@ def build_report(side: Side) -> None:
         date(2026, 12, 18),
         [s.id for s in side.schools],
     )
+    build_finding(side)
+
+
+def build_finding(side: Side) -> None:
+    """A draft finding of the trio: its partnership's alone until a lead approves it."""
+    from workspace.exchange import findings
+
+    side.finding = findings.create_finding(
+        side.trio,
+        findings.FindingInput(
+            title="Fraction walls help P6 explain equivalence",
+            focus=side.trio.focus,
+            sector="primary",
+            stage="P6",
+            subject="Numeracy",
+            tried="A fraction wall on every table from the starter.",
+            learned="Pupil A moved from counting on fingers to reading the wall.",
+            advice="Start with the wall; take it away later.",
+        ),
+        side.teacher,
+    )
 
 
 @dataclass
@@ -209,6 +231,7 @@ class World:
                 "evaluation_id": s.evaluation.id,
                 "report_id": s.report.id,
                 "update_id": s.update.id,
+                "finding_id": s.finding.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

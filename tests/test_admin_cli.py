@@ -117,8 +117,9 @@ def test_seed_demo_loads_refuses_then_resets(app):
     assert reset.exit_code == 0, reset.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Partnership.id))) == 1
-        assert db.session.scalar(
-            db.select(db.func.count(User.id)).where(User.email.like("%@demo.example"))
-        ) == len(demo.PEOPLE)
+        assert (
+            db.session.scalar(db.select(db.func.count(User.id)).where(User.email.like("%@demo.example")))
+            == len(demo.PEOPLE) + 1
+        )  # and the demo's programme officer
     fresh = WorkspaceClient(app, app.response_class)
     fresh.sign_in("catriona.baird@demo.example", "another pass phrase")

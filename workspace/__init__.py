@@ -110,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         auth,
         errors,
+        exchange,
         frameworks,
         htmx,
         mail,
@@ -143,6 +144,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(mail.bp)
+    app.register_blueprint(exchange.bp)
+    app.register_blueprint(exchange.library_bp)
+    app.register_blueprint(exchange.programme_bp)
+    app.register_blueprint(exchange.network_bp)
     register_commands(app)
 
     @app.get("/healthz")

@@ -35,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(link_identity)
     app.cli.add_command(unlink_identity)
     app.cli.add_command(refresh_saml_metadata)
+    app.cli.add_command(programme_officer)
 
 
 @click.command("create-admin")
@@ -350,3 +351,32 @@ def refresh_saml_metadata() -> None:
             )
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@click.command("programme-officer")
+@click.argument("email")
+@click.option(
+    "--partnership", "names", multiple=True, help="A partnership to follow (repeat for more); none ends it."
+)
+@with_appcontext
+def programme_officer(email: str, names: tuple[str, ...]) -> None:
+    """Make an account a programme officer following exactly these partnerships."""
+    from .exchange import programme
+    from .models import Partnership
+
+    user = db.session.scalar(select(User).where(User.email == auth_services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    found = {p.name: p.id for p in db.session.scalars(select(Partnership).where(Partnership.name.in_(names)))}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise click.ClickException("No partnership called " + ", ".join(repr(m) for m in missing) + ".")
+    programme.set_grants(user, list(found.values()), None)
+    db.session.commit()
+    if names:
+        click.echo(
+            f"{user.email} follows {len(found)} partnership{'s' if len(found) != 1 else ''}: "
+            + ", ".join(sorted(found))
+        )
+    else:
+        click.echo(f"{user.email} follows no partnership now.")

@@ -7,13 +7,14 @@ from flask_login import current_user
 
 from ..access import admin_route, partnerships_of
 from ..extensions import db
+from ..htmx import redirect_to
 from ..mail.invitations import invitation_emailed
 from ..models import SignInStep
 from ..partnerships import services as partnership_services
 from ..reference import Role
 from ..saving import saving
 from . import bp
-from .forms import NewPartnershipForm
+from .forms import NewPartnershipForm, ProgrammeOfficerForm
 
 
 @bp.get("/")
@@ -74,3 +75,37 @@ SIGN_IN_STEPS = {
     SignInStep.PASSWORD_AGAIN: ("Password asked again when signed in", "Right"),
     SignInStep.SINGLE_SIGN_ON: ("Single sign-on", "Signed in"),
 }
+
+
+@bp.route("/officers", methods=["GET", "POST"])
+@admin_route
+def officers():
+    """Programme officers: the partnerships each follows, through aggregates only."""
+    from sqlalchemy import select
+
+    from ..auth.services import normalise_email
+    from ..exchange import programme
+    from ..models import User
+
+    form = ProgrammeOfficerForm()
+    form.partnerships.choices = [(p.id, p.name) for p in partnerships_of(current_user)]
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate():
+            officer = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
+            if officer is None:
+                form.email.errors = [
+                    "No account has this e-mail address. Ask the officer to accept an invitation or sign in first."
+                ]
+            else:
+                with saving(form) as saved:
+                    programme.set_grants(officer, form.partnerships.data or [], current_user)
+                if saved.ok:
+                    return redirect_to(url_for("admin.officers"))
+    elif request.args.get("email"):
+        form.email.data = request.args["email"]
+        officer = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
+        if officer is not None:
+            form.partnerships.data = programme.followed_ids(officer.id)
+    return render_template("admin/officers.html", form=form, officers=programme.officers()), status

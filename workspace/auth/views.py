@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, logout_user
 
 from .. import identity
-from ..access import partnerships_of
+from ..access import is_programme_officer, partnerships_of
 from ..extensions import db, login_manager
 from ..forms_common import form_errors_from
 from ..htmx import redirect_to, sign_in_required
@@ -108,6 +108,8 @@ def home():
         return redirect(url_for("partnerships.overview", partnership_id=remembered))
     if len(partnerships) == 1:
         return redirect(url_for("partnerships.overview", partnership_id=partnerships[0].id))
+    if not partnerships and is_programme_officer(current_user):
+        return redirect(url_for("programme.index"))
     return redirect(url_for("auth.my_partnerships"))
 
 
@@ -116,7 +118,12 @@ def home():
 def my_partnerships():
     partnerships = partnerships_of(current_user)
     roles = {m.partnership_id: m for m in current_user.memberships}
-    return render_template("auth/partnerships.html", partnerships=partnerships, roles=roles)
+    return render_template(
+        "auth/partnerships.html",
+        partnerships=partnerships,
+        roles=roles,
+        officer=is_programme_officer(current_user),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -64,7 +64,12 @@ def demo_partnership() -> Partnership | None:
 
 
 def sign_ins() -> list[DemoSignIn]:
-    return [DemoSignIn(name, demo_email(name), role.label, school) for name, role, school in PEOPLE]
+    from .findings import OFFICERS
+
+    return [DemoSignIn(name, demo_email(name), role.label, school) for name, role, school in PEOPLE] + [
+        DemoSignIn(name, f"{local}@{DEMO_EMAIL_DOMAIN}", "Programme officer", None)
+        for name, local in OFFICERS
+    ]
 
 
 def remove_demo() -> None:
@@ -116,4 +121,7 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     from .selfeval import load_demo_selfeval
 
     load_demo_selfeval(partnership)
+    from .findings import load_demo_findings
+
+    load_demo_findings(partnership, DEMO_EMAIL_DOMAIN, password)
     return partnership

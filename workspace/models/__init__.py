@@ -2,6 +2,7 @@
 
 from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
+from .exchange import Finding, FindingObservation, FindingReuse, ProgrammeGrant
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .mail import ActionReminder, MailBounce, MailKind, OutboxMessage, OutboxState
 from .observations import NextStep, Observation, PupilVoice
@@ -37,6 +38,10 @@ __all__ = [
     "FrameworkElement",
     "FrameworkLevel",
     "FrameworkLink",
+    "Finding",
+    "FindingObservation",
+    "FindingReuse",
+    "ProgrammeGrant",
     "InterimReport",
     "InterimReportVersion",
     "Invite",

@@ -4,9 +4,18 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import Permission, can_change_trio, partnership_route, require_trio_change, trio_in
+from ..access import (
+    Permission,
+    can_change_trio,
+    partnership_route,
+    published_finding,
+    require_trio_change,
+    trio_in,
+)
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
+from ..exchange import library
+from ..exchange.findings import findings_of_trio
 from ..extensions import db
 from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
@@ -25,7 +34,7 @@ def index(access):
     return render("trios/index.html", "trios/_trio_list.html", trios=services.list_trios(access.partnership))
 
 
-def _trio_form_page(access, form, picker, status=200, trio=None, stale=None):
+def _trio_form_page(access, form, picker, status=200, trio=None, stale=None, source=None):
     return render(
         "trios/trio_form.html",
         "trios/_trio_form.html",
@@ -34,6 +43,7 @@ def _trio_form_page(access, form, picker, status=200, trio=None, stale=None):
         picker=picker,
         trio=trio,
         stale=stale,
+        source=source,
     )
 
 
@@ -41,13 +51,23 @@ def _trio_form_page(access, form, picker, status=200, trio=None, stale=None):
 @partnership_route(Permission.CONTRIBUTE)
 def new(access):
     people = services.possible_members(access.partnership)
+    # "Start a trio from this": a published finding of any partnership gives the focus and links.
+    source = _source_finding(request.values.get("from_finding"))
     if request.method == "GET":
-        form = TrioForm(people, formdata=None, members=[current_user.id] if access.can_contribute else [])
-        return _trio_form_page(access, form, picker_for("links", []))
+        seed = library.seed_of(source) if source else None
+        form = TrioForm(
+            people,
+            formdata=None,
+            members=[current_user.id] if access.can_contribute else [],
+            name=seed.title if seed else None,
+            focus=seed.focus if seed else None,
+        )
+        chosen = linking.elements_by_id(seed.link_ids) if seed else []
+        return _trio_form_page(access, form, picker_for("links", chosen), source=source)
     form = TrioForm(people)
     picker = picker_from_formdata(request.form)
     if picker.is_action:  # a picker button without JavaScript: show the form again
-        return _trio_form_page(access, form, picker)
+        return _trio_form_page(access, form, picker, source=source)
     if form.validate():
         with saving(form) as saved:
             trio = services.create_trio(
@@ -68,10 +88,31 @@ def new(access):
                 f"started the trio “{trio.name}”",
                 url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id),
             )
+            if source is not None:
+                library.record_reuse(source, trio, current_user)
+                activity.record(
+                    source.partnership_id,
+                    None,
+                    "travelled",
+                    "finding",
+                    source.id,
+                    f"noted that the finding “{source.title}” started a trio in {access.partnership.name}",
+                    url_for("findings.finding", partnership_id=source.partnership_id, finding_id=source.id),
+                )
         if saved.ok:
             flash(f"The trio “{trio.name}” has been created. Plan its first research lesson.")
             return redirect_to(url_for("trios.trio", partnership_id=access.partnership_id, trio_id=trio.id))
-    return _trio_form_page(access, form, picker, 422)
+    return _trio_form_page(access, form, picker, 422, source=source)
+
+
+def _source_finding(value):
+    """The published finding a new trio starts from; an id of anything else answers 404."""
+    if value in (None, ""):
+        return None
+    finding_id = parse_id(value)
+    if finding_id is None:
+        abort(404)
+    return published_finding(finding_id)
 
 
 @bp.get("/<int:trio_id>")
@@ -86,6 +127,8 @@ def trio(access, trio_id):
         cycles=services.trio_overview(found),
         links=linking.links_for("trio", [found.id]).get(found.id, []),
         observations=services.observation_counts(found),
+        source=library.source_of(found),
+        findings=findings_of_trio(found),
         can_change=can_change_trio(access, found, in_trio),
         **comments_context("trio", found.id),
     )

@@ -1,0 +1,288 @@
+"""A trio's findings: written to travel, kept in the partnership until a lead approves them.
+
+A finding never carries a case pupil's descriptor. Its text fields go through the pupil-privacy
+check (pupil_details.problem_in) and are refused where they repeat a descriptor of the trio's
+case pupils; its starred observations are quoted by their text and lesson stage alone.
+No request globals here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..frameworks import linking
+from ..models import (
+    CasePupil,
+    Finding,
+    FindingObservation,
+    FindingReuse,
+    LessonStage,
+    Observation,
+    Partnership,
+    ResearchLesson,
+    School,
+    Trio,
+    User,
+)
+from ..models.base import utcnow
+from ..pupil_details import problem_in
+from ..reference import Sector
+from ..services_errors import ServiceError
+
+# Curriculum for Excellence stages, as teachers name them.
+STAGES = (
+    ("ELC", "Early learning and childcare"),
+    *((f"P{n}", f"Primary {n}") for n in range(1, 8)),
+    *((f"S{n}", f"Secondary {n}") for n in range(1, 7)),
+    ("Across stages", "Across stages"),
+)
+STAGE_KEYS = {key for key, _ in STAGES}
+MAX_STARRED = 6
+# A descriptor shorter than this ("boy", "P6") is too common a word to refuse in a text.
+SHORTEST_DESCRIPTOR_CHECKED = 8
+
+TEXT_FIELDS = ("title", "focus", "subject", "tried", "learned", "advice")
+
+
+def _describe_findings(partnership_id: int, ids: list[int]) -> dict[int, linking.LinkedRecord]:
+    from flask import url_for
+
+    rows = db.session.execute(
+        select(Finding.id, Finding.title).where(Finding.partnership_id == partnership_id, Finding.id.in_(ids))
+    ).all()
+    return {
+        fid: linking.LinkedRecord(
+            "finding", fid, title, url_for("findings.finding", partnership_id=partnership_id, finding_id=fid)
+        )
+        for fid, title in rows
+    }
+
+
+linking.register_record_type("finding", "Findings", _describe_findings)
+
+
+@dataclass
+class FindingInput:
+    title: str = ""
+    focus: str = ""
+    sector: str | None = None
+    stage: str = ""
+    subject: str = ""
+    school_id: int | None = None
+    show_school: bool = False
+    anonymous: bool = False
+    tried: str = ""
+    learned: str = ""
+    advice: str = ""
+    link_ids: list[int] = field(default_factory=list)
+    observation_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StarredObservation:
+    """A starred observation as a finding may quote it: no pupil label, no descriptor."""
+
+    id: int
+    lesson: str
+    stage: str
+    text: str
+
+
+def suggested_input(trio: Trio) -> FindingInput:
+    """A new finding's first values: the trio's focus and links, the latest lesson's context."""
+    lesson = db.session.scalars(
+        select(ResearchLesson)
+        .where(ResearchLesson.trio_id == trio.id)
+        .order_by(ResearchLesson.lesson_date.desc().nulls_last(), ResearchLesson.id.desc())
+        .limit(1)
+    ).first()
+    sector = None
+    if lesson is not None and lesson.school is not None:
+        sector = lesson.school.sector
+    stage = lesson.class_stage.strip() if lesson else ""
+    return FindingInput(
+        title=trio.name,
+        focus=trio.focus,
+        sector=sector,
+        stage=stage if stage in STAGE_KEYS else "",
+        subject=lesson.subject if lesson else "",
+        school_id=lesson.school_id if lesson else None,
+        link_ids=[e.id for e in linking.links_for("trio", [trio.id]).get(trio.id, [])],
+    )
+
+
+def starred_observations(trio: Trio, only: list[int] | None = None) -> list[StarredObservation]:
+    """The trio's starred observations (or those of them in `only`), oldest first, without pupils."""
+    statement = (
+        select(Observation.id, ResearchLesson, LessonStage.title, Observation.text)
+        .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
+        .outerjoin(LessonStage, Observation.stage_id == LessonStage.id)
+        .where(ResearchLesson.trio_id == trio.id, Observation.is_highlight.is_(True))
+        .order_by(Observation.created_at, Observation.id)
+    )
+    if only is not None:
+        if not only:
+            return []
+        statement = statement.where(Observation.id.in_(only))
+    return [
+        StarredObservation(oid, lesson.title, stage or "", text)
+        for oid, lesson, stage, text in db.session.execute(statement)
+    ]
+
+
+def _descriptors(trio: Trio) -> list[str]:
+    return [
+        d.strip()
+        for d in db.session.scalars(
+            select(CasePupil.descriptor)
+            .join(ResearchLesson, CasePupil.lesson_id == ResearchLesson.id)
+            .where(ResearchLesson.trio_id == trio.id)
+            .distinct()
+        )
+        if d and len(d.strip()) >= SHORTEST_DESCRIPTOR_CHECKED
+    ]
+
+
+def _check(trio: Trio, data: FindingInput) -> FindingInput:
+    data.title, data.focus = data.title.strip(), data.focus.strip()
+    if not data.title:
+        raise ServiceError("Give the finding a title.", "title")
+    if not data.focus:
+        raise ServiceError("Write the enquiry focus.", "focus")
+    if data.sector and data.sector not in {s.value for s in Sector}:
+        raise ServiceError("Choose a sector.", "sector")
+    if data.stage and data.stage not in STAGE_KEYS:
+        raise ServiceError("Choose a stage.", "stage")
+    if data.school_id is not None:
+        school = db.session.get(School, data.school_id)
+        if school is None or school.partnership_id != trio.partnership_id:
+            raise ServiceError("Choose one of the partnership's schools.", "school_id")
+    if data.show_school and data.school_id is None:
+        raise ServiceError("Choose the school to name, or do not name one.", "school_id")
+    descriptors = _descriptors(trio)
+    for name in TEXT_FIELDS:
+        text = getattr(data, name) or ""
+        if message := problem_in(text):
+            raise ServiceError(message, name)
+        lowered = text.lower()
+        for descriptor in descriptors:
+            if descriptor.lower() in lowered:
+                raise ServiceError(
+                    f"This repeats a case pupil's descriptor (“{descriptor}”). A finding travels "
+                    "without descriptors: say what the group learned in your own words.",
+                    name,
+                )
+    chosen = list(dict.fromkeys(data.observation_ids))
+    if len(chosen) > MAX_STARRED:
+        raise ServiceError(f"Quote at most {MAX_STARRED} starred observations.", "observations")
+    if len(starred_observations(trio, chosen)) != len(chosen):
+        raise ServiceError("Choose from the trio's starred observations.", "observations")
+    data.observation_ids = chosen
+    return data
+
+
+def _apply(finding: Finding, data: FindingInput) -> None:
+    for name in ("title", "focus", "stage", "subject", "tried", "learned", "advice"):
+        setattr(finding, name, (getattr(data, name) or "").strip() if name != "title" else data.title)
+    finding.sector = data.sector or None
+    finding.school_id = data.school_id
+    finding.show_school = bool(data.show_school and data.school_id)
+    finding.anonymous = bool(data.anonymous)
+    existing = {s.observation_id: s for s in finding.starred}
+    for observation_id, row in existing.items():
+        if observation_id not in data.observation_ids:
+            finding.starred.remove(row)
+    for observation_id in data.observation_ids:
+        if observation_id not in existing:
+            finding.starred.append(
+                FindingObservation(partnership_id=finding.partnership_id, observation_id=observation_id)
+            )
+    db.session.flush()
+    linking.set_links(finding.partnership_id, "finding", finding.id, data.link_ids)
+
+
+def create_finding(trio: Trio, data: FindingInput, author: User) -> Finding:
+    data = _check(trio, data)
+    finding = Finding(
+        partnership_id=trio.partnership_id, trio_id=trio.id, created_by_id=author.id, status="draft"
+    )
+    finding.title, finding.focus = data.title, data.focus
+    db.session.add(finding)
+    db.session.flush()
+    _apply(finding, data)
+    return finding
+
+
+def update_finding(finding: Finding, data: FindingInput) -> Finding:
+    """A published finding is withdrawn before it changes: what readers saw was approved."""
+    if finding.is_published:
+        raise ServiceError("Withdraw the finding from the library before changing it.")
+    _apply(finding, _check(finding.trio, data))
+    return finding
+
+
+def approve(finding: Finding, lead: User) -> None:
+    """Publishes the finding to the library: checked again, as the pupil rules may have tightened."""
+    if finding.is_published:
+        return
+    _check(finding.trio, input_of(finding))
+    finding.status, finding.approved_by_id = "published", lead.id
+    finding.published_at, finding.withdrawn_at = utcnow(), None
+
+
+def withdraw(finding: Finding) -> None:
+    if not finding.is_published:
+        raise ServiceError("Only a published finding can be withdrawn.")
+    finding.status, finding.withdrawn_at = "withdrawn", utcnow()
+
+
+def input_of(finding: Finding) -> FindingInput:
+    return FindingInput(
+        title=finding.title,
+        focus=finding.focus,
+        sector=finding.sector,
+        stage=finding.stage,
+        subject=finding.subject,
+        school_id=finding.school_id,
+        show_school=finding.show_school,
+        anonymous=finding.anonymous,
+        tried=finding.tried,
+        learned=finding.learned,
+        advice=finding.advice,
+        link_ids=[e.id for e in linking.links_for("finding", [finding.id]).get(finding.id, [])],
+        observation_ids=[s.observation_id for s in finding.starred],
+    )
+
+
+def findings_of(partnership: Partnership) -> list[Finding]:
+    return list(
+        db.session.scalars(
+            select(Finding)
+            .where(Finding.partnership_id == partnership.id)
+            .order_by(Finding.created_at.desc())
+        )
+    )
+
+
+def findings_of_trio(trio: Trio) -> list[Finding]:
+    return list(db.session.scalars(select(Finding).where(Finding.trio_id == trio.id).order_by(Finding.id)))
+
+
+@dataclass(frozen=True)
+class Travel:
+    partnership: str
+    on: object  # datetime
+
+
+def travelled(finding: Finding) -> list[Travel]:
+    """Where the finding has started trios: the partnerships and when (their trios stay theirs)."""
+    rows = db.session.execute(
+        select(Partnership.name, FindingReuse.created_at)
+        .join(Partnership, FindingReuse.partnership_id == Partnership.id)
+        .where(FindingReuse.finding_id == finding.id)
+        .order_by(FindingReuse.created_at)
+    ).all()
+    return [Travel(name, on) for name, on in rows]
