@@ -80,6 +80,12 @@ class Element:
         return f"{self.framework.split(' ')[0]} {self.number}"
 
     @property
+    def label(self) -> str:  # how a line refers to it: "IGBE priority KA1", "STEM framework QI 2.3"
+        if self.framework_key == "igbe":
+            return f"IGBE priority {self.number}"
+        return f"{self.framework.split(' (')[0]} QI {self.number}"
+
+    @property
     def heading(self) -> str:
         kind = "QI " if self.framework_key != "igbe" else ""
         return f"{kind}{self.number} {self.title} ({self.framework})"
