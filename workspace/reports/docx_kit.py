@@ -29,13 +29,13 @@ PORTRAIT = (Cm(21.0), Cm(29.7))
 XML_SPACE = qn("xml:space")
 TR, TC, T, VAL = qn("w:tr"), qn("w:tc"), qn("w:t"), qn("w:val")
 # Characters XML 1.0 cannot hold: a pasted control character must not make a document unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
 
 
 def clean(text: str) -> str:
     """Text without the control characters XML cannot hold (python-docx refuses them)."""
-    return _NOT_XML.sub("", text or "")
+    return NOT_XML.sub("", text or "")
 
 
 def new_document(
@@ -212,7 +212,7 @@ def paragraph(document, text: str = "", style_id: str | None = None) -> Paragrap
 def _fill(t, text: str) -> None:
     """Put text in a <w:t> already in its run. Text typed in a browser keeps its shape: line breaks
     (CRLF or CR normalised) become Word's <w:br/> and tabs Word's <w:tab/>, never stray characters."""
-    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     run = t.getparent()
     first = True
     for line_number, line in enumerate(text.split("\n")):
