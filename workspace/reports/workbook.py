@@ -11,6 +11,9 @@ string inline and escapes it cell by cell (measured: 10.5 against 7.3 million Py
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
@@ -51,6 +54,21 @@ def _serial(value: datetime | date) -> float:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return (value - EXCEL_EPOCH).total_seconds() / DAY
     return float((value - EXCEL_EPOCH.date()).days)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """XlsxWriter keeps a tuple for every cell until the sheet is written out: 390,000 of them for
+    the large partnership, and their allocations set off the cycle collector's passes over every
+    live object again and again. Tuples of text and numbers make no cycles, so the passes find
+    nothing; pausing it took a quarter off the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 Column = tuple[str, int, str]  # header, width, kind: text, number, date or datetime
@@ -264,6 +282,11 @@ def evaluation_rows(data: InterimData):
 
 
 def interim_workbook(data: InterimData, title: str = "") -> bytes:
+    with _cycle_collector_paused():
+        return _write_workbook(data, title)
+
+
+def _write_workbook(data: InterimData, title: str) -> bytes:
     buffer = BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
