@@ -256,7 +256,8 @@ def layout(
         blocks.append(
             Block(
                 "text",
-                f"{data.evidence_left_out} more evidence of impact in the workbook (Progress updates).",
+                f"The evidence of impact of {data.evidence_left_out} more "
+                f"action{'s' if data.evidence_left_out != 1 else ''} is in the workbook (Progress updates).",
             )
         )
 
