@@ -37,9 +37,8 @@ class Block:
     widths: list[float] = field(default_factory=list)
     caption: str = ""
     anchor: str = ""
-    spans: list[int] = field(
-        default_factory=list
-    )  # a table's rows of one cell the table's width: [prefix, text]
+    # A table's rows that are one cell the table's width, each [bold prefix, text]: their numbers.
+    spans: list[int] = field(default_factory=list)
 
 
 @dataclass
