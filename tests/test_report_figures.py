@@ -144,7 +144,8 @@ def _body_text(document):
     texts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
-            texts.extend(cell.text for cell in row.cells)
+            cells = {cell._tc: cell for cell in row.cells}  # a cell across columns once
+            texts.extend(cell.text for cell in cells.values())
     return texts
 
 
@@ -313,3 +314,70 @@ def test_leads_star_the_evidence_the_report_shows(app, world, client, make_clien
             ("First with evidence", "Pupils explain more.")
         ]
     assert client.post(base, data={"starred": "0"}).status_code == 303
+
+
+def _rows_after(document, first_header, row_start):
+    """The rows of the table headed `first_header` from the row whose first cell starts with `row_start`."""
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == first_header)
+    rows = [list({c._tc: c.text for c in row.cells}.values()) for row in table.rows]
+    at = next(i for i, row in enumerate(rows) if row[0].startswith(row_start))
+    return rows[at:]
+
+
+def test_starred_evidence_is_under_its_first_priority_or_qi_once_and_referred_to_elsewhere(app, world):
+    with app.app_context():
+        stem, hgios4 = _qi("stem", "2.3"), _qi("hgios4", "3.1")
+        igbe = db.session.scalar(
+            select(FrameworkElement)
+            .where(FrameworkElement.kind == "priority")
+            .order_by(FrameworkElement.position)
+        )
+        partnership, lead, three_ways = _new_action(
+            world["a"], "Linked to two QIs and a priority", links=[stem.id, hgios4.id, igbe.id]
+        )
+        _, _, stem_only = _new_action(world["a"], "Linked to the STEM QI only", links=[stem.id])
+        _, _, not_starred = _new_action(world["a"], "Evidence nobody starred", links=[stem.id])
+        actions.star(
+            actions.post_progress(three_ways, lead, "Going.", "Pupils plan investigations.", None), True
+        )
+        actions.star(actions.post_progress(stem_only, lead, "Going.", "Girls lead the groups.", None), True)
+        actions.post_progress(not_starred, lead, "Going.", "Unstarred evidence.", None)
+        db.session.commit()
+        report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
+        document = Document(io.BytesIO(to_bytes(documents.interim_report(report, "Lead Alpha"))))
+        texts = _body_text(document)
+        assert sum(t.count("Pupils plan investigations.") for t in texts) == 1
+        assert not any("Unstarred evidence." in t for t in texts)  # the leads starred some
+        for action in report.actions:
+            assert sum(t.count(action.title) for t in texts) <= 1, action.title
+        # In full under the IGBE priority's summary row, naming the two QIs it also belongs to.
+        priority = report.elements[igbe.id]
+        summary, evidence = _rows_after(document, "IGBE priority", priority.heading)[:2]
+        assert summary[1] == "1"
+        assert evidence == [
+            "Linked to two QIs and a priority (Alpha Primary School, 20 Nov 2026): Pupils plan investigations.\n"
+            "Also linked to STEM framework QI 2.3 and HGIOS4 QI 3.1."
+        ]
+        # Under each QI: its own starred evidence, then one line saying where the rest is.
+        stem_rows = _rows_after(document, "Quality indicator", report.elements[stem.id].heading)
+        assert stem_rows[0][1] == "3"
+        assert stem_rows[1] == [
+            "Linked to the STEM QI only (Alpha Primary School, 20 Nov 2026): Girls lead the groups."
+        ]
+        cross_reference = [
+            f"Evidence of impact of 1 more action linked here: see under IGBE priority {igbe.number}."
+        ]
+        assert stem_rows[2] == cross_reference
+        hgios4_rows = _rows_after(document, "Quality indicator", report.elements[hgios4.id].heading)
+        assert hgios4_rows[1] == cross_reference
+        # The report page lays out the same blocks: one cell across the table, the prefix in bold.
+        from flask import render_template
+
+        from workspace.reports import interim_layout
+
+        with app.test_request_context():
+            page = render_template(
+                "reports/_document.html", blocks=interim_layout.layout(report), contents=[], report=None
+            )
+        assert page.count("Pupils plan investigations.") == 1
+        assert '<td colspan="6" class="preserve-lines"><strong>Linked to two QIs and a priority (' in page

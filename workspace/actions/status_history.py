@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -56,10 +56,13 @@ def _status_set_through_the_orm(session: Session, _context, _instances) -> None:
             record(record_, record_.status, utcnow(), None, session=session)
 
 
-def statuses_at(action_ids: list[int], moment: datetime) -> dict[int, str]:
+def statuses_at(action_ids: list[int] | Select, moment: datetime) -> dict[int, str]:
     """Each action's status at `moment` (its last change before then). An action with no change
-    before then (made later, or with no history at all) is left out: the caller decides."""
-    if not action_ids:
+    before then (made later, or with no history at all) is left out: the caller decides.
+
+    `action_ids` may be a SELECT of the ids: thousands of ids as bound parameters cost more to
+    compile and send than the query that finds them."""
+    if isinstance(action_ids, list) and not action_ids:
         return {}
     ranked = (
         select(
@@ -80,9 +83,10 @@ def statuses_at(action_ids: list[int], moment: datetime) -> dict[int, str]:
     )
 
 
-def completed_between(action_ids: list[int], start: datetime, end: datetime) -> set[int]:
-    """Actions that became complete in [start, end), by a progress update or an edit alike."""
-    if not action_ids:
+def completed_between(action_ids: list[int] | Select, start: datetime, end: datetime) -> set[int]:
+    """Actions that became complete in [start, end), by a progress update or an edit alike
+    (`action_ids` a list or a SELECT of them, as for statuses_at)."""
+    if isinstance(action_ids, list) and not action_ids:
         return set()
     return set(
         db.session.scalars(

@@ -80,6 +80,12 @@ class Element:
         return f"{self.framework.split(' ')[0]} {self.number}"
 
     @property
+    def label(self) -> str:  # how a line refers to it: "IGBE priority KA1", "STEM framework QI 2.3"
+        if self.framework_key == "igbe":
+            return f"IGBE priority {self.number}"
+        return f"{self.framework.split(' (')[0]} QI {self.number}"
+
+    @property
     def heading(self) -> str:
         kind = "QI " if self.framework_key != "igbe" else ""
         return f"{kind}{self.number} {self.title} ({self.framework})"
@@ -127,6 +133,7 @@ def gather(
 ) -> ActionFigures:
     """Actions open at some point in the period at the chosen schools (or partnership-wide)."""
     in_scope = or_(Action.school_id.in_(chosen), Action.school_id.is_(None))
+    scope = (Action.partnership_id == partnership_id, in_scope, Action.created_at < end)
     owner = aliased(User)
     rows = db.session.execute(
         select(
@@ -140,13 +147,13 @@ def gather(
         )
         .outerjoin(School, Action.school_id == School.id)
         .outerjoin(owner, Action.owner_id == owner.id)
-        .where(Action.partnership_id == partnership_id, in_scope, Action.created_at < end)
+        .where(*scope)
         .order_by(Action.due_date, Action.id)
     ).all()
-    ids = [row[0] for row in rows]
-    at_start = status_history.statuses_at(ids, start)
-    at_end = status_history.statuses_at(ids, end)
-    completed_ids = status_history.completed_between(ids, start, end)
+    in_report = select(Action.id).where(*scope)  # the same actions, found by the database
+    at_start = status_history.statuses_at(in_report, start)
+    at_end = status_history.statuses_at(in_report, end)
+    completed_ids = status_history.completed_between(in_report, start, end)
     # An action with no recorded history at all (rows inserted in bulk) is taken as it is now.
     rows = [row for row in rows if at_start.get(row[0]) != "complete"]
     ids = [row[0] for row in rows]

@@ -88,7 +88,8 @@ class InterimData:
 
     @property
     def evidence_left_out(self) -> int:
-        shown = sum(1 for a in self.actions if (a.evidence_starred if self.evidence_starred else a.evidence))
+        starred = self.evidence_starred  # once: asked for each action, it made this quadratic
+        shown = sum(1 for a in self.actions if (a.evidence_starred if starred else a.evidence))
         return max(0, shown - len(self.evidence))
 
 

@@ -83,7 +83,7 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
         elif block.kind == "table":
             if block.caption:
                 kit.paragraph(document, block.caption, "Caption")
-            kit.table(document, block.headers, block.rows, block.widths)
+            kit.table(document, block.headers, block.rows, block.widths, spans=block.spans)
         elif block.kind == "chart":
             _chart(document, data, block.caption)
 

@@ -30,15 +30,15 @@ from . import template
 
 PORTRAIT = (Cm(21.0), Cm(29.7))
 XML_SPACE = qn("xml:space")
-TR, T, VAL = qn("w:tr"), qn("w:t"), qn("w:val")
+TR, TC, T, VAL = qn("w:tr"), qn("w:tc"), qn("w:t"), qn("w:val")
 # Characters XML 1.0 cannot hold: a pasted control character must not make a document unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
 
 
 def clean(text: str) -> str:
     """Text without the control characters XML cannot hold (python-docx refuses them)."""
-    return _NOT_XML.sub("", text or "")
+    return NOT_XML.sub("", text or "")
 
 
 def new_document(
@@ -215,7 +215,7 @@ def paragraph(document, text: str = "", style_id: str | None = None) -> Paragrap
 def _fill(t, text: str) -> None:
     """Put text in a <w:t> already in its run. Text typed in a browser keeps its shape: line breaks
     (CRLF or CR normalised) become Word's <w:br/> and tabs Word's <w:tab/>, never stray characters."""
-    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     run = t.getparent()
     first = True
     for line_number, line in enumerate(text.split("\n")):
@@ -302,22 +302,66 @@ def table(
     widths_cm: list[float] | None = None,
     caption: str | None = None,
     font_size: float = 9,
+    spans: list[int] | tuple[int, ...] = (),
 ) -> None:
     """A table with a repeating, shaded header row: the prepared table copied, and its empty row
-    copied once for each row of text (line breaks and tabs as Word's own)."""
+    copied once for each row of text (line breaks and tabs as Word's own). The rows numbered in
+    `spans` are one cell the table's width, [bold prefix, text]."""
     if caption:
         paragraph(document, caption, "Caption")
     result = copy.deepcopy(_prototype(tuple(headers), tuple(widths_cm or ()), font_size))
     template = result.findall(TR)[1]
     result.remove(template)
     width = len(headers)
-    for values in rows:
+    span_template = _span_row(template, width, widths_cm) if spans else None
+    spans = set(spans)
+    for number, values in enumerate(rows):
+        if number in spans:
+            row = copy.deepcopy(span_template)
+            t = next(row.iter(T))
+            prefix, text = values
+            if prefix:
+                run = t.getparent()
+                bold = copy.deepcopy(run)
+                run.addprevious(bold)
+                bold_t = next(bold.iter(T))
+                _fill(bold_t, prefix)
+                r_pr = bold.find(qn("w:rPr"))
+                if r_pr is None:
+                    r_pr = OxmlElement("w:rPr")
+                    bold.insert(0, r_pr)
+                r_pr.insert(0, OxmlElement("w:b"))
+            _fill(t, text)
+            result.append(row)
+            continue
         row = copy.deepcopy(template)
         values = list(values)[:width]
         for t, value in zip(list(row.iter(T)), values + [""] * (width - len(values)), strict=True):
             _fill(t, "" if value is None else str(value))
         result.append(row)
     _append_to_body(document, result)
+
+
+def _span_row(template, width: int, widths_cm) -> object:
+    """The empty row as one cell across the table's `width` columns (w:gridSpan)."""
+    row = copy.deepcopy(template)
+    cells = row.findall(TC)
+    for cell in cells[1:]:
+        row.remove(cell)
+    tc_pr = cells[0].find(qn("w:tcPr"))
+    if tc_pr is None:
+        tc_pr = OxmlElement("w:tcPr")
+        cells[0].insert(0, tc_pr)
+    tc_w = tc_pr.find(qn("w:tcW"))
+    if tc_w is not None and widths_cm:
+        tc_w.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in widths_cm)))
+    span = OxmlElement("w:gridSpan")
+    span.set(VAL, str(width))
+    if tc_w is not None:
+        tc_w.addnext(span)
+    else:
+        tc_pr.insert(0, span)
+    return row
 
 
 def landscape(document) -> None:

@@ -23,6 +23,7 @@ MANY_TRIOS = 8
 MANY_EVALUATIONS = 60
 SUMMARY_HEADERS = ["", "Actions", "Complete", "Overdue", "No recent update", "With evidence of impact"]
 SUMMARY_WIDTHS = [7.0, 1.6, 2.0, 1.9, 2.2, 2.3]
+UNLINKED_EVIDENCE = "Evidence of impact of actions linked to no priority or quality indicator"
 
 
 @dataclass
@@ -37,6 +38,77 @@ class Block:
     widths: list[float] = field(default_factory=list)
     caption: str = ""
     anchor: str = ""
+    # A table's rows that are one cell the table's width, each [bold prefix, text]: their numbers.
+    spans: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PlacedEvidence:
+    under: dict[int, list[list[str]]]  # element id: the rows under its summary row ([prefix, text])
+    unlinked: list[tuple[str, str]]  # evidence of actions linked to no priority or QI: bullets
+
+
+def _evidence_prefix(action) -> str:
+    return (
+        f"{action.title} ({action.school}, {action.evidence_at:%-d %b %Y}"
+        + (f"; flagged: {', '.join(action.marks)}" if action.marks else "")
+        + "): "
+    )
+
+
+def _names(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def place_evidence(data: InterimData) -> PlacedEvidence:
+    """Each action's evidence of impact once, in full, under the first priority or QI it is linked
+    to in the report's order (IGBE priorities first, then QIs as listed), with a line naming the
+    others it belongs to; under each of those others, one line saying where it is, never its text.
+    So no action is printed twice, and no row's count of evidence goes unexplained."""
+    order = [s.element.id for s in data.priorities + data.qis]
+    rank = {element_id: i for i, element_id in enumerate(order)}
+    under: dict[int, list[list[str]]] = {}
+    elsewhere: dict[int, dict[int, int]] = {}  # element: {home element: actions shown there}
+    unlinked = []
+    for action in data.evidence:
+        linked = sorted((e for e in action.element_ids if e in rank), key=rank.__getitem__)
+        if not linked:
+            unlinked.append((_evidence_prefix(action), action.evidence))
+            continue
+        home, others = linked[0], linked[1:]
+        text = action.evidence
+        if others:
+            text += "\nAlso linked to " + _names([data.elements[e].label for e in others]) + "."
+        under.setdefault(home, []).append([_evidence_prefix(action), text])
+        for other in others:
+            homes = elsewhere.setdefault(other, {})
+            homes[home] = homes.get(home, 0) + 1
+    for element_id, homes in elsewhere.items():
+        count = sum(homes.values())
+        where = _names([data.elements[h].label for h in sorted(homes, key=rank.__getitem__)])
+        under.setdefault(element_id, []).append(
+            [
+                "",
+                f"Evidence of impact of {count} more action{'s' if count != 1 else ''} linked here: "
+                f"see under {where}.",
+            ]
+        )
+    return PlacedEvidence(under, unlinked)
+
+
+def _evidence_note(data: InterimData) -> str:
+    if not data.evidence:
+        return ""
+    chosen = (
+        "the evidence of impact the partnership's leads starred for this report"
+        if data.evidence_starred
+        else "each action's latest evidence of impact in the period (leads star the updates to show "
+        "here on each action's page)"
+    )
+    return (
+        f"Under each row, {chosen}, latest first: each action's under the first priority or quality "
+        f"indicator it is linked to, IGBE priorities first."
+    )
 
 
 def section_keys(data: InterimData) -> list[tuple[str, str]]:
@@ -123,9 +195,10 @@ def layout(
             f"Each row counts the actions linked to a priority or quality indicator that were open "
             f"in the period, with their status at its end; “no recent update” means none in the "
             f"{data.stale_weeks} weeks before the end. An action linked to several is counted under "
-            f"each.",
+            f"each. " + _evidence_note(data),
         )
     )
+    placed = place_evidence(data)
     for title, summaries, first in (
         ("By IGBE priority", data.priorities, "IGBE priority"),
         ("By quality indicator", data.qis, "Quality indicator"),
@@ -134,12 +207,19 @@ def layout(
         if not summaries:
             blocks.append(Block("text", f"No actions of the period are linked to {title[3:].lower()}s."))
             continue
+        rows, spans = [], []
+        for summary in summaries:
+            rows.append(summary.row())
+            for entry in placed.under.get(summary.element.id, []):
+                spans.append(len(rows))
+                rows.append(entry)
         blocks.append(
             Block(
                 "table",
                 headers=[first] + SUMMARY_HEADERS[1:],
-                rows=[s.row() for s in summaries],
+                rows=rows,
                 widths=SUMMARY_WIDTHS,
+                spans=spans,
             )
         )
         if summaries is data.qis and data.chart_categories:
@@ -168,35 +248,18 @@ def layout(
             if sections.get(key, "").strip():
                 heading(summary.element.heading, 3)
                 blocks.append(_written(sections[key], key))
-    heading("Evidence of impact", 2)
-    if data.evidence:
+    if placed.unlinked:
+        blocks.append(Block("bullets", text=UNLINKED_EVIDENCE, items=placed.unlinked))
+    if not data.evidence:
+        blocks.append(Block("text", "No evidence of impact was posted in the period."))
+    elif data.evidence_left_out:
         blocks.append(
             Block(
                 "text",
-                "Evidence of impact the partnership's leads chose for this report, latest first."
-                if data.evidence_starred
-                else "The latest evidence of impact posted for each action in the period (leads star the "
-                "updates to show here on each action's page).",
+                f"The evidence of impact of {data.evidence_left_out} more "
+                f"action{'s' if data.evidence_left_out != 1 else ''} is in the workbook (Progress updates).",
             )
         )
-        blocks.append(
-            Block(
-                "bullets",
-                items=[
-                    (
-                        f"{a.title} ({a.school}, {a.evidence_at:%-d %b %Y}"
-                        + (f"; flagged: {', '.join(a.marks)}" if a.marks else "")
-                        + "): ",
-                        a.evidence,
-                    )
-                    for a in data.evidence
-                ],
-            )
-        )
-        if data.evidence_left_out:
-            blocks.append(Block("text", f"{data.evidence_left_out} more in the workbook (Progress updates)."))
-    else:
-        blocks.append(Block("text", "No evidence of impact was posted in the period."))
 
     heading("Collaborative enquiry")
     if not data.trios:
@@ -260,7 +323,7 @@ def layout(
                 widths=[5.2, 3.0, 2.6, 1.8, 1.9, 1.9, 2.6],
                 caption="Actions flagged (each listed once"
                 + (
-                    "; those with evidence of impact are under Evidence of impact"
+                    "; those with evidence of impact are under Progress and impact"
                     if len(flagged) < len(data.exceptions)
                     else ""
                 )

@@ -4,12 +4,16 @@ raw export teachers ask for) and self-evaluations. Same scope as the report: its
 period and schools. Case-pupil descriptors only when the report includes them; labels always.
 
 Each sheet has a header row, frozen panes, filters and real date cells (times in UTC, said so).
-XlsxWriter in constant-memory mode streams each row out as it is written; it wrote the large
-partnership's 440,000 cells about three times as fast as openpyxl's write-only mode.
+XlsxWriter wrote the large partnership's 390,000 cells about three times as fast as openpyxl's
+write-only mode; with shared strings rather than its constant-memory mode, which writes each
+string inline and escapes it cell by cell (measured: 10.5 against 7.3 million Python calls).
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
@@ -36,38 +40,67 @@ from ..models import (
 from ..models.actions import ACTION_STATUS_LABELS
 from ..models.frameworks import FrameworkLevel
 from .data import InterimData
-from .docx_kit import clean
+from .docx_kit import NOT_XML, clean
 
-MAX_CELL_TEXT = 32_767  # what a spreadsheet cell holds
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    """Excel has no time zones: times are written in UTC, and the header says so."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value else None
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, for dates after February 1900
+DAY = 86_400.0
 
 
-def _sheet(book, formats: dict, title: str, headers: list[str], widths: list[int], rows) -> None:
+def _serial(value: datetime | date) -> float:
+    """A date or time as Excel's serial number, which a date format shows as a date: what
+    write_datetime() does, without its checks for every cell."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return (value - EXCEL_EPOCH).total_seconds() / DAY
+    return float((value - EXCEL_EPOCH.date()).days)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """XlsxWriter keeps a tuple for every cell until the sheet is written out: 390,000 of them for
+    the large partnership, and their allocations set off the cycle collector's passes over every
+    live object again and again. Tuples of text and numbers make no cycles, so the passes find
+    nothing; pausing it took a quarter off the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+Column = tuple[str, int, str]  # header, width, kind: text, number, date or datetime
+
+
+def _sheet(book, formats: dict, title: str, columns: list[Column], rows) -> None:
+    """One sheet. Each column's writer and format are chosen once, not looked up for every cell."""
     sheet = book.add_worksheet(title)
-    for index, width in enumerate(widths):
+    for index, (_, width, _) in enumerate(columns):
         sheet.set_column(index, index, width)
-    sheet.write_row(0, 0, headers, formats["header"])
+    sheet.write_row(0, 0, [header for header, _, _ in columns], formats["header"])
+    date_format, datetime_format = formats["date"], formats["datetime"]
+
+    def day(row, column, value):
+        sheet.write_number(row, column, _serial(value), date_format)
+
+    def moment(row, column, value):
+        sheet.write_number(row, column, _serial(value), datetime_format)
+
+    # Text always as a string: text beginning with "=" is never a formula a spreadsheet runs.
+    # Control characters XML cannot hold are dropped (XlsxWriter would write them as _x0007_).
+    writers = {"text": sheet.write_string, "number": sheet.write_number, "date": day, "datetime": moment}
+    plan = [(column, writers[kind], kind == "text") for column, (_, _, kind) in enumerate(columns)]
+    drop = NOT_XML.sub
     last = 0
-    for number, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
+    for last, row in enumerate(rows, start=1):
+        for (column, write, is_text), value in zip(plan, row, strict=True):
             if value is None or value == "":
                 continue
-            if isinstance(value, str):
-                # Always as a string: text beginning with "=" is never a formula a spreadsheet runs.
-                sheet.write_string(number, column, clean(value)[:MAX_CELL_TEXT])
-            elif isinstance(value, datetime):
-                sheet.write_datetime(number, column, value, formats["datetime"])
-            elif isinstance(value, date):
-                sheet.write_datetime(number, column, datetime.combine(value, time.min), formats["date"])
-            else:
-                sheet.write_number(number, column, value)
-        last = number
+            write(last, column, drop("", value) if is_text else value)
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, last, len(headers) - 1)
+    sheet.autofilter(0, 0, last, len(columns) - 1)
 
 
 def _bounds(data: InterimData) -> tuple[datetime, datetime]:
@@ -80,19 +113,19 @@ def _bounds(data: InterimData) -> tuple[datetime, datetime]:
 def action_rows(data: InterimData):
     for a in data.actions:
         links = "; ".join(data.elements[e].heading for e in a.element_ids if e in data.elements)
-        yield [
+        yield (
             a.id,
             a.title,
             a.school,
             a.owner,
             a.status_label,
             a.due,
-            _naive(a.created_at),
-            _naive(a.last_update_at),
+            a.created_at,
+            a.last_update_at,
             "Yes" if a.completed_in_period else "No",
             "; ".join(a.marks),
             links,
-        ]
+        )
 
 
 def progress_rows(data: InterimData):
@@ -121,16 +154,16 @@ def progress_rows(data: InterimData):
         )
         .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
     ):
-        yield [
-            _naive(when),
+        yield (
+            when,
             action_id,
             title,
             school or "Partnership-wide",
-            name or "",
+            name,
             text,
             ACTION_STATUS_LABELS.get(status_to, "") if status_to else "",
-            evidence or "",
-        ]
+            evidence,
+        )
 
 
 def observation_rows(data: InterimData):
@@ -184,17 +217,11 @@ def observation_rows(data: InterimData):
             Trio.name, ResearchLesson.lesson_date, ResearchLesson.id, Observation.created_at, Observation.id
         )
     ):
-        row = [trio, f"Cycle {cycle}, lesson {number}", lesson_date, school or "", f"Pupil {label}"]
-        if data.with_descriptors:
-            row.append(descriptor or "")
-        yield row + [
-            stage or "Whole lesson",
-            name or "",
-            _naive(when),
-            score,
-            text,
-            "Yes" if highlight else "",
-        ]
+        yield (
+            (trio, f"Cycle {cycle}, lesson {number}", lesson_date, school, f"Pupil {label}")
+            + ((descriptor,) if data.with_descriptors else ())
+            + (stage or "Whole lesson", name, when, score, text, "Yes" if highlight else "")
+        )
 
 
 def evaluation_rows(data: InterimData):
@@ -255,11 +282,17 @@ def evaluation_rows(data: InterimData):
 
 
 def interim_workbook(data: InterimData, title: str = "") -> bytes:
+    with _cycle_collector_paused():
+        return _write_workbook(data, title)
+
+
+def _write_workbook(data: InterimData, title: str) -> bytes:
     buffer = BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
         {
-            "constant_memory": True,
+            # Shared strings, built in memory: constant_memory (which in_memory turns off) would
+            # write each string inline and escape it cell by cell, 40% more work for this size.
             "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -283,38 +316,56 @@ def interim_workbook(data: InterimData, title: str = "") -> bytes:
         formats,
         "Actions",
         [
-            "Id",
-            "Action",
-            "School",
-            "Owner",
-            "Status at the period's end",
-            "Due",
-            "Created (UTC)",
-            "Last update (UTC)",
-            "Completed in the period",
-            "Flagged",
-            "Linked QIs and priorities",
+            ("Id", 8, "number"),
+            ("Action", 48, "text"),
+            ("School", 28, "text"),
+            ("Owner", 22, "text"),
+            ("Status at the period's end", 16, "text"),
+            ("Due", 12, "date"),
+            ("Created (UTC)", 18, "datetime"),
+            ("Last update (UTC)", 18, "datetime"),
+            ("Completed in the period", 12, "text"),
+            ("Flagged", 30, "text"),
+            ("Linked QIs and priorities", 70, "text"),
         ],
-        [8, 48, 28, 22, 16, 12, 18, 18, 12, 30, 70],
         action_rows(data),
     )
     _sheet(
         book,
         formats,
         "Progress updates",
-        ["Posted (UTC)", "Action id", "Action", "School", "By", "Update", "Status set", "Evidence of impact"],
-        [18, 10, 44, 28, 22, 60, 14, 50],
+        [
+            ("Posted (UTC)", 18, "datetime"),
+            ("Action id", 10, "number"),
+            ("Action", 44, "text"),
+            ("School", 28, "text"),
+            ("By", 22, "text"),
+            ("Update", 60, "text"),
+            ("Status set", 14, "text"),
+            ("Evidence of impact", 50, "text"),
+        ],
         progress_rows(data),
     )
-    pupil = ["Case pupil"] + (["Descriptor"] if data.with_descriptors else [])
     _sheet(
         book,
         formats,
         "Observations",
-        ["Trio", "Lesson", "Lesson date", "School"]
-        + pupil
-        + ["Stage", "Observer", "Time (UTC)", "Leuven", "What was seen", "Highlight"],
-        [30, 18, 12, 26, 10] + ([30] if data.with_descriptors else []) + [22, 22, 18, 8, 70, 9],
+        [
+            ("Trio", 30, "text"),
+            ("Lesson", 18, "text"),
+            ("Lesson date", 12, "date"),
+            ("School", 26, "text"),
+            ("Case pupil", 10, "text"),
+        ]
+        + ([("Descriptor", 30, "text")] if data.with_descriptors else [])
+        + [
+            ("Stage", 22, "text"),
+            ("Observer", 22, "text"),
+            ("Time (UTC)", 18, "datetime"),
+            ("Leuven", 8, "number"),
+            ("What was seen", 70, "text"),
+            ("Highlight", 9, "text"),
+        ],
         observation_rows(data),
     )
     _sheet(
@@ -322,16 +373,15 @@ def interim_workbook(data: InterimData, title: str = "") -> bytes:
         formats,
         "Self-evaluations",
         [
-            "School",
-            "Framework",
-            "QI and theme",
-            "Date",
-            "Level",
-            "How well are we doing?",
-            "How do we know?",
-            "What are we going to do now?",
+            ("School", 28, "text"),
+            ("Framework", 22, "text"),
+            ("QI and theme", 50, "text"),
+            ("Date", 12, "date"),
+            ("Level", 24, "text"),
+            ("How well are we doing?", 50, "text"),
+            ("How do we know?", 50, "text"),
+            ("What are we going to do now?", 50, "text"),
         ],
-        [28, 22, 50, 12, 24, 50, 50, 50],
         evaluation_rows(data),
     )
     book.close()
