@@ -9,8 +9,10 @@ from io import BytesIO
 import xlsxwriter
 
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
-from ..reports.workbook import _naive, _sheet
+from ..reports.workbook import Column, write_sheet
 from . import network, programme
+
+_MOVEMENT_COUNTS = [("Evaluated", 10), ("Moved up", 10), ("Same", 8), ("Moved down", 10), ("Once only", 10)]
 
 
 def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int) -> bytes:
@@ -33,24 +35,24 @@ def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int)
     }
     figures = programme.overview(partnership_ids, today, quiet_weeks)
     statuses = [ACTION_STATUS_LABELS[s] for s in ACTION_STATUSES]
-    _sheet(
+    partnership_columns: list[Column] = [
+        ("Partnership", 36, "text"),
+        ("Schools", 9, "number"),
+        ("Local authorities", 30, "text"),
+        ("Trios active", 10, "number"),
+        ("Lessons this term", 10, "number"),
+        *[(f"Actions: {s}", 12, "number") for s in statuses],
+        ("Findings published", 10, "number"),
+        ("Last activity (UTC)", 18, "datetime"),
+        (f"Quiet ({quiet_weeks} weeks or more)", 12, "text"),
+        ("Latest interim report", 30, "text"),
+        ("Report status", 12, "text"),
+    ]
+    write_sheet(
         book,
         formats,
         "Partnerships",
-        [
-            "Partnership",
-            "Schools",
-            "Local authorities",
-            "Trios active",
-            "Lessons this term",
-            *[f"Actions: {s}" for s in statuses],
-            "Findings published",
-            "Last activity (UTC)",
-            f"Quiet ({quiet_weeks} weeks or more)",
-            "Latest interim report",
-            "Report status",
-        ],
-        [36, 9, 30, 10, 10, *[12] * len(statuses), 10, 18, 12, 30, 12],
+        partnership_columns,
         (
             [
                 f.name,
@@ -60,7 +62,7 @@ def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int)
                 f.lessons_this_term,
                 *[f.actions[s] for s in ACTION_STATUSES],
                 f.findings_published,
-                _naive(f.last_activity),
+                f.last_activity,
                 "Yes" if f.quiet else "No",
                 f.report_title or "None yet",
                 (f.report_status or "").capitalize(),
@@ -80,12 +82,17 @@ def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int)
                     e.total,
                 ]
 
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Actions by priority and QI",
-        ["Partnership", "Kind", "Priority or QI", *statuses, "Total"],
-        [36, 14, 60, *[12] * len(statuses), 8],
+        [
+            ("Partnership", 36, "text"),
+            ("Kind", 14, "text"),
+            ("Priority or QI", 60, "text"),
+            *[(s, 12, "number") for s in statuses],
+            ("Total", 8, "number"),
+        ],
         element_rows(),
     )
 
@@ -104,20 +111,24 @@ def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int)
                     "; ".join(f"{label}: {n}" for label, n in m.to_levels),
                 ]
 
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Self-evaluation movement",
-        ["Partnership", "QI", "Evaluated", "Moved up", "Same", "Moved down", "Once only", "From", "To"],
-        [36, 60, 10, 10, 8, 10, 10, 40, 40],
+        [
+            ("Partnership", 36, "text"),
+            ("QI", 60, "text"),
+            *[(header, width, "number") for header, width in _MOVEMENT_COUNTS],
+            ("From", 40, "text"),
+            ("To", 40, "text"),
+        ],
         movement_rows(),
     )
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Coverage gaps",
-        ["Framework", "QI or IGBE priority with no enquiring trio"],
-        [50, 80],
+        [("Framework", 50, "text"), ("QI or IGBE priority with no enquiring trio", 80, "text")],
         (
             [gap.framework, label]
             for gap in programme.coverage_gaps(partnership_ids)
@@ -125,12 +136,18 @@ def overview_workbook(partnership_ids: list[int], today: date, quiet_weeks: int)
         ),
     )
     graph = network.network(partnership_ids)
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Network ties",
-        ["School", "Local authority", "School", "Local authority", "Trios together", "Across authorities"],
-        [36, 20, 36, 20, 10, 12],
+        [
+            ("School", 36, "text"),
+            ("Local authority", 20, "text"),
+            ("School", 36, "text"),
+            ("Local authority", 20, "text"),
+            ("Trios together", 10, "number"),
+            ("Across authorities", 12, "text"),
+        ],
         (
             [t.a.name, t.a.authority, t.b.name, t.b.authority, t.trios, "Yes" if t.across else "No"]
             for t in graph.ties

@@ -314,9 +314,9 @@ def table(
     result.remove(template)
     width = len(headers)
     span_template = _span_row(template, width, widths_cm) if spans else None
-    spans = set(spans)
+    spanned = set(spans)
     for number, values in enumerate(rows):
-        if number in spans:
+        if number in spanned and span_template is not None:
             row = copy.deepcopy(span_template)
             t = next(row.iter(T))
             prefix, text = values
@@ -342,7 +342,7 @@ def table(
     _append_to_body(document, result)
 
 
-def _span_row(template, width: int, widths_cm) -> object:
+def _span_row(template, width: int, widths_cm):
     """The empty row as one cell across the table's `width` columns (w:gridSpan)."""
     row = copy.deepcopy(template)
     cells = row.findall(TC)

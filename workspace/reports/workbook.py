@@ -74,7 +74,7 @@ def _cycle_collector_paused() -> Iterator[None]:
 Column = tuple[str, int, str]  # header, width, kind: text, number, date or datetime
 
 
-def _sheet(book, formats: dict, title: str, columns: list[Column], rows) -> None:
+def write_sheet(book, formats: dict, title: str, columns: list[Column], rows) -> None:
     """One sheet. Each column's writer and format are chosen once, not looked up for every cell."""
     sheet = book.add_worksheet(title)
     for index, (_, width, _) in enumerate(columns):
@@ -311,7 +311,7 @@ def _write_workbook(data: InterimData, title: str) -> bytes:
         "date": book.add_format({"num_format": "d mmm yyyy"}),
         "datetime": book.add_format({"num_format": "d mmm yyyy hh:mm"}),
     }
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Actions",
@@ -330,7 +330,7 @@ def _write_workbook(data: InterimData, title: str) -> bytes:
         ],
         action_rows(data),
     )
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Progress updates",
@@ -346,7 +346,7 @@ def _write_workbook(data: InterimData, title: str) -> bytes:
         ],
         progress_rows(data),
     )
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Observations",
@@ -368,7 +368,7 @@ def _write_workbook(data: InterimData, title: str) -> bytes:
         ],
         observation_rows(data),
     )
-    _sheet(
+    write_sheet(
         book,
         formats,
         "Self-evaluations",
