@@ -583,13 +583,21 @@ def generate(
     return counts
 
 
+def _is_integer(column) -> bool:
+    try:
+        return column.type.python_type is int
+    except NotImplementedError:
+        return False
+
+
 def _advance_sequences() -> None:
     """Explicit ids leave PostgreSQL's id sequences behind; move each past the highest id, or the
     next row anyone adds would collide."""
     if db.engine.dialect.name != "postgresql":
         return
     for table in db.metadata.sorted_tables:
-        if "id" in table.c:
+        # Only integer ids have a sequence (a SAML assertion's id is the provider's text).
+        if "id" in table.c and table.c.id.autoincrement is not False and _is_integer(table.c.id):
             db.session.execute(
                 text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
