@@ -209,3 +209,18 @@ def test_a_deployment_without_cron_can_send_after_the_request(client, world, app
     [message] = mailbox.to("right.away@example.org")
     assert link in all_text(message)
     assert [r.state for r in outbox_rows(app)] == [OutboxState.SENT]
+
+
+def test_a_name_with_a_line_break_makes_a_one_line_subject(client, world, app, mailbox):
+    """A line break typed into a name is no header of its own, and does not stop the outbox."""
+    with app.app_context():
+        db.session.get(
+            Partnership, world["a"]["partnership_id"]
+        ).name = "Forth\r\nBcc: someone@elsewhere.example"
+        db.session.commit()
+    client.sign_in(world["a"]["lead"])
+    make_invite(client, world, "line.break@example.org")
+    assert "Sent 1;" in send_mail(app)
+    [message] = mailbox.messages
+    assert message["Subject"].startswith("Forth Bcc: someone@elsewhere.example:")
+    assert message["Bcc"] is None and message["To"] == "line.break@example.org"

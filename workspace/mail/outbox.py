@@ -101,6 +101,10 @@ def queue(
         return None
     from .preferences import unsubscribe_url
 
+    # A subject is one line: a name typed with a line break (a partnership's, an action's) must
+    # not become a header the mail server reads, nor a ValueError that stops the outbox.
+    subject = " ".join(subject.split())
+
     unsubscribe = None
     if kind != MailKind.INVITATION and recipient is not None:
         unsubscribe = unsubscribe_url(recipient, kind)
