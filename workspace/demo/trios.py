@@ -247,6 +247,7 @@ def load_demo_trios(partnership: Partnership, today: date | None = None) -> None
                     ),
                 )
                 observation.created_at = observation.updated_at = _at(lesson_day, 4 + n * 6)
+                observation.received_at = observation.created_at
                 observation.is_highlight = highlight
             for n, (label, question, response) in enumerate(spec["voice"]):
                 note = reflection.add_pupil_voice(
