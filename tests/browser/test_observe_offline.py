@@ -1,0 +1,126 @@
+"""Observing through school Wi-Fi in a real browser: the connection drops, stalls, loses a reply and
+comes back, and each note is stored exactly once; a reload in a dead spot keeps the page, the
+draft and the notes waiting."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_foundation_journey import sign_in
+
+pytestmark = pytest.mark.browser
+
+# The demo, loaded into an empty database: its first trio's second lesson, which Priya and Callum
+# observe.
+OBSERVE = "/p/1/trios/1/lessons/2/observe"
+
+
+def _open(checked, base, email):
+    sign_in(checked, base, email)
+    checked.page.goto(base + OBSERVE)
+    expect(checked.page.get_by_role("heading", name="Record an observation")).to_be_visible()
+
+
+def _write(page, text):
+    page.locator(".toggle", has_text="Pupil B:").click()
+    page.get_by_label("What did you see?").fill(text)
+    page.get_by_role("button", name="Save observation").click()
+
+
+def _entries(page, text):
+    return page.locator("#observation-feed .entry", has_text=text)
+
+
+# What chromium and htmx log of requests made with the network cut: expected here.
+OFFLINE_LOGS = re.compile(r"ERR_INTERNET_DISCONNECTED|htmx:(afterRequest|sendError), \[object HTMLElement\]")
+
+
+def _clean_but_offline(checked):
+    checked.problems = [p for p in checked.problems if not OFFLINE_LOGS.search(p)]
+    checked.assert_clean()
+
+
+def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
+    priya = new_page("priya-offline", viewport=(768, 1024))
+    callum = new_page("callum-offline", viewport=(768, 1024))
+    _open(priya, live_server, "priya.sharma@demo.example")
+    _open(callum, live_server, "callum.fraser@demo.example")
+    page, status = priya.page, priya.page.locator("#save-status")
+
+    # Slow Wi-Fi: the request is held; "Saving…" shows beside the button, which is busy.
+    held = []
+    page.route("**/observations", lambda route: held.append(route))
+    _write(page, "Slow: counted the tenths on the wall.")
+    expect(status).to_have_text("Saving…")
+    expect(page.get_by_role("button", name="Save observation")).to_have_attribute("aria-busy", "true")
+    priya.shot("saving")
+    held[0].continue_()
+    page.unroute("**/observations")
+    expect(status).to_have_text("Saved. Your entry is in the list below.")
+
+    # The reply lost: the server saved the note, the answer never came. The note waits on the
+    # tablet, is sent again by itself, and the server answers with the entry it stored.
+    def reply_lost(route):
+        route.fetch()  # reaches the server, which saves it
+        route.abort("internetdisconnected")
+
+    page.route("**/observations", reply_lost, times=1)
+    _write(page, "Lost reply: explained why 0.5 is a half.")
+    expect(page.locator("#observation-outbox")).to_contain_text("Waiting to send")
+    expect(page.locator("#htmx-error")).to_be_hidden()  # nothing claims it was not saved
+    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(_entries(page, "Lost reply: explained why 0.5")).to_have_count(1)
+    expect(page.locator("#observation-outbox")).to_be_hidden()
+
+    # Offline: the note is kept and shown as waiting; the poll failing says so quietly.
+    priya.page.context.set_offline(True)
+    _write(page, "Offline: shaded three of ten squares.")
+    expect(status).to_have_text("Waiting for the connection: 1 note kept on this tablet.")
+    expect(page.locator("#outbox-notes .entry")).to_have_text(
+        re.compile("Pupil B · Waiting to send.*Offline: shaded three", re.S)
+    )
+    expect(page.locator("#feed-connection")).to_have_text(
+        "Offline: colleagues' notes will appear when you reconnect.", timeout=8000
+    )
+    expect(page.locator("#htmx-error")).to_be_hidden()
+    expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
+    priya.axe("observe offline with a note waiting")
+    priya.shot("offline")
+    priya.page.context.set_offline(False)
+    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(_entries(page, "Offline: shaded three")).to_have_count(1)
+    # The second observer's tablet brings it in by itself, once.
+    expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
+    expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
+    assert page.evaluate("() => localStorage.getItem('workspace.outbox.v1')") is None
+    priya.axe("observe after the notes were sent")
+    _clean_but_offline(priya)
+    callum.assert_clean()
+
+
+def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, new_page):
+    eilidh = new_page("eilidh-offline", viewport=(768, 1024))
+    _open(eilidh, live_server, "eilidh.robertson@demo.example")
+    page = eilidh.page
+    # The service worker is looking after the page, and has a copy of it.
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+
+    page.context.set_offline(True)
+    _write(page, "Kept: drew a number line from 0 to 1.")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
+    page.get_by_label("What did you see?").fill("A draft, typed in the dead spot")
+    page.reload()
+    # The page, not the browser's error; the draft back in the box; the note still waiting.
+    expect(page.get_by_role("heading", name="Record an observation")).to_be_visible()
+    expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
+    eilidh.shot("reloaded-offline")
+    eilidh.axe("observe reloaded offline")
+
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
+    expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+    _clean_but_offline(eilidh)
