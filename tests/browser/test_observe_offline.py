@@ -33,7 +33,9 @@ def _entries(page, text):
 
 
 # What chromium and htmx log of requests made with the network cut: expected here.
-OFFLINE_LOGS = re.compile(r"ERR_INTERNET_DISCONNECTED|htmx:(afterRequest|sendError), \[object HTMLElement\]")
+OFFLINE_LOGS = re.compile(
+    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
+)
 
 
 def _clean_but_offline(checked):
@@ -81,7 +83,7 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
         re.compile("Pupil B · Waiting to send.*Offline: shaded three", re.S)
     )
     expect(page.locator("#feed-connection")).to_have_text(
-        "Offline: colleagues' notes will appear when you reconnect.", timeout=8000
+        "Offline: colleagues' notes will appear when you reconnect."
     )
     expect(page.locator("#htmx-error")).to_be_hidden()
     expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
@@ -119,8 +121,41 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     eilidh.shot("reloaded-offline")
     eilidh.axe("observe reloaded offline")
 
+    # The session ends while offline (signed out elsewhere, or timed out): the note waits, the
+    # page says why; after signing in again the outbox is sent, once.
+    page.context.clear_cookies()
     page.context.set_offline(False)
-    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"), timeout=10000)
+    # (The feed, refreshed on reconnecting, meets the ended session and goes to sign in.)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("[data-outbox-notice]")).to_have_text(
+        "1 note is waiting on this tablet: sign in, and they will be sent."
+    )
+    sign_in(eilidh, live_server, "eilidh.robertson@demo.example")
+    page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')")
+    page.goto(live_server + OBSERVE)
     expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+
+    # Signing out with a note waiting (the server unreachable) warns and offers to wait; signing
+    # out then leaves no note, draft or page on the tablet.
+    page.route("**/observations", lambda route: route.abort("connectionrefused"))
+    _write(page, "Unsent: compared halves by folding.")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Unsent: compared halves")
+    warnings = []
+
+    def answer(dialog, accept):
+        warnings.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Unsent: compared halves")
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert warnings[0].startswith("1 observation has not been sent yet.") and len(warnings) == 2
+    left = page.evaluate(
+        "async () => [Object.keys(localStorage), await caches.has('workspace-observe-pages')]"
+    )
+    assert left == [[], False], left
     _clean_but_offline(eilidh)

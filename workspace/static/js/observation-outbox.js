@@ -203,6 +203,12 @@
     var token = csrfToken();
 
     function answered(response) {
+      // The answer is read to its end even where it is not used: a stream left open keeps the
+      // request, and the page, busy.
+      return response.text().then(function () { return settled(response); });
+    }
+
+    function settled(response) {
       if (response.status === 400 && !renewed) {
         renewed = true;
         return renewToken(note).then(function (fresh) {
@@ -214,7 +220,7 @@
         throw { signIn: true };
       }
       if (response.status === 422) {
-        return held(note, response);
+        return held(note);
       }
       if (response.status >= 200 && response.status < 300) {
         forget(note.id);
@@ -245,6 +251,10 @@
             " kept on this tablet will be sent then.");
           return; // nothing will succeed until the teacher signs in again
         }
+        if (problem && problem.held) {
+          retryLater(); // its message stays until the form is free
+          return;
+        }
         status(waitingMessage());
         retryLater();
       });
@@ -258,25 +268,23 @@
 
   // The server could not save a note as it is (the plan changed, say): it goes back into the form
   // for the teacher to check, if the form is free; otherwise it waits, and the queue with it.
-  function held(note, response) {
+  function held(note) {
     var text = field("text");
     if (!text || text.value.trim()) {
       status("A note kept on this tablet needs checking: save or clear what you are writing to see it.");
       throw { held: true };
     }
-    return response.text().then(function () {
-      note.fields.forEach(function (pair) {
-        var input = form().querySelector('[name="' + pair[0] + '"][value="' + CSS.escape(pair[1]) + '"]');
-        if (input && (input.type === "radio" || input.type === "checkbox")) {
-          input.checked = true;
-        }
-      });
-      text.value = note.text;
-      field("client_id").value = note.id;
-      forget(note.id);
-      status("A note kept on this tablet could not be saved as it was: it is back in the form. Check it and save again.");
-      return false;
+    note.fields.forEach(function (pair) {
+      var input = form().querySelector('[name="' + pair[0] + '"][value="' + CSS.escape(pair[1]) + '"]');
+      if (input && (input.type === "radio" || input.type === "checkbox")) {
+        input.checked = true;
+      }
     });
+    text.value = note.text;
+    field("client_id").value = note.id;
+    forget(note.id);
+    status("A note kept on this tablet could not be saved as it was: it is back in the form. Check it and save again.");
+    return false;
   }
 
   // The form -------------------------------------------------------------------------------------
@@ -408,15 +416,13 @@
   // The feed's poll failing is not a save failing: a quiet word beside the feed.
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail.elt;
-    var note = document.getElementById("feed-connection");
-    if (note && elt && elt.id === "observation-feed") {
-      note.textContent = "Offline: colleagues' notes will appear when you reconnect.";
+    if (elt && elt.id === "observation-feed") {
+      connection("Offline: colleagues' notes will appear when you reconnect.");
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var note = document.getElementById("feed-connection");
-    if (note && event.detail.successful && event.detail.elt && event.detail.elt.id === "observation-feed") {
-      note.textContent = "";
+    if (event.detail.successful && event.detail.elt && event.detail.elt.id === "observation-feed") {
+      connection("");
     }
   });
 
@@ -495,9 +501,23 @@
     flush();
   }
 
+  function connection(message) {
+    var note = document.getElementById("feed-connection");
+    if (note) {
+      note.textContent = message;
+    }
+  }
+
+  window.addEventListener("offline", function () {
+    connection("Offline: colleagues' notes will appear when you reconnect.");
+  });
   window.addEventListener("online", function () {
     attempt = 0;
     flush();
+    connection("");
+    if (window.htmx && document.getElementById("observation-feed")) {
+      htmx.trigger(document.body, "observation-saved"); // colleagues' notes, without waiting for the poll
+    }
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {
