@@ -16,7 +16,7 @@ from tests.test_concurrency import Browser
 from tests.test_lessons import lesson_url
 from tests.test_observing import observation
 from workspace.extensions import db
-from workspace.models import Observation, ResearchLesson
+from workspace.models import Observation, PupilVoice, ResearchLesson
 from workspace.models.base import utcnow
 from workspace.services_errors import ServiceError
 from workspace.templating import SCOTLAND
@@ -142,3 +142,26 @@ def test_repeats_arriving_at_the_same_moment_store_one_entry(app, world):
             stored = db.session.scalars(select(Observation.id).where(Observation.client_id == note)).all()
             assert len(stored) == 1
             assert {entry for _, entry in answers[note]} == {str(stored[0])}
+
+
+def test_pupil_voice_is_saved_once_too(client, world, app):
+    """Pupil voice, taken in the corridor after the lesson, is sent the same way."""
+    client.sign_in(world["a"]["teacher"])
+    note_id, pressed = str(uuid.uuid4()), utcnow() - timedelta(minutes=2)
+    payload = {
+        "case_pupil_id": str(world["a"]["pupil_ids"][1]),
+        "question": "What helped you to learn?",
+        "own_question": "",
+        "response": "The fraction wall, because I could see the pieces.",
+        "client_id": note_id,
+        "taken_at": pressed.isoformat(),
+    }
+    for _ in range(2):
+        assert client.post(f"{lesson_url(world)}/voice", data=payload, htmx=True).status_code == 201
+    with app.app_context():
+        notes = db.session.scalars(select(PupilVoice).where(PupilVoice.client_id == note_id)).all()
+        assert len(notes) == 1 and notes[0].created_at == pressed and notes[0].received_at > pressed
+    # The page offers each new note its own id.
+    assert 'name="client_id" type="hidden" value="' in client.get(f"{lesson_url(world)}/voice").get_data(
+        as_text=True
+    )

@@ -136,6 +136,20 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
 
+    # Pupil voice, taken in the corridor, goes the same way.
+    page.goto(live_server + OBSERVE.replace("/observe", "/voice"))
+    page.context.set_offline(True)
+    page.locator(".toggle", has_text="Pupil C:").click()
+    page.get_by_label("What the pupil said").fill("The wall showed me tenths are smaller.")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Pupil C · Waiting to send")
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(page.locator("#voice .entry", has_text="tenths are smaller")).to_have_count(1)
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"))
+    eilidh.axe("pupil voice after sending")
+    page.goto(live_server + OBSERVE)
+
     # Signing out with a note waiting (the server unreachable) warns and offers to wait; signing
     # out then leaves no note, draft or page on the tablet.
     page.route("**/observations", lambda route: route.abort("connectionrefused"))

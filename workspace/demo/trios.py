@@ -253,7 +253,7 @@ def load_demo_trios(partnership: Partnership, today: date | None = None) -> None
                 note = reflection.add_pupil_voice(
                     lesson, pupils[label].id, observers[n % len(observers)], question, response
                 )
-                note.created_at = _at(lesson_day, 70 + n * 5)
+                note.created_at = note.received_at = _at(lesson_day, 70 + n * 5)
                 note.is_highlight = n == 0
             progress = {pupils[label].id: text for label, text in spec["progress"].items()}
             reflection.save_discussion(

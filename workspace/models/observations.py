@@ -61,6 +61,8 @@ class PupilVoice(db.Model):
     """A short interview note with a case pupil after the lesson."""
 
     __tablename__ = "pupil_voice"
+    # Saved once, as observations are (Observation.client_id).
+    __table_args__ = (UniqueConstraint("lesson_id", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
@@ -70,7 +72,10 @@ class PupilVoice(db.Model):
     question: Mapped[str] = mapped_column(String(300), default="")
     response: Mapped[str] = mapped_column(Text)
     is_highlight: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_id: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid4()))
+    # When Save was pressed (bounded, as for observations), and when the note reached the server.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case_pupil: Mapped[CasePupil] = relationship()
     interviewer: Mapped[User | None] = relationship()

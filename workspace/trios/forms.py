@@ -124,6 +124,9 @@ class PupilVoiceForm(FlaskForm):
         validators=[DataRequired("Write what the pupil said."), CharacterLimit(5000), NoPupilIdentifiers()],
         description=f"Their words, as near as you can. {PUPIL_HINT}",
     )
+    # As on the observation form: the note's own id, and when Save was pressed.
+    client_id = HiddenField()
+    taken_at = HiddenField()
 
     def __init__(self, lesson, *args, **kwargs):
         super().__init__(*args, **kwargs)

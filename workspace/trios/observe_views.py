@@ -1,7 +1,6 @@
 """Observing live: the tablet page, recording, the poll that brings in others' entries,
 editing and deleting one's own entries, and marking highlights."""
 
-from datetime import UTC, datetime
 from uuid import uuid4
 
 from flask import Response, abort, flash, request, url_for
@@ -62,18 +61,6 @@ def _cleared(form):
     return form
 
 
-def _taken_at(value: str | None) -> datetime | None:
-    """When Save was pressed, as the page sends it (an ISO 8601 time with its offset, as
-    JavaScript's toISOString gives); None where it is missing or not a time."""
-    if not value or len(value) > 40:
-        return None
-    try:
-        taken = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return taken.astimezone(UTC) if taken.tzinfo else None
-
-
 def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
@@ -96,7 +83,7 @@ def _input(form):
         form.leuven_score.data,
         form.tags.data or [],
         client_id=form.client_id.data or None,
-        taken_at=_taken_at(form.taken_at.data),
+        taken_at=observing.taken_at_of(form.taken_at.data),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, delete, select, update
@@ -85,6 +85,18 @@ def client_id_of(value: str | None) -> str | None:
         return str(UUID(value)) if value and len(value) <= 36 else None
     except ValueError:
         return None
+
+
+def taken_at_of(value: str | None) -> datetime | None:
+    """When Save was pressed, as the page sends it (an ISO 8601 time with its offset, as
+    JavaScript's toISOString gives); None where it is missing or not a time."""
+    if not value or len(value) > 40:
+        return None
+    try:
+        taken = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return taken.astimezone(UTC) if taken.tzinfo else None
 
 
 def taken_time(lesson: ResearchLesson, taken_at: datetime | None, received_at: datetime) -> datetime:

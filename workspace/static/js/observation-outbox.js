@@ -85,6 +85,13 @@
     return f ? f.querySelector("[name=" + name + "]") : null;
   }
 
+  // The box the note is written in: "text" on the observation form; the pupil voice form names
+  // its own (data-outbox-text="response").
+  function textBox() {
+    var f = form();
+    return f ? f.querySelector("[name=" + (f.getAttribute("data-outbox-text") || "text") + "]") : null;
+  }
+
   function status(message) {
     var box = document.getElementById("save-status");
     if (box) {
@@ -128,7 +135,7 @@
 
   // A fresh note: an empty text box (the pupil and stage stay) and a new note id.
   function clearForNext() {
-    var text = field("text");
+    var text = textBox();
     if (text) {
       text.value = "";
       text.dispatchEvent(new Event("input", { bubbles: true })); // the character count
@@ -225,9 +232,7 @@
       if (response.status >= 200 && response.status < 300) {
         forget(note.id);
         status(mine().length ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
-        if (window.htmx) {
-          htmx.trigger(document.body, "observation-saved"); // the feed brings the entry in
-        }
+        refreshList();
         return true;
       }
       throw { status: response.status };
@@ -260,6 +265,25 @@
       });
   }
 
+  // The entry sent is brought into the page's list: the observation feed refreshes itself; the
+  // pupil voice list comes with its form, so it is fetched again only while the form is empty.
+  function refreshList() {
+    if (!window.htmx) {
+      return;
+    }
+    if (document.getElementById("observation-feed")) {
+      htmx.trigger(document.body, "observation-saved");
+      return;
+    }
+    var f = form();
+    var text = textBox();
+    if (f && text && !text.value.trim() && f.getAttribute("hx-target")) {
+      var said = document.getElementById("save-status").textContent;
+      htmx.ajax("GET", location.pathname, { target: f.getAttribute("hx-target"), swap: "outerHTML" })
+        .then(function () { status(said); }); // the fresh form keeps the word "Sent"
+    }
+  }
+
   function retryLater() {
     clearTimeout(timer);
     timer = setTimeout(flush, BACKOFF[Math.min(attempt, BACKOFF.length - 1)]);
@@ -269,7 +293,7 @@
   // The server could not save a note as it is (the plan changed, say): it goes back into the form
   // for the teacher to check, if the form is free; otherwise it waits, and the queue with it.
   function held(note) {
-    var text = field("text");
+    var text = textBox();
     if (!text || text.value.trim()) {
       status("A note kept on this tablet needs checking: save or clear what you are writing to see it.");
       throw { held: true };
@@ -299,7 +323,7 @@
       if (!f.matches || !f.matches("form[data-outbox]") || !user()) {
         return;
       }
-      var text = field("text");
+      var text = textBox();
       if (!text.value.trim()) {
         return; // the server says what is missing
       }
@@ -394,7 +418,7 @@
 
   // The draft: kept as the teacher types, back after a reload or a crashed tab.
   document.addEventListener("input", function (event) {
-    if (event.target.name === "text" && event.target.form && event.target.form.matches("form[data-outbox]")) {
+    if (event.target === textBox()) {
       if (event.target.value) {
         localStorage.setItem(draftKey(), event.target.value);
       } else {
@@ -404,7 +428,7 @@
   });
 
   function restoreDraft() {
-    var text = field("text");
+    var text = textBox();
     var key = draftKey();
     var draft = key && localStorage.getItem(key);
     if (text && draft && !text.value) {
@@ -527,7 +551,7 @@
   });
   // A fresh form (after a save) offers the draft and the list again.
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "observation-form") {
+    if (form() && event.detail.target && event.detail.target.contains(form())) {
       restoreDraft();
       showWaiting();
     }
