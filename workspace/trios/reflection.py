@@ -52,7 +52,8 @@ def add_pupil_voice(
     taken_at: datetime | None = None,
 ) -> PupilVoice:
     """Adds a note, once: as record_observation, a note id the lesson already has is answered with
-    the note stored, also when two copies arrive at once; its time is when Save was pressed."""
+    the note stored (the transaction rolled back), also when two copies arrive at once; its time
+    is when Save was pressed."""
     pupil = db.session.get(CasePupil, case_pupil_id) if case_pupil_id else None
     if pupil is None or pupil.lesson_id != lesson.id:
         raise ServiceError("Choose the case pupil you talked to.", "case_pupil_id")
@@ -63,9 +64,6 @@ def add_pupil_voice(
     if len(response) > MAX_TEXT:
         raise ServiceError(too_long(MAX_TEXT), "response")
     client_id = observing.client_id_of(client_id)
-    stored = _stored_voice(lesson.id, client_id)
-    if stored is not None:
-        return _interviewed_by(stored, interviewer)
     received = utcnow()
     note = PupilVoice(
         partnership_id=lesson.partnership_id,
@@ -79,10 +77,11 @@ def add_pupil_voice(
     )
     if client_id is not None:
         note.client_id = client_id
+    db.session.add(note)
     try:
-        with db.session.begin_nested():
-            db.session.add(note)
+        db.session.flush()
     except IntegrityError as error:
+        db.session.rollback()  # as record_observation: a repeat is answered with the note stored
         stored = _stored_voice(lesson.id, client_id)
         if stored is None:
             raise ServiceError(
