@@ -89,9 +89,18 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
     priya.axe("observe offline with a note waiting")
     priya.shot("offline")
+    # More notes taken in the dead spot join the queue behind it.
+    for n in range(1, 5):
+        page.get_by_label("What did you see?").fill(f"Queued note {n}")
+        page.get_by_role("button", name="Save observation").click()
+    expect(status).to_have_text("Waiting for the connection: 5 notes kept on this tablet.")
     priya.page.context.set_offline(False)
     expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
     expect(_entries(page, "Offline: shaded three")).to_have_count(1)
+    # They arrive in the order they were taken, each once (the feed shows the newest first).
+    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 4")
+    texts = page.locator("#observation-feed .entry__text").all_inner_texts()
+    assert texts[:5] == [f"Queued note {n}" for n in (4, 3, 2, 1)] + ["Offline: shaded three of ten squares."]
     # The second observer's tablet brings it in by itself, once.
     expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
     expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
@@ -130,6 +139,7 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     expect(page.locator("[data-outbox-notice]")).to_have_text(
         "1 note is waiting on this tablet: sign in, and they will be sent."
     )
+    eilidh.axe("sign in with a note waiting")
     sign_in(eilidh, live_server, "eilidh.robertson@demo.example")
     page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')")
     page.goto(live_server + OBSERVE)
