@@ -105,6 +105,19 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
     expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
     assert page.evaluate("() => localStorage.getItem('workspace.outbox.v1')") is None
+    # An edit that cannot go stays in the form, and the status beside Save says so.
+    page.locator("#observation-feed").get_by_role(
+        "link", name=re.compile("^Edit your observation")
+    ).first.click()
+    expect(page.get_by_role("heading", name="Edit your observation")).to_be_visible()
+    page.context.set_offline(True)
+    page.get_by_label("What did you see?").fill("Queued note 4, then checked with a partner.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(status).to_have_text(re.compile("^Not saved yet: the workspace could not be reached"))
+    expect(page.locator("#htmx-error")).to_be_hidden()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Save changes").click()
+    expect(_entries(page, "Queued note 4, then checked with a partner.")).to_have_count(1)
     priya.axe("observe after the notes were sent")
     _clean_but_offline(priya)
     callum.assert_clean()

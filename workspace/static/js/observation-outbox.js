@@ -366,10 +366,32 @@
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var f = fromOutboxForm(event);
+    var f = fromOutboxForm(event) || anEdit(event);
     if (f) {
       status("Saving…");
       f.querySelector("button[type=submit]").setAttribute("aria-busy", "true");
+    }
+  });
+
+  // An edit is not queued (it is checked against the version it began from when it arrives):
+  // where it cannot go, the change stays in the form and the status beside Save says so.
+  function anEdit(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.matches && elt.matches("#observation-form form:not([data-outbox])") ? elt : null;
+  }
+
+  function editNotSent(event) {
+    var f = anEdit(event);
+    if (f) {
+      f.querySelector("button[type=submit]").removeAttribute("aria-busy");
+      status("Not saved yet: the workspace could not be reached. Your change is still here: save again when the connection returns.");
+    }
+  }
+
+  document.addEventListener("htmx:sendError", editNotSent);
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status >= 500) {
+      editNotSent(event);
     }
   });
 

@@ -51,12 +51,14 @@
   // (observation-outbox.js): a note that could not go waits on the tablet, nothing is lost.
   function reportsItself(event) {
     var elt = event.detail.elt;
-    return elt && elt.matches && (elt.matches("form[data-outbox]") || elt.id === "observation-feed");
+    return elt && elt.matches && (elt.matches("form[data-outbox], #observation-form form") || elt.id === "observation-feed");
   }
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
-    if (reportsItself(event) && (status === 400 || status >= 500)) {
+    // (A stale token on a new note: the outbox renews it and sends the note again.)
+    var outbox = event.detail.elt && event.detail.elt.matches && event.detail.elt.matches("form[data-outbox]");
+    if (reportsItself(event) && (status >= 500 || (status === 400 && outbox))) {
       return;
     }
     if (status === 403) {
