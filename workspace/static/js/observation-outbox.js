@@ -181,9 +181,9 @@
   }
 
   function send(note, token) {
-    var body = new URLSearchParams();
+    var body = new URLSearchParams({ csrf_token: token });
     note.fields.forEach(function (pair) {
-      body.append(pair[0], pair[0] === "csrf_token" ? token : pair[1]);
+      body.append(pair[0], pair[1]);
     });
     return fetch(note.url, {
       method: "POST",
@@ -341,7 +341,8 @@
         page: location.pathname,
         label: label,
         text: text.value.trim(),
-        fields: Array.from(new FormData(f).entries()),
+        // Without the CSRF token: the one current when it is sent goes with it.
+        fields: Array.from(new FormData(f).entries()).filter(function (pair) { return pair[0] !== "csrf_token"; }),
       };
       var queued = mine().length > 0 || navigator.onLine === false;
       keep(note);
@@ -428,7 +429,12 @@
       button.removeAttribute("aria-busy");
     }
     if (code === 401) {
-      return; // htmx goes to sign in; the note waits and is sent after
+      // htmx goes to sign in; the note waits and is sent after. Its text is not offered again as
+      // a draft, which would be saved a second time.
+      if ((localStorage.getItem(draftKey()) || "").trim() === note.text) {
+        localStorage.removeItem(draftKey());
+      }
+      return;
     }
     if (field("client_id") && field("client_id").value === note.id) {
       clearForNext(); // the note is safe in the outbox: the form is ready for the next
