@@ -58,6 +58,7 @@ def _edit(world):
         found,
         db.session.get(ResearchLesson, a["lesson_id"]),
         observing.ObservationInput(found.case_pupil_id, found.stage_id, "Edited text", 4, []),
+        found.version,
     )
 
 
@@ -71,6 +72,7 @@ def _retag(world):
         observing.ObservationInput(
             found.case_pupil_id, found.stage_id, found.text, found.leuven_score, [a["element_id"]]
         ),
+        found.version,
     )
 
 

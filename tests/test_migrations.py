@@ -161,3 +161,32 @@ def test_status_history_is_backfilled_from_progress_updates_and_the_current_stat
         (4, "in_progress", "2026-09-05", 4),
         (4, "on_hold", "2026-09-25", None),
     ]
+
+
+def test_notes_already_stored_get_a_note_id_and_their_arrival_time(fresh_database_url):
+    """The observations and pupil voice notes stored before notes had ids: each gets one of its
+    own (never a tablet's UUID), and reached the server when it was created."""
+    from tests import factories
+
+    app = make_app(fresh_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        from workspace.frameworks import loader
+
+        loader.load_all()
+        factories.two_partnerships()
+        db.session.commit()
+    assert runner.invoke(args=["db", "downgrade", "ceb1332c94f6"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context(), db.engine.connect() as conn:
+        for table in ("observation", "pupil_voice"):
+            rows = conn.execute(text(f"SELECT id, client_id, created_at, received_at FROM {table}")).all()
+            assert rows, table
+            for row_id, client_id, created, received in rows:
+                assert client_id == f"stored-{row_id}" and received == created
+        assert set(conn.execute(text("SELECT version FROM observation")).scalars()) == {1}
+        unique = inspect(conn).get_unique_constraints("observation")
+        assert {"name": "uq_observation_lesson_id_client_id", "column_names": ["lesson_id", "client_id"]} in [
+            {"name": u["name"], "column_names": u["column_names"]} for u in unique
+        ]

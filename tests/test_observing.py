@@ -152,18 +152,37 @@ def test_observers_edit_and_delete_only_their_own(client, make_client, world, ap
     client.sign_in(world["a"]["teacher"])
     form = client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True)
     assert "Edit your observation" in html(form) and "fraction wall" in html(form)
+    assert 'name="version" type="hidden" value="1"' in html(form)
     response = client.post(
         f"{lesson_url(world)}/observations/{oid}/edit",
         htmx=True,
-        data=observation(world, "Corrected: counted on fingers first."),
+        data=observation(world, "Corrected: counted on fingers first.", version="1"),
     )
     assert response.status_code == 200 and response.headers["HX-Trigger"] == "observation-saved"
+    # The same edit again (its reply lost, or from a second tablet): it began from version 1,
+    # which is no longer saved, so it is refused with what is saved now, and the text kept.
+    stale = client.post(
+        f"{lesson_url(world)}/observations/{oid}/edit",
+        htmx=True,
+        data=observation(world, "An older wording", pupil=1, version="1"),
+    )
+    assert stale.status_code == 409
+    assert "changed after you began editing" in html(stale) and "An older wording" in html(stale)
+    assert "Corrected: counted on fingers first." in html(stale)
+    assert 'name="version" type="hidden" value="2"' in html(stale)
     with app.app_context():
-        assert db.session.get(Observation, oid).text == "Corrected: counted on fingers first."
+        saved = db.session.get(Observation, oid)
+        assert (saved.text, saved.version) == ("Corrected: counted on fingers first.", 2)
     assert "Delete your observation?" in html(client.get(f"{lesson_url(world)}/observations/{oid}/delete"))
     assert client.post(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 303
     with app.app_context():
         assert db.session.get(Observation, oid) is None
+    # A repeated delete is not an error; a GET of what is gone is still a 404.
+    again = client.post(f"{lesson_url(world)}/observations/{oid}/delete", htmx=True)
+    assert again.status_code == 204 and again.headers["HX-Trigger"] == "observation-saved"
+    again = client.post(f"{lesson_url(world)}/observations/{oid}/delete", follow_redirects=True)
+    assert "already been deleted" in html(again)
+    assert client.get(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 404
 
 
 def test_tags_on_observations(client, world, app):

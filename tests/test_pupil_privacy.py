@@ -102,14 +102,16 @@ def test_editing_an_observation_to_add_a_candidate_number_is_refused(client, wor
         saved = db.session.get(Observation, oid).text
     client.sign_in(world["a"]["teacher"])
     url = f"{lesson_url(world)}/observations/{oid}/edit"
-    response = client.post(url, data=observation(world, "Candidate number 123456789 counted on."), htmx=htmx)
+    response = client.post(
+        url, data=observation(world, "Candidate number 123456789 counted on.", version="1"), htmx=htmx
+    )
     assert response.status_code == 422
     body = page_of(response)
     at_field(body, "text", "This looks like a Scottish Candidate Number (“Candidate number 123456789”).")
     assert "Edit your observation" in body and "Candidate number 123456789 counted on." in body
     with app.app_context():
         assert db.session.get(Observation, oid).text == saved
-    assert client.post(url, data=observation(world, ORDINARY), htmx=htmx).status_code == (
+    assert client.post(url, data=observation(world, ORDINARY, version="1"), htmx=htmx).status_code == (
         200 if htmx else 303
     )
     with app.app_context():

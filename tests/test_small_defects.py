@@ -52,10 +52,11 @@ def test_a_highlight_does_not_mark_an_observation_edited_but_a_change_of_text_do
     assert edited_marks(client, world) == 0
 
     # Saving the edit form with the same text (another stage, say) is not an edit of the text either.
-    same = observation(world, "Counted on fingers, then used the fraction wall.", stage=1)
+    # (A highlight does not move the entry's version either: the edit begun before it still saves.)
+    same = observation(world, "Counted on fingers, then used the fraction wall.", stage=1, version="1")
     assert client.post(f"{lesson_url(world)}/observations/{oid}/edit", data=same).status_code == 303
     assert edited_marks(client, world) == 0
-    changed = observation(world, "Counted on fingers, then used the fraction wall twice.")
+    changed = observation(world, "Counted on fingers, then used the fraction wall twice.", version="2")
     assert client.post(f"{lesson_url(world)}/observations/{oid}/edit", data=changed).status_code == 303
     assert edited_marks(client, world) == 1
 

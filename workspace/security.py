@@ -23,6 +23,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+OBSERVE_WORKER = "/static/js/observe-sw.js"
+OBSERVE_WORKER_SCOPE = "/p/"
+
+
 def _session_expired(app: Flask, now: int) -> bool:
     idle = app.config["SESSION_IDLE_MINUTES"] * 60
     absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
@@ -49,6 +53,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
+        if request.path == OBSERVE_WORKER:
+            # The observation pages' service worker lives with the other files under /static/ but
+            # looks after pages under /p/ (static/js/observe-sw.js says which).
+            headers["Service-Worker-Allowed"] = OBSERVE_WORKER_SCOPE
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")

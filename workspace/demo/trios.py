@@ -266,12 +266,13 @@ def load_demo_trios(partnership: Partnership, today: date | None = None) -> None
                     ),
                 )
                 observation.created_at = observation.updated_at = _at(lesson_day, 4 + n * 6)
+                observation.received_at = observation.created_at
                 observation.is_highlight = highlight
             for n, (label, question, response) in enumerate(spec["voice"]):
                 note = reflection.add_pupil_voice(
                     lesson, pupils[label].id, observers[n % len(observers)], question, response
                 )
-                note.created_at = _at(lesson_day, 70 + n * 5)
+                note.created_at = note.received_at = _at(lesson_day, 70 + n * 5)
                 note.is_highlight = n == 0
             progress = {pupils[label].id: text for label, text in spec["progress"].items()}
             reflection.save_discussion(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -19,6 +20,9 @@ class Observation(Model):
         CheckConstraint("leuven_score IS NULL OR (leuven_score BETWEEN 1 AND 5)", name="leuven_score"),
         # The poll asks "anything new or changed in this lesson?" with one small indexed query.
         Index("ix_observation_lesson_updated", "lesson_id", "updated_at"),
+        # Each note is stored once: a tablet that sends it again (its reply was lost) is answered
+        # with the entry already stored (observing.record_observation).
+        UniqueConstraint("lesson_id", "client_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,9 +38,19 @@ class Observation(Model):
     text: Mapped[str] = mapped_column(Text)
     leuven_score: Mapped[int | None] = mapped_column(Integer)
     is_highlight: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The note's own id, made by the tablet when the note was begun (a UUID), or by the server for
+    # a form sent without one.
+    client_id: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid4()))
+    # When the teacher pressed Save (the tablet's clock, bounded: observing.taken_time) ...
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # ... and when the note reached the server: later, where it waited in the tablet's outbox.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When its text last changed (the feed's "(edited)"); a highlight or a new stage does not move it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Guards an edit of the text, pupil, stage, score or tags: one made from an older version is
+    # refused (409), not saved over the newer (observing.update_observation). A highlight, which
+    # colleagues set, does not move it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     case_pupil: Mapped[CasePupil] = relationship()
     stage: Mapped[LessonStage | None] = relationship()
@@ -47,6 +61,8 @@ class PupilVoice(Model):
     """A short interview note with a case pupil after the lesson."""
 
     __tablename__ = "pupil_voice"
+    # Saved once, as observations are (Observation.client_id).
+    __table_args__ = (UniqueConstraint("lesson_id", "client_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
@@ -56,7 +72,10 @@ class PupilVoice(Model):
     question: Mapped[str] = mapped_column(String(300), default="")
     response: Mapped[str] = mapped_column(Text)
     is_highlight: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_id: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid4()))
+    # When Save was pressed (bounded, as for observations), and when the note reached the server.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case_pupil: Mapped[CasePupil] = relationship()
     interviewer: Mapped[User | None] = relationship()

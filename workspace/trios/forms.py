@@ -93,6 +93,11 @@ class ObservationForm(FlaskForm):
     tags = MultiCheckboxField(
         "Tag the trio's QIs and priorities (optional)", coerce=int, validators=[Optional()]
     )
+    # A new note's own id and when Save was pressed (the tablet's outbox fills them in); an edit's
+    # version it began from. Not shown: observing.record_observation and update_observation.
+    client_id = HiddenField()
+    taken_at = HiddenField()
+    version = HiddenField()
 
     def __init__(self, lesson, tag_elements, label_of, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +124,9 @@ class PupilVoiceForm(FlaskForm):
         validators=[DataRequired("Write what the pupil said."), CharacterLimit(5000), NoPupilIdentifiers()],
         description=f"Their words, as near as you can. {PUPIL_HINT}",
     )
+    # As on the observation form: the note's own id, and when Save was pressed.
+    client_id = HiddenField()
+    taken_at = HiddenField()
 
     def __init__(self, lesson, *args, **kwargs):
         super().__init__(*args, **kwargs)

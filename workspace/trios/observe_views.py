@@ -1,6 +1,8 @@
 """Observing live: the tablet page, recording, the poll that brings in others' entries,
 editing and deleting one's own entries, and marking highlights."""
 
+from uuid import uuid4
+
 from flask import Response, abort, flash, request, url_for
 
 from ..access import (
@@ -19,7 +21,7 @@ from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
-from ..services_errors import ServiceError
+from ..services_errors import ServiceError, StaleEdit
 from . import bp, observing, planning
 from .forms import ObservationForm
 from .services import WITH_MEMBERS
@@ -44,12 +46,24 @@ def _form(lesson, trio, **kwargs):
 
 
 def _blank_form(lesson, trio, pupil_id, stage_id):
-    return _form(lesson, trio, formdata=None, case_pupil_id=pupil_id, stage_id=stage_id, leuven_score=None)
+    # A new note's id is made with its form: a plain form sent twice (a double tap, a resend
+    # after an error page) is stored once too. The tablet's outbox gives each note its own.
+    return _form(
+        lesson,
+        trio,
+        formdata=None,
+        case_pupil_id=pupil_id,
+        stage_id=stage_id,
+        leuven_score=None,
+        client_id=str(uuid4()),
+    )
 
 
 def _cleared(form):
-    """The form as it is offered for the next entry: the same pupil and stage, nothing else."""
+    """The form as it is offered for the next entry: the same pupil and stage, a new note id,
+    nothing else."""
     form.text.data, form.leuven_score.data, form.tags.data = "", None, []
+    form.client_id.data, form.taken_at.data, form.version.data = str(uuid4()), "", ""
     return form
 
 
@@ -76,10 +90,12 @@ def _input(form):
         form.text.data or "",
         form.leuven_score.data,
         form.tags.data or [],
+        client_id=form.client_id.data or None,
+        taken_at=observing.taken_at_of(form.taken_at.data),
     )
 
 
-def _saved(access, trio, lesson, form, message: str, status: int):
+def _saved(access, trio, lesson, form, message: str, status: int, entry=None):
     """After a save: a plain form goes back to the page; htmx gets a fresh form keeping the pupil
     and stage, and an event that makes every feed on the page refresh at once. The answer is
     built from what the request has already loaded (the commit keeps it)."""
@@ -103,7 +119,11 @@ def _saved(access, trio, lesson, form, message: str, status: int):
         saved=True,
         form=_cleared(form),
     )
-    return Response(body, status=status, headers={"HX-Trigger": "observation-saved"})
+    headers = {"HX-Trigger": "observation-saved"}
+    if entry is not None:
+        # The tablet's outbox keeps a note until this says which entry holds it.
+        headers["X-Observation-Id"] = str(entry.id)
+    return Response(body, status=status, headers=headers)
 
 
 @bp.get(PREFIX + "/observe")
@@ -140,12 +160,13 @@ def record(access, trio_id, lesson_id):
     form = _form(lesson, trio)
     if form.validate():
         try:
-            observing.record_observation(lesson, access.user_id, _input(form))
+            entry = observing.record_observation(lesson, access.user_id, _input(form))
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            return _saved(access, trio, lesson, form, "Your observation has been saved.", 201)
+            # A note sent again (its reply was lost) is answered as the first was: its entry.
+            return _saved(access, trio, lesson, form, "Your observation has been saved.", 201, entry)
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
@@ -201,6 +222,7 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
     )
     if request.method == "GET":
         form = _form(lesson, trio, formdata=None, obj=observation, tags=tags)
+        form.client_id.data, form.version.data = "", str(observation.version)
         return render(
             "trios/observe.html",
             "trios/_observation_form.html",
@@ -208,19 +230,25 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
             **context,
             **(_feed_context(access, trio, lesson) if not is_htmx() else {}),
         )
-    form = _form(lesson, trio)
+    form, status = _form(lesson, trio), 422
     if form.validate():
         try:
-            observing.update_observation(observation, lesson, _input(form))
+            # An edit that does not say which version it began from is taken as stale.
+            base = int(form.version.data) if (form.version.data or "").isdigit() else 0
+            observing.update_observation(observation, lesson, _input(form), base)
+        except StaleEdit as stale:
+            db.session.rollback()
+            status, context["stale"] = 409, stale
+            form.version.data = str(stale.current_version)
         except ServiceError as error:
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            return _saved(access, trio, lesson, form, "Your observation has been updated.", 200)
+            return _saved(access, trio, lesson, form, "Your observation has been updated.", 200, observation)
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
-        422,
+        status,
         form=form,
         **context,
         **(_feed_context(access, trio, lesson) if not is_htmx() else {}),
@@ -231,19 +259,18 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
 @partnership_route(Permission.CONTRIBUTE)
 def delete_observation(access, trio_id, lesson_id, observation_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
-    observation = _own(access, lesson, observation_id)
     form = ConfirmForm()
+    if request.method == "POST" and observing.entry_of(lesson, observation_id) is None:
+        # Deleted already: a second tap, or a resend whose first answer was lost. The lesson is
+        # checked; the answer is the same for any id not in it, so it tells nothing of other ids.
+        if not form.validate():
+            abort(400)
+        return _deleted(access, trio, lesson, "That observation has already been deleted.")
+    observation = _own(access, lesson, observation_id)
     if request.method == "POST" and form.validate():
         observing.delete_observation(observation)
         db.session.commit()
-        if is_htmx():
-            return Response(status=204, headers={"HX-Trigger": "observation-saved"})
-        flash("Your observation has been deleted.")
-        return redirect_to(
-            url_for(
-                "trios.observe", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id
-            )
-        )
+        return _deleted(access, trio, lesson, "Your observation has been deleted.")
     return render(
         "trios/delete_observation.html",
         "trios/_delete_observation.html",
@@ -251,6 +278,15 @@ def delete_observation(access, trio_id, lesson_id, observation_id):
         lesson=lesson,
         observation=observation,
         form=form,
+    )
+
+
+def _deleted(access, trio, lesson, message: str):
+    if is_htmx():
+        return Response(status=204, headers={"HX-Trigger": "observation-saved"})
+    flash(message)
+    return redirect_to(
+        url_for("trios.observe", partnership_id=access.partnership_id, trio_id=trio.id, lesson_id=lesson.id)
     )
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, cast
+from uuid import UUID
 
-from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy import CursorResult, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -14,10 +17,13 @@ from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import CasePupil, Observation, ResearchLesson, SelfEvaluationEvidence
 from ..models.base import utcnow
-from ..services_errors import ServiceError
+from ..services_errors import ServiceError, StaleEdit
+from ..templating import SCOTLAND
 from . import feed_changes
 
 MAX_TEXT = 5000
+# How far ahead of the server's clock a tablet's may run and its "pressed Save" still be believed.
+CLOCK_DRIFT = timedelta(minutes=1)
 
 # The Leuven involvement scale (Laevers), as the observation page describes each level.
 LEUVEN_LEVELS = {
@@ -69,6 +75,41 @@ class ObservationInput:
     text: str
     leuven_score: int | None
     link_ids: list[int]
+    # A new note: the id the tablet gave it (see record_observation) and when Save was pressed.
+    client_id: str | None = None
+    taken_at: datetime | None = None
+
+
+def client_id_of(value: str | None) -> str | None:
+    """A tablet's id for a note, as stored (a UUID's canonical form); None for anything else."""
+    try:
+        return str(UUID(value)) if value and len(value) <= 36 else None
+    except ValueError:
+        return None
+
+
+def taken_at_of(value: str | None) -> datetime | None:
+    """When Save was pressed, as the page sends it (an ISO 8601 time with its offset, as
+    JavaScript's toISOString gives); None where it is missing or not a time."""
+    if not value or len(value) > 40:
+        return None
+    try:
+        taken = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return taken.astimezone(UTC) if taken.tzinfo else None
+
+
+def taken_time(lesson: ResearchLesson, taken_at: datetime | None, received_at: datetime) -> datetime:
+    """The entry's time: when the teacher pressed Save, by the tablet's clock, where that is
+    believable: not in the future beyond a minute of drift, not before the lesson's day (in
+    Scotland) began. Otherwise, or where the tablet did not say, when the note reached us."""
+    if taken_at is None or taken_at > received_at + CLOCK_DRIFT:
+        return received_at
+    day_began = datetime.combine(lesson.lesson_date, time(), SCOTLAND) if lesson.lesson_date else None
+    if day_began is not None and taken_at < day_began:
+        return received_at
+    return taken_at
 
 
 def _check(lesson: ResearchLesson, data: ObservationInput) -> int:
@@ -87,28 +128,48 @@ def _check(lesson: ResearchLesson, data: ObservationInput) -> int:
     return case_pupil_id
 
 
+def stored_note(lesson_id: int, client_id: str) -> Observation | None:
+    return db.session.scalars(
+        select(Observation).where(Observation.lesson_id == lesson_id, Observation.client_id == client_id)
+    ).first()
+
+
 def record_observation(lesson: ResearchLesson, observer_id: int, data: ObservationInput) -> Observation:
-    """Adds an observation of the lesson. The flush moves the lesson's feed version on first
-    (feed_changes.py), so tablets polling see it once it is committed."""
-    _check(lesson, data)
-    now = utcnow()
+    """Adds an observation of the lesson, once. A note whose client id the lesson already has (the
+    tablet sent it again after its reply was lost, or two copies arrived at the same moment) is
+    refused by the lesson's unique constraint; the transaction is rolled back and the entry stored
+    is the answer. (The caller's own writes go with that rollback, as they would on PostgreSQL
+    after any refused statement: record the note first, as the view does.) A new note costs no
+    statement more than before: no look-up first, no savepoint. The flush moves the lesson's feed
+    version on first (feed_changes.py), so tablets polling see it once it is committed."""
+    case_pupil_id = _check(lesson, data)
+    client_id = client_id_of(data.client_id)
+    received = utcnow()
+    taken = taken_time(lesson, data.taken_at, received)
     observation = Observation(
         partnership_id=lesson.partnership_id,
         lesson_id=lesson.id,
-        case_pupil_id=data.case_pupil_id,
+        case_pupil_id=case_pupil_id,
         stage_id=data.stage_id,
         observer_id=observer_id,
         text=data.text.strip(),
         leuven_score=data.leuven_score,
-        created_at=now,
-        updated_at=now,
+        created_at=taken,
+        updated_at=taken,
+        received_at=received,
     )
+    if client_id is not None:
+        observation.client_id = client_id
     db.session.add(observation)
     try:
         db.session.flush()
     except IntegrityError as error:
+        db.session.rollback()
+        stored = stored_note(lesson.id, client_id) if client_id is not None else None
+        if stored is not None:
+            return _theirs(stored, observer_id)
         # The plan changed between reading it and saving (observations take the write lock late):
-        # the pupil or stage has gone. The caller rolls back.
+        # the pupil or stage has gone.
         raise ServiceError(
             "The lesson plan has just changed: choose the case pupil and stage again.", "case_pupil_id"
         ) from error
@@ -117,13 +178,36 @@ def record_observation(lesson: ResearchLesson, observer_id: int, data: Observati
     return observation
 
 
+def _theirs(stored: Observation, observer_id: int) -> Observation:
+    if stored.observer_id != observer_id:
+        # Only a tablet that copied another's note id gets here: it is not given that note.
+        raise ServiceError("This note has already been saved by another observer.", "text")
+    return stored
+
+
 def update_observation(
-    observation: Observation, lesson: ResearchLesson, data: ObservationInput
+    observation: Observation, lesson: ResearchLesson, data: ObservationInput, base_version: int
 ) -> Observation:
+    """Changes an entry, where it is still the version the edit began from (StaleEdit if not:
+    the teacher changed it meanwhile on another tablet, or an old edit arrived late)."""
     case_pupil_id = _check(lesson, data)
     # The lesson's row first (as every writer takes it), and on even when only the tags change:
     # they are in the feed, but not in the observation's row.
     feed_changes.move_on(db.session.connection(), lesson.id)
+    # The version moves on only from the one the edit began with: of two edits at once, one wins.
+    moved = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Observation)
+            .where(Observation.id == observation.id, Observation.version == base_version)
+            .values(version=base_version + 1),
+            execution_options={"synchronize_session": False},
+        ),
+    )
+    if moved.rowcount != 1:
+        db.session.refresh(observation)
+        raise StaleEdit(_differences(observation, data), None, observation.updated_at, observation.version)
+    observation.version = base_version + 1
     text = data.text.strip()
     if text != observation.text:
         # updated_at is when the text last changed: the feed's "(edited)". Other changes (the
@@ -135,6 +219,26 @@ def update_observation(
     linking.set_links(lesson.partnership_id, "observation", observation.id, data.link_ids)
     db.session.flush()
     return observation
+
+
+def _differences(saved: Observation, sent: ObservationInput) -> list[tuple[str, str]]:
+    differences = []
+    if saved.text != sent.text.strip():
+        differences.append(("What you saw", saved.text))
+    if saved.case_pupil_id != sent.case_pupil_id:
+        differences.append(("Case pupil", f"Pupil {saved.case_pupil.label}"))
+    if saved.stage_id != sent.stage_id:
+        differences.append(("Lesson stage", saved.stage.title if saved.stage else "Not one stage"))
+    if saved.leuven_score != sent.leuven_score:
+        differences.append(("Leuven involvement", str(saved.leuven_score or "No score")))
+    return differences
+
+
+def entry_of(lesson: ResearchLesson, observation_id: int) -> int | None:
+    """The id, where the lesson has that observation."""
+    return db.session.scalar(
+        select(Observation.id).where(Observation.id == observation_id, Observation.lesson_id == lesson.id)
+    )
 
 
 def delete_observation(observation: Observation) -> None:

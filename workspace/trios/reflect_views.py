@@ -1,5 +1,7 @@
 """After the lesson: pupil voice, the post-lesson discussion, next steps and actions."""
 
+from uuid import uuid4
+
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,7 +59,12 @@ def _voice_page(access, trio, lesson, form, status=200, saved=False):
 def voice(access, trio_id, lesson_id):
     trio, lesson = _lesson(access, trio_id, lesson_id)
     first = lesson.case_pupils[0].id if lesson.case_pupils else None
-    return _voice_page(access, trio, lesson, PupilVoiceForm(lesson, formdata=None, case_pupil_id=first))
+    return _voice_page(access, trio, lesson, _fresh_voice_form(lesson, first))
+
+
+def _fresh_voice_form(lesson, pupil_id):
+    # Each note's own id is made with its form, so a plain form sent twice is stored once.
+    return PupilVoiceForm(lesson, formdata=None, case_pupil_id=pupil_id, client_id=str(uuid4()))
 
 
 @bp.post(PREFIX + "/voice")
@@ -69,7 +76,13 @@ def add_voice(access, trio_id, lesson_id):
     if form.validate():
         with saving(form) as saved:
             reflection.add_pupil_voice(
-                lesson, form.case_pupil_id.data, current_user, form.asked, form.response.data
+                lesson,
+                form.case_pupil_id.data,
+                current_user,
+                form.asked,
+                form.response.data,
+                client_id=form.client_id.data or None,
+                taken_at=observing.taken_at_of(form.taken_at.data),
             )
         if saved.ok:
             if not is_htmx():  # a plain form: redirect, so that reloading cannot post the note twice
@@ -82,7 +95,7 @@ def add_voice(access, trio_id, lesson_id):
                         lesson_id=lesson.id,
                     )
                 )
-            fresh = PupilVoiceForm(lesson, formdata=None, case_pupil_id=form.case_pupil_id.data)
+            fresh = _fresh_voice_form(lesson, form.case_pupil_id.data)
             return _voice_page(access, trio, lesson, fresh, 201, saved=True)
     return _voice_page(access, trio, lesson, form, 422)
 

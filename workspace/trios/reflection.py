@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -13,8 +14,10 @@ from ..extensions import db
 from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import Action, CasePupil, NextStep, PupilVoice, ResearchLesson, TrioMember, User
+from ..models.base import utcnow
 from ..pupil_details import problem_in
 from ..services_errors import ServiceError, StaleEdit
+from . import observing
 
 STANDARD_QUESTIONS = (
     "What were you learning about today?",
@@ -40,8 +43,17 @@ def pupil_voice(lesson: ResearchLesson) -> list[PupilVoice]:
 
 
 def add_pupil_voice(
-    lesson: ResearchLesson, case_pupil_id: int | None, interviewer: User, question: str, response: str
+    lesson: ResearchLesson,
+    case_pupil_id: int | None,
+    interviewer: User,
+    question: str,
+    response: str,
+    client_id: str | None = None,
+    taken_at: datetime | None = None,
 ) -> PupilVoice:
+    """Adds a note, once: as record_observation, a note id the lesson already has is answered with
+    the note stored (the transaction rolled back), also when two copies arrive at once; its time
+    is when Save was pressed."""
     pupil = db.session.get(CasePupil, case_pupil_id) if case_pupil_id else None
     if pupil is None or pupil.lesson_id != lesson.id:
         raise ServiceError("Choose the case pupil you talked to.", "case_pupil_id")
@@ -51,6 +63,8 @@ def add_pupil_voice(
         raise ServiceError(too_long(300), "own_question")
     if len(response) > MAX_TEXT:
         raise ServiceError(too_long(MAX_TEXT), "response")
+    client_id = observing.client_id_of(client_id)
+    received = utcnow()
     note = PupilVoice(
         partnership_id=lesson.partnership_id,
         lesson_id=lesson.id,
@@ -58,10 +72,37 @@ def add_pupil_voice(
         interviewer_id=interviewer.id,
         question=question.strip(),
         response=response.strip(),
+        created_at=observing.taken_time(lesson, taken_at, received),
+        received_at=received,
     )
+    if client_id is not None:
+        note.client_id = client_id
     db.session.add(note)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()  # as record_observation: a repeat is answered with the note stored
+        stored = _stored_voice(lesson.id, client_id)
+        if stored is None:
+            raise ServiceError(
+                "The lesson plan has just changed: choose the case pupil again.", "case_pupil_id"
+            ) from error
+        return _interviewed_by(stored, interviewer)
     return note
+
+
+def _stored_voice(lesson_id: int, client_id: str | None) -> PupilVoice | None:
+    if client_id is None:
+        return None
+    return db.session.scalars(
+        select(PupilVoice).where(PupilVoice.lesson_id == lesson_id, PupilVoice.client_id == client_id)
+    ).first()
+
+
+def _interviewed_by(stored: PupilVoice, interviewer: User) -> PupilVoice:
+    if stored.interviewer_id != interviewer.id:
+        raise ServiceError("This note has already been saved by another member of the trio.", "response")
+    return stored
 
 
 def delete_pupil_voice(note: PupilVoice) -> None:

@@ -47,8 +47,20 @@
     box.hidden = false;
   }
 
+  // The observation form and feed say for themselves what became of a save or a poll
+  // (observation-outbox.js): a note that could not go waits on the tablet, nothing is lost.
+  function reportsItself(event) {
+    var elt = event.detail.elt;
+    return elt && elt.matches && (elt.matches("form[data-outbox], #observation-form form") || elt.id === "observation-feed");
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
+    // (A stale token on a new note: the outbox renews it and sends the note again.)
+    var outbox = event.detail.elt && event.detail.elt.matches && event.detail.elt.matches("form[data-outbox]");
+    if (reportsItself(event) && (status >= 500 || (status === 400 && outbox))) {
+      return;
+    }
     if (status === 403) {
       showError("You cannot do that with your role in this partnership.");
     } else if (status === 404) {
@@ -60,7 +72,10 @@
     }
   });
 
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (reportsItself(event)) {
+      return;
+    }
     showError("The workspace could not be reached. Check your connection; nothing was saved.");
   });
 

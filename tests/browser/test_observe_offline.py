@@ -1,0 +1,198 @@
+"""Observing through school Wi-Fi in a real browser: the connection drops, stalls, loses a reply and
+comes back, and each note is stored exactly once; a reload in a dead spot keeps the page, the
+draft and the notes waiting."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_foundation_journey import sign_in
+
+pytestmark = pytest.mark.browser
+
+# The demo, loaded into an empty database: its first trio's second lesson, which Priya and Callum
+# observe.
+OBSERVE = "/p/1/trios/1/lessons/2/observe"
+
+
+def _open(checked, base, email):
+    sign_in(checked, base, email)
+    checked.page.goto(base + OBSERVE)
+    expect(checked.page.get_by_role("heading", name="Record an observation")).to_be_visible()
+
+
+def _write(page, text):
+    page.locator(".toggle", has_text="Pupil B:").click()
+    page.get_by_label("What did you see?").fill(text)
+    page.get_by_role("button", name="Save observation").click()
+
+
+def _entries(page, text):
+    return page.locator("#observation-feed .entry", has_text=text)
+
+
+# What chromium and htmx log of requests made with the network cut: expected here.
+OFFLINE_LOGS = re.compile(
+    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
+)
+
+
+def _clean_but_offline(checked):
+    checked.problems = [p for p in checked.problems if not OFFLINE_LOGS.search(p)]
+    checked.assert_clean()
+
+
+def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
+    priya = new_page("priya-offline", viewport=(768, 1024))
+    callum = new_page("callum-offline", viewport=(768, 1024))
+    _open(priya, live_server, "priya.sharma@demo.example")
+    _open(callum, live_server, "callum.fraser@demo.example")
+    page, status = priya.page, priya.page.locator("#save-status")
+
+    # Slow Wi-Fi: the request is held; "Saving…" shows beside the button, which is busy.
+    held = []
+    page.route("**/observations", lambda route: held.append(route))
+    _write(page, "Slow: counted the tenths on the wall.")
+    expect(status).to_have_text("Saving…")
+    expect(page.get_by_role("button", name="Save observation")).to_have_attribute("aria-busy", "true")
+    priya.shot("saving")
+    held[0].continue_()
+    page.unroute("**/observations")
+    expect(status).to_have_text("Saved. Your entry is in the list below.")
+
+    # The reply lost: the server saved the note, the answer never came. The note waits on the
+    # tablet, is sent again by itself, and the server answers with the entry it stored.
+    def reply_lost(route):
+        route.fetch()  # reaches the server, which saves it
+        route.abort("internetdisconnected")
+
+    page.route("**/observations", reply_lost, times=1)
+    _write(page, "Lost reply: explained why 0.5 is a half.")
+    expect(page.locator("#observation-outbox")).to_contain_text("Waiting to send")
+    expect(page.locator("#htmx-error")).to_be_hidden()  # nothing claims it was not saved
+    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(_entries(page, "Lost reply: explained why 0.5")).to_have_count(1)
+    expect(page.locator("#observation-outbox")).to_be_hidden()
+
+    # Offline: the note is kept and shown as waiting; the poll failing says so quietly.
+    priya.page.context.set_offline(True)
+    _write(page, "Offline: shaded three of ten squares.")
+    expect(status).to_have_text("Waiting for the connection: 1 note kept on this tablet.")
+    expect(page.locator("#outbox-notes .entry")).to_have_text(
+        re.compile("Pupil B · Waiting to send.*Offline: shaded three", re.S)
+    )
+    expect(page.locator("#feed-connection")).to_have_text(
+        "Offline: colleagues' notes will appear when you reconnect."
+    )
+    expect(page.locator("#htmx-error")).to_be_hidden()
+    expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
+    priya.axe("observe offline with a note waiting")
+    priya.shot("offline")
+    # More notes taken in the dead spot join the queue behind it.
+    for n in range(1, 5):
+        page.get_by_label("What did you see?").fill(f"Queued note {n}")
+        page.get_by_role("button", name="Save observation").click()
+    expect(status).to_have_text("Waiting for the connection: 5 notes kept on this tablet.")
+    priya.page.context.set_offline(False)
+    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(_entries(page, "Offline: shaded three")).to_have_count(1)
+    # They arrive in the order they were taken, each once (the feed shows the newest first).
+    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 4")
+    texts = page.locator("#observation-feed .entry__text").all_inner_texts()
+    assert texts[:5] == [f"Queued note {n}" for n in (4, 3, 2, 1)] + ["Offline: shaded three of ten squares."]
+    # The second observer's tablet brings it in by itself, once.
+    expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
+    expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
+    assert page.evaluate("() => localStorage.getItem('workspace.outbox.v1')") is None
+    # An edit that cannot go stays in the form, and the status beside Save says so.
+    page.locator("#observation-feed").get_by_role(
+        "link", name=re.compile("^Edit your observation")
+    ).first.click()
+    expect(page.get_by_role("heading", name="Edit your observation")).to_be_visible()
+    page.context.set_offline(True)
+    page.get_by_label("What did you see?").fill("Queued note 4, then checked with a partner.")
+    page.get_by_role("button", name="Save changes").click()
+    expect(status).to_have_text(re.compile("^Not saved yet: the workspace could not be reached"))
+    expect(page.locator("#htmx-error")).to_be_hidden()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Save changes").click()
+    expect(_entries(page, "Queued note 4, then checked with a partner.")).to_have_count(1)
+    priya.axe("observe after the notes were sent")
+    _clean_but_offline(priya)
+    callum.assert_clean()
+
+
+def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, new_page):
+    eilidh = new_page("eilidh-offline", viewport=(768, 1024))
+    _open(eilidh, live_server, "eilidh.robertson@demo.example")
+    page = eilidh.page
+    # The service worker is looking after the page, and has a copy of it.
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+
+    page.context.set_offline(True)
+    _write(page, "Kept: drew a number line from 0 to 1.")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
+    page.get_by_label("What did you see?").fill("A draft, typed in the dead spot")
+    page.reload()
+    # The page, not the browser's error; the draft back in the box; the note still waiting.
+    expect(page.get_by_role("heading", name="Record an observation")).to_be_visible()
+    expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
+    eilidh.shot("reloaded-offline")
+    eilidh.axe("observe reloaded offline")
+
+    # The session ends while offline (signed out elsewhere, or timed out): the note waits, the
+    # page says why; after signing in again the outbox is sent, once.
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    # (The feed, refreshed on reconnecting, meets the ended session and goes to sign in.)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("[data-outbox-notice]")).to_have_text(
+        "1 note is waiting on this tablet: sign in, and they will be sent."
+    )
+    eilidh.axe("sign in with a note waiting")
+    sign_in(eilidh, live_server, "eilidh.robertson@demo.example")
+    page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')")
+    page.goto(live_server + OBSERVE)
+    expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
+    expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+
+    # Pupil voice, taken in the corridor, goes the same way.
+    page.goto(live_server + OBSERVE.replace("/observe", "/voice"))
+    page.context.set_offline(True)
+    page.locator(".toggle", has_text="Pupil C:").click()
+    page.get_by_label("What the pupil said").fill("The wall showed me tenths are smaller.")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Pupil C · Waiting to send")
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"), timeout=10000)
+    expect(page.locator("#voice .entry", has_text="tenths are smaller")).to_have_count(1)
+    expect(page.locator("#save-status")).to_have_text(re.compile("^Sent"))
+    eilidh.axe("pupil voice after sending")
+    page.goto(live_server + OBSERVE)
+
+    # Signing out with a note waiting (the server unreachable) warns and offers to wait; signing
+    # out then leaves no note, draft or page on the tablet.
+    page.route("**/observations", lambda route: route.abort("connectionrefused"))
+    _write(page, "Unsent: compared halves by folding.")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Unsent: compared halves")
+    warnings = []
+
+    def answer(dialog, accept):
+        warnings.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Unsent: compared halves")
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert warnings[0].startswith("1 observation has not been sent yet.") and len(warnings) == 2
+    left = page.evaluate(
+        "async () => [Object.keys(localStorage), await caches.has('workspace-observe-pages')]"
+    )
+    assert left == [[], False], left
+    _clean_but_offline(eilidh)

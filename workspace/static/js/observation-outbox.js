@@ -1,0 +1,592 @@
+// The observation outbox: notes taken on a tablet survive school Wi-Fi.
+//
+// Every new note is written to this device's storage (localStorage) the moment Save is pressed,
+// with its own id (a UUID) and the time Save was pressed, and leaves it only when the server has
+// confirmed it. Online, htmx sends it as before; if that fails (no network, the reply lost, the
+// server busy, the session ended), the note waits here and is sent again, oldest first, on the
+// `online` event, when a page loads or becomes visible again, and on a timer that backs off. The
+// server stores each note id once (observing.record_observation), so sending again is safe.
+// What is being typed is kept here too, as a draft, until it is saved or cleared.
+//
+// Nothing here is pupil data beyond what the teacher typed; it is removed once sent, and on
+// sign-out (see the README's "Observing a lesson").
+(function () {
+  "use strict";
+
+  var OUTBOX = "workspace.outbox.v1";
+  var DRAFT = "workspace.draft.v1:";
+  var PAGES = "workspace-observe-pages"; // the service worker's cache (observe-sw.js)
+  var BACKOFF = [2000, 4000, 8000, 16000, 30000, 60000];
+
+  var attempt = 0;
+  var timer = null;
+  var flushing = false;
+  var sending = {}; // note ids htmx is sending right now: the replay leaves them alone
+  var sentByHtmx = null; // the note htmx's request carries
+
+  // Storage ------------------------------------------------------------------------------------
+
+  function readOutbox() {
+    try {
+      return JSON.parse(localStorage.getItem(OUTBOX) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function writeOutbox(notes) {
+    if (notes.length) {
+      localStorage.setItem(OUTBOX, JSON.stringify(notes));
+    } else {
+      localStorage.removeItem(OUTBOX);
+    }
+  }
+
+  function keep(note) {
+    var notes = readOutbox().filter(function (n) { return n.id !== note.id; });
+    notes.push(note);
+    writeOutbox(notes);
+  }
+
+  function forget(id) {
+    writeOutbox(readOutbox().filter(function (n) { return n.id !== id; }));
+  }
+
+  function user() {
+    return document.body.getAttribute("data-user") || "";
+  }
+
+  function mine() {
+    var me = user();
+    return readOutbox().filter(function (n) { return me && n.user === me; });
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    // Pages served over plain http on a school network have no randomUUID: a version 4 UUID
+    // from getRandomValues.
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // The page -----------------------------------------------------------------------------------
+
+  function form() {
+    return document.querySelector("form[data-outbox]");
+  }
+
+  function field(name) {
+    var f = form();
+    return f ? f.querySelector("[name=" + name + "]") : null;
+  }
+
+  // The box the note is written in: "text" on the observation form; the pupil voice form names
+  // its own (data-outbox-text="response").
+  function textBox() {
+    var f = form();
+    return f ? f.querySelector("[name=" + (f.getAttribute("data-outbox-text") || "text") + "]") : null;
+  }
+
+  function status(message) {
+    var box = document.getElementById("save-status");
+    if (box) {
+      box.textContent = message;
+    }
+  }
+
+  function plural(n) {
+    return n + (n === 1 ? " note" : " notes");
+  }
+
+  // The notes waiting, shown above the feed, each marked "Waiting to send".
+  function showWaiting() {
+    var list = document.getElementById("outbox-notes");
+    var f = form();
+    if (!list || !f) {
+      return;
+    }
+    var here = mine().filter(function (n) { return n.form === f.getAttribute("data-outbox"); });
+    list.textContent = "";
+    here.forEach(function (note) {
+      var item = document.createElement("li");
+      item.className = "entry entry--waiting";
+      var meta = document.createElement("p");
+      meta.className = "entry__meta";
+      meta.textContent = note.label + " · Waiting to send";
+      var text = document.createElement("p");
+      text.className = "entry__text";
+      text.textContent = note.text;
+      item.appendChild(meta);
+      item.appendChild(text);
+      list.appendChild(item);
+    });
+    document.getElementById("observation-outbox").hidden = here.length === 0;
+  }
+
+  function draftKey() {
+    var f = form();
+    return f ? DRAFT + f.getAttribute("data-outbox") : null;
+  }
+
+  // A fresh note: an empty text box (the pupil and stage stay) and a new note id.
+  function clearForNext() {
+    var text = textBox();
+    if (text) {
+      text.value = "";
+      text.dispatchEvent(new Event("input", { bubbles: true })); // the character count
+    }
+    field("client_id").value = newId();
+    field("taken_at").value = "";
+    localStorage.removeItem(draftKey());
+  }
+
+  function waitingMessage() {
+    var n = mine().length;
+    return n ? "Waiting for the connection: " + plural(n) + " kept on this tablet." : "";
+  }
+
+  // Sending --------------------------------------------------------------------------------------
+
+  function csrfToken() {
+    var input = document.getElementById("csrf_token");
+    if (input && input.value) {
+      return input.value;
+    }
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  // A token that went stale while offline (the session was renewed by signing in again): the
+  // observation form of the note's own page brings a current one.
+  function renewToken(note) {
+    return fetch(note.page, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (body) {
+        var input = new DOMParser().parseFromString(body, "text/html").getElementById("csrf_token");
+        var token = input ? input.value : "";
+        var mineNow = document.getElementById("csrf_token");
+        if (token && mineNow) {
+          mineNow.value = token;
+        }
+        return token;
+      });
+  }
+
+  function send(note, token) {
+    var body = new URLSearchParams({ csrf_token: token });
+    note.fields.forEach(function (pair) {
+      body.append(pair[0], pair[1]);
+    });
+    return fetch(note.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "HX-Current-URL": location.href, "X-CSRFToken": token },
+    });
+  }
+
+  // Sends the notes waiting, oldest first, one at a time; stops at the first that cannot go.
+  function flush() {
+    clearTimeout(timer);
+    if (flushing || !user()) {
+      return;
+    }
+    var notes = mine().filter(function (n) { return !sending[n.id]; });
+    if (!notes.length) {
+      attempt = 0;
+      return;
+    }
+    flushing = true;
+    var note = notes[0];
+    var renewed = false;
+    var token = csrfToken();
+
+    function answered(response) {
+      // The answer is read to its end even where it is not used: a stream left open keeps the
+      // request, and the page, busy.
+      return response.text().then(function () { return settled(response); });
+    }
+
+    function settled(response) {
+      if (response.status === 400 && !renewed) {
+        renewed = true;
+        return renewToken(note).then(function (fresh) {
+          token = fresh;
+          return send(note, token).then(answered);
+        });
+      }
+      if (response.status === 401) {
+        throw { signIn: true };
+      }
+      if (response.status === 422) {
+        return held(note);
+      }
+      if (response.status >= 200 && response.status < 300) {
+        forget(note.id);
+        status(mine().length ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
+        refreshList();
+        return true;
+      }
+      throw { status: response.status };
+    }
+
+    send(note, token)
+      .then(answered)
+      .then(function (go_on) {
+        flushing = false;
+        attempt = 0;
+        showWaiting();
+        if (go_on) {
+          flush();
+        }
+      })
+      .catch(function (problem) {
+        flushing = false;
+        showWaiting();
+        if (problem && problem.signIn) {
+          status("Your session has ended. Sign in again: " + plural(mine().length) +
+            " kept on this tablet will be sent then.");
+          return; // nothing will succeed until the teacher signs in again
+        }
+        if (problem && problem.held) {
+          retryLater(); // its message stays until the form is free
+          return;
+        }
+        status(waitingMessage());
+        retryLater();
+      });
+  }
+
+  // The entry sent is brought into the page's list: the observation feed refreshes itself; the
+  // pupil voice list comes with its form, so it is fetched again only while the form is empty.
+  function refreshList() {
+    if (!window.htmx) {
+      return;
+    }
+    if (document.getElementById("observation-feed")) {
+      htmx.trigger(document.body, "observation-saved");
+      return;
+    }
+    var f = form();
+    var text = textBox();
+    if (f && text && !text.value.trim() && f.getAttribute("hx-target")) {
+      var said = document.getElementById("save-status").textContent;
+      htmx.ajax("GET", location.pathname, { target: f.getAttribute("hx-target"), swap: "outerHTML" })
+        .then(function () { status(said); }); // the fresh form keeps the word "Sent"
+    }
+  }
+
+  function retryLater() {
+    clearTimeout(timer);
+    timer = setTimeout(flush, BACKOFF[Math.min(attempt, BACKOFF.length - 1)]);
+    attempt += 1;
+  }
+
+  // The server could not save a note as it is (the plan changed, say): it goes back into the form
+  // for the teacher to check, if the form is free; otherwise it waits, and the queue with it.
+  function held(note) {
+    var text = textBox();
+    if (!text || text.value.trim()) {
+      status("A note kept on this tablet needs checking: save or clear what you are writing to see it.");
+      throw { held: true };
+    }
+    note.fields.forEach(function (pair) {
+      var input = form().querySelector('[name="' + pair[0] + '"][value="' + CSS.escape(pair[1]) + '"]');
+      if (input && (input.type === "radio" || input.type === "checkbox")) {
+        input.checked = true;
+      }
+    });
+    text.value = note.text;
+    field("client_id").value = note.id;
+    forget(note.id);
+    status("A note kept on this tablet could not be saved as it was: it is back in the form. Check it and save again.");
+    return false;
+  }
+
+  // The form -------------------------------------------------------------------------------------
+
+  // Before htmx sends a new note (a capturing listener runs first): keep it on the tablet. If
+  // notes are already waiting, or the tablet is offline, it joins the queue instead, so that the
+  // notes go in the order they were taken.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var f = event.target;
+      if (!f.matches || !f.matches("form[data-outbox]") || !user()) {
+        return;
+      }
+      var text = textBox();
+      if (!text.value.trim()) {
+        return; // the server says what is missing
+      }
+      if (!field("client_id").value) {
+        field("client_id").value = newId();
+      }
+      field("taken_at").value = new Date().toISOString();
+      var pupil = f.querySelector("[name=case_pupil_id]:checked");
+      var label = pupil ? pupil.parentNode.textContent.trim().split(":")[0] : "A note";
+      var note = {
+        id: field("client_id").value,
+        user: user(),
+        form: f.getAttribute("data-outbox"),
+        url: f.getAttribute("action"),
+        page: location.pathname,
+        label: label,
+        text: text.value.trim(),
+        // Without the CSRF token: the one current when it is sent goes with it.
+        fields: Array.from(new FormData(f).entries()).filter(function (pair) { return pair[0] !== "csrf_token"; }),
+      };
+      var queued = mine().length > 0 || navigator.onLine === false;
+      keep(note);
+      if (queued) {
+        event.preventDefault();
+        event.stopPropagation();
+        clearForNext();
+        showWaiting();
+        status(waitingMessage());
+        flush();
+      } else {
+        sending[note.id] = true;
+        sentByHtmx = note;
+      }
+    },
+    true
+  );
+
+  function fromOutboxForm(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.matches && elt.matches("form[data-outbox]") ? elt : null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var f = fromOutboxForm(event) || anEdit(event);
+    if (f) {
+      status("Saving…");
+      f.querySelector("button[type=submit]").setAttribute("aria-busy", "true");
+    }
+  });
+
+  // An edit is not queued (it is checked against the version it began from when it arrives):
+  // where it cannot go, the change stays in the form and the status beside Save says so.
+  function anEdit(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.matches && elt.matches("#observation-form form:not([data-outbox])") ? elt : null;
+  }
+
+  function editNotSent(event) {
+    var f = anEdit(event);
+    if (f) {
+      f.querySelector("button[type=submit]").removeAttribute("aria-busy");
+      status("Not saved yet: the workspace could not be reached. Your change is still here: save again when the connection returns.");
+    }
+  }
+
+  document.addEventListener("htmx:sendError", editNotSent);
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status >= 500) {
+      editNotSent(event);
+    }
+  });
+
+  // htmx's answer: confirmed (or refused as invalid, the text then back in the form with its
+  // errors) and the note leaves the outbox; otherwise it waits, and the form is free again.
+  // (Before the answer is swapped in: the swap takes the form, and its events, out of the page.)
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    answeredByHtmx(event, event.detail.xhr.status);
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    answeredByHtmx(event, 0);
+  });
+
+  function answeredByHtmx(event, code) {
+    var f = fromOutboxForm(event);
+    if (!f) {
+      return;
+    }
+    var note = sentByHtmx;
+    sentByHtmx = null;
+    if (!note) {
+      return;
+    }
+    delete sending[note.id];
+    if ((code >= 200 && code < 300) || code === 422) {
+      forget(note.id);
+      if (code !== 422 && (localStorage.getItem(draftKey()) || "").trim() === note.text) {
+        localStorage.removeItem(draftKey()); // what was typed meanwhile stays a draft
+      }
+      return;
+    }
+    var button = f.querySelector("button[type=submit]");
+    if (button) {
+      button.removeAttribute("aria-busy");
+    }
+    if (code === 401) {
+      // htmx goes to sign in; the note waits and is sent after. Its text is not offered again as
+      // a draft, which would be saved a second time.
+      if ((localStorage.getItem(draftKey()) || "").trim() === note.text) {
+        localStorage.removeItem(draftKey());
+      }
+      return;
+    }
+    if (field("client_id") && field("client_id").value === note.id) {
+      clearForNext(); // the note is safe in the outbox: the form is ready for the next
+    }
+    showWaiting();
+    status(waitingMessage());
+    retryLater();
+  }
+
+  // The draft: kept as the teacher types, back after a reload or a crashed tab.
+  document.addEventListener("input", function (event) {
+    if (event.target === textBox()) {
+      if (event.target.value) {
+        localStorage.setItem(draftKey(), event.target.value);
+      } else {
+        localStorage.removeItem(draftKey());
+      }
+    }
+  });
+
+  function restoreDraft() {
+    var text = textBox();
+    var key = draftKey();
+    var draft = key && localStorage.getItem(key);
+    if (text && draft && !text.value) {
+      text.value = draft;
+      text.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
+  // The feed's poll failing is not a save failing: a quiet word beside the feed.
+  document.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "observation-feed") {
+      connection("Offline: colleagues' notes will appear when you reconnect.");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful && event.detail.elt && event.detail.elt.id === "observation-feed") {
+      connection("");
+    }
+  });
+
+  // Signing out ---------------------------------------------------------------------------------
+
+  // With notes still waiting, signing out warns and offers to wait; once it goes ahead, this
+  // teacher's notes, drafts and the kept pages leave the device (a shared iPad keeps nothing).
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var f = event.target;
+      if (!f.matches || !f.matches("form[action$='/sign-out']")) {
+        return;
+      }
+      var waiting = mine().length;
+      if (waiting) {
+        var message = waiting + (waiting === 1 ? " observation has" : " observations have") +
+          " not been sent yet. Press Cancel to wait for the connection, or OK to sign out and remove " +
+          (waiting === 1 ? "it" : "them") + " from this tablet.";
+        if (!window.confirm(message)) {
+          event.preventDefault();
+          event.stopPropagation();
+          return;
+        }
+      }
+      var me = user();
+      writeOutbox(readOutbox().filter(function (n) { return n.user !== me; }));
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf(DRAFT + me + ":") === 0) {
+          localStorage.removeItem(key);
+        }
+      });
+      if (window.caches) {
+        caches.delete(PAGES);
+      }
+    },
+    true
+  );
+
+  // The page opening offline ----------------------------------------------------------------------
+
+  // The service worker keeps the observation pages opened today (observe-sw.js). The first visit
+  // is not yet under its care: the page puts itself and what it loads into the cache.
+  function keepThisPage() {
+    if (!("serviceWorker" in navigator) || !window.caches || !document.getElementById("observation-feed")) {
+      return;
+    }
+    var worker = document.body.getAttribute("data-observe-worker");
+    navigator.serviceWorker.register(worker, { scope: document.body.getAttribute("data-observe-scope") })
+      .catch(function () { /* no offline page, everything else still works */ });
+    var assets = Array.from(document.querySelectorAll("link[rel=stylesheet], link[rel=icon], script[src]"))
+      .map(function (el) { return el.href || el.src; });
+    caches.open(PAGES).then(function (cache) {
+      return cache.match(location.href).then(function (hit) {
+        return hit ? null : cache.addAll([location.href].concat(assets));
+      });
+    }).catch(function () { /* storage full or refused: the page works online */ });
+  }
+
+  // When to send ----------------------------------------------------------------------------------
+
+  function start() {
+    var notice = document.querySelector("[data-outbox-notice]");
+    var all = readOutbox().length;
+    if (notice && all) {
+      notice.textContent = plural(all) + (all === 1 ? " is" : " are") +
+        " waiting on this tablet: sign in, and they will be sent.";
+      notice.hidden = false;
+    }
+    restoreDraft();
+    showWaiting();
+    if (mine().length) {
+      status(waitingMessage());
+    }
+    keepThisPage();
+    flush();
+  }
+
+  function connection(message) {
+    var note = document.getElementById("feed-connection");
+    if (note) {
+      note.textContent = message;
+    }
+  }
+
+  window.addEventListener("offline", function () {
+    connection("Offline: colleagues' notes will appear when you reconnect.");
+  });
+  window.addEventListener("online", function () {
+    attempt = 0;
+    flush();
+    connection("");
+    if (window.htmx && document.getElementById("observation-feed")) {
+      htmx.trigger(document.body, "observation-saved"); // colleagues' notes, without waiting for the poll
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      attempt = 0;
+      flush();
+    }
+  });
+  // A fresh form (after a save) offers the draft and the list again.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (form() && event.detail.target && event.detail.target.contains(form())) {
+      restoreDraft();
+      showWaiting();
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
