@@ -480,11 +480,19 @@ def published_finding(finding_id: int):
 
 
 def reads_pupil_quotes(user: User) -> bool:
-    """Quoted observations are for the people who work with pupils: members of a partnership and
-    site administrators. A programme officer who belongs to none reads findings without them."""
+    """Quoted observations are for the people who work with pupils: leads and teachers of a
+    partnership, and site administrators. A reviewer (a local authority officer) and a programme
+    officer read findings without them, whatever else they are a member of as a reviewer."""
     if user.is_admin:
         return True
-    return db.session.scalar(select(Membership.id).where(Membership.user_id == user.id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.role.in_([Role.LEAD, Role.TEACHER]))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def reuse_partnerships(user: User) -> list[Partnership]:

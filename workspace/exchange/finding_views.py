@@ -95,7 +95,7 @@ def finding(access, finding_id):
         "exchange/_finding.html",
         finding=found,
         links=linking.links_for("finding", [found.id]).get(found.id, []),
-        starred=services.starred_observations(found.trio, [s.observation_id for s in found.starred]),
+        starred=services.quotes_of(found),
         travelled=services.travelled(found),
         can_change=can_change_finding(access, found) and not found.is_published,
     )

@@ -1,9 +1,11 @@
 """A trio's findings: written to travel, kept in the partnership until a lead approves them.
 
-A finding never carries a case pupil's descriptor. Its text fields go through the pupil-privacy
-check (pupil_details.problem_in) and are refused where they repeat a descriptor of the trio's
-case pupils; its starred observations are quoted by their text and lesson stage alone.
-No request globals here.
+A finding never carries a case pupil's descriptor. Its text fields, and the text and stage title
+of every starred observation it quotes, go through the pupil-privacy check
+(pupil_details.problem_in) and are refused where they repeat a descriptor of the trio's case
+pupils. Its starred observations are quoted by their text and lesson stage alone, and a lead's
+approval copies them into the finding: the library shows the approved copy, never the live
+observation. No request globals here.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..pupil_details import problem_in
+from ..pupil_details import identifier_in, problem_in
 from ..reference import Sector
 from ..services_errors import ServiceError
 
@@ -167,21 +169,51 @@ def _check(trio: Trio, data: FindingInput) -> FindingInput:
         text = getattr(data, name) or ""
         if message := problem_in(text):
             raise ServiceError(message, name)
-        lowered = text.lower()
-        for descriptor in descriptors:
-            if descriptor.lower() in lowered:
-                raise ServiceError(
-                    f"This repeats a case pupil's descriptor (“{descriptor}”). A finding travels "
-                    "without descriptors: say what the group learned in your own words.",
-                    name,
-                )
+        if descriptor := _descriptor_in(text, descriptors):
+            raise ServiceError(
+                f"This repeats a case pupil's descriptor (“{descriptor}”). A finding travels "
+                "without descriptors: say what the group learned in your own words.",
+                name,
+            )
     chosen = list(dict.fromkeys(data.observation_ids))
     if len(chosen) > MAX_STARRED:
         raise ServiceError(f"Quote at most {MAX_STARRED} starred observations.", "observations")
-    if len(starred_observations(trio, chosen)) != len(chosen):
+    quotes = starred_observations(trio, chosen)
+    if len(quotes) != len(chosen):
         raise ServiceError("Choose from the trio's starred observations.", "observations")
+    _check_quotes(quotes, descriptors)
     data.observation_ids = chosen
     return data
+
+
+def _descriptor_in(text: str, descriptors: list[str]) -> str | None:
+    lowered = text.lower()
+    return next((d for d in descriptors if d.lower() in lowered), None)
+
+
+def _shortened(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _check_quotes(quotes: list[StarredObservation], descriptors: list[str]) -> None:
+    """A quoted observation travels with the finding, so it passes the finding's own checks."""
+    for quote in quotes:
+        named = f"The quoted observation “{_shortened(quote.text)}” ({quote.lesson}"
+        named += f", {quote.stage})" if quote.stage else ")"
+        for text in (quote.text, quote.stage):
+            if found := identifier_in(text):
+                raise ServiceError(
+                    f"{named} holds what looks like a {found.kind} (“{found.found}”). Take the quote "
+                    "out of the finding, or change the observation, before the finding travels.",
+                    "observations",
+                )
+            if descriptor := _descriptor_in(text, descriptors):
+                raise ServiceError(
+                    f"{named} repeats a case pupil's descriptor (“{descriptor}”). Take the quote out "
+                    "of the finding, or change the observation, before the finding travels.",
+                    "observations",
+                )
 
 
 def _apply(finding: Finding, data: FindingInput) -> None:
@@ -228,15 +260,52 @@ def approve(finding: Finding, lead: User) -> None:
     """Publishes the finding to the library: checked again, as the pupil rules may have tightened."""
     if finding.is_published:
         return
-    _check(finding.trio, input_of(finding))
+    data = _check(finding.trio, input_of(finding))
+    # The library shows this copy of each quote, never the observation: what a teacher writes in
+    # the observation later changes nothing published. The copy is checked as the finding was.
+    quotes = {q.id: q for q in starred_observations(finding.trio, data.observation_ids)}
+    _check_quotes(list(quotes.values()), _descriptors(finding.trio))
+    for row in finding.starred:
+        quote = quotes[row.observation_id]
+        row.quoted_text, row.quoted_stage, row.quoted_lesson = quote.text, quote.stage, quote.lesson
     finding.status, finding.approved_by_id = "published", lead.id
     finding.published_at, finding.withdrawn_at = utcnow(), None
 
 
 def withdraw(finding: Finding) -> None:
+    """Back in the partnership: the approved copies of its quotes go; approving again copies afresh."""
     if not finding.is_published:
         raise ServiceError("Only a published finding can be withdrawn.")
     finding.status, finding.withdrawn_at = "withdrawn", utcnow()
+    for row in finding.starred:
+        row.quoted_text = row.quoted_stage = row.quoted_lesson = None
+
+
+def quotes_of(finding: Finding) -> list[StarredObservation]:
+    """The quotes a finding shows: the approved copies while it is published, else the trio's
+    starred observations as they are now (read only in the partnership)."""
+    if not finding.is_published:
+        return starred_observations(finding.trio, [s.observation_id for s in finding.starred])
+    return published_quotes([finding])[finding.id]
+
+
+def published_quotes(found: list[Finding]) -> dict[int, list[StarredObservation]]:
+    """The approved copies of these published findings' quotes, by finding, in one query."""
+    result: dict[int, list[StarredObservation]] = {f.id: [] for f in found}
+    if not found:
+        return result
+    rows = db.session.scalars(
+        select(FindingObservation)
+        .where(FindingObservation.finding_id.in_(list(result)), FindingObservation.quoted_text.is_not(None))
+        .order_by(FindingObservation.id)
+    )
+    for row in rows:
+        result[row.finding_id].append(
+            StarredObservation(
+                row.observation_id, row.quoted_lesson or "", row.quoted_stage or "", row.quoted_text or ""
+            )
+        )
+    return result
 
 
 def input_of(finding: Finding) -> FindingInput:

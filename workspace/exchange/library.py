@@ -37,7 +37,7 @@ class LibraryQuery:
 @dataclass
 class PublishedFinding:
     """A finding as the library shows it. Names only where the partnership did not choose anonymity;
-    quoted observations by their text alone."""
+    quoted observations by their text alone, as copied when a lead approved the finding."""
 
     id: int
     title: str
@@ -126,6 +126,7 @@ def published_views(found: list[Finding], with_observations: bool = False) -> li
             .group_by(FindingReuse.finding_id)
         ).all()
     )
+    quotes = finding_services.published_quotes(found) if with_observations else {}
     views = []
     for f in found:
         anonymous = f.anonymous
@@ -149,9 +150,7 @@ def published_views(found: list[Finding], with_observations: bool = False) -> li
                 else ([school.local_authority] if school else authorities.get(f.partnership_id, [])),
                 school=school.name if school else None,
                 links=links.get(f.id, []),
-                starred=finding_services.starred_observations(f.trio, [s.observation_id for s in f.starred])
-                if with_observations
-                else [],
+                starred=quotes.get(f.id, []),
                 reuses=reuses.get(f.id, 0),
             )
         )

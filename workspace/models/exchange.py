@@ -3,7 +3,8 @@ programme officers who follow a set of partnerships.
 
 A finding is its partnership's until a lead approves it; then every signed-in person of the
 workspace reads it in the library. It never holds a case pupil's descriptor: its starred
-observations are referred to here and shown by their text alone.
+observations are referred to here, and copied (text, stage and lesson title alone) when a lead
+approves, so the library shows what was approved and nothing written since.
 """
 
 from __future__ import annotations
@@ -114,7 +115,12 @@ class Finding(Model):
 
 
 class FindingObservation(Model):
-    """A starred observation of the finding's trio, quoted in it by its text alone."""
+    """A starred observation of the finding's trio, quoted in it by its text alone.
+
+    The quote's text, stage title and lesson title are copied when a lead approves the finding
+    (and checked, as the finding's own text is): the library shows the copy, never the live
+    observation, so a later edit changes nothing published. The copy is empty while the finding is
+    a draft or withdrawn. Deleting the observation deletes the quote with it."""
 
     __tablename__ = "finding_observation"
     __table_args__ = (
@@ -131,6 +137,10 @@ class FindingObservation(Model):
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
     finding_id: Mapped[int] = mapped_column(index=True)
     observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id", ondelete="CASCADE"), index=True)
+    # The approved copy: set when a lead approves, cleared when the finding is withdrawn.
+    quoted_text: Mapped[str | None] = mapped_column(Text)
+    quoted_stage: Mapped[str | None] = mapped_column(String(200))
+    quoted_lesson: Mapped[str | None] = mapped_column(String(200))
 
     finding: Mapped[Finding] = relationship(
         back_populates="starred",
