@@ -3,7 +3,7 @@ title, which the library shows instead of the live observation. Published findin
 copies now, from the observations as they stand.
 
 Revision ID: 891a44adfeaf
-Revises: 34004ecf9e4b
+Revises: f7d588ce6b56
 Create Date: 2026-12-01 12:49:41.567233
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "891a44adfeaf"
-down_revision = "34004ecf9e4b"
+down_revision = "f7d588ce6b56"
 branch_labels = None
 depends_on = None
 
