@@ -182,6 +182,7 @@ def test_the_library_shows_the_copy_approved_not_the_observation_as_it_is_now(ap
             observation,
             lesson,
             observing.ObservationInput(observation.case_pupil_id, None, "Rewritten later.", None, []),
+            observation.version,
         )
         observation.is_highlight = False
         db.session.commit()
