@@ -75,14 +75,21 @@ def test_a_disabled_account_is_refused_and_an_identity_of_another_account_is_not
     assert refused.value.reason == "account disabled"
 
 
-def test_a_linked_identity_accepts_only_invitations_for_its_addresses(ctx, world):
+def test_a_linked_identity_accepts_only_invitations_for_its_accounts_address(ctx, world):
     teacher = user(world["a"]["teacher"])
     identities.link_identity(teacher, glow("g6", "t@glow.sch.uk"))
     invite = db.session.get(Invite, world["b"]["invite_id"])
+    # The provider's address, unverified or not, is not the account's: an invitation for it (for
+    # someone else) is not accepted by this account, signed in through the identity or a session.
+    invite.email = "t@glow.sch.uk"
+    for profile in (glow("g6", "t@glow.sch.uk", verified=False), glow("g6", "t@glow.sch.uk")):
+        with pytest.raises(SignInRefused) as refused:
+            identities.account_for(profile, invite=invite)
+        assert refused.value.reason == "invitation for another address"
     with pytest.raises(SignInRefused) as refused:
-        identities.account_for(glow("g6", "t@glow.sch.uk"), invite=invite)
+        identities.account_for(glow("g6b", "t@glow.sch.uk", verified=False), invite=invite, signed_in=teacher)
     assert refused.value.reason == "invitation for another address"
-    invite.email = "t@glow.sch.uk"  # the address the provider gives is the one invited
+    invite.email = teacher.email.upper()  # the account's own address, in any case
     joined = identities.account_for(glow("g6", "t@glow.sch.uk"), invite=invite)
     assert joined.joined_partnership_id == world["b"]["partnership_id"]
     assert db.session.scalar(
@@ -133,3 +140,22 @@ def test_an_account_made_by_single_sign_on_has_no_password_to_sign_in_with(ctx, 
         response = client.post("/sign-in", data={"email": invite.email, "password": password})
         assert response.status_code == 422
     assert "not right" in html(response)
+
+
+def test_two_first_sign_ins_at_once_with_one_identity_both_open_the_account(ctx, world, monkeypatch):
+    """The other request linked the identity after this one looked and before it inserted: the
+    unique (issuer, subject) refuses the insert; the link the other made is found and signs in."""
+    teacher = user(world["a"]["teacher"])
+    identities.link_identity(teacher, glow("g8"))  # the other request's link
+    real_find = identities.find_identity
+    looks = []
+
+    def find_as_if_not_yet_linked(issuer, subject):
+        looks.append(subject)
+        return None if len(looks) == 1 else real_find(issuer, subject)
+
+    monkeypatch.setattr(identities, "find_identity", find_as_if_not_yet_linked)
+    signed_in = identities.account_for(glow("g8"), signed_in=teacher)
+    assert (signed_in.user.id, signed_in.how) == (teacher.id, "linked identity")
+    assert db.session.scalar(select(db.func.count(ExternalIdentity.id))) == 1
+    assert user(world["a"]["teacher"]).email == world["a"]["teacher"]  # the session still works

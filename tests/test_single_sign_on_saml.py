@@ -63,12 +63,15 @@ def saml_app(app, metadata_server, tmp_path_factory):
     return make_app(
         app.config["SQLALCHEMY_DATABASE_URI"],
         SAML_METADATA_DIR=str(tmp_path_factory.mktemp("saml-metadata")),
+        BASE_URL="http://workspace.test",
         SAML_PROVIDERS={
             "glow": {
                 "name": "Glow",
                 "metadata_url": metadata_server.url,
                 "idp_entity_id": IDP_ENTITY_ID,
                 "attributes": {"subject": "uid", "email": "mail", "name": "displayName"},
+                # The Launch Pad's unsolicited responses, which most tests here post.
+                "allow_idp_initiated": True,
             }
         },
     )
@@ -118,6 +121,15 @@ def start(client, idp, **query):
     response = client.get("/sign-in/with/glow", query_string=query)
     assert response.status_code == 303, html(response)[:300]
     return idp.read_request(response.headers["Location"])
+
+
+BROWSER_COOKIE = "saml_browser_glow"
+
+
+def carry_browser_cookie(from_client, to_client):
+    cookie = from_client.get_cookie(BROWSER_COOKIE, domain="workspace.test", path="/sign-in/with/glow/acs")
+    assert cookie is not None and cookie.http_only
+    to_client.set_cookie(BROWSER_COOKIE, cookie.value, domain="workspace.test", path=cookie.path)
 
 
 def post(client, saml_response):
@@ -281,11 +293,103 @@ def test_a_signed_in_teacher_links_glow_though_the_answer_carries_no_session_coo
     sso_client.sign_in(world["a"]["teacher"])
     assert "Sign in with Glow" in html(sso_client.get("/account/password"))
     request = start(sso_client, glow)
-    # The identity provider's POST is cross-site: a SameSite=Lax cookie does not come with it.
+    # The identity provider's POST is cross-site: a SameSite=Lax cookie (the session's) does not
+    # come with it; the SameSite=None one that binds the request to this browser does.
     saml_app.test_client_class = WorkspaceClient
     browser_without_cookie = saml_app.test_client()
+    carry_browser_cookie(sso_client, browser_without_cookie)
     response = post(browser_without_cookie, glow.response(ACS, SP_ENTITY_ID, request.id))
     assert response.status_code == 303
     assert last_audit(saml_app) == (True, "Glow: identity linked to the signed-in account")
     with saml_app.app_context():
         assert db.session.scalar(select(ExternalIdentity)).user.email == world["a"]["teacher"]
+
+
+def test_a_request_answered_in_another_browser_links_nothing_and_signs_nobody_in(saml_app, glow, world):
+    """The attack: a signed-in attacker starts a link without following it and sends the identity
+    provider's address to a victim, whose answer would link the victim's Glow to the attacker."""
+    saml_app.test_client_class = WorkspaceClient
+    attacker, victim = saml_app.test_client(), saml_app.test_client()
+    attacker.sign_in(world["a"]["lead"])
+    request = start(attacker, glow)
+    refused(saml_app, post(victim, glow.response(ACS, SP_ENTITY_ID, request.id)), "InResponseTo")
+    assert victim.get("/partnerships").status_code == 302
+    with saml_app.app_context():
+        assert db.session.scalar(select(ExternalIdentity)) is None
+    # A forged cookie does not pass either; the request stays the attacker's browser's, once.
+    victim.set_cookie(BROWSER_COOKIE, "guessed", domain="workspace.test", path="/sign-in/with/glow/acs")
+    refused(saml_app, post(victim, glow.response(ACS, SP_ENTITY_ID, request.id)), "InResponseTo")
+    assert post(attacker, glow.response(ACS, SP_ENTITY_ID, request.id)).status_code == 303
+    assert last_audit(saml_app) == (True, "Glow: identity linked to the signed-in account")
+    refused(saml_app, post(attacker, glow.response(ACS, SP_ENTITY_ID, request.id)), "InResponseTo")
+
+
+def test_the_browser_cookie_is_http_only_limited_to_the_acs_and_secure_over_https(
+    sso_client, saml_app, glow, world, monkeypatch
+):
+    monkeypatch.setitem(saml_app.config, "SESSION_COOKIE_SECURE", True)
+    response = sso_client.get("/sign-in/with/glow")
+    header = response.headers["Set-Cookie"]
+    for part in ("saml_browser_glow=", "HttpOnly", "Secure", "SameSite=None", "Path=/sign-in/with/glow/acs"):
+        assert part in header, header
+
+
+def test_unsolicited_responses_are_refused_unless_the_deployment_allows_them(
+    sso_client, saml_app, glow, world, monkeypatch
+):
+    link_teacher(saml_app, world)
+    monkeypatch.delitem(saml_app.config["SAML_PROVIDERS"]["glow"], "allow_idp_initiated")
+    refused(saml_app, post(sso_client, glow.response(ACS, SP_ENTITY_ID, None)), "unsolicited")
+    assert sso_client.get("/partnerships").status_code == 302
+
+
+def test_an_unsolicited_response_never_links_an_identity_to_the_signed_in_account(
+    sso_client, saml_app, glow, world
+):
+    sso_client.sign_in(world["a"]["teacher"])  # this client brings its session cookie along
+    response = post(sso_client, glow.response(ACS, SP_ENTITY_ID, None, subject="attackers-glow"))
+    assert response.status_code == 403
+    assert last_audit(saml_app)[1].startswith("Glow: unsolicited response for an identity not linked")
+    with saml_app.app_context():
+        assert db.session.scalar(select(ExternalIdentity)) is None
+
+
+def test_a_forged_host_header_moves_neither_the_audience_nor_the_recipient(
+    sso_client, saml_app, glow, world, monkeypatch
+):
+    link_teacher(saml_app, world)
+    monkeypatch.setitem(saml_app.config, "SERVER_NAME", None)  # as behind a proxy that passes Host on
+    evil = "http://evil.example/sign-in/with/glow"
+    metadata = sso_client.get("/sign-in/with/glow/metadata", headers={"Host": "evil.example"})
+    assert "evil.example" not in metadata.get_data(as_text=True)
+    for host in ("evil.example", "workspace.test", "other.example"):
+        response = sso_client.post(
+            "/sign-in/with/glow/acs",
+            data={"SAMLResponse": glow.response(f"{evil}/acs", f"{evil}/metadata", None)},
+            headers={"Host": host},
+            csrf=False,
+        )
+        refused(saml_app, response, "")
+    assert len(saml_app.extensions["workspace_saml_configs"]) == 1  # one per provider, not per host
+    assert post(sso_client, glow.response(ACS, SP_ENTITY_ID, None)).status_code == 303
+
+
+def test_saml_without_base_url_or_its_own_urls_does_not_start(app):
+    provider = {
+        "name": "Glow",
+        "metadata_url": "https://idp.example/metadata",
+        "idp_entity_id": IDP_ENTITY_ID,
+    }
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        make_app(app.config["SQLALCHEMY_DATABASE_URI"], SAML_PROVIDERS={"glow": provider})
+    own = {
+        **provider,
+        "sp_entity_id": "https://w.example/saml",
+        "acs_url": "https://w.example/sign-in/with/glow/acs",
+    }
+    configured = make_app(app.config["SQLALCHEMY_DATABASE_URI"], SAML_PROVIDERS={"glow": own})
+    metadata = configured.test_client().get("/sign-in/with/glow/metadata").get_data(as_text=True)
+    assert (
+        'entityID="https://w.example/saml"' in metadata
+        and "https://w.example/sign-in/with/glow/acs" in metadata
+    )

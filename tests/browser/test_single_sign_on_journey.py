@@ -46,6 +46,11 @@ def workspace(providers, tmp_path_factory):
     app = make_app(
         f"sqlite:///{folder / 'live.sqlite'}",
         SERVER_NAME=None,
+        BASE_URL="http://127.0.0.1",  # its port is known once the server is up, below
+        # Cookies Secure, as in production (a browser keeps them on http://127.0.0.1 too): the Glow
+        # answer's cross-site POST brings the request's browser cookie only if it is SameSite=None,
+        # and browsers keep a SameSite=None cookie only if it is Secure.
+        SESSION_COOKIE_SECURE=True,
         SAML_METADATA_DIR=str(folder / "saml"),
         OIDC_PROVIDERS={
             "microsoft": {
@@ -82,6 +87,7 @@ def workspace(providers, tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = base
     sp_metadata = app.test_client().get(f"{base}/sign-in/with/glow/metadata").get_data(as_text=True)
     with IdentityProviderPages(folder, sp_metadata, "glow-journey", "efraser@glow.sch.uk") as glow:
         metadata.xml = glow.idp.metadata()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ExternalIdentity, Invite, SignInAttempt, SignInStep, User
@@ -75,9 +76,31 @@ def account_for(
     invite: Invite | None = None,
     signed_in: User | None = None,
     new_account_domains: frozenset[str] = frozenset(),
+    only_linked: bool = False,
 ) -> SignedIn:
     """The account this sign-in opens, linking the identity where the person has shown a right to
-    one (see the module's note). Raises SignInRefused. The caller commits."""
+    one (see the module's note); with `only_linked`, only an identity linked already signs in.
+    Raises SignInRefused. The caller commits.
+
+    Two first sign-ins with one identity at once (a double click, two tabs) both find no link and
+    both link it: the second's insert breaks the unique (issuer, subject). Its savepoint is rolled
+    back and it looks again, finding the first's link, as if it had come a moment later."""
+    try:
+        with db.session.begin_nested():
+            return _account_for(profile, invite, signed_in, new_account_domains, only_linked)
+    except IntegrityError:
+        if find_identity(profile.issuer, profile.subject) is None:
+            raise  # another constraint: not the race this is for
+        return _account_for(profile, invite, signed_in, new_account_domains, only_linked)
+
+
+def _account_for(
+    profile: Profile,
+    invite: Invite | None,
+    signed_in: User | None,
+    new_account_domains: frozenset[str],
+    only_linked: bool,
+) -> SignedIn:
     identity = find_identity(profile.issuer, profile.subject)
     if identity is not None:
         user = identity.user
@@ -93,6 +116,14 @@ def account_for(
         identity.email_seen = normalise_email(profile.email)[:320]
         joined = _accept(invite, user, profile)
         return SignedIn(user, "linked identity", joined)
+
+    if only_linked:
+        raise SignInRefused(
+            "unsolicited response for an identity not linked",
+            f"This {profile.label} account is not linked to a workspace account yet. Go to the "
+            f"workspace's sign-in page and choose Sign in with {profile.label} there (or open the "
+            "link in your invitation), rather than the tile on your launch page.",
+        )
 
     if signed_in is not None:
         _refuse_if_disabled(signed_in, profile)
@@ -152,11 +183,13 @@ def _new_account(email: str, profile: Profile) -> User:
 
 
 def _accept(invite: Invite | None, user: User, profile: Profile) -> int | None:
-    """The invitation accepted for this account. It names an address, and either the account's
-    or the provider's must be it, as with a password sign-in."""
+    """The invitation accepted for this account. It names an address, and the account's must be
+    it, as with a password sign-in. The provider's e-mail does not count: it may be unverified,
+    and an invitation for someone else would otherwise join whoever the provider says has it.
+    (An account made from an invitation or for a listed domain has the address it was made for.)"""
     if invite is None:
         return None
-    if invite.email not in (user.email, normalise_email(profile.email)):
+    if normalise_email(invite.email) != normalise_email(user.email):
         raise SignInRefused(
             "invitation for another address",
             f"This invitation is for {invite.email}, and you signed in as {user.email}. Sign in as "

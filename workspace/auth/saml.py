@@ -2,9 +2,13 @@
 
 pysaml2 checks the assertion's signature (against every signing certificate in the identity
 provider's metadata, so two side by side during a rollover both work), its audience, its recipient
-and its time window. This module adds what pysaml2 leaves to its caller once unsolicited responses
-are allowed (which the Glow Launch Pad needs): a response that names a request must name one of
-ours, not yet answered (saml_request), and an assertion is accepted once (saml_assertion_seen).
+and its time window. The audience and recipient are this workspace's entity id and ACS URL, taken
+from BASE_URL (or set outright), never from the request's Host header. This module adds what
+pysaml2 leaves to its caller: a response that names a request must name one of ours, not yet
+answered (saml_request), started by this same browser (a random value in a cookie of its own,
+its hash on the request), and an assertion is accepted once (saml_assertion_seen). A response
+that names no request (the Glow Launch Pad's) is refused unless the deployment turns on
+`allow_idp_initiated`, and then it only signs in an identity already linked.
 
 The identity provider's metadata is read from a file that `flask refresh-saml-metadata` (cron)
 fetches, checks and replaces; the app fetches it at start when the file is missing.
@@ -12,13 +16,17 @@ fetches, checks and replaces; the app fetches it at start when the file is missi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
-from flask import Response, current_app, redirect, request, url_for
+from flask import Response, current_app, redirect, request
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -29,6 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import csrf, db
+from ..mail.settings import absolute_url
 from ..models import SamlAssertionSeen, SamlRequest
 from ..models.base import utcnow
 from . import bp, identities
@@ -47,26 +56,54 @@ class MetadataProblem(Exception):
     pass
 
 
+class NotConfigured(MetadataProblem):
+    """Neither BASE_URL nor the provider's own sp_entity_id and acs_url say where this workspace is."""
+
+
 def metadata_path(provider: Provider) -> str:
     folder = current_app.config.get("SAML_METADATA_DIR") or os.path.join(current_app.instance_path, "saml")
     return os.path.join(folder, f"{provider.name}-idp-metadata.xml")
 
 
+def _from_base_url(provider: Provider, setting: str, endpoint: str) -> str:
+    configured = provider.settings.get(setting)
+    if configured:
+        return configured
+    if not current_app.config.get("BASE_URL"):
+        raise NotConfigured(
+            f"SAML_PROVIDERS[{provider.name!r}]: set BASE_URL (the workspace's address, as people reach "
+            f"it) or the provider's {setting}: the assertions' audience and recipient are not taken "
+            "from the request's Host header"
+        )
+    return absolute_url(endpoint, name=provider.name)
+
+
 def sp_entity_id(provider: Provider) -> str:
-    return provider.settings.get("sp_entity_id") or url_for(
-        "auth.saml_metadata", name=provider.name, _external=True
-    )
+    return _from_base_url(provider, "sp_entity_id", "auth.saml_metadata")
+
+
+def acs_url(provider: Provider) -> str:
+    return _from_base_url(provider, "acs_url", "auth.saml_acs")
+
+
+def check_configured(config) -> None:
+    """At start: every SAML provider can say where this workspace is (raises RuntimeError)."""
+    for provider in saml_providers(config):
+        settings = provider.settings
+        if not config.get("BASE_URL") and not (settings.get("sp_entity_id") and settings.get("acs_url")):
+            raise RuntimeError(
+                f"SAML_PROVIDERS[{provider.name!r}] needs BASE_URL (or its own sp_entity_id and acs_url): "
+                "the assertions' audience and recipient are not taken from the request's Host header."
+            )
 
 
 def _sp_config(provider: Provider, with_idp_metadata: bool = True) -> SPConfig:
     settings = provider.settings
     service = {
-        "endpoints": {
-            "assertion_consumer_service": [
-                (url_for("auth.saml_acs", name=provider.name, _external=True), BINDING_HTTP_POST)
-            ]
-        },
-        # Unsolicited responses are the Launch Pad's; InResponseTo is checked here (_answered_request).
+        "endpoints": {"assertion_consumer_service": [(acs_url(provider), BINDING_HTTP_POST)]},
+        # pysaml2 would refuse a response that names a request it does not remember (it remembers
+        # in memory, per process); InResponseTo is checked here instead (_answered_request), and a
+        # response that names none is refused there unless allow_idp_initiated.
         "allow_unsolicited": True,
         "want_assertions_signed": True,
         "want_response_signed": False,
@@ -93,20 +130,19 @@ def _sp_config(provider: Provider, with_idp_metadata: bool = True) -> SPConfig:
 
 
 def _client(provider: Provider) -> Saml2Client:
-    """A client for this request, on a configuration kept while the metadata file is unchanged
-    (reading the metadata is the slow part; the client itself keeps people in memory, so it is
-    not kept)."""
+    """A client for this request, on the provider's configuration, kept while its metadata file is
+    unchanged (reading the metadata is the slow part; the client itself keeps people in memory, so
+    it is not kept). One configuration per provider, whatever host the request names."""
     path = metadata_path(provider)
     try:
         changed = os.stat(path).st_mtime_ns
     except FileNotFoundError as missing:
         raise MetadataProblem(f"no metadata yet at {path}: run flask refresh-saml-metadata") from missing
-    key = (provider.name, changed, url_for("auth.saml_acs", name=provider.name, _external=True))
     kept = current_app.extensions.setdefault("workspace_saml_configs", {})
-    if key not in kept:
-        kept.clear()
-        kept[key] = _sp_config(provider)
-    return Saml2Client(config=kept[key])
+    found = kept.get(provider.name)
+    if found is None or found[0] != changed:
+        found = kept[provider.name] = (changed, _sp_config(provider))
+    return Saml2Client(config=found[1])
 
 
 def idp_entity_id(provider: Provider, client: Saml2Client) -> str:
@@ -122,6 +158,14 @@ def idp_entity_id(provider: Provider, client: Saml2Client) -> str:
 # Signing in -----------------------------------------------------------------------------------
 
 
+def browser_cookie_name(provider: Provider) -> str:
+    return f"saml_browser_{provider.name}"
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def start(provider: Provider, journey: Journey):
     try:
         client = _client(provider)
@@ -131,6 +175,10 @@ def start(provider: Provider, journey: Journey):
     except Exception as error:
         current_app.logger.warning("SAML start failed for %s: %r", provider.name, error)
         return refuse(provider, "metadata missing or unusable", _try_again(provider), 502)
+    # The request is this browser's: its answer counts only if this browser brings it back. Else
+    # the identity provider's address (which names the request) could be sent to someone else,
+    # whose answer would then link their identity to the account that started it.
+    browser = secrets.token_urlsafe(32)
     db.session.add(
         SamlRequest(
             id=request_id,
@@ -138,11 +186,25 @@ def start(provider: Provider, journey: Journey):
             invite_id=journey.invite_id,
             link_to_user_id=journey.link_to_user_id,
             next_path=journey.next_path,
+            browser_hash=_hash(browser),
         )
     )
     db.session.commit()
     location = dict(info["headers"])["Location"]
-    return redirect(location, 303)
+    response = redirect(location, 303)
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    response.set_cookie(
+        browser_cookie_name(provider),
+        browser,
+        max_age=REQUEST_VALID_MINUTES * 60,
+        path=urlsplit(acs_url(provider)).path,
+        secure=secure,
+        httponly=True,
+        # The answer is a cross-site POST: only a SameSite=None cookie comes with it, and browsers
+        # keep one only if it is Secure (so over plain HTTP, in development, Lax: same-site only).
+        samesite="None" if secure else "Lax",
+    )
+    return response
 
 
 STARTS["saml"] = start
@@ -171,7 +233,9 @@ def saml_acs(name: str):
         return refuse(provider, "no assertion", _start_again(provider), 400)
     if response.issuer() != expected_issuer:
         return refuse(provider, "issuer not the configured provider", _start_again(provider), 400)
-    answered, refusal = _answered_request(provider, response)
+    answered, refusal = _answered_request(
+        provider, response, request.cookies.get(browser_cookie_name(provider))
+    )
     if refusal:
         return refuse(provider, refusal, _start_again(provider), 400)
     if not _first_time_seen(response):
@@ -180,13 +244,19 @@ def saml_acs(name: str):
         profile = profile_from(provider, response)
     except ValueError as error:
         return refuse(provider, str(error), _try_again(provider), 400)
+    # An unsolicited response (answered is None) carries no journey: it links nothing to anyone's
+    # account and accepts no invitation; it only signs in an identity already linked.
     journey = Journey(
         invite_id=answered.invite_id if answered else None,
         link_to_user_id=answered.link_to_user_id if answered else None,
         next_path=(answered.next_path if answered else safe_next(request.form.get("RelayState"))) or "",
     )
     db.session.commit()  # the request answered and the assertion seen stay so, whatever follows
-    return finish(provider, profile, journey, session_travels=False)
+    finished = finish(provider, profile, journey, session_travels=False, only_linked=answered is None)
+    if answered is not None:
+        finished = current_app.make_response(finished)
+        finished.delete_cookie(browser_cookie_name(provider), path=urlsplit(acs_url(provider)).path)
+    return finished
 
 
 @dataclass(frozen=True)
@@ -196,9 +266,12 @@ class AnsweredRequest:
     next_path: str
 
 
-def _answered_request(provider: Provider, response) -> tuple[AnsweredRequest | None, str]:
-    """The request of ours the response answers, spent, or why it is refused. No InResponseTo at
-    all is the Launch Pad's sign-in, if the deployment allows it."""
+def _answered_request(
+    provider: Provider, response, browser: str | None
+) -> tuple[AnsweredRequest | None, str]:
+    """The request of ours the response answers, spent, or why it is refused: it must have been
+    started by this browser (`browser`, its cookie's value). No InResponseTo at all is the Launch
+    Pad's sign-in, if the deployment allows it."""
     named = {response.in_response_to} | {
         confirmation.subject_confirmation_data.in_response_to
         for assertion in [response.assertion]
@@ -207,7 +280,7 @@ def _answered_request(provider: Provider, response) -> tuple[AnsweredRequest | N
     }
     named.discard(None)
     if not named:
-        if provider.settings.get("allow_idp_initiated", True):
+        if provider.settings.get("allow_idp_initiated", False):
             return None, ""
         return None, "unsolicited response not allowed"
     if len(named) != 1:
@@ -217,6 +290,8 @@ def _answered_request(provider: Provider, response) -> tuple[AnsweredRequest | N
     too_old = utcnow() - timedelta(minutes=REQUEST_VALID_MINUTES)
     if row is None or row.provider != provider.name or row.created_at < too_old:
         return None, "InResponseTo names no request of ours"
+    if not browser or not hmac.compare_digest(row.browser_hash, _hash(browser)):
+        return None, "InResponseTo names no request of ours (started by another browser)"
     answered = AnsweredRequest(row.invite_id, row.link_to_user_id, row.next_path)
     # One guarded DELETE: of two posts of answers to one request, one wins.
     spent = cast(
@@ -318,7 +393,11 @@ def saml_metadata(name: str):
     provider = provider_named(name)
     if provider.protocol != "saml":
         return Response("Not a SAML provider.", 404, mimetype="text/plain")
-    xml = create_metadata_string(None, config=_sp_config(provider, with_idp_metadata=False), valid=24 * 365)
+    try:
+        config = _sp_config(provider, with_idp_metadata=False)
+    except NotConfigured as problem:
+        return Response(f"SAML is not configured: {problem}.", 503, mimetype="text/plain")
+    xml = create_metadata_string(None, config=config, valid=24 * 365)
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
@@ -374,7 +453,8 @@ def saml_providers(config) -> list[Provider]:
 
 def init_app(app) -> None:
     """At start, fetch the metadata afresh (cron keeps it fresh after that); a failure keeps the
-    file there is and is logged."""
+    file there is and is logged. SAML without BASE_URL (or its own URLs) stops the start."""
+    check_configured(app.config)
     if app.testing:
         return
     with app.test_request_context():

@@ -79,23 +79,31 @@ def single_sign_on_start(name: str):
     return STARTS[provider.protocol](provider, journey_from_request())
 
 
-def finish(provider: Provider, profile: identities.Profile, journey: Journey, session_travels: bool = True):
+def finish(
+    provider: Provider,
+    profile: identities.Profile,
+    journey: Journey,
+    session_travels: bool = True,
+    only_linked: bool = False,
+):
     """The provider's answer has been checked: sign the person in, or say why not.
 
     A link to the account signed in when the sign-in started holds only if that session is still
     signed in to it. SAML's answer arrives as a cross-site POST, which carries no session cookie
     (SameSite=Lax): there the request of ours it answers, known only to the browser that started
-    it, stands for the session (session_travels=False)."""
+    it, stands for the session (session_travels=False), bound to that browser by a cookie of its
+    own. An answer to no request (SAML's IdP-initiated sign-in) signs in only an identity already
+    linked (only_linked): whoever posted it into this browser chose it, not the person here."""
     invite = db.session.get(Invite, journey.invite_id) if journey.invite_id else None
     if invite is not None and not invite.is_open(utcnow()):
         invite = None
     signed_in = db.session.get(User, journey.link_to_user_id) if journey.link_to_user_id else None
     still_theirs = current_user.is_authenticated and signed_in is not None and current_user.id == signed_in.id
-    if session_travels and not still_theirs:
+    if (session_travels and not still_theirs) or only_linked:
         signed_in = None
     domains = frozenset(d.lower() for d in provider.settings.get("new_account_domains") or ())
     try:
-        outcome = identities.account_for(profile, invite, signed_in, domains)
+        outcome = identities.account_for(profile, invite, signed_in, domains, only_linked=only_linked)
     except identities.SignInRefused as refused:
         db.session.rollback()
         return refuse(provider, refused.reason, refused.message, refused.status, profile)

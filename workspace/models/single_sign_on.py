@@ -15,7 +15,10 @@ from .base import UTCDateTime, utcnow
 class SamlRequest(Model):
     """An AuthnRequest sent to an identity provider, not yet answered. Kept here, not in the
     session: the response comes back as a cross-site POST, which carries no SameSite=Lax cookie.
-    It also carries what the person was doing: the invitation they were accepting, where to go next."""
+    It also carries what the person was doing: the invitation they were accepting, where to go next.
+    `browser_hash` binds it to the browser that started it: the SHA-256 of a random value kept in
+    that browser's own cookie (saml.py), so that a request's answer from any other browser, which
+    an attacker's link to the identity provider's page would give, is refused."""
 
     __tablename__ = "saml_request"
 
@@ -24,6 +27,7 @@ class SamlRequest(Model):
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invite.id", ondelete="CASCADE"))
     link_to_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     next_path: Mapped[str] = mapped_column(String(2000), default="")
+    browser_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
