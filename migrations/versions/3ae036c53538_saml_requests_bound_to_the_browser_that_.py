@@ -1,7 +1,7 @@
 """SAML requests bound to the browser that started them
 
 Revision ID: 3ae036c53538
-Revises: 34004ecf9e4b
+Revises: 891a44adfeaf
 Create Date: 2026-12-01 12:50:14.298949
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3ae036c53538"
-down_revision = "34004ecf9e4b"
+down_revision = "891a44adfeaf"
 branch_labels = None
 depends_on = None
 
