@@ -3,11 +3,16 @@ comes back, and each note is stored exactly once; a reload in a dead spot keeps 
 draft and the notes waiting."""
 
 import re
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from tests.browser.test_foundation_journey import sign_in
+from workspace.extensions import db
+from workspace.models import Observation
+from workspace.models.base import utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -89,18 +94,36 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
     priya.axe("observe offline with a note waiting")
     priya.shot("offline")
-    # More notes taken in the dead spot join the queue behind it.
-    for n in range(1, 5):
+    # More notes taken in the dead spot join the queue behind it: 20 in all.
+    for n in range(1, 20):
         page.get_by_label("What did you see?").fill(f"Queued note {n}")
         page.get_by_role("button", name="Save observation").click()
-    expect(status).to_have_text("Waiting for the connection: 5 notes kept on this tablet.")
+    expect(status).to_have_text("Waiting for the connection: 20 notes kept on this tablet.")
+    waiting = page.evaluate("() => JSON.parse(localStorage.getItem('workspace.outbox.v1'))")
+    back_online = utcnow()
     priya.page.context.set_offline(False)
-    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')", timeout=15000)
+    expect(status).to_have_text("Sent. Your notes are in the list below.")
     expect(_entries(page, "Offline: shaded three")).to_have_count(1)
-    # They arrive in the order they were taken, each once (the feed shows the newest first).
-    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 4")
+    # They arrive in the order they were taken, each once (the feed shows the newest first)...
+    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 19")
     texts = page.locator("#observation-feed .entry__text").all_inner_texts()
-    assert texts[:5] == [f"Queued note {n}" for n in (4, 3, 2, 1)] + ["Offline: shaded three of ten squares."]
+    taken = ["Offline: shaded three of ten squares."] + [f"Queued note {n}" for n in range(1, 20)]
+    assert texts[:20] == taken[::-1]
+    # ... stored once each, in that order, with the time Save was pressed (the time each reached
+    # the server kept beside it).
+    assert [note["text"] for note in waiting] == taken
+    with live_server.app.app_context():
+        stored = db.session.scalars(
+            select(Observation)
+            .where(Observation.client_id.in_([note["id"] for note in waiting]))
+            .order_by(Observation.id)
+        ).all()
+        assert [o.text for o in stored] == taken
+        for note, entry in zip(waiting, stored, strict=True):
+            pressed = datetime.fromisoformat(dict(note["fields"])["taken_at"])
+            assert entry.created_at == pressed < back_online <= entry.received_at
+        assert sorted(o.received_at for o in stored) == [o.received_at for o in stored]
     # The second observer's tablet brings it in by itself, once.
     expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
     expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
