@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app
@@ -50,6 +51,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=message))
 
 
+class LiveServer(str):
+    """The live server's address (a str, as the tests join paths to it), with its app, for a test
+    that checks what the database holds."""
+
+    app: Flask
+
+    def __new__(cls, url: str, app: Flask) -> LiveServer:
+        server = super().__new__(cls, url)
+        server.app = app
+        return server
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     from flask_migrate import upgrade
@@ -68,7 +81,7 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
 
 

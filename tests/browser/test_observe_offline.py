@@ -3,11 +3,18 @@ comes back, and each note is stored exactly once; a reload in a dead spot keeps 
 draft and the notes waiting."""
 
 import re
+from datetime import datetime
+from pathlib import Path
 
 import pytest
+from flask import Response
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from tests.browser.test_foundation_journey import sign_in
+from workspace.extensions import db
+from workspace.models import Observation
+from workspace.models.base import utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +39,10 @@ def _entries(page, text):
     return page.locator("#observation-feed .entry", has_text=text)
 
 
-# What chromium and htmx log of requests made with the network cut: expected here.
+# What chromium and htmx log of requests made with the network cut: expected here (ERR_FAILED:
+# the service worker's answer, offline, for a file it has no copy of).
 OFFLINE_LOGS = re.compile(
-    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
+    r"ERR_INTERNET_DISCONNECTED|ERR_FAILED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
 )
 
 
@@ -89,18 +97,36 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     expect(page.get_by_label("What did you see?")).to_have_value("")  # ready for the next note
     priya.axe("observe offline with a note waiting")
     priya.shot("offline")
-    # More notes taken in the dead spot join the queue behind it.
-    for n in range(1, 5):
+    # More notes taken in the dead spot join the queue behind it: 20 in all.
+    for n in range(1, 20):
         page.get_by_label("What did you see?").fill(f"Queued note {n}")
         page.get_by_role("button", name="Save observation").click()
-    expect(status).to_have_text("Waiting for the connection: 5 notes kept on this tablet.")
+    expect(status).to_have_text("Waiting for the connection: 20 notes kept on this tablet.")
+    waiting = page.evaluate("() => JSON.parse(localStorage.getItem('workspace.outbox.v1'))")
+    back_online = utcnow()
     priya.page.context.set_offline(False)
-    expect(status).to_have_text(re.compile("^Sent"), timeout=10000)
+    page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')", timeout=15000)
+    expect(status).to_have_text("Sent. Your notes are in the list below.")
     expect(_entries(page, "Offline: shaded three")).to_have_count(1)
-    # They arrive in the order they were taken, each once (the feed shows the newest first).
-    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 4")
+    # They arrive in the order they were taken, each once (the feed shows the newest first)...
+    expect(page.locator("#observation-feed .entry__text").first).to_have_text("Queued note 19")
     texts = page.locator("#observation-feed .entry__text").all_inner_texts()
-    assert texts[:5] == [f"Queued note {n}" for n in (4, 3, 2, 1)] + ["Offline: shaded three of ten squares."]
+    taken = ["Offline: shaded three of ten squares."] + [f"Queued note {n}" for n in range(1, 20)]
+    assert texts[:20] == taken[::-1]
+    # ... stored once each, in that order, with the time Save was pressed (the time each reached
+    # the server kept beside it).
+    assert [note["text"] for note in waiting] == taken
+    with live_server.app.app_context():
+        stored = db.session.scalars(
+            select(Observation)
+            .where(Observation.client_id.in_([note["id"] for note in waiting]))
+            .order_by(Observation.id)
+        ).all()
+        assert [o.text for o in stored] == taken
+        for note, entry in zip(waiting, stored, strict=True):
+            pressed = datetime.fromisoformat(dict(note["fields"])["taken_at"])
+            assert entry.created_at == pressed < back_online <= entry.received_at
+        assert sorted(o.received_at for o in stored) == [o.received_at for o in stored]
     # The second observer's tablet brings it in by itself, once.
     expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
     expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
@@ -123,6 +149,45 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     callum.assert_clean()
 
 
+def _a_new_service_worker(page, app):
+    """The next deployment: the observation pages' worker is served changed, at the same address
+    (a new constant in it). The browser is asked to look for an update, as it does by itself on a
+    navigation; this waits until the new version is the one in charge of the page."""
+    static = app.view_functions["static"]
+    served = []
+
+    def changed(filename):
+        if filename != "js/observe-sw.js":
+            return static(filename=filename)
+        served.append(filename)
+        body = (Path(app.static_folder) / filename).read_text() + '\nvar DEPLOYED = "next";\n'
+        return Response(body, mimetype="text/javascript")
+
+    app.view_functions["static"] = changed
+    try:
+        took_over = page.evaluate(
+            """async () => {
+              const registration = await navigator.serviceWorker.getRegistration();
+              const before = registration.active;
+              const changed = new Promise((done) =>
+                navigator.serviceWorker.addEventListener("controllerchange", () => done(null), {once: true}));
+              await registration.update();
+              const late = new Promise((done) => setTimeout(() => done("no new worker took over"), 5000));
+              const why = await Promise.race([changed, late]);
+              if (why) return why;
+              const now = (await navigator.serviceWorker.getRegistration()).active;
+              if (now.state !== "activated") {
+                await new Promise((done) => now.addEventListener("statechange", () =>
+                  now.state === "activated" && done()));
+              }
+              return now !== before && now === navigator.serviceWorker.controller && now.state;
+            }"""
+        )
+    finally:
+        app.view_functions["static"] = static
+    assert served and took_over == "activated", (served, took_over)
+
+
 def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, new_page):
     eilidh = new_page("eilidh-offline", viewport=(768, 1024))
     _open(eilidh, live_server, "eilidh.robertson@demo.example")
@@ -142,6 +207,17 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
     eilidh.shot("reloaded-offline")
     eilidh.axe("observe reloaded offline")
+
+    # The next version of the service worker (a deployment, here its script served changed) is
+    # installed and takes over while the note waits: the note is still there, and is sent once.
+    page.route("**/observations", lambda route: route.abort("connectionrefused"))
+    page.context.set_offline(False)
+    _a_new_service_worker(page, live_server.app)
+    page.reload()
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
+    expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
+    page.context.set_offline(True)
+    page.unroute("**/observations")
 
     # The session ends while offline (signed out elsewhere, or timed out): the note waits, the
     # page says why; after signing in again the outbox is sent, once.
@@ -196,3 +272,43 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     )
     assert left == [[], False], left
     _clean_but_offline(eilidh)
+
+
+def test_a_shared_tablet_keeps_a_teachers_notes_from_the_next_only_until_the_day_ends(live_server, new_page):
+    tablet = new_page("shared-tablet", viewport=(768, 1024))
+    _open(tablet, live_server, "priya.sharma@demo.example")
+    page = tablet.page
+    page.route("**/observations", lambda route: route.abort("connectionrefused"))
+    _write(page, "Shared: Priya's note, never sent.")
+    expect(page.locator("#outbox-notes .entry")).to_contain_text("Shared: Priya's note")
+    page.get_by_label("What did you see?").fill("Shared: Priya's draft")
+    # Priya's session ends without signing out; Callum signs in on the same tablet. Her note and
+    # draft are neither shown to him nor sent as his.
+    page.context.clear_cookies()
+    page.unroute("**/observations")
+    sign_in(tablet, live_server, "callum.fraser@demo.example")
+    page.goto(live_server + OBSERVE)
+    expect(page.get_by_role("heading", name="Record an observation")).to_be_visible()
+    expect(page.locator("#observation-outbox")).to_be_hidden()
+    expect(page.get_by_label("What did you see?")).to_have_value("")
+    expect(_entries(page, "Shared: Priya's")).to_have_count(0)
+    waiting = page.evaluate("() => JSON.parse(localStorage.getItem('workspace.outbox.v1'))")
+    assert [note["text"] for note in waiting] == ["Shared: Priya's note, never sent."]
+    # The day it was taken ends before Priya signs in again: her note and draft leave the tablet
+    # at the next page, and signing in then sends nothing.
+    tomorrow = page.evaluate(
+        "() => { const d = new Date(); d.setDate(d.getDate() + 1); return d.getTime(); }"
+    )
+    page.clock.set_fixed_time(tomorrow)
+    page.reload()
+    left = page.evaluate("() => Object.keys(localStorage).filter((key) => key.startsWith('workspace.'))")
+    assert left == [], left
+    page.clock.set_fixed_time(tomorrow - 86_400_000)  # back to today, for the sign-in's cookie
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("[data-outbox-notice]")).to_be_hidden()  # nothing waits on the tablet
+    tablet.axe("sign in on the shared tablet")
+    sign_in(tablet, live_server, "priya.sharma@demo.example")
+    page.goto(live_server + OBSERVE)
+    expect(page.get_by_label("What did you see?")).to_have_value("")
+    expect(_entries(page, "Shared: Priya's")).to_have_count(0)
+    _clean_but_offline(tablet)

@@ -9,7 +9,9 @@
 // What is being typed is kept here too, as a draft, until it is saved or cleared.
 //
 // Nothing here is pupil data beyond what the teacher typed; it is removed once sent, and on
-// sign-out (see the README's "Observing a lesson").
+// sign-out. On a shared tablet another teacher's notes and drafts are neither shown nor sent; they
+// stay only until that teacher signs in again or the day they were taken ends (see the README's
+// "Observing a lesson").
 (function () {
   "use strict";
 
@@ -46,6 +48,61 @@
     var notes = readOutbox().filter(function (n) { return n.id !== note.id; });
     notes.push(note);
     writeOutbox(notes);
+  }
+
+  // The day on this device's clock, as the service worker counts its kept pages (observe-sw.js).
+  function today() {
+    return new Date().toDateString();
+  }
+
+  // A draft: what was typed, and the day it was typed on.
+  function readDraft(key) {
+    var raw = key && localStorage.getItem(key);
+    if (!raw) {
+      return "";
+    }
+    try {
+      var draft = JSON.parse(raw);
+      return draft && typeof draft === "object" && typeof draft.text === "string" ? draft.text : raw;
+    } catch (error) {
+      return raw;
+    }
+  }
+
+  function draftDay(key) {
+    try {
+      return JSON.parse(localStorage.getItem(key) || "{}").day || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function writeDraft(key, text) {
+    if (text) {
+      localStorage.setItem(key, JSON.stringify({ text: text, day: today() }));
+    } else {
+      localStorage.removeItem(key);
+    }
+  }
+
+  // A shared tablet: the notes and drafts of a teacher other than the one signed in here (anyone's,
+  // on the sign-in page) stay until that teacher signs in again and sends them, or until the day
+  // they were taken ends, whichever comes first; then they leave the device. The signed-in
+  // teacher's own are kept until the server confirms them, whatever the day.
+  function dropOthersPast() {
+    var me = user();
+    var day = today();
+    var notes = readOutbox();
+    var kept = notes.filter(function (n) { return (me && n.user === me) || n.day === day; });
+    if (kept.length !== notes.length) {
+      writeOutbox(kept);
+    }
+    Object.keys(localStorage).forEach(function (key) {
+      var others = key.indexOf(DRAFT) === 0 && !(me && key.indexOf(DRAFT + me + ":") === 0);
+      if (others && draftDay(key) !== day) {
+        localStorage.removeItem(key);
+      }
+    });
   }
 
   function forget(id) {
@@ -142,7 +199,7 @@
     }
     field("client_id").value = newId();
     field("taken_at").value = "";
-    localStorage.removeItem(draftKey());
+    writeDraft(draftKey(), "");
   }
 
   function waitingMessage() {
@@ -330,12 +387,14 @@
       if (!field("client_id").value) {
         field("client_id").value = newId();
       }
-      field("taken_at").value = new Date().toISOString();
+      var now = new Date();
+      field("taken_at").value = now.toISOString();
       var pupil = f.querySelector("[name=case_pupil_id]:checked");
       var label = pupil ? pupil.parentNode.textContent.trim().split(":")[0] : "A note";
       var note = {
         id: field("client_id").value,
         user: user(),
+        day: now.toDateString(), // another teacher's note leaves a shared tablet when this day ends
         form: f.getAttribute("data-outbox"),
         url: f.getAttribute("action"),
         page: location.pathname,
@@ -419,8 +478,8 @@
     delete sending[note.id];
     if ((code >= 200 && code < 300) || code === 422) {
       forget(note.id);
-      if (code !== 422 && (localStorage.getItem(draftKey()) || "").trim() === note.text) {
-        localStorage.removeItem(draftKey()); // what was typed meanwhile stays a draft
+      if (code !== 422 && readDraft(draftKey()).trim() === note.text) {
+        writeDraft(draftKey(), ""); // what was typed meanwhile stays a draft
       }
       return;
     }
@@ -431,8 +490,8 @@
     if (code === 401) {
       // htmx goes to sign in; the note waits and is sent after. Its text is not offered again as
       // a draft, which would be saved a second time.
-      if ((localStorage.getItem(draftKey()) || "").trim() === note.text) {
-        localStorage.removeItem(draftKey());
+      if (readDraft(draftKey()).trim() === note.text) {
+        writeDraft(draftKey(), "");
       }
       return;
     }
@@ -447,18 +506,14 @@
   // The draft: kept as the teacher types, back after a reload or a crashed tab.
   document.addEventListener("input", function (event) {
     if (event.target === textBox()) {
-      if (event.target.value) {
-        localStorage.setItem(draftKey(), event.target.value);
-      } else {
-        localStorage.removeItem(draftKey());
-      }
+      writeDraft(draftKey(), event.target.value);
     }
   });
 
   function restoreDraft() {
     var text = textBox();
     var key = draftKey();
-    var draft = key && localStorage.getItem(key);
+    var draft = readDraft(key);
     if (text && draft && !text.value) {
       text.value = draft;
       text.dispatchEvent(new Event("input", { bubbles: true }));
@@ -537,6 +592,7 @@
   // When to send ----------------------------------------------------------------------------------
 
   function start() {
+    dropOthersPast();
     var notice = document.querySelector("[data-outbox-notice]");
     var all = readOutbox().length;
     if (notice && all) {
@@ -573,6 +629,7 @@
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {
+      dropOthersPast(); // the tablet left on overnight
       attempt = 0;
       flush();
     }
