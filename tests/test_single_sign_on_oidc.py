@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import html, make_app
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OpenIDProvider
+from tests.single_sign_on_world import small_world
 from workspace.extensions import db
 from workspace.models import ExternalIdentity, Membership, SignInAttempt, User
 
@@ -22,26 +23,8 @@ OTHER_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 @pytest.fixture
 def world(app):
-    """A smaller world than the suite's (one partnership, a school, a lead and a teacher), in its
-    shape: single sign-on needs no trios or reports, and every test here builds it."""
-    from tests import factories
-    from workspace.partnerships import services
-    from workspace.reference import Role, Sector
-
-    with app.app_context():
-        partnership = services.create_partnership("Partnership Alpha")
-        school = services.add_school(partnership, "Alpha Primary School", Sector.PRIMARY, "Falkirk")
-        teacher = factories.member(partnership, "teacher.alpha@example.org", Role.TEACHER, school)
-        lead = factories.member(partnership, "lead.alpha@example.org", Role.LEAD)
-        db.session.commit()
-        return {
-            "a": {
-                "partnership_id": partnership.id,
-                "school_ids": [school.id],
-                "teacher": teacher.email,
-                "lead": lead.email,
-            }
-        }
+    """A smaller world than the suite's (tests/single_sign_on_world.py)."""
+    return small_world(app)
 
 
 @pytest.fixture(scope="module")
