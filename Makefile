@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app workspace
 INSTALLED := $(VENV)/.installed
+# The suite runs on every core (pytest-xdist), each file's tests together on one worker.
+PYTEST := $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 .PHONY: run test lint typecheck test-sqlite test-postgres test-clock-ahead bench install clean-venv
 
@@ -40,15 +42,15 @@ typecheck: $(INSTALLED)
 test: test-sqlite test-postgres
 
 test-sqlite: $(INSTALLED)
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 test-postgres: $(INSTALLED)
-	$(BIN)/python tests/with_postgres.py $(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python tests/with_postgres.py $(PYTEST) -m "not browser"
 
 # The SQLite suite without the browser once more, with the machine's clock 400 days ahead
 # (libfaketime, Debian's faketime): a test that reads the wall clock fails now, not on a future morning.
 test-clock-ahead: $(INSTALLED)
-	faketime -f '+400d' $(BIN)/python -m pytest -q -m "not browser"
+	faketime -f '+400d' $(PYTEST) -m "not browser"
 
 # Load on the busiest paths (SQLite and PostgreSQL) and the Word exports, at national scale; then the
 # mixed workload of users with Locust (the bench extra). BENCH_ONLY=wrk or BENCH_ONLY=locust runs one part.

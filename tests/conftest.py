@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
 
 from workspace import create_app
 from workspace.auth import passwords
@@ -31,9 +30,27 @@ pytest_plugins = ["tests.mailbox"]
 
 
 def database_url(tmp_path_factory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
-        tmp_path_factory.mktemp("db") / "workspace-test.sqlite"
-    )
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "workspace-test.sqlite")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    # Run in parallel (pytest -n): each worker has a database of its own on the same server.
+    return create_postgres_database(base, f"{base.rsplit('/', 1)[1]}_{worker}")
+
+
+def postgres_admin_url(base: str) -> str:
+    return base.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+
+
+def create_postgres_database(base: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(postgres_admin_url(base), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def make_app(url: str, **overrides):
@@ -178,9 +195,6 @@ def fresh_database_url(tmp_path):
     import psycopg
 
     name = "migrate_" + uuid.uuid4().hex[:10]
-    admin_url = base.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(text(f"CREATE DATABASE {name}").text)
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    yield create_postgres_database(base, name)
+    with psycopg.connect(postgres_admin_url(base), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
