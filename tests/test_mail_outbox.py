@@ -13,7 +13,7 @@ from tests.conftest import html
 from tests.mailbox import BASE_URL, all_text, parts
 from tests.test_invites import make_invite
 from workspace.extensions import db
-from workspace.mail import outbox
+from workspace.mail import sending
 from workspace.models import MailBounce, OutboxMessage, OutboxState, Partnership
 from workspace.reference import Role
 
@@ -94,7 +94,7 @@ def test_a_refusing_server_leaves_the_message_queued_and_it_is_retried_with_back
     frozen_clock.shift(timedelta(hours=7))
     send_mail(app)
     assert len(mailbox.to("later@example.org")) == 1
-    assert outbox.retry_delay(1) == timedelta(minutes=5) and outbox.retry_delay(30) == timedelta(hours=6)
+    assert sending.retry_delay(1) == timedelta(minutes=5) and sending.retry_delay(30) == timedelta(hours=6)
 
 
 def test_a_server_that_is_down_leaves_the_message_queued(
@@ -147,20 +147,20 @@ def test_a_crash_between_acceptance_and_mark_is_never_sent_again_by_itself(
 ):
     client.sign_in(world["a"]["lead"])
     make_invite(client, world, "crash@example.org")
-    finish = outbox._finish
+    finish = sending._finish
 
     def die_after_the_server_accepted(message, state, reason=""):
         if state == OutboxState.SENT:
             raise KeyboardInterrupt  # the process stops before it can mark the message sent
         finish(message, state, reason)
 
-    monkeypatch.setattr(outbox, "_finish", die_after_the_server_accepted)
+    monkeypatch.setattr(sending, "_finish", die_after_the_server_accepted)
     with app.app_context():
         try:
-            outbox.send_queued()
+            sending.send_queued()
         except KeyboardInterrupt:
             db.session.rollback()
-    monkeypatch.setattr(outbox, "_finish", finish)
+    monkeypatch.setattr(sending, "_finish", finish)
     assert len(mailbox.to("crash@example.org")) == 1
     send_mail(app)  # the claim is fresh: another sender may be at work on it; left alone
     frozen_clock.shift(timedelta(minutes=20))
@@ -181,11 +181,11 @@ def test_a_message_is_claimed_by_one_sender_only(client, world, app, mailbox):
     make_invite(client, world, "once@example.org")
     [row] = outbox_rows(app)
     with app.app_context():
-        settings = outbox.mail_settings()
-        smtp = outbox.connect(settings)
+        settings = sending.mail_settings()
+        smtp = sending.connect(settings)
         try:
-            assert outbox._send_one(smtp, row.message_id, settings) == "sent"
-            assert outbox._send_one(smtp, row.message_id, settings) is None
+            assert sending._send_one(smtp, row.message_id, settings) == "sent"
+            assert sending._send_one(smtp, row.message_id, settings) is None
         finally:
             smtp.quit()
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1

@@ -123,7 +123,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         trios,
     )
     from .cli import register_commands
-    from .mail import outbox as mail_outbox
+    from .mail import sending as mail_sending
 
     _listen_to_session()
     security.init_app(app)
@@ -131,7 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.saml.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
-    mail_outbox.init_app(app)
+    mail_sending.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(partnerships.bp)

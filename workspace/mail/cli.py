@@ -20,19 +20,19 @@ NOT_SET_UP = "Mail is not set up (MAIL_SERVER, MAIL_SENDER and BASE_URL): nothin
 @with_appcontext
 def send_mail(requeue_id: str | None) -> None:
     """Send the messages waiting in the outbox. Run it every few minutes."""
-    from . import outbox
+    from . import sending
 
     if not mail_is_set_up():
         click.echo(NOT_SET_UP)
         return
     if requeue_id:
-        if not outbox.requeue(requeue_id):
+        if not sending.requeue(requeue_id):
             raise click.ClickException(
                 f"No unconfirmed or failed message with Message-ID {requeue_id} to put back."
             )
         click.echo(f"{requeue_id} is queued again.")
         return
-    report = outbox.send_queued()
+    report = sending.send_queued()
     click.echo(
         f"Sent {report.sent}; to retry later {report.deferred}; bounced {report.bounced}; "
         f"failed {report.failed}; no longer wanted {report.cancelled}."
