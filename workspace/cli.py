@@ -337,13 +337,13 @@ def refresh_saml_metadata() -> None:
     """Fetch each SAML identity provider's metadata (its signing certificates) and replace the copy
     kept, if it checks out. Run it daily from cron: a provider renewing its certificate publishes
     the new one beside the old for a while, and both are accepted meanwhile."""
-    from .auth import saml
+    from .auth.saml_config import refresh_metadata, saml_providers
 
     failed = False
-    for provider in saml.saml_providers(current_app.config):
+    for provider in saml_providers(current_app.config):
         try:
             with current_app.test_request_context():  # the service provider's own URLs
-                click.echo(saml.refresh_metadata(provider))
+                click.echo(refresh_metadata(provider))
         except Exception as error:
             failed = True
             click.echo(
