@@ -234,3 +234,16 @@ def test_the_sign_in_page_offers_only_the_configured_providers(sso_client, clien
     assert "Sign in with Microsoft" in html(sso_client.get("/sign-in"))
     assert "Sign in with" not in html(client.get("/sign-in"))
     assert sso_client.get("/sign-in/with/glow").status_code == 404
+
+
+def test_the_redirect_uri_comes_from_base_url_not_the_request_host(sso_app, provider, world):
+    """A request naming another host does not change where the provider is asked to send people."""
+    sso_app.config["BASE_URL"] = "https://workspace.example.org"
+    try:
+        client = sso_app.test_client()
+        response = client.get("/sign-in/with/microsoft", headers={"Host": "attacker.example"})
+        assert response.status_code == 302
+        sent = parse_qs(urlsplit(response.headers["Location"]).query)
+        assert sent["redirect_uri"] == ["https://workspace.example.org/sign-in/with/microsoft/callback"]
+    finally:
+        sso_app.config["BASE_URL"] = None

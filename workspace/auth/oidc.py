@@ -15,6 +15,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import current_app, session, url_for
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
+from ..mail.settings import absolute_url
 from . import bp, identities
 from .single_sign_on import STARTS, Journey, Provider, finish, provider_named, refuse
 
@@ -65,16 +66,25 @@ def start(provider: Provider, journey: Journey):
         client = _client(provider)
         # Authlib makes the state, the PKCE verifier and (asked for) the nonce, and keeps them in
         # the session until the callback.
-        return client.authorize_redirect(
-            url_for("auth.oidc_callback", name=provider.name, _external=True),
-            nonce=_new_nonce(),
-        )
+        return client.authorize_redirect(redirect_uri(provider), nonce=_new_nonce())
     except Exception as error:  # the provider unreachable, its discovery document wrong
         current_app.logger.warning("OIDC start failed for %s: %r", provider.name, error)
         return refuse(provider, "provider unreachable", _try_again(provider), 502)
 
 
 STARTS["oidc"] = start
+
+
+def redirect_uri(provider: Provider) -> str:
+    """Where the provider sends people back: the provider's own `redirect_uri`, else from BASE_URL
+    (the address registered with the provider), and only without either, on a developer's machine,
+    from the request's host."""
+    configured = provider.settings.get("redirect_uri")
+    if configured:
+        return configured
+    if current_app.config.get("BASE_URL"):
+        return absolute_url("auth.oidc_callback", name=provider.name)
+    return url_for("auth.oidc_callback", name=provider.name, _external=True)
 
 
 def _new_nonce() -> str:
