@@ -32,6 +32,7 @@ class Owner:
     heading: str  # what the attach page is about
     activity_type: str  # the record the activity feed links to
     activity_id: int
+    summary: str = ""  # the record's own words, shown above its files
 
 
 def progress_update(access: PartnershipAccess, action_id: int, update_id: int) -> Owner:
@@ -48,6 +49,7 @@ def progress_update(access: PartnershipAccess, action_id: int, update_id: int) -
         f"Progress on “{action.title}”, {update.created_at:%-d %B %Y}",
         "action",
         action.id,
+        update.text,
     )
 
 
@@ -60,10 +62,11 @@ def observation(access: PartnershipAccess, trio_id: int, lesson_id: int, observa
         "observation",
         entry,
         can_change_trio(access, trio),
-        url,
+        f"{url}#observation-{entry.id}",
         f"An observation of pupil {entry.case_pupil.label} in “{trio.name}”",
         "lesson",
         lesson.id,
+        entry.text,
     )
 
 
@@ -82,6 +85,7 @@ def pupil_voice(access: PartnershipAccess, trio_id: int, lesson_id: int, note_id
         f"Pupil voice of pupil {note.case_pupil.label} in “{trio.name}”",
         "lesson",
         lesson.id,
+        note.response,
     )
 
 
@@ -96,6 +100,7 @@ def self_evaluation(access: PartnershipAccess, evaluation_id: int) -> Owner:
         f"{evaluation.school.name}'s self-evaluation of {evaluation.evaluated_on:%-d %B %Y}",
         "self_evaluation",
         evaluation.id,
+        evaluation.how_know,
     )
 
 

@@ -127,6 +127,7 @@ def attach(record_type: str, record, uploader: User, upload: Upload) -> tuple[Ev
     store.put(evidence.storage_key, prepared.content, prepared.content_type)
     if prepared.thumbnail is not None and evidence.thumbnail_key is not None:
         store.put(evidence.thumbnail_key, prepared.thumbnail, "image/jpeg")
+    _feed_moves_on(record_type, record)
     db.session.add(evidence)
     try:
         db.session.flush()
@@ -154,7 +155,20 @@ def files_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[Evi
     return found
 
 
+def _feed_moves_on(record_type: str, record) -> None:
+    """An observation's files are in its lesson's live feed: the lesson's feed version moves on
+    (first, as every writer of the feed takes the lesson's row first), so other tablets see them."""
+    if record_type == "observation":
+        from ..trios import feed_changes
+
+        feed_changes.move_on(db.session.connection(), record.lesson_id)
+
+
 def remove(evidence: EvidenceFile) -> None:
+    if evidence.observation_id is not None:
+        from ..models import Observation
+
+        _feed_moves_on("observation", db.session.get_one(Observation, evidence.observation_id))
     release([evidence.storage_key, evidence.thumbnail_key])
     db.session.delete(evidence)
     db.session.flush()
