@@ -52,12 +52,12 @@ class FilesystemStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
+    def path_of(self, key: str) -> Path:
         key = _checked(key)
         return self.root / key[:2] / key[2:4] / key
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
-        path = self._path(key)
+        path = self.path_of(key)
         if path.exists():
             return  # the same bytes, by their address
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,10 +74,10 @@ class FilesystemStore:
             raise
 
     def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        return self.path_of(key).read_bytes()
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        self.path_of(key).unlink(missing_ok=True)
 
     def stored(self) -> Iterator[tuple[str, datetime]]:
         if not self.root.is_dir():
