@@ -158,3 +158,9 @@ def test_files_kept_in_s3_compatible_storage(ctx, world, s3_store):
     services.remove(evidence)
     db.session.commit()
     assert not list(s3_store.stored())
+
+
+def test_a_missing_blob_is_file_not_found_in_both_stores(tmp_path, s3_store):
+    for store in (storage.FilesystemStore(tmp_path), s3_store):
+        with pytest.raises(FileNotFoundError):
+            store.get("0" * 64)

@@ -3,9 +3,9 @@
 The type is read from the content (the `filetype` library's signatures), never from the name or
 the type the browser claims: a renamed program is a program. Only the welcome types pass; SVG
 and HTML (which a browser would run) are refused even though they are text. Images are opened
-by Pillow, refused past a limit of pixels (decompression bombs), turned upright (their EXIF orientation), stripped of
-all metadata (EXIF with its GPS position, device and time, XMP, comments) by being drawn again
-into a new JPEG, and given a thumbnail; the original is not kept.
+by Pillow, refused past a limit of pixels (decompression bombs), turned upright (their EXIF
+orientation), stripped of all metadata (EXIF with its GPS position, device and time, XMP,
+comments) by being drawn again into a new JPEG, and given a thumbnail; the original is not kept.
 """
 
 from __future__ import annotations
@@ -109,6 +109,10 @@ def clean_image(data: bytes) -> Prepared:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
+            if image.format == "JPEG":
+                # Decoded at a fraction of its size where that is still larger than what is kept:
+                # a 48-megapixel photo costs a quarter of the memory.
+                image.draft("RGB", (DISPLAY_EDGE, DISPLAY_EDGE))
             image.load()
             upright = ImageOps.exif_transpose(image)
     except Image.DecompressionBombError:

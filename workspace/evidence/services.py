@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from uuid import UUID
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -26,7 +27,6 @@ from ..models.base import utcnow
 from ..models.evidence import EVIDENCE_OWNERS
 from ..pupil_details import problem_in
 from ..services_errors import ServiceError
-from ..trios.observing import client_id_of
 from . import checking, storage
 
 MAX_CAPTION = 300
@@ -51,6 +51,15 @@ class Upload:
     filename: str
     caption: str
     client_id: str | None = None
+
+
+def client_id_of(value: str | None) -> str | None:
+    """The page's id for an upload, as stored (a UUID's canonical form); None for anything else
+    (as for observations' notes, trios/observing.client_id_of)."""
+    try:
+        return str(UUID(value)) if value and len(value) <= 36 else None
+    except ValueError:
+        return None
 
 
 def max_bytes(config=None) -> int:

@@ -36,7 +36,9 @@ def _checked(key: str) -> str:
 class EvidenceStore(Protocol):
     def put(self, key: str, content: bytes, content_type: str) -> None: ...
 
-    def get(self, key: str) -> bytes: ...
+    def get(self, key: str) -> bytes:
+        """The blob's bytes; FileNotFoundError where there is none."""
+        ...
 
     def delete(self, key: str) -> None: ...
 
@@ -107,7 +109,10 @@ class S3Store:
         )
 
     def get(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"].read()
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise FileNotFoundError(key) from None
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))

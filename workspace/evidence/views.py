@@ -34,7 +34,12 @@ def _send(evidence, key: str, content_type: str) -> Response:
     downloaded; never sniffed into something a browser would run; never kept in a cache."""
     # Plain text is stored as UTF-8 (checking.py), and said to be.
     mimetype = f"{content_type}; charset=utf-8" if content_type == checking.TEXT_TYPE else content_type
-    response = Response(storage.store().get(key), content_type=mimetype)
+    try:
+        content = storage.store().get(key)
+    except FileNotFoundError:
+        # A row whose blob has gone (a restore without its uploads folder): nothing to show.
+        abort(404)
+    response = Response(content, content_type=mimetype)
     disposition = "inline" if content_type.startswith("image/") else "attachment"
     response.headers.set("Content-Disposition", disposition, filename=evidence.download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -147,21 +152,30 @@ def _form_or_page(access, owner):
 @takes_uploads
 @partnership_route()
 def attach_to_observation(access, trio_id, lesson_id, observation_id):
-    """A photo (or document) for a saved observation.
+    """A photo (or document) for a saved observation: the upload's contract, which the tablet's
+    outbox can keep to.
 
-    GET shows the observation's files and the form. POST, multipart/form-data, one file a request:
-      file       the file (JPEG, PNG, HEIC, PDF, .docx, .xlsx, .pptx or plain text; its type is
-                 read from its bytes; at most UPLOAD_MAX_MB)
-      caption    a few words, read out as the image's alt text (at most 300 characters)
-      client_id  optional: a UUID made by the page or the tablet's outbox for this upload
+    URL: /p/<partnership_id>/trios/<trio_id>/lessons/<lesson_id>/observations/<observation_id>/files
+    GET shows the observation's files and the form (full page; the fragment for htmx).
+    POST, multipart/form-data, one file a request:
+      file       the file: JPEG, PNG, HEIC, PDF, .docx, .xlsx, .pptx or plain text, its type read
+                 from its bytes; at most UPLOAD_MAX_MB (the request may be 1 MB more)
+      caption    a few words, read out as the image's alt text (at most 300 characters, no pupil
+                 identifiers)
+      client_id  optional: a UUID the page or the outbox makes for this upload; sending the same
+                 upload again with it stores nothing more
       csrf_token the form's token (or the X-CSRFToken header)
-    Answers: 201, the file stored (header X-Evidence-File-Id: its id); 200 with the same header,
-    where this client_id was stored for this observation before (a replay stores nothing more);
-    303 to the observation page instead of 201/200 for a plain (not htmx) form; 422 with the form
-    and its messages (no file, no caption, a type not welcome, an image too large in pixels,
-    a client_id already used for another record); 413 over the size limit; 403 for a member
-    who may not change the trio (a reviewer); 404 where the observation is not in this lesson of
-    this partnership; signed out: a redirect to sign in (htmx: 401 with HX-Redirect)."""
+    Answers, with X-Evidence-File-Id (the stored file's id) on every success:
+      201  stored (htmx: the files fragment, #evidence-attach, with a fresh form)
+      200  this client_id was already stored for this observation: the same file, nothing stored
+      303  to the observation page (#observation-<id>), for a plain (not htmx) form, new or not
+      422  the form with its messages: no file, no caption, a type not welcome, an image of too
+           many pixels, or a client_id already used for another record
+      413  over the size limit (the file, or the whole request)
+      403  a member who may not change the trio (a reviewer; everyone in an archived partnership)
+      404  the observation is not in this lesson of this trio of this partnership
+      signed out: a redirect to sign in (htmx: 401 with HX-Redirect)
+    A stored photo moves the lesson's feed version on: every tablet's poll shows its thumbnail."""
     if request.method == "POST" and not _contributes(access):
         abort(403)
     return _form_or_page(access, owners.observation(access, trio_id, lesson_id, observation_id))
