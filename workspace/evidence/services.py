@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from uuid import UUID
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from flask import current_app
 from sqlalchemy import or_, select
