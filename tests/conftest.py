@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 import uuid
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ from workspace.frameworks import loader  # noqa: E402 (after the cheap hash is s
 TEST_PASSWORD = factories.TEST_PASSWORD
 
 # The SMTP server the mail tests send to, and the fixture that points the workspace at it.
-pytest_plugins = ["tests.mailbox"]
+pytest_plugins = ["tests.mailbox", "tests.s3_server"]
 
 
 def database_url(tmp_path_factory) -> str:
@@ -66,6 +67,8 @@ def make_app(url: str, **overrides):
         # The concurrency test runs twenty clients against one threaded server, each request
         # holding a pooled connection from its access check to its commit: room for all of them.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 20}
+    # Evidence files in a folder of the test's own, never the checkout's instance/uploads/.
+    config["UPLOAD_DIR"] = tempfile.mkdtemp(prefix="workspace-uploads-")
     config.update(overrides)
     return create_app(config)
 

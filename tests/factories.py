@@ -45,6 +45,7 @@ class Side:
     report: object = None
     update: object = None
     finding: object = None
+    evidence_file: object = None
 
 
 def build_partnership(label: str) -> Side:
@@ -191,6 +192,29 @@ def build_finding(side: Side) -> None:
         ),
         side.teacher,
     )
+    build_evidence_file(side)
+
+
+def build_evidence_file(side: Side) -> None:
+    """A photo of the work, attached to the observation by the lead."""
+    from workspace.evidence import services as evidence
+
+    side.evidence_file, _ = evidence.attach(
+        "observation",
+        side.observation,
+        side.lead,
+        evidence.Upload(small_png(), "wall.png", "Pupil A's fraction wall"),
+    )
+
+
+def small_png(colour: str = "teal", size: tuple[int, int] = (8, 8)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 @dataclass
@@ -232,6 +256,7 @@ class World:
                 "report_id": s.report.id,
                 "update_id": s.update.id,
                 "finding_id": s.finding.id,
+                "file_id": s.evidence_file.id,
                 "pupil_ids": [p.id for p in s.lesson.case_pupils],
                 "stage_ids": [st.id for st in s.lesson.stages],
             }

@@ -76,6 +76,7 @@ def argument_values(world, side="a"):
         "report_id": w["report_id"],
         "update_id": w["update_id"],
         "finding_id": w["finding_id"],
+        "file_id": w["file_id"],
         "record_type": "action",
         "record_id": w["action_id"],
         "summary": "qi",
@@ -147,7 +148,7 @@ OWN_ENTRY_ENDPOINTS = {"trios.edit_observation", "trios.delete_observation"}
 
 
 # Pages readable only by the partnership's leads, or only by site administrators.
-LEAD_ENDPOINTS = {"privacy.index"}
+LEAD_ENDPOINTS = {"privacy.index", "evidence.remove"}  # the world's file is the lead's
 ADMIN_ENDPOINTS = {"privacy.delete"}
 
 

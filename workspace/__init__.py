@@ -87,6 +87,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Flask's documented way to add middleware; its types declare wsgi_app a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
+    from . import evidence
+
     db.init_app(app)
     migrate.init_app(
         app,
@@ -100,7 +102,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)
     # Before the CSRF check, which would otherwise read the body as a form.
     app.before_request(refuse_bodies_that_are_not_forms)
+    # Before the CSRF check too: an upload's request may be larger than other forms.
+    app.before_request(evidence.uploads.allow_upload_size)
     csrf.init_app(app)
+    evidence.init_app(app)
     with app.app_context():
         database.tune_sqlite(app)
 
@@ -148,6 +153,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(exchange.library_bp)
     app.register_blueprint(exchange.programme_bp)
     app.register_blueprint(exchange.network_bp)
+    app.register_blueprint(evidence.bp)
     register_commands(app)
 
     @app.get("/healthz")
@@ -160,14 +166,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _listen_to_session() -> None:
     """The session events that keep versions and histories in step with a change, in the same
     transaction: each lesson's feed version (the poll) and each action's status history (the
-    interim report)."""
+    interim report); and, after a commit, the evidence files' blobs nothing refers to any more."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     from .actions import status_history
+    from .evidence import services as evidence_files
     from .trios import feed_changes
 
-    for module in (status_history, feed_changes):
+    for module in (status_history, feed_changes, evidence_files):
         for name, listener in module.LISTENERS:
             if not event.contains(Session, name, listener):
                 event.listen(Session, name, listener)

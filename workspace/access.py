@@ -563,3 +563,26 @@ def is_programme_officer(user: User) -> bool:
         db.session.scalar(select(ProgrammeGrant.id).where(ProgrammeGrant.user_id == user.id).limit(1))
         is not None
     )
+
+
+# Evidence files -------------------------------------------------------------------------------------
+
+
+def evidence_file_in(access: PartnershipAccess, file_id: int):
+    """A file of this partnership, or 404. Reading it follows its record's rule: every member of
+    the partnership reads progress updates, observations, pupil voice and self-evaluations."""
+    from .models import EvidenceFile
+
+    return _in_partnership(EvidenceFile, access, file_id)
+
+
+def can_remove_evidence(access: PartnershipAccess, evidence) -> bool:
+    """A lead removes any file; whoever uploaded one, their own (while they may still contribute)."""
+    if access.can_manage:
+        return True
+    return access.can_contribute and evidence.uploaded_by_id == access.user_id
+
+
+def require_evidence_removal(access: PartnershipAccess, evidence) -> None:
+    if not can_remove_evidence(access, evidence):
+        abort(403)

@@ -184,20 +184,30 @@ def enable_account(email: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
 def backup(path: str) -> None:
-    """Copy the SQLite database to PATH, consistently, while the workspace keeps serving.
+    """Copy the SQLite database to PATH, consistently, while the workspace keeps serving, and the
+    evidence files beside it (PATH's name with "-uploads", a folder).
 
-    Uses SQLite's online backup. For PostgreSQL use pg_dump (see the README).
+    Uses SQLite's online backup. For PostgreSQL use pg_dump (see the README). Files kept in an S3
+    bucket are not copied: the bucket is backed up by its own means (README, Evidence files).
     """
     import sqlite3
     from pathlib import Path
 
     if db.engine.dialect.name != "sqlite":
         raise click.ClickException("This database is not SQLite: back it up with pg_dump (see the README).")
+    from .evidence import backup as evidence_backup
+
     target = Path(path)
-    if target.exists():
+    uploads = evidence_backup.uploads_beside(target)
+    if target.exists() or uploads.exists():
         raise click.ClickException(
-            f"{path} exists already; choose a new file, so that no backup is overwritten."
+            f"{target if target.exists() else uploads} exists already; choose a new file, so that no backup is overwritten."
         )
+    # The files first, then the database, then the files uploaded meanwhile: every file a row of
+    # the copied database names is in the copy (files are named by their content, never changed).
+    copier = evidence_backup.copier(uploads)
+    if copier is not None:
+        copier()
     source = db.engine.raw_connection()
     try:
         driver = source.driver_connection
@@ -213,14 +223,25 @@ def backup(path: str) -> None:
     if result != "ok":
         raise click.ClickException(f"The copy failed its integrity check: {result}")
     click.echo(f"Backed up to {path} (integrity check: ok).")
+    if copier is None:
+        click.echo("Evidence files are kept in an S3 bucket: back the bucket up by its own means.")
+        return
+    copied = copier()
+    missing = evidence_backup.missing_from(target, uploads)
+    if missing:
+        raise click.ClickException(
+            f"{missing} evidence files the copied database names are not in {uploads}: run the backup again."
+        )
+    click.echo(f"Evidence files copied to {uploads} ({copied} files).")
 
 
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be erased, erase nothing.")
 @with_appcontext
 def purge(dry_run: bool) -> None:
-    """Erase observations, pupil voice and discussions older than each partnership's retention period,
-    the sign-in throttle's counts whose window has passed, and expired SAML request and assertion ids.
+    """Erase observations, pupil voice and discussions older than each partnership's retention period
+    (with their evidence files), the sign-in throttle's counts whose window has passed, expired SAML
+    request and assertion ids, and stored files that no record refers to any more.
 
     Run it daily (cron or a systemd timer). Partnerships without a retention period keep everything.
     """
@@ -247,7 +268,13 @@ def purge(dry_run: bool) -> None:
     stale = privacy.purge_saml_memory(REQUEST_VALID_MINUTES, dry_run=dry_run)
     click.echo(f"SAML: {'would erase' if dry_run else 'erased'} {stale} expired request and assertion ids")
     if not dry_run:
-        db.session.commit()
+        db.session.commit()  # the purged records' evidence files leave the store with this
+    from .evidence import services as evidence_files
+
+    left = evidence_files.sweep(dry_run=dry_run)
+    click.echo(
+        f"Evidence files: {'would remove' if dry_run else 'removed'} {left} stored files no record refers to"
+    )
 
 
 @click.command("rotate-two-step-keys")

@@ -65,6 +65,15 @@ class Defaults:
     MAIL_SEND_AFTER_REQUEST = False
     # The address people reach the workspace at: every link in an e-mail starts with it.
     BASE_URL: str | None = None
+    # Evidence files (README, Evidence files). The folder they are kept in (default instance/uploads/),
+    # or, where UPLOAD_S3_BUCKET is set, a bucket of S3-compatible object storage (credentials as
+    # boto3 finds them: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile or an instance role).
+    UPLOAD_DIR: str | None = None
+    UPLOAD_MAX_MB = 10  # one file; an upload's request may carry 1 MB more (the form around it)
+    UPLOAD_S3_BUCKET: str | None = None
+    UPLOAD_S3_PREFIX = "evidence/"
+    UPLOAD_S3_ENDPOINT_URL: str | None = None  # for storage other than Amazon's (MinIO, Ceph, a provider's)
+    UPLOAD_S3_REGION: str | None = None
     # The protective marking in the header of every interim report ("" for none).
     REPORT_MARKING = "OFFICIAL-SENSITIVE"
 

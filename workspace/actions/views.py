@@ -16,6 +16,7 @@ from ..access import (
 )
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
+from ..evidence import services as evidence_files
 from ..extensions import db
 from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
@@ -41,6 +42,12 @@ def _dashboard_context(access, filters):
             statuses=dashboard.status_labels(),
         )
     return context
+
+
+def _history(action) -> dict:
+    """The action's progress updates, newest first, and their files (one query for them all)."""
+    history = services.history(action)
+    return dict(history=history, files=evidence_files.files_for("progress_update", [u.id for u in history]))
 
 
 @bp.get("/", strict_slashes=False)
@@ -176,7 +183,7 @@ def detail(access, action_id):
         "actions/_progress.html",
         action=action,
         links=linking.links_for("action", [action.id]).get(action.id, []),
-        history=services.history(action),
+        **_history(action),
         form=ProgressForm(formdata=None),
         can_change=can_change_action(access, action),
         **_attention(action),
@@ -262,7 +269,7 @@ def star(access, action_id, update_id):
         "actions/_progress.html",
         action=action,
         links=linking.links_for("action", [action.id]).get(action.id, []),
-        history=services.history(action),
+        **_history(action),
         form=ProgressForm(formdata=None),
         can_change=can_change_action(access, action),
         **comments_context("action", action.id),
@@ -303,7 +310,7 @@ def progress(access, action_id):
         status,
         action=action,
         links=linking.links_for("action", [action.id]).get(action.id, []),
-        history=services.history(action),
+        **_history(action),
         form=form,
         can_change=True,
         saved=status == 201,

@@ -75,7 +75,10 @@ def sign_ins() -> list[DemoSignIn]:
 def remove_demo() -> None:
     partnership = demo_partnership()
     if partnership is not None:
-        # The database cascades everything under the partnership.
+        # The database cascades everything under the partnership; its files' blobs go after the commit.
+        from ..evidence import services as evidence_files
+
+        evidence_files.release_where(evidence_files.EvidenceFile.partnership_id == partnership.id)
         db.session.execute(delete(Partnership).where(Partnership.id == partnership.id))
     db.session.execute(delete(User).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}")))
     db.session.expunge_all()

@@ -2,6 +2,7 @@
 
 from .actions import Action, ActionStatusChange, ProgressUpdate
 from .activity import Activity, Comment
+from .evidence import EvidenceFile
 from .exchange import Finding, FindingObservation, FindingReuse, ProgrammeGrant
 from .frameworks import ChallengeQuestion, Framework, FrameworkElement, FrameworkLevel, FrameworkLink
 from .mail import ActionReminder, MailBounce, MailKind, OutboxMessage, OutboxState
@@ -33,6 +34,7 @@ __all__ = [
     "ProgressUpdate",
     "ChallengeQuestion",
     "Cycle",
+    "EvidenceFile",
     "ExternalIdentity",
     "Framework",
     "FrameworkElement",

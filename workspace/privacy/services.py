@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
+from ..evidence import services as evidence_files
+from ..evidence import storage as evidence_storage
 from ..extensions import Model, db
 from ..models import (
     CasePupil,
+    EvidenceFile,
     FrameworkLink,
     Observation,
     Partnership,
@@ -71,6 +74,15 @@ def purge(partnership: Partnership, now: datetime | None = None, dry_run: bool =
     if dry_run:
         return counts
     ids = list(db.session.scalars(old_observations))
+    # Their photos and files go too: the rows by cascade, the blobs once this has committed.
+    evidence_files.release_of("observation", ids)
+    evidence_files.release_where(
+        EvidenceFile.pupil_voice_id.in_(
+            select(PupilVoice.id).where(
+                PupilVoice.partnership_id == partnership.id, PupilVoice.created_at < cutoff
+            )
+        )
+    )
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         db.session.execute(
@@ -144,9 +156,11 @@ def unarchive(partnership: Partnership) -> None:
 
 def delete_partnership(partnership: Partnership, confirm_name: str) -> None:
     """Everything under the partnership goes with it: the database cascades every table that
-    carries partnership_id. Accounts stay; people may belong to other partnerships."""
+    carries partnership_id, and its evidence files' blobs leave the store once that has committed
+    (those no other partnership's row holds). Accounts stay; people may belong to other partnerships."""
     if confirm_name.strip() != partnership.name:
         raise ServiceError("Type the partnership's name exactly, to confirm.", "confirm_name")
+    evidence_files.release_where(EvidenceFile.partnership_id == partnership.id)
     db.session.execute(delete(Partnership).where(Partnership.id == partnership.id))
     db.session.expunge_all()
 
@@ -196,12 +210,26 @@ def partnership_tables(partnership: Partnership) -> dict[str, list[dict]]:
     return dict(sorted(tables.items()))
 
 
+FILES_README = (
+    "\nfiles/ holds every evidence file listed in evidence_file.json, named by its id and the name it "
+    "was uploaded with (photos as the cleaned JPEG the workspace shows).\n"
+)
+
+
 def zip_of(tables: dict[str, list[dict]], readme: str) -> bytes:
+    """The tables as JSON files, and the evidence files their evidence_file rows name."""
+    files = tables.get("evidence_file", [])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        archive_file.writestr("README.txt", readme)
+        archive_file.writestr("README.txt", readme + (FILES_README if files else ""))
         for name, rows in tables.items():
             archive_file.writestr(f"{name}.json", json.dumps(rows, indent=2, ensure_ascii=False))
+        if files:
+            store = evidence_storage.store()
+            for row in files:
+                archive_file.writestr(
+                    f"files/{row['id']}-{row['download_name']}", store.get(row["storage_key"])
+                )
     return buffer.getvalue()
 
 
@@ -217,11 +245,18 @@ def case_pupil_record(trio: Trio, label: str) -> dict[str, list[dict]]:
     ids = [p.id for p in pupils]
     from ..models import Prediction
 
+    observations = select(Observation.id).where(Observation.case_pupil_id.in_(ids))
+    voices = select(PupilVoice.id).where(PupilVoice.case_pupil_id.in_(ids))
     return {
         "case_pupil": _rows(CasePupil, CasePupil.id.in_(ids)),
         "prediction": _rows(Prediction, Prediction.case_pupil_id.in_(ids)),
         "observation": _rows(Observation, Observation.case_pupil_id.in_(ids)),
         "pupil_voice": _rows(PupilVoice, PupilVoice.case_pupil_id.in_(ids)),
+        # The photos and files of those observations and notes (zip_of adds the files themselves).
+        "evidence_file": _rows(
+            EvidenceFile,
+            or_(EvidenceFile.observation_id.in_(observations), EvidenceFile.pupil_voice_id.in_(voices)),
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from ..access import (
 )
 from ..actions import services as action_services
 from ..activity import services as activity
+from ..evidence import services as evidence_files
 from ..extensions import db
 from ..forms_common import parse_id
 from ..frameworks import services as framework_services
@@ -193,6 +194,7 @@ def _detail_page(access, evaluation, form, status=200):
         level=services.level_label(levels, evaluation.level),
         levels=levels,
         evidence=services.evidence_of(evaluation),
+        files=evidence_files.files_for("self_evaluation", [evaluation.id]).get(evaluation.id, []),
         actions=services.follow_up_actions(evaluation),
         detail=framework_services.element_detail(services.qi_of(evaluation.element)),
         can_evaluate=can_evaluate(access, evaluation.school_id),

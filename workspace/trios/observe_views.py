@@ -17,6 +17,7 @@ from ..access import (
 )
 from ..auth.forms import ConfirmForm
 from ..database import reads_alone, writes_late
+from ..evidence import services as evidence_files
 from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
@@ -74,10 +75,12 @@ def _feed_context(access, trio, lesson, announce="", can_change: bool | None = N
     if signature is None:
         signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
     entries = observing.feed(lesson)
+    ids = [e.id for e in entries]
     return dict(
         entries=entries,
         since=observing.since_token(signature, len(entries)),
-        tags=linking.links_for("observation", [e.id for e in entries]),
+        tags=linking.links_for("observation", ids),
+        files=evidence_files.files_for("observation", ids),  # one query for the whole feed
         announce=announce,
         can_change_trio=can_change_trio(access, trio) if can_change is None else can_change,
     )

@@ -242,6 +242,9 @@ def entry_of(lesson: ResearchLesson, observation_id: int) -> int | None:
 
 
 def delete_observation(observation: Observation) -> None:
+    from ..evidence import services as evidence_files
+
+    evidence_files.release_of("observation", [observation.id])  # its photos, once this commits
     linking.remove_all_links("observation", [observation.id])
     # A self-evaluation that cited it no longer can: the id may be used again.
     db.session.execute(

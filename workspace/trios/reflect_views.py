@@ -11,6 +11,7 @@ from ..access import Permission, can_change_trio, lesson_in, partnership_route, 
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
 from ..auth.forms import ConfirmForm
+from ..evidence import services as evidence_files
 from ..extensions import db
 from ..htmx import is_htmx, redirect_to, render
 from ..models import NextStep, PupilVoice
@@ -40,6 +41,7 @@ def _in_lesson(model, lesson, record_id):
 
 
 def _voice_page(access, trio, lesson, form, status=200, saved=False):
+    notes = reflection.pupil_voice(lesson)
     return render(
         "trios/voice.html",
         "trios/_voice.html",
@@ -47,7 +49,8 @@ def _voice_page(access, trio, lesson, form, status=200, saved=False):
         trio=trio,
         lesson=lesson,
         form=form,
-        notes=reflection.pupil_voice(lesson),
+        notes=notes,
+        files=evidence_files.files_for("pupil_voice", [note.id for note in notes]),
         questions=reflection.STANDARD_QUESTIONS,
         can_change=can_change_trio(access, trio),
         saved=saved,

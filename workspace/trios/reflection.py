@@ -106,6 +106,9 @@ def _interviewed_by(stored: PupilVoice, interviewer: User) -> PupilVoice:
 
 
 def delete_pupil_voice(note: PupilVoice) -> None:
+    from ..evidence import services as evidence_files
+
+    evidence_files.release_of("pupil_voice", [note.id])  # its files, once this commits
     db.session.delete(note)
     db.session.flush()
 
