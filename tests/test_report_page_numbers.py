@@ -129,3 +129,5 @@ def test_a_layout_that_fails_or_hangs_is_ended_and_said_in_plain_words(tmp_path)
         with pytest.raises(pagination.LayoutFailed) as failed:
             pagination.lay_out(document, str(program), 0.5)
         assert ("longer than 0.5 seconds" if name == "hangs" else "no display") in str(failed.value)
+    with pytest.raises(pagination.LayoutFailed):  # a damaged PDF, not a 500 after the report is final
+        pagination.heading_pages(b"%PDF-1.4 damaged", ["s1"])

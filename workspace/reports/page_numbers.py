@@ -43,7 +43,10 @@ def word_document(report: InterimReport, marking: str, downloader: str):
     """The report's .docx, as every download writes it (without page numbers). A final report is
     the finaliser's, as it stood on its day; a draft is whoever downloads it."""
     report_data = drafts.report_data(report)
-    author = report.updated_by.name if report.is_final and report.updated_by else downloader
+    if report.is_final:  # the same on every download, whoever downloads it
+        author = report.updated_by.name if report.updated_by else "a former member of the partnership"
+    else:
+        author = downloader
     return documents.interim_report(
         report_data,
         author,

@@ -136,8 +136,11 @@ def heading_pages(pdf: bytes, anchors: list[str]) -> dict[str, int]:
             if index is None or index < 0:
                 raise LayoutFailed("LibreOffice's layout did not say where every heading is.")
             pages[anchor] = index + 1
-    except PyPdfError as error:
-        raise LayoutFailed(f"LibreOffice's layout could not be read ({error}).") from error
+    except LayoutFailed:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        # pypdf raises more than its own errors on a damaged file; the report is final already
+        raise LayoutFailed(f"LibreOffice's layout could not be read ({type(error).__name__}).") from error
     return pages
 
 
