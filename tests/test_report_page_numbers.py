@@ -64,7 +64,12 @@ def test_a_final_report_carries_the_page_numbers_libreoffice_lays_it_out_with(
         stored = report.page_numbers
         laid_out_at = stored["at"]
     assert stored["pages"] and min(stored["pages"].values()) >= 2  # after the title page
-    assert "gives the page of each section" in html(client.get(url(world)))
+    final_page = html(client.get(url(world)))
+    assert "gives the page of each section" in final_page
+    assert (
+        f'<a href="#s1">Summary</a> <span class="report-contents__page">page {stored["pages"]["s1"]}'
+        in final_page
+    )
 
     frozen_clock.shift(timedelta(days=3))  # a later download, a later date: the same pages
     client.sign_in(world["a"]["lead"])

@@ -72,6 +72,8 @@ def _draft_page(
         saved=saved,
         versions=drafts.versions(report),
         page_numbers=page_numbers.shown(report),
+        # a final report's page of each heading in the Word document, beside its contents entry
+        contents_pages=(report.page_numbers or {}).get("pages") if report.is_final else None,
         **comments_context("report", report.id),
     )
 
