@@ -62,6 +62,9 @@ def make_app(url: str, **overrides):
         "SERVER_NAME": "workspace.test",
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        # Making a report final lays it out with LibreOffice (seconds a run): only the tests of
+        # that (test_report_page_numbers.py) switch it on.
+        "SOFFICE": "",
     }
     if url.startswith("postgresql"):
         # The concurrency test runs twenty clients against one threaded server, each request

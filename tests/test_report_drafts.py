@@ -565,3 +565,12 @@ def test_an_unreadable_version_is_not_replaced_by_the_current_one_and_the_docx_h
     document = Document(io.BytesIO(client.post(url(world, tail="/docx")).data))
     assert document.core_properties.title == "Partnership Alpha: Autumn term report"
     assert document.paragraphs[0].text == "Partnership Alpha\nAutumn term report"
+
+
+def test_after_a_save_without_a_reload_making_it_final_names_the_version_saved(client, world):
+    client.sign_in(world["a"]["lead"])
+    form = opened(client, world)
+    fragment = html(client.post(url(world), data={**form, "section-summary": "Seen."}, htmx=True))
+    found = re.search(r'id="finalise-version" name="version" value="(\d+)" hx-swap-oob="true"', fragment)
+    assert found and int(found.group(1)) == int(form["version"]) + 1
+    assert client.post(url(world, tail="/final"), data={"version": found.group(1)}).status_code == 303

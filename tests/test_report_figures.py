@@ -248,6 +248,8 @@ def test_distance_travelled_keeps_each_scale_apart(app, world):
         (row,) = report.distance[0].rows
         assert row[0] == "Alpha Primary School"
         assert row[2].startswith("Starting the journey") and row[3].startswith("Building on achievements")
+        # Its titles and scale are the framework's wording: credited, though no action links to it.
+        assert not report.qis and any("STEM self-evaluation" in credit for credit in report.credits)
 
 
 def test_a_large_partnerships_body_is_compact(app, world, monkeypatch):

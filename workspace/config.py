@@ -76,6 +76,12 @@ class Defaults:
     UPLOAD_S3_REGION: str | None = None
     # The protective marking in the header of every interim report ("" for none).
     REPORT_MARKING = "OFFICIAL-SENSITIVE"
+    # LibreOffice (a name on PATH or a path; "" for none) lays a report out once when it is made final,
+    # so that its contents list carries page numbers in every reader (README, The contents list).
+    # Without it, final reports have working links and no numbers. Keep the limit under the web
+    # server's own request timeout (gunicorn's is 30 s).
+    SOFFICE = "soffice"
+    SOFFICE_TIMEOUT_SECONDS = 20
 
 
 def normalise_database_url(url: str) -> str:

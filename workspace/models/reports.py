@@ -36,6 +36,10 @@ class InterimReport(Model):
     # A final report's gathered figures (reports/frozen.py), as they stood when it was finalised:
     # its page, .docx and workbook are made from them, never from the live records.
     frozen: Mapped[dict | None] = mapped_column(JSON)
+    # Where a final report's headings land in LibreOffice's layout of its .docx, written into its
+    # contents' PAGEREF fields on every download (reports/page_numbers.py): {"fingerprint", "pages"
+    # (anchor: page) or "failed" (why not), "at", "seconds"}. None: not laid out (a draft).
+    page_numbers: Mapped[dict | None] = mapped_column(JSON)
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("interim_report.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -1,4 +1,4 @@
-"""flask --app workspace export interim|trio|selfeval ... -o FILE.docx"""
+"""flask --app workspace export interim|trio|selfeval ... -o FILE.docx, and export number-pages"""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Partnership, School, Trio
-from . import data, documents, records
+from ..models import InterimReport, Partnership, School, Trio
+from . import data, documents, page_numbers, records
 from .docx_kit import to_bytes
 
 
@@ -80,6 +81,41 @@ def export_selfeval(school_id, on, author, output):
             f"{school.name} has no self-evaluation dated {on}. Dates: {', '.join(map(str, dates)) or 'none'}."
         )
     _write(documents.self_evaluation(records.proforma(school, day), author), output)
+
+
+@export.command("number-pages")
+@click.option(
+    "--report", "report_ids", type=int, multiple=True, help="A final report's id; repeat for several."
+)
+@click.option("--missing", is_flag=True, help="Every final report whose contents have no page numbers.")
+@with_appcontext
+def export_number_pages(report_ids, missing):
+    """Lay final interim reports out again (LibreOffice) and keep their contents' page numbers."""
+    reports = [db.session.get(InterimReport, i) or _fail(f"No interim report {i}.") for i in report_ids]
+    if missing:
+        finals = db.session.scalars(
+            select(InterimReport).where(InterimReport.status == "final").order_by(InterimReport.id)
+        )
+        reports += [r for r in finals if not (r.page_numbers or {}).get("pages") and r not in reports]
+    if not reports:
+        _fail("Name a report (--report ID) or ask for --missing.")
+    layout = page_numbers.Layout.from_config(current_app.config)
+    failures = 0
+    for report in reports:
+        if not report.is_final:
+            click.echo(f"Report {report.id}: a draft; page numbers are added when it is made final.")
+            continue
+        state = page_numbers.number_pages(report, current_app.config["REPORT_MARKING"], layout)
+        db.session.commit()
+        if state.get("pages"):
+            click.echo(
+                f"Report {report.id}: {len(state['pages'])} contents entries numbered ({state['seconds']} s)."
+            )
+        else:
+            failures += 1
+            click.echo(f"Report {report.id}: {state['failed']}")
+    if failures:
+        raise SystemExit(1)
 
 
 def _fail(message: str):

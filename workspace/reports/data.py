@@ -39,6 +39,7 @@ class Distance:
     scale: list[str]
     rows: list[list[str]]  # school, QI and theme, at the start, at the end
     by_school: list[list[str]] = field(default_factory=list)  # school, evaluated, higher, same, lower, new
+    credit: str = ""  # its titles and scale are quoted: the credits name it
 
 
 @dataclass
@@ -130,6 +131,7 @@ def interim(
     # Each has evidence, and so its time.
     with_evidence.sort(key=lambda a: a.evidence_at or datetime.min, reverse=True)
     in_progress = figures.by_status["in_progress"]
+    distance = _distance(partnership, chosen, period_from, period_to)
     return InterimData(
         partnership_id=partnership.id,
         partnership=partnership.name,
@@ -170,13 +172,17 @@ def interim(
         quiet_trios=enquiry.quiet_trios,
         evidence=with_evidence[:BODY_LIST_LIMIT],
         trios=enquiry.trios,
-        distance=_distance(partnership, chosen, period_from, period_to),
+        distance=distance,
         wording=[
             (e.heading, e.text)
             for e in sorted((s.element for s in figures.priorities + figures.qis), key=action_figures._order)
             if e.framework_key == "igbe" and e.text != e.title
         ],
-        credits=sorted({s.element.credit for s in figures.priorities + figures.qis}),
+        # every framework quoted: in the progress tables, and in distance travelled (its QI titles and scale)
+        credits=sorted(
+            {s.element.credit for s in figures.priorities + figures.qis}
+            | {d.credit for d in distance if d.credit}
+        ),
         chart_categories=[e.short for e in chart_elements],
         chart_series=series,
         actions=actions,
@@ -202,6 +208,7 @@ def _distance(
             Framework.id,
             Framework.short_title,
             Framework.version,
+            Framework.credit,
             SelfEvaluation.level,
             SelfEvaluation.evaluated_on,
         )
@@ -233,7 +240,7 @@ def _distance(
         positions[(step.framework_id, step.key)] = step.position
         scales.setdefault(step.framework_id, []).append(step.label)
     by_framework: dict[int, dict] = {}
-    names = {}
+    names, credits = {}, {}
     for (  # type: ignore[misc]  # mypy cannot unpack SQLAlchemy's rows of over ten columns (their variadic tail)
         _school_id,
         school,
@@ -245,10 +252,12 @@ def _distance(
         framework_id,
         short,
         version,
+        credit,
         level,
         on,
     ) in rows:
         names[framework_id] = f"{short} ({version})"
+        credits[framework_id] = credit or ""
         entry = by_framework.setdefault(framework_id, {}).setdefault(
             (school, element_id),
             {
@@ -285,6 +294,7 @@ def _distance(
                     for (school, _), e in entries.items()
                 ],
                 [[school] + [str(n) for n in counts] for school, counts in per_school.items()],
+                credits[fid],
             )
         )
     return result

@@ -31,6 +31,8 @@ from . import template
 PORTRAIT = (Cm(21.0), Cm(29.7))
 XML_SPACE = qn("xml:space")
 TR, TC, T, VAL = qn("w:tr"), qn("w:tc"), qn("w:t"), qn("w:val")
+INSTR_TEXT, FLD_CHAR, FLD_CHAR_TYPE = qn("w:instrText"), qn("w:fldChar"), qn("w:fldCharType")
+BOOKMARK_PREFIX = "_Toc_"
 # Characters XML 1.0 cannot hold: a pasted control character must not make a document unreadable.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 BRAND = RGBColor(0x0B, 0x4F, 0x7C)
@@ -111,15 +113,12 @@ def _header_and_footer(section, header_text: str, marking: str = "") -> None:
 def table_of_contents(document, headings: list[tuple]) -> None:
     """The contents: each heading's title a link to its heading's bookmark, in TOC 1/TOC 2, with a
     PAGEREF field for its page. Not a TOC field: LibreOffice fills in a PAGEREF of its own as it
-    lays the pages out, but not one nested in a TOC field's result; Word fills them in when the
-    fields are updated (Ctrl+A, F9, or on printing), with no prompt on opening."""
+    lays the pages out, but not one nested in a TOC field's result. The fields have no stored
+    result here; a final report's are written from its layout (pagination.fill_page_numbers), and
+    Word shows those, with no prompt on opening."""
 
     def fld(parent, kind):
-        run = OxmlElement("w:r")
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run.append(element)
-        parent.append(run)
+        parent.append(field_char(kind))
 
     for entry in headings:
         level, text, anchor = entry if len(entry) == 3 else (entry[0], entry[1], None)
@@ -142,14 +141,20 @@ def table_of_contents(document, headings: list[tuple]) -> None:
         instr.text = f" PAGEREF {bookmark_name(anchor)} \\h "
         run.append(instr)
         link.append(run)
-        fld(link, "end")  # no stored result: LibreOffice computes the page, Word on updating
+        fld(link, "end")  # no stored result yet: see pagination.fill_page_numbers
+
+
+def field_char(kind: str):
+    """A run holding a complex field's `begin`, `separate` or `end`."""
+    run = OxmlElement("w:r")
+    element = OxmlElement("w:fldChar")
+    element.set(FLD_CHAR_TYPE, kind)
+    run.append(element)
+    return run
 
 
 def bookmark_name(anchor: str) -> str:
-    return f"_Toc_{anchor}"
-
-
-_bookmark_ids = iter(range(1, 1 << 30))
+    return f"{BOOKMARK_PREFIX}{anchor}"
 
 
 def _repeat_header(row) -> None:
@@ -255,7 +260,10 @@ def heading(document, text: str, level: int, anchor: str | None = None):
     p = result._p
     if anchor:
         start = OxmlElement("w:bookmarkStart")
-        bookmark_id = str(next(_bookmark_ids))
+        # Numbered within the document, so that the same report is the same XML on every export
+        # (pagination.fingerprint); a process-wide counter made every download differ.
+        bookmark_id = str(getattr(document, "_last_bookmark_id", 0) + 1)
+        document._last_bookmark_id = int(bookmark_id)
         start.set(qn("w:id"), bookmark_id)
         start.set(qn("w:name"), bookmark_name(anchor))
         p.append(start)

@@ -17,7 +17,7 @@ from ..forms_common import form_errors_from, parse_id
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, documents, drafts, interim_layout, workbook
+from . import bp, drafts, interim_layout, page_numbers, workbook
 from .forms import DraftForm
 from .views import _attachment, _page, _slug
 
@@ -71,6 +71,9 @@ def _draft_page(
         version=version if version is not None else report.version,
         saved=saved,
         versions=drafts.versions(report),
+        page_numbers=page_numbers.shown(report),
+        # a final report's page of each heading in the Word document, beside its contents entry
+        contents_pages=(report.page_numbers or {}).get("pages") if report.is_final else None,
         **comments_context("report", report.id),
     )
 
@@ -200,7 +203,31 @@ def finalise(access, report_id):
         f"made the interim report “{report.title}” final",
         url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id),
     )
+    db.session.commit()  # final whatever comes of the layout, and no write held open during it
+    _number_pages(report)
+    return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+
+
+def _number_pages(report) -> None:
+    """Lay the final report out once (one LibreOffice run, seconds) and keep its page numbers."""
+    page_numbers.number_pages(
+        report, current_app.config["REPORT_MARKING"], page_numbers.Layout.from_config(current_app.config)
+    )
     db.session.commit()
+
+
+@bp.post("/drafts/<int:report_id>/page-numbers")
+@partnership_route(Permission.MANAGE)
+def number_pages(access, report_id):
+    """Try again to add the page numbers of a final report's contents (LibreOffice was missing,
+    failed or too slow when it was made final)."""
+    report = report_in(access, report_id)
+    require_report_lead(access)
+    if not report.is_final:
+        return _draft_page(
+            access, report, 422, errors={"": "Page numbers are added when the report is made final."}
+        )
+    _number_pages(report)
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
 
 
@@ -243,17 +270,11 @@ def _recorded(access, report, what):
 @partnership_route()
 def draft_docx(access, report_id):
     report = report_in(access, report_id)
-    report_data = drafts.report_data(report)
-    # A final report is the finaliser's, as it stood on its day; a draft is whoever downloads it.
-    author = report.updated_by.name if report.is_final and report.updated_by else current_user.name
-    document = documents.interim_report(
-        report_data,
-        author,
-        sections=dict(report.sections or {}),
-        unlinked_titles=drafts.unlinked_titles(report, report_data),
-        title=report.title,
-        status=report.status,
-        marking=current_app.config["REPORT_MARKING"],
+    document = page_numbers.for_download(
+        report,
+        current_app.config["REPORT_MARKING"],
+        current_user.name,
+        page_numbers.Layout.from_config(current_app.config),
     )
     _recorded(access, report, "the Word document")
     return _attachment(document, f"{_slug(report.title)}-{report.status}.docx")

@@ -97,6 +97,42 @@
     }
   });
 
+  // A form whose work takes seconds (making a report final lays its pages out) says so while it
+  // runs: its button reads data-busy, the page's status region announces it, a second press waits.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-busy]")) {
+      return;
+    }
+    if (form.hasAttribute("data-busy-active")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-busy-active", "");
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      button.setAttribute("data-idle-text", button.textContent);
+      button.textContent = form.getAttribute("data-busy");
+      button.setAttribute("aria-disabled", "true");
+    }
+    var status = document.querySelector("[data-busy-status]");
+    if (status) {
+      status.textContent = form.getAttribute("data-busy");
+    }
+  });
+
+  // Back to a page kept in the browser's cache: its forms are idle again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-busy-active]").forEach(function (form) {
+      form.removeAttribute("data-busy-active");
+      var button = form.querySelector("button[data-idle-text]");
+      if (button) {
+        button.textContent = button.getAttribute("data-idle-text");
+        button.removeAttribute("aria-disabled");
+      }
+    });
+  });
+
   // Invitation links: select the whole link when the field is focused, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
