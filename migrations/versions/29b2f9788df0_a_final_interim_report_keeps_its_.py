@@ -1,7 +1,7 @@
 """A final interim report keeps its contents' page numbers
 
 Revision ID: 29b2f9788df0
-Revises: 3ae036c53538
+Revises: 98280f89497d
 Create Date: 2026-12-01 14:50:16.843266
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "29b2f9788df0"
-down_revision = "3ae036c53538"
+down_revision = "98280f89497d"
 branch_labels = None
 depends_on = None
 
