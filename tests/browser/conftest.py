@@ -205,7 +205,9 @@ class Checked:
     def settle(self) -> None:
         """Waits until htmx is quiet and every axe run queued on this page has reported."""
         self.page.wait_for_load_state("load")
-        self.page.wait_for_function("() => window.__axeIdle && window.__axeIdle()", timeout=15000)
+        self.page.wait_for_function(
+            "() => window.__axeIdle && window.__axeIdle()", timeout=45000
+        )  # a deadline on a busy machine, not a target
 
     def axe(self, label: str) -> None:
         """No violations of impact moderate or above on the page as it is now; the runs after its
