@@ -67,17 +67,23 @@ def _cleared(form):
     return form
 
 
-def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None, signature=None):
+def _feed_context(
+    access, trio, lesson, announce="", can_change: bool | None = None, signature=None, everything=None
+):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     # A page that has just read the lesson passes the signature it read with it.
     if signature is None:
         signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
-    entries = observing.feed(lesson)
+    if everything is None:
+        everything = request.args.get("all") == "1"  # "Show all", kept by the feed's polls
+    page = observing.feed(lesson, everything)
     return dict(
-        entries=entries,
-        since=observing.since_token(signature, len(entries)),
-        tags=linking.links_for("observation", [e.id for e in entries]),
+        entries=page.entries,
+        feed=page,
+        showing_all=everything,
+        since=observing.since_token(signature, page.total),
+        tags=labels.labels_for("observation", [e.id for e in page.entries]),
         announce=announce,
         can_change_trio=can_change_trio(access, trio) if can_change is None else can_change,
     )
@@ -135,7 +141,7 @@ def observe(access, trio_id, lesson_id):
     feed = _feed_context(
         access, trio, lesson, can_change=can_observe, signature=observing.signature_of((lesson.feed_version,))
     )
-    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["entries"])
+    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["feed"])
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
@@ -198,8 +204,8 @@ def feed(access, trio_id, lesson_id):
     lesson = lesson_in(access, trio, lesson_id)
     old_count = observing.entries_in(since)
     context = _feed_context(access, trio, lesson)
-    if old_count is not None and len(context["entries"]) > old_count:
-        added = len(context["entries"]) - old_count
+    if old_count is not None and context["feed"].total > old_count:
+        added = context["feed"].total - old_count
         context["announce"] = f"{added} new observation{'s' if added != 1 else ''}."
     return render("trios/feed.html", "trios/_feed.html", trio=trio, lesson=lesson, **context)
 
