@@ -4,6 +4,7 @@ editing and deleting one's own entries, and marking highlights."""
 from uuid import uuid4
 
 from flask import Response, abort, flash, request, url_for
+from sqlalchemy.orm import joinedload
 
 from ..access import (
     Permission,
@@ -21,18 +22,20 @@ from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
+from ..models import Trio
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, observing, planning
 from .forms import ObservationForm
-from .services import WITH_MEMBERS
 
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 
-def _lesson(access, trio_id, lesson_id):
-    """The trio with its members (who may observe) and the lesson with its plan and heading."""
-    trio = trio_in(access, trio_id, WITH_MEMBERS)
-    return trio, lesson_in(access, trio, lesson_id, *planning.PLAN, *planning.HEADING)
+def _lesson(access, trio_id, lesson_id, heading: bool = True):
+    """The trio with its members (who may observe: their ids, not their accounts) and the lesson
+    with its plan and, for a page, its heading."""
+    trio = trio_in(access, trio_id, joinedload(Trio.members))
+    options = (*planning.PLAN, *planning.HEADING) if heading else planning.PLAN
+    return trio, lesson_in(access, trio, lesson_id, *options)
 
 
 def _can_observe(access, trio) -> bool:
@@ -160,9 +163,11 @@ def observe(access, trio_id, lesson_id):
 @partnership_route(Permission.CONTRIBUTE)
 def record(access, trio_id, lesson_id):
     """Several tablets post here at once: on SQLite the write lock is taken only for the
-    insertion (database.writes_late)."""
-    trio, lesson = _lesson(access, trio_id, lesson_id)
-    require_trio_change(access, trio)
+    insertion (database.writes_late). The answer is the form (the page's heading only for a plain
+    form sent back with errors, read then)."""
+    trio, lesson = _lesson(access, trio_id, lesson_id, heading=False)
+    if not _can_observe(access, trio):
+        abort(403)
     form = _form(lesson, trio)
     if form.validate():
         try:
