@@ -270,7 +270,7 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
     real_feed = observing.feed
     saved = []
 
-    def feed_while_another_tablet_posts(lesson):
+    def feed_while_another_tablet_posts(lesson, *args):
         if not saved:
             with app.app_context():
                 colleague = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
@@ -285,7 +285,7 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
                     ).id
                 )
                 db.session.commit()
-        return real_feed(lesson)
+        return real_feed(lesson, *args)
 
     monkeypatch.setattr(observing, "feed", feed_while_another_tablet_posts)
     client.sign_in(a["teacher"])
@@ -296,3 +296,55 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
     poll = client.get(f"{base}?since={since}", htmx=True)
     assert "Saved between the two reads" in body or poll.status_code == 200
     assert "Saved between the two reads" in body + html(poll)
+
+
+def test_the_feed_shows_the_newest_entries_first_and_all_of_them_on_request(client, world, app):
+    """A lesson gathers a hundred entries or more: the feed shows the newest FEED_FIRST, with
+    the lesson's whole count, and "Show all" (a page, or the feed by htmx) brings the rest; the
+    polls of a feed showing all keep showing all. The observer's last pupil and stage are still
+    offered when their last entry is not among those shown."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from workspace.models.base import utcnow
+
+    a = world["a"]
+    with app.app_context():
+        other = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
+        now = utcnow()
+        db.session.execute(
+            insert(Observation),
+            [
+                {
+                    "partnership_id": a["partnership_id"],
+                    "lesson_id": a["lesson_id"],
+                    "case_pupil_id": a["pupil_ids"][0],
+                    "stage_id": a["stage_ids"][0],
+                    "observer_id": other,
+                    "text": f"Bulk note {n}",
+                    "created_at": now - timedelta(seconds=n),
+                    "updated_at": now - timedelta(seconds=n),
+                }
+                for n in range(observing.FEED_FIRST + 3)
+            ],
+        )
+        db.session.commit()
+        total = db.session.scalar(
+            select(db.func.count(Observation.id)).where(Observation.lesson_id == a["lesson_id"])
+        )
+    client.sign_in(a["teacher"])
+    body = html(client.get(f"{lesson_url(world)}/observe"))
+    assert body.count('<li class="entry') == observing.FEED_FIRST and f"({total})" in body
+    assert "Bulk note 0<" in body and f"Bulk note {observing.FEED_FIRST}<" not in body
+    assert f"Show all {total} observations" in body and "observe?all=1#observation-feed" in body
+    pupil, stage = a["pupil_ids"][0], a["stage_ids"][0]  # the teacher's own entry, not shown
+    assert re.search(
+        rf'<input checked id="case_pupil_id-\d" name="case_pupil_id"[^>]* value="{pupil}">', body
+    )
+    assert re.search(rf'<input checked id="stage_id-\d" name="stage_id"[^>]* value="{stage}">', body)
+    every = html(client.get(f"{lesson_url(world)}/observations/feed?all=1", htmx=True))
+    assert every.count('<li class="entry') == total and "Show all" not in every
+    poll = re.search(r'hx-get="([^"]+)"', every).group(1).replace("&amp;", "&")
+    assert "all=1" in poll and client.get(poll, htmx=True).status_code == 204
+    assert html(client.get(f"{lesson_url(world)}/observe?all=1")).count('<li class="entry') == total

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from enum import Enum
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from flask import abort, g, session
 from flask_login import current_user
@@ -58,6 +58,7 @@ class PartnershipAccess:
         "membership_id",
         "archived",
         "partnership_name",
+        "user_name",
         "along",
         "_loaded",
     )
@@ -73,6 +74,7 @@ class PartnershipAccess:
         archived: bool,
         partnership_name: str = "",
         along: tuple = (),
+        user_name: str = "",
     ):
         self.user_id, self.partnership_id, self.is_admin = user_id, partnership_id, is_admin
         self.role, self.school_id, self.membership_id, self.archived = (
@@ -82,6 +84,7 @@ class PartnershipAccess:
             archived,
         )
         self.partnership_name = partnership_name  # for page titles, without loading the record
+        self.user_name = user_name  # for the page header, likewise
         self.along = along  # the values of partnership_route(along=...)
         self._loaded: dict = {}
 
@@ -99,6 +102,11 @@ class PartnershipAccess:
     @property
     def user(self) -> User:
         return self._get(User, self.user_id)
+
+    @property
+    def account(self) -> SignedIn:
+        """The person as the page header shows them, without loading their record."""
+        return SignedIn(self.user_id, self.user_name, self.is_admin)
 
     @property
     def partnership(self) -> Partnership:
@@ -133,6 +141,16 @@ class PartnershipAccess:
         return not self.can_contribute and not self.can_manage
 
 
+class SignedIn(NamedTuple):
+    """What the page header needs of the signed-in person (base.html reads it as it would
+    Flask-Login's current_user): on a partnership's pages it comes with the access check."""
+
+    id: int
+    name: str
+    is_admin: bool
+    is_authenticated: bool = True
+
+
 class _Session(Enum):
     NOT_SIGNED_IN = "not signed in"
 
@@ -147,6 +165,7 @@ _ACCESS = (
         User.session_version,
         User.is_disabled,
         User.is_admin,
+        User.name,
         Partnership.id,
         Partnership.archived_at,
         Partnership.name,
@@ -188,7 +207,9 @@ def _resolve(
     ).first()
     if row is None:
         return _NOT_SIGNED_IN
-    version, disabled, is_admin, found, archived_at, name, membership_id, role, school_id = row[:_COLUMNS]
+    version, disabled, is_admin, user_name, found, archived_at, name, membership_id, role, school_id = row[
+        :_COLUMNS
+    ]
     if session_version is not None and not identity.still_valid(session_version, version, bool(disabled)):
         return _NOT_SIGNED_IN
     if found is None or (membership_id is None and not is_admin):
@@ -203,6 +224,7 @@ def _resolve(
         archived_at is not None,
         name,
         tuple(row[_COLUMNS:]),
+        user_name,
     )
 
 

@@ -127,9 +127,13 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
             pressed = datetime.fromisoformat(dict(note["fields"])["taken_at"])
             assert entry.created_at == pressed < back_online <= entry.received_at
         assert sorted(o.received_at for o in stored) == [o.received_at for o in stored]
-    # The second observer's tablet brings it in by itself, once.
+    # The second observer's tablet brings it in by itself, once; the feed shows the newest 20, and
+    # the earlier entries are a "Show all" away.
     expect(_entries(callum.page, "Offline: shaded three")).to_have_count(1, timeout=8000)
+    expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(0)
+    callum.page.get_by_role("link", name=re.compile("^Show all")).click()
     expect(_entries(callum.page, "Lost reply: explained why 0.5")).to_have_count(1)
+    expect(callum.page.locator("#feed-title")).to_be_focused()
     assert page.evaluate("() => localStorage.getItem('workspace.outbox.v1')") is None
     # An edit that cannot go stays in the form, and the status beside Save says so.
     page.locator("#observation-feed").get_by_role(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import and_, case, exists, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -263,6 +264,24 @@ def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
     )
 
 
+_OWNER = aliased(User)
+# The page's lines, by id: what ActionRow shows.
+_LINES = (
+    select(
+        Action.id,
+        Action.title,
+        Action.status,
+        Action.due_date,
+        Action.last_progress_at,
+        School.name,
+        _OWNER.name,
+    )
+    .outerjoin(School, Action.school_id == School.id)
+    .outerjoin(_OWNER, Action.owner_id == _OWNER.id)
+    .where(Action.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def search(
     partnership_id: int, f: ActionFilters, today: date | None = None, now: datetime | None = None
 ) -> DashboardPage:
@@ -278,28 +297,7 @@ def search(
     if f.page > last_page:  # ?page=99999, or a page emptied since its link was made: the last page
         f = replace(f, page=last_page)
     ids = _page_ids(conditions, f, dated)
-    owner = aliased(User)
-    lines = (
-        {
-            row[0]: row
-            for row in connection.execute(
-                select(
-                    Action.id,
-                    Action.title,
-                    Action.status,
-                    Action.due_date,
-                    Action.last_progress_at,
-                    School.name,
-                    owner.name,
-                )
-                .outerjoin(School, Action.school_id == School.id)
-                .outerjoin(owner, Action.owner_id == owner.id)
-                .where(Action.id.in_(ids))
-            )
-        }
-        if ids
-        else {}
-    )
+    lines = {row[0]: row for row in connection.execute(_LINES, {"ids": ids})} if ids else {}
     links = labels.labels_for("action", ids)
     actions = []
     for action_id in ids:
@@ -343,18 +341,24 @@ class Coverage:
         return table
 
 
-def status_counts(partnership_id: int, schools: list[School], today: date | None = None) -> dict:
+# The summaries' statements are built once (SQLAlchemy keeps their compiled SQL with them):
+# building a statement anew costs about as much as running one of these small ones.
+_STATUS_COUNTS = (
+    select(
+        Action.school_id,
+        Action.status,
+        func.count(Action.id),
+        func.sum(case((and_(Action.due_date < bindparam("today"), Action.status != "complete"), 1), else_=0)),
+    )
+    .where(Action.partnership_id == bindparam("partnership_id"))
+    .group_by(Action.school_id, Action.status)
+)
+
+
+def status_counts(partnership_id: int, today: date | None = None) -> dict:
     """Per school (and partnership-wide): actions by status, and how many are overdue."""
-    today = today or date.today()
     rows = db.session.execute(
-        select(
-            Action.school_id,
-            Action.status,
-            func.count(Action.id),
-            func.sum(case((and_(Action.due_date < today, Action.status != "complete"), 1), else_=0)),
-        )
-        .where(Action.partnership_id == partnership_id)
-        .group_by(Action.school_id, Action.status)
+        _STATUS_COUNTS, {"partnership_id": partnership_id, "today": today or date.today()}
     ).all()
     table: dict = defaultdict(lambda: {"by_status": defaultdict(int), "overdue": 0, "total": 0})
     for school_id, status, count, overdue in rows:
@@ -365,70 +369,97 @@ def status_counts(partnership_id: int, schools: list[School], today: date | None
     return table
 
 
-def school_rows(schools: list[School]) -> list[tuple[str, str]]:
-    return [(str(s.id), s.name) for s in schools] + [("none", "Partnership-wide")]
+_SCHOOLS = (
+    select(School.id, School.name)
+    .where(School.partnership_id == bindparam("partnership_id"))
+    .order_by(School.name)
+)
+
+
+def schools_of(partnership_id: int) -> list[tuple[int, str]]:
+    """The partnership's schools as (id, name), by name: rows, not records."""
+    return [
+        (school_id, name)
+        for school_id, name in db.session.execute(_SCHOOLS, {"partnership_id": partnership_id})
+    ]
+
+
+def school_rows(schools: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    return [(str(school_id), name) for school_id, name in schools] + [("none", "Partnership-wide")]
+
+
+_CURRENT = (FrameworkElement.framework_id == Framework.id, Framework.is_current.is_(True))
+_QI = and_(Framework.key == "hgios4", FrameworkElement.kind == "qi")
+_IGBE = and_(Framework.key == "igbe", FrameworkElement.kind == "priority")
+_QI_COLUMNS = (
+    select(FrameworkElement.number, FrameworkElement.title)
+    .where(*_CURRENT, _QI)
+    .order_by(FrameworkElement.number)
+)
+_IGBE_COLUMNS = (
+    select(FrameworkElement.code, FrameworkElement.title)
+    .where(*_CURRENT, _IGBE)
+    .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+)
+_FILTER_COLUMNS = (
+    select(Framework.key, FrameworkElement.number, FrameworkElement.code, FrameworkElement.title)
+    .where(*_CURRENT, or_(_QI, _IGBE))
+    .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+)
+
+
+def filter_columns() -> dict[str, list[tuple[str, str]]]:
+    """The QIs and the IGBE priorities the dashboard's filter offers (as qi_columns and
+    igbe_columns give them), in one query."""
+    found: dict[str, list[tuple[str, str]]] = {"qi_columns": [], "igbe_columns": []}
+    for key, number, code, title in db.session.execute(_FILTER_COLUMNS):
+        if key == "hgios4":
+            found["qi_columns"].append((number, title))
+        else:
+            found["igbe_columns"].append((code, title))
+    found["qi_columns"].sort()  # by number, as qi_columns orders them
+    return found
 
 
 def qi_columns() -> list[tuple[str, str]]:
     """The QI numbers and titles the dashboard offers (HGIOS4's; STEM's QIs share the numbers)."""
-    return [
-        (number, title)
-        for number, title in db.session.execute(
-            select(FrameworkElement.number, FrameworkElement.title)
-            .join(Framework, FrameworkElement.framework_id == Framework.id)
-            .where(Framework.key == "hgios4", Framework.is_current.is_(True), FrameworkElement.kind == "qi")
-            .order_by(FrameworkElement.number)
-        )
-    ]
+    return [(number, title) for number, title in db.session.execute(_QI_COLUMNS)]
 
 
 def igbe_columns() -> list[tuple[str, str]]:
-    return [
-        (code, title)
-        for code, title in db.session.execute(
-            select(FrameworkElement.code, FrameworkElement.title)
-            .join(Framework, FrameworkElement.framework_id == Framework.id)
-            .where(
-                Framework.key == "igbe", Framework.is_current.is_(True), FrameworkElement.kind == "priority"
-            )
-            .order_by(FrameworkElement.parent_id, FrameworkElement.position)
+    return [(code, title) for code, title in db.session.execute(_IGBE_COLUMNS)]
+
+
+def _coverage_counts(column, kinds):
+    """Actions per school and QI number (or priority code), from the partnership's own action
+    links, read through the index on (partnership, record type, element, record) alone."""
+    return (
+        select(Action.school_id, column, func.count(func.distinct(Action.id)))
+        .select_from(FrameworkLink)
+        .join(Action, FrameworkLink.record_id == Action.id)
+        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+        .where(
+            FrameworkLink.partnership_id == bindparam("partnership_id"),
+            FrameworkLink.record_type == "action",
+            FrameworkElement.kind.in_(kinds),
         )
-    ]
+        .group_by(Action.school_id, column)
+    )
 
 
-def _action_links(partnership_id: int) -> tuple:
-    """The partnership's links of actions, read from the index on (partnership, record type,
-    element, record) alone: the coverage tables start from these, not from every action's links."""
-    return (FrameworkLink.partnership_id == partnership_id, FrameworkLink.record_type == "action")
+_QI_COUNTS = _coverage_counts(FrameworkElement.number, ("qi", "theme"))
+_IGBE_COUNTS = _coverage_counts(FrameworkElement.code, ("priority",))
 
 
-def qi_coverage(partnership_id: int, schools: list[School]) -> Coverage:
+def qi_coverage(partnership_id: int, rows: list[tuple[str, str]]) -> Coverage:
     """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
-    counts = db.session.execute(
-        select(Action.school_id, FrameworkElement.number, func.count(func.distinct(Action.id)))
-        .select_from(FrameworkLink)
-        .join(Action, FrameworkLink.record_id == Action.id)
-        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .where(*_action_links(partnership_id), FrameworkElement.kind.in_(("qi", "theme")))
-        .group_by(Action.school_id, FrameworkElement.number)
-    ).all()
-    return Coverage(
-        qi_columns(), school_rows(schools), {(str(s) if s else "none", number): n for s, number, n in counts}
-    )
+    counts: list[Any] = list(db.session.execute(_QI_COUNTS, {"partnership_id": partnership_id}))
+    return Coverage(qi_columns(), rows, {(str(s) if s else "none", number): n for s, number, n in counts})
 
 
-def igbe_coverage(partnership_id: int, schools: list[School]) -> Coverage:
-    counts = db.session.execute(
-        select(Action.school_id, FrameworkElement.code, func.count(func.distinct(Action.id)))
-        .select_from(FrameworkLink)
-        .join(Action, FrameworkLink.record_id == Action.id)
-        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .where(*_action_links(partnership_id), FrameworkElement.kind == "priority")
-        .group_by(Action.school_id, FrameworkElement.code)
-    ).all()
-    return Coverage(
-        igbe_columns(), school_rows(schools), {(str(s) if s else "none", code): n for s, code, n in counts}
-    )
+def igbe_coverage(partnership_id: int, rows: list[tuple[str, str]]) -> Coverage:
+    counts: list[Any] = list(db.session.execute(_IGBE_COUNTS, {"partnership_id": partnership_id}))
+    return Coverage(igbe_columns(), rows, {(str(s) if s else "none", code): n for s, code, n in counts})
 
 
 # The dashboard's three summary tables, each a fragment of its own (loaded as it scrolls into view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm import selectinload
 
@@ -29,21 +29,22 @@ class Owner(NamedTuple):
     school: str | None  # the school's name; None for a lead
 
 
-def possible_owners(partnership: Partnership) -> list[Owner]:
+_OWNERS = (
+    select(User.id, User.name, School.name)
+    .join(Membership, Membership.user_id == User.id)
+    .outerjoin(School, Membership.school_id == School.id)
+    .where(
+        Membership.partnership_id == bindparam("partnership_id"),
+        Membership.role.in_([Role.LEAD, Role.TEACHER]),
+    )
+    .order_by(User.name)
+)
+
+
+def possible_owners(partnership_id: int) -> list[Owner]:
     """Leads and teachers own actions; reviewers do not. Rows, not records: a large partnership
     has hundreds, and every action form and the dashboard's filter list them."""
-    return [
-        Owner(*row)
-        for row in db.session.execute(
-            select(User.id, User.name, School.name)
-            .join(Membership, Membership.user_id == User.id)
-            .outerjoin(School, Membership.school_id == School.id)
-            .where(
-                Membership.partnership_id == partnership.id, Membership.role.in_([Role.LEAD, Role.TEACHER])
-            )
-            .order_by(User.name)
-        )
-    ]
+    return [Owner(*row) for row in db.session.execute(_OWNERS, {"partnership_id": partnership_id})]
 
 
 def _check(
@@ -69,7 +70,7 @@ def _check(
             raise ServiceError("Choose one of the partnership's schools.", "school_id")
     if allowed_schools is not None and school_id not in allowed_schools:
         raise ServiceError("Teachers make actions for their own school.", "school_id")
-    if owner_id is None or owner_id not in {owner.id for owner in possible_owners(partnership)}:
+    if owner_id is None or owner_id not in {owner.id for owner in possible_owners(partnership.id)}:
         raise ServiceError("Choose the action's owner from the partnership's leads and teachers.", "owner_id")
 
 

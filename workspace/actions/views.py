@@ -35,8 +35,8 @@ def _dashboard_context(access, filters):
     context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
         context.update(
-            schools=list_schools(access.partnership),
-            owners=services.possible_owners(access.partnership),
+            schools=dashboard.schools_of(access.partnership_id),
+            owners=services.possible_owners(access.partnership_id),
             sorts=dashboard.SORTS,
             stale_choices=dashboard.STALE_CHOICES,
             statuses=dashboard.status_labels(),
@@ -61,8 +61,7 @@ def index(access):
     return render_template(
         "actions/index.html",
         **_dashboard_context(access, filters),
-        qi_columns=dashboard.qi_columns(),
-        igbe_columns=dashboard.igbe_columns(),
+        **dashboard.filter_columns(),
         summaries=dashboard.SUMMARIES,
     )
 
@@ -72,18 +71,15 @@ def index(access):
 def summary(access, summary):
     """One of the dashboard's summary tables: the fragment the dashboard loads as it scrolls into
     view, or a page of its own (a browser without JavaScript follows the dashboard's link here)."""
-    schools = list_schools(access.partnership)
+    rows = dashboard.school_rows(dashboard.schools_of(access.partnership_id))
     context = dict(
-        summary=summary,
-        summaries=dashboard.SUMMARIES,
-        rows=dashboard.school_rows(schools),
-        statuses=dashboard.status_labels(),
+        summary=summary, summaries=dashboard.SUMMARIES, rows=rows, statuses=dashboard.status_labels()
     )
     if summary == "by-school":
-        context["counts"] = dashboard.status_counts(access.partnership_id, schools)
+        context["counts"] = dashboard.status_counts(access.partnership_id)
     else:
         coverage = dashboard.qi_coverage if summary == "qi" else dashboard.igbe_coverage
-        context["coverage"] = coverage(access.partnership_id, schools)
+        context["coverage"] = coverage(access.partnership_id, rows)
     return render("actions/dashboard_summary.html", "actions/_dashboard_summary.html", **context)
 
 
@@ -115,7 +111,7 @@ def _form_page(access, form, picker, status=200, action=None, stale=None):
 def _action_form(access, allowed_schools, **kwargs):
     return ActionForm(
         list_schools(access.partnership),
-        services.possible_owners(access.partnership),
+        services.possible_owners(access.partnership_id),
         allowed_schools,
         **kwargs,
     )

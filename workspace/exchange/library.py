@@ -213,16 +213,6 @@ def record_reuse(finding: Finding, trio: Trio, reader: User) -> FindingReuse:
     return reuse
 
 
-def source_of(trio: Trio) -> Finding | None:
-    """The published finding a trio was started from, while it is still published."""
-    finding = db.session.scalar(
-        select(Finding)
-        .join(FindingReuse, FindingReuse.finding_id == Finding.id)
-        .where(FindingReuse.trio_id == trio.id)
-    )
-    return finding if finding is not None and finding.is_published else None
-
-
 def reused_anywhere(finding_ids: list[int]) -> set[int]:
     if not finding_ids:
         return set()

@@ -179,7 +179,7 @@ def detail(access, evaluation_id):
         access,
         evaluation,
         FollowUpForm(
-            action_services.possible_owners(access.partnership), formdata=None, owner_id=current_user.id
+            action_services.possible_owners(access.partnership_id), formdata=None, owner_id=current_user.id
         ),
     )
 
@@ -208,7 +208,7 @@ def _detail_page(access, evaluation, form, status=200):
 def follow_up(access, evaluation_id):
     evaluation = self_evaluation_in(access, evaluation_id)
     require_evaluate(access, evaluation.school_id)
-    form = FollowUpForm(action_services.possible_owners(access.partnership))
+    form = FollowUpForm(action_services.possible_owners(access.partnership_id))
     if form.validate():
         with saving(form) as saved:
             action = services.make_follow_up_action(

@@ -4,6 +4,7 @@ editing and deleting one's own entries, and marking highlights."""
 from uuid import uuid4
 
 from flask import Response, abort, flash, request, url_for
+from sqlalchemy.orm import joinedload
 
 from ..access import (
     Permission,
@@ -22,18 +23,20 @@ from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
+from ..models import Trio
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, observing, planning
 from .forms import ObservationForm
-from .services import WITH_MEMBERS
 
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 
-def _lesson(access, trio_id, lesson_id):
-    """The trio with its members (who may observe) and the lesson with its plan and heading."""
-    trio = trio_in(access, trio_id, WITH_MEMBERS)
-    return trio, lesson_in(access, trio, lesson_id, *planning.PLAN, *planning.HEADING)
+def _lesson(access, trio_id, lesson_id, heading: bool = True):
+    """The trio with its members (who may observe: their ids, not their accounts) and the lesson
+    with its plan and, for a page, its heading."""
+    trio = trio_in(access, trio_id, joinedload(Trio.members))
+    options = (*planning.PLAN, *planning.HEADING) if heading else planning.PLAN
+    return trio, lesson_in(access, trio, lesson_id, *options)
 
 
 def _can_observe(access, trio) -> bool:
@@ -68,18 +71,24 @@ def _cleared(form):
     return form
 
 
-def _feed_context(access, trio, lesson, announce="", can_change: bool | None = None, signature=None):
+def _feed_context(
+    access, trio, lesson, announce="", can_change: bool | None = None, signature=None, everything=None
+):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     # A page that has just read the lesson passes the signature it read with it.
     if signature is None:
         signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
-    entries = observing.feed(lesson)
-    ids = [e.id for e in entries]
+    if everything is None:
+        everything = request.args.get("all") == "1"  # "Show all", kept by the feed's polls
+    page = observing.feed(lesson, everything)
+    ids = [e.id for e in page.entries]
     return dict(
-        entries=entries,
-        since=observing.since_token(signature, len(entries)),
-        tags=linking.links_for("observation", ids),
+        entries=page.entries,
+        feed=page,
+        showing_all=everything,
+        since=observing.since_token(signature, page.total),
+        tags=labels.labels_for("observation", ids),
         files=evidence_files.files_for("observation", ids),  # one query for the whole feed
         announce=announce,
         can_change_trio=can_change_trio(access, trio) if can_change is None else can_change,
@@ -138,7 +147,7 @@ def observe(access, trio_id, lesson_id):
     feed = _feed_context(
         access, trio, lesson, can_change=can_observe, signature=observing.signature_of((lesson.feed_version,))
     )
-    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["entries"])
+    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["feed"])
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
@@ -157,9 +166,11 @@ def observe(access, trio_id, lesson_id):
 @partnership_route(Permission.CONTRIBUTE)
 def record(access, trio_id, lesson_id):
     """Several tablets post here at once: on SQLite the write lock is taken only for the
-    insertion (database.writes_late)."""
-    trio, lesson = _lesson(access, trio_id, lesson_id)
-    require_trio_change(access, trio)
+    insertion (database.writes_late). The answer is the form (the page's heading only for a plain
+    form sent back with errors, read then)."""
+    trio, lesson = _lesson(access, trio_id, lesson_id, heading=False)
+    if not _can_observe(access, trio):
+        abort(403)
     form = _form(lesson, trio)
     if form.validate():
         try:
@@ -201,8 +212,8 @@ def feed(access, trio_id, lesson_id):
     lesson = lesson_in(access, trio, lesson_id)
     old_count = observing.entries_in(since)
     context = _feed_context(access, trio, lesson)
-    if old_count is not None and len(context["entries"]) > old_count:
-        added = len(context["entries"]) - old_count
+    if old_count is not None and context["feed"].total > old_count:
+        added = context["feed"].total - old_count
         context["announce"] = f"{added} new observation{'s' if added != 1 else ''}."
     return render("trios/feed.html", "trios/_feed.html", trio=trio, lesson=lesson, **context)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, and_, bindparam, delete, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,7 @@ from ..access import AlongWith
 from ..extensions import db
 from ..forms_common import too_long
 from ..frameworks import linking
-from ..models import CasePupil, Observation, ResearchLesson, SelfEvaluationEvidence
+from ..models import CasePupil, LessonStage, Observation, ResearchLesson, SelfEvaluationEvidence, User
 from ..models.base import utcnow
 from ..services_errors import ServiceError, StaleEdit
 from ..templating import SCOTLAND
@@ -317,10 +317,10 @@ def entries_in(since: str) -> int | None:
     return int(count) if count.isdigit() and len(count) < 10 else None
 
 
-def feed(lesson: ResearchLesson) -> list[Observation]:
-    """The lesson's observations, newest first, with their observers. Each names one of the
-    lesson's own pupils and stages: where the lesson's plan is loaded (observe_views), those
-    come from the session, without a query."""
+def observations_of(lesson: ResearchLesson) -> list[Observation]:
+    """The lesson's observations as records, newest first, with their observers (the lesson-study
+    sheet). Each names one of the lesson's own pupils and stages: where the lesson's plan is
+    loaded, those come from the session, without a query."""
     return list(
         db.session.scalars(
             select(Observation)
@@ -331,14 +331,85 @@ def feed(lesson: ResearchLesson) -> list[Observation]:
     )
 
 
+# The feed shows this many of the newest entries at first; "Show all" brings the rest. A lesson
+# gathers a hundred or more, and every tablet reads the feed again after each change.
+FEED_FIRST = 20
+
+
+class FeedEntry(NamedTuple):
+    """One entry of the live feed: just what it shows, read as a row, not a record."""
+
+    id: int
+    case_pupil_id: int
+    stage_id: int | None
+    observer_id: int | None
+    text: str
+    leuven_score: int | None
+    is_highlight: bool
+    created_at: datetime
+    updated_at: datetime
+    pupil: str
+    stage: str | None
+    observer: str | None
+
+    @property
+    def edited(self) -> bool:
+        """The text changed after it was first saved (a correction within seconds is not an edit)."""
+        return (self.updated_at - self.created_at).total_seconds() > 5
+
+
+@dataclass
+class FeedPage:
+    entries: list[FeedEntry]
+    total: int  # every entry of the lesson, shown or not
+
+    @property
+    def is_all(self) -> bool:
+        return len(self.entries) >= self.total
+
+
+_FEED = (
+    select(
+        Observation.id,
+        Observation.case_pupil_id,
+        Observation.stage_id,
+        Observation.observer_id,
+        Observation.text,
+        Observation.leuven_score,
+        Observation.is_highlight,
+        Observation.created_at,
+        Observation.updated_at,
+        CasePupil.label,
+        LessonStage.title,
+        User.name,
+        func.count().over(),  # before the LIMIT: how many the lesson has in all
+    )
+    .join(CasePupil, Observation.case_pupil_id == CasePupil.id)
+    .outerjoin(LessonStage, Observation.stage_id == LessonStage.id)
+    .outerjoin(User, Observation.observer_id == User.id)
+    .where(Observation.lesson_id == bindparam("lesson_id"))
+    .order_by(Observation.created_at.desc(), Observation.id.desc())
+)
+_FEED_FIRST = _FEED.limit(FEED_FIRST)
+
+
+def feed(lesson: ResearchLesson, everything: bool = False) -> FeedPage:
+    """The lesson's newest entries (FEED_FIRST of them, or every one), newest first, with the
+    number it has in all: one query."""
+    rows: list[Any] = list(db.session.execute(_FEED if everything else _FEED_FIRST, {"lesson_id": lesson.id}))
+    return FeedPage([FeedEntry(*row[:-1]) for row in rows], rows[0][-1] if rows else 0)
+
+
 def last_used(
-    lesson: ResearchLesson, observer_id: int, feed: list[Observation] | None = None
+    lesson: ResearchLesson, observer_id: int, feed: FeedPage | None = None
 ) -> tuple[int | None, int | None]:
     """The case pupil and stage this observer last wrote about, to offer them again: from the
-    lesson's feed (newest first) where the page has read it, or asked for."""
-    if feed is not None:
-        mine = next((o for o in feed if o.observer_id == observer_id), None)
-        row = (mine.case_pupil_id, mine.stage_id) if mine is not None else None
+    feed (newest first) where the page has read it and it shows one of theirs, or asked for."""
+    mine = next((o for o in feed.entries if o.observer_id == observer_id), None) if feed else None
+    if mine is not None:
+        row: Any = (mine.case_pupil_id, mine.stage_id)
+    elif feed is not None and feed.is_all:
+        row = None
     else:
         row = db.session.execute(
             select(Observation.case_pupil_id, Observation.stage_id)

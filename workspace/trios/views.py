@@ -120,6 +120,7 @@ def _source_finding(value):
 def trio(access, trio_id):
     found = trio_in(access, trio_id, services.WITH_MEMBERS)
     in_trio = any(m.user_id == access.user_id for m in found.members)
+    source, findings = findings_of_trio(found)
     return render(
         "trios/trio.html",
         "trios/_trio_cycles.html",
@@ -127,8 +128,8 @@ def trio(access, trio_id):
         cycles=services.trio_overview(found),
         links=linking.links_for("trio", [found.id]).get(found.id, []),
         observations=services.observation_counts(found),
-        source=library.source_of(found),
-        findings=findings_of_trio(found),
+        source=source,
+        findings=findings,
         can_change=can_change_trio(access, found, in_trio),
         **comments_context("trio", found.id),
     )
