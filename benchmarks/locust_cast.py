@@ -2,7 +2,7 @@
 (python benchmarks/locust_cast.py, with DATABASE_URL set), it prints one line of JSON.
 
 - lessons: research lessons of the large partnership, one per trio first (then each trio's next),
-  with the trio's three members (every one of them may post: workspace/access.py can_change_trio),
+  with the trio's three members (every one of them may post: workspace.access.can_change_trio),
   the case pupils and the lesson stages an observation names;
 - leads: the partnership's leads (they post progress on any action);
 - teachers: teachers who own actions (they post progress on their own), with those actions;

@@ -1,4 +1,4 @@
-"""The records evidence files belong to, found through access.py as their own pages find them:
+"""The records evidence files belong to, found through workspace.access as their own pages find them:
 for each, the record, whether this person may attach files to it, its page and its name."""
 
 from __future__ import annotations
