@@ -71,10 +71,10 @@ def export_trio(trio_id, author, output):
 @with_appcontext
 def export_selfeval(school_id, on, author, output):
     """A school's self-evaluation pro-forma for one date."""
-    from ..selfeval import services as selfeval
+    from ..selfeval import overview as selfeval_overview
 
     school = db.session.get(School, school_id) or _fail(f"No school {school_id}.")
-    dates = selfeval.proforma_dates(school)
+    dates = selfeval_overview.proforma_dates(school)
     day = _date(on) if on else (dates[0] if dates else None)
     if day not in dates:
         _fail(

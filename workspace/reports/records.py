@@ -206,11 +206,11 @@ class ProformaData:
 
 
 def proforma(school: School, on: date | None, today: date | None = None) -> ProformaData:
-    from ..selfeval import services as selfeval
+    from ..selfeval import overview as selfeval_overview
 
     partnership = db.session.get_one(Partnership, school.partnership_id)
-    template = selfeval.proforma_template()
-    rows = selfeval.proforma(school, on) if on else {}
+    template = selfeval_overview.proforma_template()
+    rows = selfeval_overview.proforma(school, on) if on else {}
     categories = []
     for category, items in rows.items():
         categories.append(

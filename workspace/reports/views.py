@@ -13,7 +13,7 @@ from ..activity import services as activity
 from ..extensions import db
 from ..htmx import render
 from ..partnerships.services import list_schools
-from ..selfeval import services as selfeval
+from ..selfeval import overview as selfeval_overview
 from ..trios import services as trio_services
 from . import bp, data, documents, drafts, records
 from .docx_kit import to_bytes
@@ -117,7 +117,7 @@ def self_evaluation(access, school_id):
     school = school_in(access, school_id)
     form = ProformaExportForm()
     on = form.on_date()
-    dates = selfeval.proforma_dates(school)
+    dates = selfeval_overview.proforma_dates(school)
     if on is None or on not in dates:
         abort(404)
     document = documents.self_evaluation(records.proforma(school, on), current_user.name)

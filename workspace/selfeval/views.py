@@ -25,13 +25,15 @@ from ..models import FrameworkElement
 from ..partnerships.services import list_schools
 from ..saving import saving
 from . import bp, services
+from . import evidence as selfeval_evidence
+from . import overview as selfeval_overview
 from .forms import EvaluationForm, FollowUpForm, parse_evidence
 
 
 @bp.get("/", strict_slashes=False)
 @partnership_route()
 def index(access):
-    schools, columns, cells = services.partnership_table(access.partnership)
+    schools, columns, cells = selfeval_overview.partnership_table(access.partnership)
     return render(
         "selfeval/index.html",
         "selfeval/_table.html",
@@ -83,8 +85,8 @@ def school(access, school_id):
         "selfeval/school.html",
         "selfeval/_history.html",
         school=found,
-        history=services.history(found),
-        dates=services.proforma_dates(found),
+        history=selfeval_overview.history(found),
+        dates=selfeval_overview.proforma_dates(found),
         can_evaluate=can_evaluate(access, found.id),
     )
 
@@ -107,9 +109,9 @@ def _form_page(access, school, element, form, status=200, chosen_evidence=()):
         levels=levels,
         choices=services.evaluable_choices(),
         detail=framework_services.element_detail(services.qi_of(element)) if element else None,
-        candidates=services.evidence_candidates(access.partnership, school),
+        candidates=selfeval_evidence.evidence_candidates(access.partnership, school),
         chosen_evidence=set(chosen_evidence),
-        label=services.element_label,
+        label=selfeval_overview.element_label,
     )
 
 
@@ -160,7 +162,7 @@ def create(access, school_id):
                 "created",
                 "self_evaluation",
                 evaluation.id,
-                f"recorded a self-evaluation of {found.name} against {services.element_label(element)}",
+                f"recorded a self-evaluation of {found.name} against {selfeval_overview.element_label(element)}",
                 url,
             )
         if saved.ok:
@@ -193,13 +195,13 @@ def _detail_page(access, evaluation, form, status=200):
         evaluation=evaluation,
         level=services.level_label(levels, evaluation.level),
         levels=levels,
-        evidence=services.evidence_of(evaluation),
+        evidence=selfeval_evidence.evidence_of(evaluation),
         files=evidence_files.files_for("self_evaluation", [evaluation.id]).get(evaluation.id, []),
-        actions=services.follow_up_actions(evaluation),
+        actions=selfeval_overview.follow_up_actions(evaluation),
         detail=framework_services.element_detail(services.qi_of(evaluation.element)),
         can_evaluate=can_evaluate(access, evaluation.school_id),
         form=form,
-        label=services.element_label,
+        label=selfeval_overview.element_label,
     )
 
 
@@ -236,7 +238,7 @@ def follow_up(access, evaluation_id):
 @partnership_route()
 def proforma(access, school_id):
     found = school_in(access, school_id)
-    dates = services.proforma_dates(found)
+    dates = selfeval_overview.proforma_dates(found)
     try:
         on = (
             date.fromisoformat(request.args.get("on", ""))
@@ -245,7 +247,7 @@ def proforma(access, school_id):
         )
     except ValueError:
         on = dates[0] if dates else None
-    rows = services.proforma(found, on) if on else {}
+    rows = selfeval_overview.proforma(found, on) if on else {}
     return render(
         "selfeval/proforma.html",
         "selfeval/_proforma.html",
@@ -253,6 +255,6 @@ def proforma(access, school_id):
         on=on,
         dates=dates,
         rows=rows,
-        template=services.proforma_template(),
-        label=services.element_label,
+        template=selfeval_overview.proforma_template(),
+        label=selfeval_overview.element_label,
     )
