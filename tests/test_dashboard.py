@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.conftest import html
 from tests.statements import recorded
-from workspace.actions import dashboard
+from workspace.actions import dashboard, summaries
 from workspace.extensions import db
 from workspace.frameworks import linking
 from workspace.models import Action, Framework, FrameworkElement, FrameworkLink, User
@@ -216,16 +216,16 @@ def test_counts_and_coverage(app, world, board):
         from workspace.models import Partnership
 
         partnership = db.session.get(Partnership, world["a"]["partnership_id"])
-        schools = dashboard.school_rows(dashboard.schools_of(partnership.id))
-        counts = dashboard.status_counts(partnership.id, today=TODAY)
+        schools = summaries.school_rows(summaries.schools_of(partnership.id))
+        counts = summaries.status_counts(partnership.id, today=TODAY)
         s1 = str(world["a"]["school_ids"][0])
         assert counts[s1]["total"] == 3 and counts[s1]["overdue"] == 1
         assert counts["none"]["by_status"]["on_hold"] == 1
-        qi = dashboard.qi_coverage(partnership.id, schools)
+        qi = summaries.qi_coverage(partnership.id, schools)
         assert qi.count(s1, "2.3") == 1 and qi.count(s1, "1.1") == 1 and qi.count("none", "2.3") == 1
         assert qi.count(str(world["a"]["school_ids"][1]), "2.3") == 0
         assert [c for c, _ in qi.columns][:3] == ["1.1", "1.2", "1.3"] and len(qi.columns) == 15
-        igbe = dashboard.igbe_coverage(partnership.id, schools)
+        igbe = summaries.igbe_coverage(partnership.id, schools)
         assert igbe.count(s1, "KA1") == 1 and igbe.count(str(world["a"]["school_ids"][1]), "KA1") == 1
 
 
@@ -372,6 +372,6 @@ def test_a_summary_that_does_not_exist_is_404(client, world):
 def test_the_filter_offers_the_qis_and_priorities_the_coverage_tables_show(app, world):
     """The filter's two lists come in one query, in the coverage tables' order."""
     with app.app_context():
-        columns = dashboard.filter_columns()
-        assert columns == {"qi_columns": dashboard.qi_columns(), "igbe_columns": dashboard.igbe_columns()}
+        columns = summaries.filter_columns()
+        assert columns == {"qi_columns": summaries.qi_columns(), "igbe_columns": summaries.igbe_columns()}
         assert len(columns["qi_columns"]) == 15 and columns["igbe_columns"][0][0] == "KA1"

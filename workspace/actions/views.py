@@ -26,7 +26,7 @@ from ..models.base import utcnow
 from ..partnerships.services import list_schools
 from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, dashboard, services
+from . import bp, dashboard, services, summaries
 from .forms import ActionForm, ProgressForm
 
 
@@ -35,11 +35,11 @@ def _dashboard_context(access, filters):
     context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
         context.update(
-            schools=dashboard.schools_of(access.partnership_id),
+            schools=summaries.schools_of(access.partnership_id),
             owners=services.possible_owners(access.partnership_id),
             sorts=dashboard.SORTS,
             stale_choices=dashboard.STALE_CHOICES,
-            statuses=dashboard.status_labels(),
+            statuses=summaries.status_labels(),
         )
     return context
 
@@ -61,8 +61,8 @@ def index(access):
     return render_template(
         "actions/index.html",
         **_dashboard_context(access, filters),
-        **dashboard.filter_columns(),
-        summaries=dashboard.SUMMARIES,
+        **summaries.filter_columns(),
+        summaries=summaries.SUMMARIES,
     )
 
 
@@ -71,14 +71,14 @@ def index(access):
 def summary(access, summary):
     """One of the dashboard's summary tables: the fragment the dashboard loads as it scrolls into
     view, or a page of its own (a browser without JavaScript follows the dashboard's link here)."""
-    rows = dashboard.school_rows(dashboard.schools_of(access.partnership_id))
+    rows = summaries.school_rows(summaries.schools_of(access.partnership_id))
     context = dict(
-        summary=summary, summaries=dashboard.SUMMARIES, rows=rows, statuses=dashboard.status_labels()
+        summary=summary, summaries=summaries.SUMMARIES, rows=rows, statuses=summaries.status_labels()
     )
     if summary == "by-school":
-        context["counts"] = dashboard.status_counts(access.partnership_id)
+        context["counts"] = summaries.status_counts(access.partnership_id)
     else:
-        coverage = dashboard.qi_coverage if summary == "qi" else dashboard.igbe_coverage
+        coverage = summaries.qi_coverage if summary == "qi" else summaries.igbe_coverage
         context["coverage"] = coverage(access.partnership_id, rows)
     return render("actions/dashboard_summary.html", "actions/_dashboard_summary.html", **context)
 
