@@ -173,3 +173,15 @@ def test_the_report_pages_statements_do_not_grow_with_starred_files(app, client,
     small = count()
     grow(5)
     assert count() == small
+
+
+def test_a_piece_of_evidence_shows_its_first_three_files_and_counts_the_rest():
+    from workspace.reports.evidence_figures import FileShown, shown
+
+    files = [FileShown(n, 1, f"Photo {n}", "image/jpeg", f"{n:064x}") for n in range(4)]
+    files.append(FileShown(9, 1, "Survey", "application/pdf"))
+    files.insert(1, FileShown(8, 1, "Notes", "text/plain"))
+    result = shown(files)
+    assert [f.caption for f in result.images] == ["Photo 0", "Photo 1"]
+    assert [f.listed for f in result.others] == ["Notes (plain text)"]
+    assert result.more_line == "And 3 more files in the workbook (Files)."
