@@ -246,11 +246,11 @@ def test_the_workbook_read_back_against_the_database(client, world, app):
     assert response.status_code == 200 and response.mimetype == XLSX
     assert "no-store" in response.headers["Cache-Control"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations"]
+    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations", "Files"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
         assert all(cell.font.b for cell in sheet[1])
-    actions, updates, observations, evaluations = (
+    actions, updates, observations, evaluations, _files = (
         list(s.iter_rows(values_only=True)) for s in book.worksheets
     )
     with app.app_context():

@@ -43,7 +43,7 @@ def test_write_an_interim_report_and_download_both_files(live_server, new_page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the full lists (workbook)").click()
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations"]
+    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations", "Files"]
     assert book["Actions"].max_row > 1
     # Made final: on this server LibreOffice is not set up, so the page says why the contents have
     # no page numbers and offers to try again.

@@ -124,6 +124,9 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     from .selfeval import load_demo_selfeval
 
     load_demo_selfeval(partnership)
+    from .evidence import load_demo_evidence
+
+    load_demo_evidence(partnership)
     from .findings import load_demo_findings
 
     load_demo_findings(partnership, DEMO_EMAIL_DOMAIN, password)

@@ -42,6 +42,7 @@ class ActionAtEnd:
     evidence_at: datetime | None
     element_ids: list[int] = field(default_factory=list)
     evidence_starred: bool = False  # the evidence shown is an update a lead starred
+    evidence_update_id: int | None = None  # the starred update shown (its files go with it)
     overdue: bool = False
     stale: bool = False
     completed_in_period: bool = False
@@ -177,12 +178,13 @@ def gather(
         latest[action_id] = (text, when)
     evidence, starred = {}, {}
     updates_in_period = 0
-    for action_id, text, when, is_starred in db.session.execute(
+    for action_id, text, when, is_starred, update_id in db.session.execute(
         select(
             ProgressUpdate.action_id,
             ProgressUpdate.evidence,
             ProgressUpdate.created_at,
             ProgressUpdate.is_highlight,
+            ProgressUpdate.id,
         )
         .join(Action, ProgressUpdate.action_id == Action.id)
         .where(
@@ -197,7 +199,7 @@ def gather(
         if text and text.strip():
             evidence[action_id] = (text.strip(), when)
             if is_starred:
-                starred[action_id] = (text.strip(), when)
+                starred[action_id] = (text.strip(), when, update_id)
 
     links = defaultdict(list)
     wanted = set(ids)
@@ -235,6 +237,7 @@ def gather(
                 evidence=shown[0],
                 evidence_at=shown[1],
                 evidence_starred=action_id in starred,
+                evidence_update_id=starred[action_id][2] if action_id in starred else None,
                 element_ids=sorted({qi_of[e] for e in links[action_id] if e in qi_of}),
                 overdue=not done and due is not None and due < period_to,
                 stale=not done and (last_at or created) < stale_before,

@@ -19,6 +19,7 @@ from ..reference import Sector
 from . import action_figures, enquiry_data
 from .action_figures import BODY_LIST_LIMIT, STALE_WEEKS, STATUS_ORDER, ActionAtEnd, Element, Summary
 from .enquiry_data import TrioSection, day
+from .evidence_figures import FileShown, files_of
 
 __all__ = ["InterimData", "TrioSection", "interim", "STATUS_ORDER"]
 
@@ -74,6 +75,8 @@ class InterimData:
     status_labels: dict[str, str] = field(default_factory=lambda: dict(ACTION_STATUS_LABELS))
     stale_weeks: int = STALE_WEEKS
     list_limit: int = BODY_LIST_LIMIT
+    # The files of the starred evidence shown in the body, by action id (reports/evidence_figures.py).
+    evidence_files: dict[int, list[FileShown]] = field(default_factory=dict)
 
     @property
     def period(self) -> str:
@@ -132,6 +135,8 @@ def interim(
     with_evidence.sort(key=lambda a: a.evidence_at or datetime.min, reverse=True)
     in_progress = figures.by_status["in_progress"]
     distance = _distance(partnership, chosen, period_from, period_to)
+    shown = with_evidence[:BODY_LIST_LIMIT]
+    files = files_of("progress_update", [a.evidence_update_id for a in shown if a.evidence_update_id])
     return InterimData(
         partnership_id=partnership.id,
         partnership=partnership.name,
@@ -170,7 +175,7 @@ def interim(
             ("Trios with no lesson in the period", len(enquiry.quiet_trios)),
         ],
         quiet_trios=enquiry.quiet_trios,
-        evidence=with_evidence[:BODY_LIST_LIMIT],
+        evidence=shown,
         trios=enquiry.trios,
         distance=distance,
         wording=[
@@ -188,6 +193,7 @@ def interim(
         actions=actions,
         elements=figures.elements,
         with_descriptors=with_descriptors,
+        evidence_files={a.id: files[a.evidence_update_id] for a in shown if a.evidence_update_id in files},
     )
 
 

@@ -8,7 +8,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
-from . import charts, interim_layout
+from . import charts, evidence_figures, interim_layout
 from . import docx_kit as kit
 from .data import InterimData
 from .records import ProformaData, TrioRecord
@@ -78,12 +78,16 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
         elif block.kind == "bullets":
             if block.text:
                 kit.paragraph(document, block.text, "Heading4")
-            for prefix, text in block.items:
+            for number, (prefix, text) in enumerate(block.items):
                 kit.bullet(document, text, prefix)
+                if number in block.files:
+                    evidence_figures.write_files(document, block.files[number])
         elif block.kind == "table":
             if block.caption:
                 kit.paragraph(document, block.caption, "Caption")
             kit.table(document, block.headers, block.rows, block.widths, spans=block.spans)
+            if block.files:  # the table just written is the body's last block before its sectPr
+                evidence_figures.write_into_rows(document, document.element.body[-2], block.files)
         elif block.kind == "chart":
             _chart(document, data, block.caption)
 
@@ -125,6 +129,16 @@ def interim_report(
     return document
 
 
+def _highlight_files(document, title: str, entries) -> None:
+    """Each highlighted record that has files, then its files (evidence_figures.write_files)."""
+    if not entries:
+        return
+    kit.heading(document, title, 3)
+    for what, files in entries:
+        kit.paragraph(document, what)
+        evidence_figures.write_files(document, files)
+
+
 def trio_record(data: TrioRecord, author: str):
     document = kit.new_document(
         f"{data.name}: lesson-study record", author, data.partnership, subject="Lesson-study record of a trio"
@@ -159,11 +173,13 @@ def trio_record(data: TrioRecord, author: str):
         for pupil, rows in lesson.grids:
             kit.heading(document, pupil, 3)
             kit.table(document, ["Stage", "Predicted", "Observed"], rows, [3.5, 5.5, 8])
+        _highlight_files(document, "Photos and files of highlighted observations", lesson.observed_files)
         kit.heading(document, "Pupil voice", 2)
         if lesson.voice:
             kit.table(document, ["Pupil", "Question", "What they said"], lesson.voice, [2, 6, 9])
         else:
             document.add_paragraph("No pupil voice recorded.")
+        _highlight_files(document, "Photos and files of highlighted pupil voice", lesson.voice_files)
         kit.heading(document, "Post-lesson discussion", 2)
         for pupil, text in lesson.progress:
             kit.label_value(document, f"{pupil}, against the predictions", text)

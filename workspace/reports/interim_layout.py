@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .data import STATUS_ORDER, InterimData
+from .evidence_figures import FilesShown, shown
 
 NOT_WRITTEN = "Not written yet."
 UNLINKED = "No work in the period is linked to this any more; edit or clear it."
@@ -40,12 +41,17 @@ class Block:
     anchor: str = ""
     # A table's rows that are one cell the table's width, each [bold prefix, text]: their numbers.
     spans: list[int] = field(default_factory=list)
+    # Evidence files under a table's span rows or a list's items, by their number (evidence_figures).
+    files: dict[int, FilesShown] = field(default_factory=dict)
 
 
 @dataclass
 class PlacedEvidence:
     under: dict[int, list[list[str]]]  # element id: the rows under its summary row ([prefix, text])
     unlinked: list[tuple[str, str]]  # evidence of actions linked to no priority or QI: bullets
+    # The starred evidence's files: by element, by number of the row under it; by unlinked item.
+    files_under: dict[int, dict[int, FilesShown]] = field(default_factory=dict)
+    unlinked_files: dict[int, FilesShown] = field(default_factory=dict)
 
 
 def _evidence_prefix(action) -> str:
@@ -69,16 +75,23 @@ def place_evidence(data: InterimData) -> PlacedEvidence:
     rank = {element_id: i for i, element_id in enumerate(order)}
     under: dict[int, list[list[str]]] = {}
     elsewhere: dict[int, dict[int, int]] = {}  # element: {home element: actions shown there}
-    unlinked = []
+    unlinked: list[tuple[str, str]] = []
+    files_under: dict[int, dict[int, FilesShown]] = {}
+    unlinked_files: dict[int, FilesShown] = {}
     for action in data.evidence:
         linked = sorted((e for e in action.element_ids if e in rank), key=rank.__getitem__)
+        files = data.evidence_files.get(action.id) if action.evidence_starred else None
         if not linked:
+            if files:
+                unlinked_files[len(unlinked)] = shown(files)
             unlinked.append((_evidence_prefix(action), action.evidence))
             continue
         home, others = linked[0], linked[1:]
         text = action.evidence
         if others:
             text += "\nAlso linked to " + _names([data.elements[e].label for e in others]) + "."
+        if files:
+            files_under.setdefault(home, {})[len(under.get(home, []))] = shown(files)
         under.setdefault(home, []).append([_evidence_prefix(action), text])
         for other in others:
             homes = elsewhere.setdefault(other, {})
@@ -93,7 +106,7 @@ def place_evidence(data: InterimData) -> PlacedEvidence:
                 f"see under {where}.",
             ]
         )
-    return PlacedEvidence(under, unlinked)
+    return PlacedEvidence(under, unlinked, files_under, unlinked_files)
 
 
 def _evidence_note(data: InterimData) -> str:
@@ -207,10 +220,13 @@ def layout(
         if not summaries:
             blocks.append(Block("text", f"No actions of the period are linked to {title[3:].lower()}s."))
             continue
-        rows, spans = [], []
+        rows, spans, files = [], [], {}
         for summary in summaries:
             rows.append(summary.row())
-            for entry in placed.under.get(summary.element.id, []):
+            files_here = placed.files_under.get(summary.element.id, {})
+            for number, entry in enumerate(placed.under.get(summary.element.id, [])):
+                if number in files_here:
+                    files[len(rows)] = files_here[number]
                 spans.append(len(rows))
                 rows.append(entry)
         blocks.append(
@@ -220,6 +236,7 @@ def layout(
                 rows=rows,
                 widths=SUMMARY_WIDTHS,
                 spans=spans,
+                files=files,
             )
         )
         if summaries is data.qis and data.chart_categories:
@@ -249,7 +266,9 @@ def layout(
                 heading(summary.element.heading, 3)
                 blocks.append(_written(sections[key], key))
     if placed.unlinked:
-        blocks.append(Block("bullets", text=UNLINKED_EVIDENCE, items=placed.unlinked))
+        blocks.append(
+            Block("bullets", text=UNLINKED_EVIDENCE, items=placed.unlinked, files=placed.unlinked_files)
+        )
     if not data.evidence:
         blocks.append(Block("text", "No evidence of impact was posted in the period."))
     elif data.evidence_left_out:

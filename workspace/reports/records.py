@@ -4,7 +4,7 @@ database in a fixed number of queries. No request globals."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from ..models import (
 from ..models.actions import ACTION_STATUS_LABELS
 from ..reference import Sector
 from .enquiry_data import day as _day
+from .evidence_figures import FilesShown, files_of, shown
 
 NOT_STARTED = ACTION_STATUS_LABELS["not_started"]
 
@@ -54,6 +55,9 @@ class LessonRecord:
     teaching: str
     learned: str
     next_steps: list[str]
+    # The highlighted observations and pupil-voice notes that have files: (what it is, its files).
+    observed_files: list[tuple[str, FilesShown]] = field(default_factory=list)
+    voice_files: list[tuple[str, FilesShown]] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +98,7 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
         for p in db.session.scalars(select(Prediction).where(Prediction.case_pupil_id.in_(pupil_ids or [0])))
     }
     observed = defaultdict(list)
+    highlighted = defaultdict(list)  # lesson: its highlighted observations, in order
     for o in db.session.scalars(
         select(Observation)
         .where(Observation.lesson_id.in_(lesson_ids or [0]))
@@ -104,11 +109,15 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
             + (f" (Leuven {o.leuven_score})" if o.leuven_score else "")
             + (" [highlight]" if o.is_highlight else "")
         )
+        if o.is_highlight:
+            highlighted[o.lesson_id].append(o)
     voice = defaultdict(list)
     for note in db.session.scalars(
         select(PupilVoice).where(PupilVoice.lesson_id.in_(lesson_ids or [0])).order_by(PupilVoice.created_at)
     ):
         voice[note.lesson_id].append(note)
+    observation_files = files_of("observation", [o.id for group in highlighted.values() for o in group])
+    voice_files = files_of("pupil_voice", [n.id for group in voice.values() for n in group if n.is_highlight])
     steps = defaultdict(list)
     for step in db.session.scalars(
         select(NextStep).where(NextStep.lesson_id.in_(lesson_ids or [0])).order_by(NextStep.position)
@@ -118,6 +127,11 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
     for lesson in lessons:
         lesson_pupils = pupils[lesson.id]
         by_id = {p.id: p for p in lesson_pupils}
+        stage_titles = {s.id: s.title for s in stages[lesson.id]}
+
+        def pupil_of(case_pupil_id, by_id=by_id):
+            return f"Pupil {by_id[case_pupil_id].label}" if case_pupil_id in by_id else ""
+
         records.append(
             LessonRecord(
                 title=f"Cycle {lesson.cycle.number}, lesson {lesson.number}"
@@ -167,6 +181,19 @@ def trio_record(trio: Trio, today: date | None = None) -> TrioRecord:
                 teaching=lesson.discussion_teaching,
                 learned=lesson.discussion_learned,
                 next_steps=steps[lesson.id],
+                observed_files=[
+                    (
+                        f"{pupil_of(o.case_pupil_id)}, {stage_titles.get(o.stage_id or 0, 'Whole lesson')}: {o.text}",
+                        shown(observation_files[o.id]),
+                    )
+                    for o in highlighted[lesson.id]
+                    if o.id in observation_files
+                ],
+                voice_files=[
+                    (f"{pupil_of(n.case_pupil_id)}: “{n.response}”", shown(voice_files[n.id]))
+                    for n in voice[lesson.id]
+                    if n.id in voice_files
+                ],
             )
         )
     links = linking.links_for("trio", [trio.id]).get(trio.id, [])

@@ -41,6 +41,7 @@ from ..models.actions import ACTION_STATUS_LABELS
 from ..models.frameworks import FrameworkLevel
 from .data import InterimData
 from .docx_kit import NOT_XML, clean
+from .workbook_files import FILE_COLUMNS, file_rows
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, for dates after February 1900
 DAY = 86_400.0
@@ -384,5 +385,6 @@ def _write_workbook(data: InterimData, title: str) -> bytes:
         ],
         evaluation_rows(data),
     )
+    write_sheet(book, formats, "Files", FILE_COLUMNS, file_rows(data))
     book.close()
     return buffer.getvalue()
