@@ -255,15 +255,15 @@ def test_distance_travelled_keeps_each_scale_apart(app, world):
 def test_a_large_partnerships_body_is_compact(app, world, monkeypatch):
     """Past a handful of trios and evaluations, one row a trio and one row a school: the body of the
     large partnership's report stays near 40 pages (measured in the bench), the lists are in the workbook."""
-    from workspace.reports import interim_layout
+    from workspace.reports import interim_layout, interim_sections
 
     with app.app_context():
         partnership = db.session.get(Partnership, world["a"]["partnership_id"])
         db.session.get(ResearchLesson, world["a"]["lesson_id"]).lesson_date = date(2026, 10, 1)
         db.session.commit()
         report = data.interim(partnership, date(2026, 8, 1), date(2026, 11, 30))
-        monkeypatch.setattr(interim_layout, "MANY_TRIOS", 0)
-        monkeypatch.setattr(interim_layout, "MANY_EVALUATIONS", 0)
+        monkeypatch.setattr(interim_sections, "MANY_TRIOS", 0)
+        monkeypatch.setattr(interim_sections, "MANY_EVALUATIONS", 0)
         blocks = interim_layout.layout(report, {f"trio:{world['a']['trio_id']}": "What we wrote."})
         tables = {b.headers[0]: b.rows for b in blocks if b.kind == "table"}
         trio = db.session.get(Trio, world["a"]["trio_id"])

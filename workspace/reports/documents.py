@@ -8,7 +8,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
-from . import charts, evidence_figures, interim_layout
+from . import charts, evidence_figures, interim_blocks, interim_layout
 from . import docx_kit as kit
 from .data import InterimData
 from .records import ProformaData, TrioRecord
@@ -61,7 +61,7 @@ def _chart(document, data: InterimData, caption: str) -> None:
     kit.paragraph(document, caption, "Caption")
 
 
-def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData, draft: bool) -> None:
+def write_blocks(document, blocks: list[interim_blocks.Block], data: InterimData, draft: bool) -> None:
     for block in blocks:
         if block.kind == "heading":
             kit.heading(document, block.text, block.level, block.anchor)
@@ -72,7 +72,7 @@ def write_blocks(document, blocks: list[interim_layout.Block], data: InterimData
                 for part in block.text.replace("\r\n", "\n").split("\n\n"):
                     kit.paragraph(document, part)
             else:
-                kit.paragraph(document, interim_layout.NOT_WRITTEN if draft else "—")
+                kit.paragraph(document, interim_blocks.NOT_WRITTEN if draft else "—")
         elif block.kind == "label":
             kit.label_value(document, block.text, block.items[0] if block.items else "")
         elif block.kind == "bullets":

@@ -17,7 +17,7 @@ from ..forms_common import form_errors_from, parse_id
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, drafts, interim_layout, page_numbers, workbook
+from . import bp, drafts, interim_blocks, interim_layout, page_numbers, workbook
 from .forms import DraftForm
 from .views import _attachment, _page, _slug
 
@@ -51,7 +51,7 @@ def _draft_page(
     shown = {key: (values or {}).get(key, sections.get(key, "")) for key, _ in keys}
     blocks = interim_layout.layout(report_data, sections, unlinked)
     evidence = interim_layout.evidence_beside(report_data) | {
-        key: [interim_layout.UNLINKED] for key, _ in unlinked
+        key: [interim_blocks.UNLINKED] for key, _ in unlinked
     }
     return render(
         "reports/draft.html",
