@@ -128,7 +128,26 @@ def test_a_photo_with_a_note_reaches_the_other_tablet_online_and_offline(live_se
         }"""
     )
     assert left == 0
+
+    # Signing out with a photo not yet sent (its note went; the files address unreachable) warns,
+    # counting it, and then leaves no photo on the tablet.
+    page.route("**/files", lambda route: route.abort("connectionrefused"))
+    _write_with_photo(page, "Unsent photo: a fraction wall.", "Pupil A's fraction wall")
+    expect(page.locator("#outbox-photos .entry")).to_contain_text("Pupil A's fraction wall")
+    expect(status).to_have_text("Waiting for the connection: 1 photo kept on this tablet.")
+    warnings = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert warnings[0].startswith("1 photo has not been sent yet."), warnings
+    page.wait_for_function(
+        """async () => !localStorage.getItem('workspace.photos.v1') && await new Promise((ok) => {
+             const r = indexedDB.open("workspace-outbox", 1);
+             r.onsuccess = () => { const c = r.result.transaction("photos").objectStore("photos").count();
+                                   c.onsuccess = () => ok(c.result === 0); };
+           })"""
+    )
     # (The refusal made above is logged by the browser, as every 413 is.)
-    priya.problems = [p for p in priya.problems if "status of 413" not in p]
+    priya.problems = [p for p in priya.problems if "status of 413" not in p and "CONNECTION_REFUSED" not in p]
     _clean_but_offline(priya)
     callum.assert_clean()

@@ -117,8 +117,8 @@
 
   // Photos kept whose entry in the list has gone (the page closed while signing out): removed.
   function dropOrphans() {
-    if (!window.indexedDB) {
-      return;
+    if (!window.indexedDB || Object.keys(keeping).length) {
+      return; // (a photo being kept is in the store a moment before it is in the list)
     }
     var known = readJson(INDEX, []).map(function (p) { return p.id; });
     inStore("readonly", function (store) { return store.getAllKeys(); })
