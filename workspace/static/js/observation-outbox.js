@@ -425,7 +425,7 @@
         // A photo without its caption: the note waits in the form until it has one.
         event.preventDefault();
         event.stopPropagation();
-        status("The photo needs a caption before the note is saved.");
+        status("The photo's caption needs checking before the note is saved.");
         return;
       }
       field("taken_at").value = now.toISOString();

@@ -27,6 +27,7 @@
   var LONGEST = 2400; // px: enough to read pupils' writing in a photo of a jotter
   var LARGE = 1.5 * 1024 * 1024; // a photo smaller than this, and not too wide, is kept as taken
   var THUMB = 160;
+  var MAX_CAPTION = 300; // as the server's (evidence/services.py)
   var BACKOFF = [2000, 4000, 8000, 16000, 30000, 60000];
 
   var keeping = {}; // note id -> the promise of its photo being kept
@@ -204,6 +205,12 @@
     var caption = field.caption.value.trim();
     if (!caption) {
       captionError(form, "Describe the photo in a few words: the caption is read out in its place.");
+      return false;
+    }
+    if (caption.length > MAX_CAPTION) {
+      // Nothing is cut (as everywhere in the workspace): the teacher shortens it.
+      captionError(form, "The caption is " + (caption.length - MAX_CAPTION) + " characters too long: at most " +
+        MAX_CAPTION + ".");
       return false;
     }
     captionError(form, "");
