@@ -91,6 +91,19 @@ def test_a_photo_attached_from_the_observation_page_appears_in_every_feed(app, m
     assert "attached the file “Pupil A's working” to an observation" in feed
 
 
+def test_the_note_form_offers_a_photo_that_waits_on_the_tablet_with_the_note(make_client, world):
+    urls = _urls(world)
+    teacher = make_client()
+    teacher.sign_in(world["a"]["teacher"])
+    form = html(teacher.get(urls["observe"])).split('id="observation-form"')[1].split("</form>")[0]
+    # Offered by the outbox's script (hidden without it), and never sent with the note: unnamed.
+    assert '<div class="field photo-field" id="photo-field" hidden>' in form
+    assert 'id="photo" accept="image/*" capture="environment"' in form and 'name="photo' not in form
+    assert "Photograph the work, not the pupil." in form and 'id="photo-caption"' in form
+    files_page = html(teacher.get(urls["attach"]))
+    assert "need a connection" not in files_page and "waits on this tablet" in files_page
+
+
 def test_refused_uploads_answer_422_with_the_caption_kept_or_413(app, make_client, world, monkeypatch):
     urls = _urls(world)
     lead = make_client()

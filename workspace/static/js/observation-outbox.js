@@ -8,6 +8,9 @@
 // server stores each note id once (observing.record_observation), so sending again is safe.
 // What is being typed is kept here too, as a draft, until it is saved or cleared.
 //
+// A photo taken with a note waits with it (observation-photos.js, window.workspacePhotos): it is
+// sent once the note is confirmed.
+//
 // Nothing here is pupil data beyond what the teacher typed; it is removed once sent, and on
 // sign-out. On a shared tablet another teacher's notes and drafts are neither shown nor sent; they
 // stay only until that teacher signs in again or the day they were taken ends (see the README's
@@ -25,6 +28,11 @@
   var flushing = false;
   var sending = {}; // note ids htmx is sending right now: the replay leaves them alone
   var sentByHtmx = null; // the note htmx's request carries
+
+  // The photos kept with notes (observation-photos.js, loaded first); absent, notes alone.
+  function photos() {
+    return window.workspacePhotos || null;
+  }
 
   // Storage ------------------------------------------------------------------------------------
 
@@ -96,6 +104,9 @@
     var kept = notes.filter(function (n) { return (me && n.user === me) || n.day === day; });
     if (kept.length !== notes.length) {
       writeOutbox(kept);
+    }
+    if (photos()) {
+      photos().dropOthersPast(me, day);
     }
     Object.keys(localStorage).forEach(function (key) {
       var others = key.indexOf(DRAFT) === 0 && !(me && key.indexOf(DRAFT + me + ":") === 0);
@@ -183,6 +194,9 @@
       list.appendChild(item);
     });
     document.getElementById("observation-outbox").hidden = here.length === 0;
+    if (photos()) {
+      photos().show(); // its photos below, and the section shown while either waits
+    }
   }
 
   function draftKey() {
@@ -200,9 +214,15 @@
     field("client_id").value = newId();
     field("taken_at").value = "";
     writeDraft(draftKey(), "");
+    if (photos()) {
+      photos().clear(form());
+    }
   }
 
   function waitingMessage() {
+    if (photos()) {
+      return photos().waiting(); // notes and photos
+    }
     var n = mine().length;
     return n ? "Waiting for the connection: " + plural(n) + " kept on this tablet." : "";
   }
@@ -287,6 +307,9 @@
         return held(note);
       }
       if (response.status >= 200 && response.status < 300) {
+        if (photos()) {
+          photos().confirmed(note.id, response.headers.get("X-Observation-Id"), note.url);
+        }
         forget(note.id);
         status(mine().length ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
         refreshList();
@@ -388,9 +411,24 @@
         field("client_id").value = newId();
       }
       var now = new Date();
-      field("taken_at").value = now.toISOString();
       var pupil = f.querySelector("[name=case_pupil_id]:checked");
       var label = pupil ? pupil.parentNode.textContent.trim().split(":")[0] : "A note";
+      var withPhoto = !photos() || photos().take(f, {
+        id: field("client_id").value,
+        user: user(),
+        day: now.toDateString(),
+        form: f.getAttribute("data-outbox"),
+        label: label,
+        newId: newId,
+      });
+      if (!withPhoto) {
+        // A photo without its caption: the note waits in the form until it has one.
+        event.preventDefault();
+        event.stopPropagation();
+        status("The photo's caption needs checking before the note is saved.");
+        return;
+      }
+      field("taken_at").value = now.toISOString();
       var note = {
         id: field("client_id").value,
         user: user(),
@@ -477,6 +515,9 @@
     }
     delete sending[note.id];
     if ((code >= 200 && code < 300) || code === 422) {
+      if (code !== 422 && photos()) {
+        photos().confirmed(note.id, event.detail.xhr.getResponseHeader("X-Observation-Id"), note.url);
+      }
       forget(note.id);
       if (code !== 422 && readDraft(draftKey()).trim() === note.text) {
         writeDraft(draftKey(), ""); // what was typed meanwhile stays a draft
@@ -545,10 +586,19 @@
         return;
       }
       var waiting = mine().length;
-      if (waiting) {
-        var message = waiting + (waiting === 1 ? " observation has" : " observations have") +
+      var pictures = photos() ? photos().mineCount() : 0;
+      if (waiting || pictures) {
+        var what = [];
+        if (waiting) {
+          what.push(waiting + (waiting === 1 ? " observation" : " observations"));
+        }
+        if (pictures) {
+          what.push(pictures + (pictures === 1 ? " photo" : " photos"));
+        }
+        var many = waiting + pictures > 1;
+        var message = what.join(" and ") + (many ? " have" : " has") +
           " not been sent yet. Press Cancel to wait for the connection, or OK to sign out and remove " +
-          (waiting === 1 ? "it" : "them") + " from this tablet.";
+          (many ? "them" : "it") + " from this tablet.";
         if (!window.confirm(message)) {
           event.preventDefault();
           event.stopPropagation();
@@ -557,6 +607,9 @@
       }
       var me = user();
       writeOutbox(readOutbox().filter(function (n) { return n.user !== me; }));
+      if (photos()) {
+        photos().forgetUser(me);
+      }
       Object.keys(localStorage).forEach(function (key) {
         if (key.indexOf(DRAFT + me + ":") === 0) {
           localStorage.removeItem(key);
@@ -595,8 +648,10 @@
     dropOthersPast();
     var notice = document.querySelector("[data-outbox-notice]");
     var all = readOutbox().length;
-    if (notice && all) {
-      notice.textContent = plural(all) + (all === 1 ? " is" : " are") +
+    var pictures = photos() ? photos().allCount() : 0;
+    if (notice && (all || pictures)) {
+      var what = (all ? [plural(all)] : []).concat(pictures ? [pictures + (pictures === 1 ? " photo" : " photos")] : []);
+      notice.textContent = what.join(" and ") + (all + pictures === 1 ? " is" : " are") +
         " waiting on this tablet: sign in, and they will be sent.";
       notice.hidden = false;
     }
@@ -607,6 +662,9 @@
     }
     keepThisPage();
     flush();
+    if (photos()) {
+      photos().send(); // photos whose notes were confirmed before the page closed
+    }
   }
 
   function connection(message) {
