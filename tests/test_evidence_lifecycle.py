@@ -112,6 +112,10 @@ def test_exports_carry_the_files(ctx, world):
     assert f"files/{evidence.id}-a.jpg" in one.namelist() and "files/" in one.read("README.txt").decode()
     other = zipfile.ZipFile(io.BytesIO(privacy.zip_of(privacy.case_pupil_record(trio, "B"), "B.\n")))
     assert not [name for name in other.namelist() if name.startswith("files/")]
+    # A stored copy gone missing does not stop the export: it says which file is gone.
+    storage.store().delete(evidence.storage_key)
+    again = zipfile.ZipFile(io.BytesIO(privacy.zip_of(privacy.case_pupil_record(trio, "A"), "A.\n")))
+    assert f"files/{evidence.id}-a.jpg.missing.txt" in again.namelist()
 
 
 @pytest.mark.skipif(

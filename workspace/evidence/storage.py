@@ -61,7 +61,10 @@ class FilesystemStore:
     def put(self, key: str, content: bytes, content_type: str) -> None:
         path = self.path_of(key)
         if path.exists():
-            return  # the same bytes, by their address
+            # The same bytes, by their address. Its time is renewed, so that the sweep (which takes
+            # blobs no row has named for an hour) does not take it before this upload's row is in.
+            os.utime(path)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside and renamed into place: a reader never sees half a file.
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")

@@ -216,6 +216,9 @@ FILES_README = (
 )
 
 
+MISSING_FILE = "This evidence file's stored copy was missing when the export was made.\n"
+
+
 def zip_of(tables: dict[str, list[dict]], readme: str) -> bytes:
     """The tables as JSON files, and the evidence files their evidence_file rows name."""
     files = tables.get("evidence_file", [])
@@ -227,9 +230,11 @@ def zip_of(tables: dict[str, list[dict]], readme: str) -> bytes:
         if files:
             store = evidence_storage.store()
             for row in files:
-                archive_file.writestr(
-                    f"files/{row['id']}-{row['download_name']}", store.get(row["storage_key"])
-                )
+                name = f"files/{row['id']}-{row['download_name']}"
+                try:
+                    archive_file.writestr(name, store.get(row["storage_key"]))
+                except FileNotFoundError:  # the export goes on, and says which file is gone
+                    archive_file.writestr(name + ".missing.txt", MISSING_FILE)
     return buffer.getvalue()
 
 
