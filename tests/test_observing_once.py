@@ -166,3 +166,35 @@ def test_pupil_voice_is_saved_once_too(client, world, app):
     assert 'name="client_id" type="hidden" value="' in client.get(f"{lesson_url(world)}/voice").get_data(
         as_text=True
     )
+
+
+def test_a_note_kept_for_someone_else_is_not_saved_as_the_person_signed_in_now(client, world, app):
+    """A tablet's outbox names the note's author (X-Workspace-User): a page left open while another
+    teacher signed in on that browser must not save the first teacher's notes as the second's."""
+    from workspace.models import User
+
+    with app.app_context():
+        ids = {
+            email: db.session.scalar(select(User.id).where(User.email == email))
+            for email in (world["a"]["teacher"], world["a"]["lead"])
+        }
+    client.sign_in(world["a"]["teacher"])
+    url = f"{lesson_url(world)}/observations"
+    someone_else = str(uuid.uuid4())
+    answer = client.post(
+        url,
+        data=observation(world, "Kept for the lead", client_id=someone_else),
+        htmx=True,
+        headers={"X-Workspace-User": str(ids[world["a"]["lead"]])},
+    )
+    assert answer.status_code == 401  # as signed out: the outbox keeps it for its author
+    own = str(uuid.uuid4())
+    mine = client.post(
+        url,
+        data=observation(world, "Kept for me", client_id=own),
+        htmx=True,
+        headers={"X-Workspace-User": str(ids[world["a"]["teacher"]])},
+    )
+    assert mine.status_code == 201
+    with app.app_context():
+        assert _count(someone_else) == 0 and _count(own) == 1

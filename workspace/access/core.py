@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, Literal, NamedTuple
 
-from flask import abort, g, session
+from flask import abort, g, request, session
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, select
 
@@ -218,6 +218,17 @@ def _resolve(
     )
 
 
+# A tablet's outbox sends what a teacher kept offline, later, from a page that may have been open
+# since: it names the person the note is theirs with this header, and is answered as signed out
+# (401: the note waits for its author) when someone else is signed in now on that browser.
+SENT_FOR = "X-Workspace-User"
+
+
+def _sent_by(user_id: int) -> bool:
+    expected = request.headers.get(SENT_FOR)
+    return expected is None or expected == str(user_id)
+
+
 def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith | None = None):
     """Decorates a view taking partnership_id: signs in, resolves access, checks the permission.
 
@@ -230,6 +241,8 @@ def partnership_route(permission: Permission = Permission.VIEW, along: AlongWith
         @functools.wraps(view)
         def wrapped(partnership_id: int, **kwargs):
             reference = identity.session_reference(session)
+            if reference is not None and not _sent_by(reference[0]):
+                return sign_in_required()
             arguments = {name: kwargs[name] for name in along.params} if along else None
             access = (
                 _NOT_SIGNED_IN

@@ -266,7 +266,14 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "HX-Request": "true", "HX-Current-URL": location.href, "X-CSRFToken": token },
+      // X-Workspace-User: the note's author. Someone else signed in on this browser since the page
+      // was opened is answered 401, and the note waits for its author.
+      headers: {
+        "HX-Request": "true",
+        "HX-Current-URL": location.href,
+        "X-CSRFToken": token,
+        "X-Workspace-User": note.user,
+      },
     });
   }
 

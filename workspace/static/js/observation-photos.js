@@ -309,7 +309,8 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-CSRFToken": token },
+      // The photo's author, as for notes (observation-outbox.js): never sent as someone else.
+      headers: { "HX-Request": "true", "X-CSRFToken": token, "X-Workspace-User": photo.user },
     });
   }
 
