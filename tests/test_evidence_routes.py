@@ -13,7 +13,7 @@ from tests import evidence_samples as samples
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.models import Activity, EvidenceFile
-from workspace.trios import observing
+from workspace.trios import observation_feed
 
 
 def _urls(world):
@@ -62,7 +62,7 @@ def test_a_photo_attached_from_the_observation_page_appears_in_every_feed(app, m
     page = html(teacher.get(urls["attach"]))
     assert 'accept="image/*" capture="environment"' in page and "Photograph the work, not the pupil." in page
     with app.app_context():
-        since = observing.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
+        since = observation_feed.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
     client_id = str(uuid.uuid4())
     sent = teacher.post(
         urls["attach"],

@@ -12,7 +12,7 @@ from tests.test_lessons import lesson_url
 from workspace.extensions import db
 from workspace.frameworks import linking
 from workspace.models import Observation, PupilVoice, ResearchLesson, User
-from workspace.trios import observing
+from workspace.trios import observation_feed, observing
 
 
 def observation(world, text, pupil=0, stage=0, score="4", **extra):
@@ -123,7 +123,7 @@ def test_two_observers_posting_at_once_both_see_both(client, make_client, world,
 def test_feed_poll_is_one_query_when_nothing_is_new(client, world, app):
     client.sign_in(world["a"]["teacher"])
     with app.app_context():
-        since = observing.feed_signature(
+        since = observation_feed.feed_signature(
             world["a"]["partnership_id"], world["a"]["trio_id"], world["a"]["lesson_id"]
         )
     with recorded(app) as statements:
@@ -267,7 +267,7 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
     """The signature is read on its own connection, before the entries: an observation saved in
     between makes the next poll bring the feed again, never a 204 that hides it."""
     a = world["a"]
-    real_feed = observing.feed
+    real_feed = observation_feed.feed
     saved = []
 
     def feed_while_another_tablet_posts(lesson, *args):
@@ -287,11 +287,11 @@ def test_an_observation_saved_while_the_feed_is_read_is_brought_in_by_the_next_p
                 db.session.commit()
         return real_feed(lesson, *args)
 
-    monkeypatch.setattr(observing, "feed", feed_while_another_tablet_posts)
+    monkeypatch.setattr(observation_feed, "feed", feed_while_another_tablet_posts)
     client.sign_in(a["teacher"])
     base = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}/observations/feed"
     body = html(client.get(f"{base}?since=0.0.0", htmx=True))
-    monkeypatch.setattr(observing, "feed", real_feed)
+    monkeypatch.setattr(observation_feed, "feed", real_feed)
     since = re.search(r"since=([v0-9.]+)", body).group(1)
     poll = client.get(f"{base}?since={since}", htmx=True)
     assert "Saved between the two reads" in body or poll.status_code == 200
@@ -326,7 +326,7 @@ def test_the_feed_shows_the_newest_entries_first_and_all_of_them_on_request(clie
                     "created_at": now - timedelta(seconds=n),
                     "updated_at": now - timedelta(seconds=n),
                 }
-                for n in range(observing.FEED_FIRST + 3)
+                for n in range(observation_feed.FEED_FIRST + 3)
             ],
         )
         db.session.commit()
@@ -335,8 +335,8 @@ def test_the_feed_shows_the_newest_entries_first_and_all_of_them_on_request(clie
         )
     client.sign_in(a["teacher"])
     body = html(client.get(f"{lesson_url(world)}/observe"))
-    assert body.count('<li class="entry') == observing.FEED_FIRST and f"({total})" in body
-    assert "Bulk note 0<" in body and f"Bulk note {observing.FEED_FIRST}<" not in body
+    assert body.count('<li class="entry') == observation_feed.FEED_FIRST and f"({total})" in body
+    assert "Bulk note 0<" in body and f"Bulk note {observation_feed.FEED_FIRST}<" not in body
     assert f"Show all {total} observations" in body and "observe?all=1#observation-feed" in body
     pupil, stage = a["pupil_ids"][0], a["stage_ids"][0]  # the teacher's own entry, not shown
     assert re.search(

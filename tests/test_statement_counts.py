@@ -11,7 +11,7 @@ from tests.statements import recorded
 from workspace.extensions import db
 from workspace.models import Observation, Trio, User
 from workspace.models.base import utcnow
-from workspace.trios import observing
+from workspace.trios import observation_feed
 from workspace.trios import services as trio_services
 
 
@@ -50,7 +50,7 @@ def counts(app, client, world) -> dict[str, int]:
     a = world["a"]
     lesson = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}"
     with app.app_context():
-        since = observing.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
+        since = observation_feed.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
     result = {}
     requests = {
         "observation page": lambda: client.get(f"{lesson}/observe"),
@@ -100,7 +100,7 @@ def test_the_poll_runs_outside_a_transaction(app, client, world):
     client.sign_in(a["teacher"])
     lesson = f"/p/{a['partnership_id']}/trios/{a['trio_id']}/lessons/{a['lesson_id']}"
     with app.app_context():
-        since = observing.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
+        since = observation_feed.feed_signature(a["partnership_id"], a["trio_id"], a["lesson_id"])
         engine = db.engine
     in_transaction: list[bool] = []
 

@@ -103,6 +103,8 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
         page.get_by_role("button", name="Save observation").click()
     expect(status).to_have_text("Waiting for the connection: 20 notes kept on this tablet.")
     waiting = page.evaluate("() => JSON.parse(localStorage.getItem('workspace.outbox.v1'))")
+    # Browser tests keep the machine's clock (the server and chromium share it): a moment to
+    # compare the stored times with, not a date.
     back_online = utcnow()
     priya.page.context.set_offline(False)
     page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')", timeout=15000)

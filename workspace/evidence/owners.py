@@ -19,6 +19,7 @@ from ..access import (
     self_evaluation_in,
     trio_in,
 )
+from ..actions.services import update_in
 from ..extensions import db
 from ..models import EvidenceFile, ProgressUpdate, PupilVoice
 
@@ -37,8 +38,8 @@ class Owner:
 
 def progress_update(access: PartnershipAccess, action_id: int, update_id: int) -> Owner:
     action = action_in(access, action_id)
-    update = db.session.get(ProgressUpdate, update_id)
-    if update is None or update.action_id != action.id:
+    update = update_in(action, update_id)
+    if update is None:
         abort(404)
     url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
     return Owner(

@@ -4,7 +4,7 @@ Whenever a flush adds, changes or removes an observation, a case pupil or a less
 labels and titles are in the feed), or renames an observer, the lessons concerned get a new feed_version in the same
 transaction. A bulk statement on those tables moves on the versions of the lessons whose rows it
 touches: the rows it names, read just before it runs. The observation poll compares this one
-number (observing.SIGNATURE), so a poll is answered from one row however long the feed grows,
+number (observation_feed.SIGNATURE), so a poll is answered from one row however long the feed grows,
 and, because the version moves on inside the writing transaction, an observation is never hidden
 by a version read before it was committed.
 """

@@ -25,7 +25,7 @@ from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
 from ..models import Trio
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, observing, planning
+from . import bp, observation_feed, observing, planning
 from .forms import ObservationForm
 
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
@@ -78,16 +78,16 @@ def _feed_context(
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
     # A page that has just read the lesson passes the signature it read with it.
     if signature is None:
-        signature = observing.feed_signature(access.partnership_id, trio.id, lesson.id)
+        signature = observation_feed.feed_signature(access.partnership_id, trio.id, lesson.id)
     if everything is None:
         everything = request.args.get("all") == "1"  # "Show all", kept by the feed's polls
-    page = observing.feed(lesson, everything)
+    page = observation_feed.feed(lesson, everything)
     ids = [e.id for e in page.entries]
     return dict(
         entries=page.entries,
         feed=page,
         showing_all=everything,
-        since=observing.since_token(signature, page.total),
+        since=observation_feed.since_token(signature, page.total),
         tags=labels.labels_for("observation", ids),
         files=evidence_files.files_for("observation", ids),  # one query for the whole feed
         announce=announce,
@@ -145,9 +145,13 @@ def observe(access, trio_id, lesson_id):
     can_observe = _can_observe(access, trio)
     # The lesson was read first, so its feed version is the signature the feed is read under.
     feed = _feed_context(
-        access, trio, lesson, can_change=can_observe, signature=observing.signature_of((lesson.feed_version,))
+        access,
+        trio,
+        lesson,
+        can_change=can_observe,
+        signature=observation_feed.signature_of((lesson.feed_version,)),
     )
-    pupil_id, stage_id = observing.last_used(lesson, access.user_id, feed["feed"])
+    pupil_id, stage_id = observation_feed.last_used(lesson, access.user_id, feed["feed"])
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
@@ -197,20 +201,20 @@ def record(access, trio_id, lesson_id):
 
 @bp.get(PREFIX + "/observations/feed")
 @reads_alone
-@partnership_route(along=observing.SIGNATURE)
+@partnership_route(along=observation_feed.SIGNATURE)
 def feed(access, trio_id, lesson_id):
     """The poll: when nothing has changed since `since`, 204 after one query, the access check's,
     which also finds the lesson in this trio and partnership (404 if it is not there) and its
     feed's signature."""
-    signature = observing.signature_of(access.along)
+    signature = observation_feed.signature_of(access.along)
     if signature is None:
         abort(404)
     since = request.args.get("since", "")
-    if is_htmx() and observing.unchanged_since(since, signature):
+    if is_htmx() and observation_feed.unchanged_since(since, signature):
         return Response(status=204)
     trio = trio_in(access, trio_id)
     lesson = lesson_in(access, trio, lesson_id)
-    old_count = observing.entries_in(since)
+    old_count = observation_feed.entries_in(since)
     context = _feed_context(access, trio, lesson)
     if old_count is not None and context["feed"].total > old_count:
         added = context["feed"].total - old_count

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..models import Observation, PupilVoice, ResearchLesson
-from . import observing, planning, reflection
+from . import observation_feed, planning, reflection
 
 
 @dataclass
@@ -26,7 +26,7 @@ class PupilRow:
 def lesson_sheet(lesson: ResearchLesson) -> list[PupilRow]:
     predictions = planning.predictions_of(lesson)
     by_cell: dict[tuple[int, int | None], list[Observation]] = defaultdict(list)
-    for observation in reversed(observing.observations_of(lesson)):  # oldest first, as the lesson ran
+    for observation in reversed(observation_feed.observations_of(lesson)):  # oldest first, as the lesson ran
         by_cell[(observation.case_pupil_id, observation.stage_id)].append(observation)
     voice: dict[int, list[PupilVoice]] = defaultdict(list)
     for note in reflection.pupil_voice(lesson):

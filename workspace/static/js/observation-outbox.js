@@ -229,26 +229,17 @@
 
   // Sending --------------------------------------------------------------------------------------
 
+  // The page's token and a fresh one come from observation-photos.js (window.workspaceTokens),
+  // loaded before this script.
   function csrfToken() {
-    var input = document.getElementById("csrf_token");
-    if (input && input.value) {
-      return input.value;
-    }
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
+    return window.workspaceTokens.current();
   }
 
-  // A token that went stale while offline (the session was renewed by signing in again): the
-  // observation form of the note's own page brings a current one.
+  // A token that went stale while offline: the note's own page brings a current one, which the
+  // page's form takes too.
   function renewToken(note) {
-    return fetch(note.page, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (body) {
-        var input = new DOMParser().parseFromString(body, "text/html").getElementById("csrf_token");
-        var token = input ? input.value : "";
+    return window.workspaceTokens.fresh(note.page)
+      .then(function (token) {
         var mineNow = document.getElementById("csrf_token");
         if (token && mineNow) {
           mineNow.value = token;

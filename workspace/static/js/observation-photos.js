@@ -289,7 +289,8 @@
     }
   }
 
-  // A token gone stale meanwhile: the files page brings a current one.
+  // A token gone stale meanwhile (the session was renewed by signing in again): the page at `url`
+  // (the note's observation page, the photo's files page) brings a current one.
   function freshToken(url) {
     return fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
@@ -526,6 +527,9 @@
     all.filter(function (p) { return p.user === me; }).forEach(function (p) { removeBlob(p.id); });
     writeIndex(all.filter(function (p) { return p.user !== me; }));
   }
+
+  // The CSRF token, now and afresh: the notes' outbox sends with them too.
+  window.workspaceTokens = { current: csrfToken, fresh: freshToken };
 
   window.workspacePhotos = {
     take: take,
