@@ -44,6 +44,8 @@ class Action(Model):
         # The dashboard: in due-date order without sorting, and counted by status, from the index alone.
         Index("ix_action_partnership_due", "partnership_id", "due_date", "status"),
         Index("ix_action_partnership_status", "partnership_id", "status", "due_date"),
+        # Actions by status in each school (and the overdue among them), from this index alone.
+        Index("ix_action_partnership_school_status", "partnership_id", "school_id", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
