@@ -229,7 +229,6 @@ def test_counts_and_coverage(app, world, board):
         assert igbe.count(s1, "KA1") == 1 and igbe.count(str(world["a"]["school_ids"][1]), "KA1") == 1
 
 
-
 def test_counts_by_school_are_read_from_an_index_alone(app, world):
     """Every action of a partnership is counted for the table: from the index, not each row."""
     with app.app_context():
@@ -244,6 +243,7 @@ def test_counts_by_school_are_read_from_an_index_alone(app, world):
         details = " ".join(row[-1] for row in plan)
         assert "COVERING INDEX ix_action_partnership_school_status" in details, details
         assert "TEMP B-TREE" not in details, details
+
 
 def test_paging(app, world):
     with app.app_context():

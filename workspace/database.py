@@ -10,8 +10,13 @@ help it.
 
 A view whose writing is a plain insertion, checked by foreign keys, may ask for the lock late
 (`write_lock_late`): what it reads first is read outside any transaction, and the lock is taken
-just before its first change. Every writing request works this way after its commit. Twenty tablets posting observations at once then queue for the
-lock only as long as an INSERT and a COMMIT take, not for the whole request.
+just before its first change. Every writing request works this way after its commit. Twenty
+tablets posting observations at once then queue for the lock only as long as an INSERT and a
+COMMIT take, not for the whole request. The exports work this way too: a Word report, a workbook
+or a data export reads for a second or more and then writes one line to the activity feed, and
+held from the start, the lock would keep every tablet's post waiting while the file was built.
+Their statements then each read what is committed when they run, as on PostgreSQL (read
+committed).
 
 PostgreSQL needs none of this: its rows lock one by one.
 """

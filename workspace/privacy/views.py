@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..access import partnership_route, require_data_steward, require_site_admin, trio_in
 from ..activity import services as activity
 from ..auth.forms import ConfirmForm
+from ..database import writes_late
 from ..extensions import db
 from ..forms_common import parse_id, too_long
 from ..htmx import redirect_to, render
@@ -74,6 +75,7 @@ def retention(access):
 
 
 @bp.post("/export")
+@writes_late
 @partnership_route()
 def export_all(access):
     require_data_steward(access)
@@ -95,6 +97,7 @@ def export_all(access):
 
 
 @bp.post("/case-pupil")
+@writes_late
 @partnership_route()
 def export_case_pupil(access):
     require_data_steward(access)

@@ -12,6 +12,7 @@ from .. import merging
 from ..access import Permission, partnership_route, report_in, require_report_lead, writable_report_sections
 from ..activity import services as activity
 from ..activity.forms_context import comments_context
+from ..database import writes_late
 from ..extensions import db
 from ..forms_common import form_errors_from, parse_id
 from ..htmx import redirect_to, render
@@ -217,6 +218,7 @@ def _number_pages(report) -> None:
 
 
 @bp.post("/drafts/<int:report_id>/page-numbers")
+@writes_late
 @partnership_route(Permission.MANAGE)
 def number_pages(access, report_id):
     """Try again to add the page numbers of a final report's contents (LibreOffice was missing,
@@ -267,6 +269,7 @@ def _recorded(access, report, what):
 
 
 @bp.post("/drafts/<int:report_id>/docx")
+@writes_late
 @partnership_route()
 def draft_docx(access, report_id):
     report = report_in(access, report_id)
@@ -281,6 +284,7 @@ def draft_docx(access, report_id):
 
 
 @bp.post("/drafts/<int:report_id>/xlsx")
+@writes_late
 @partnership_route()
 def draft_xlsx(access, report_id):
     report = report_in(access, report_id)

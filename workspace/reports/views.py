@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..access import partnership_route, school_in, trio_in
 from ..activity import services as activity
+from ..database import writes_late
 from ..extensions import db
 from ..htmx import render
 from ..partnerships.services import list_schools
@@ -67,6 +68,7 @@ def index(access):
 
 
 @bp.post("/interim")
+@writes_late
 @partnership_route()
 def interim(access):
     form = InterimForm(list_schools(access.partnership))
@@ -94,6 +96,7 @@ def interim(access):
 
 
 @bp.post("/trios/<int:trio_id>")
+@writes_late
 @partnership_route()
 def trio_record(access, trio_id):
     trio = trio_in(access, trio_id)
@@ -112,6 +115,7 @@ def trio_record(access, trio_id):
 
 
 @bp.post("/schools/<int:school_id>/self-evaluation")
+@writes_late
 @partnership_route()
 def self_evaluation(access, school_id):
     school = school_in(access, school_id)

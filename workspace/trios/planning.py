@@ -67,9 +67,11 @@ HEADING = (
 
 
 def load_plan(lesson_id: int) -> ResearchLesson:
-    return db.session.execute(
-        select(ResearchLesson).where(ResearchLesson.id == lesson_id).options(*PLAN)
-    ).unique().scalar_one()
+    return (
+        db.session.execute(select(ResearchLesson).where(ResearchLesson.id == lesson_id).options(*PLAN))
+        .unique()
+        .scalar_one()
+    )
 
 
 def predictions_of(lesson: ResearchLesson) -> dict[tuple[int, int], str]:
