@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -63,15 +63,17 @@ def newest_id(partnership_id: int) -> int:
     )
 
 
+# Built once: every record's page shows its comments.
+_COMMENTS = (
+    select(Comment)
+    .where(Comment.record_type == bindparam("record_type"), Comment.record_id == bindparam("record_id"))
+    .options(selectinload(Comment.author))
+    .order_by(Comment.created_at, Comment.id)
+)
+
+
 def comments(record_type: str, record_id: int) -> list[Comment]:
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.record_type == record_type, Comment.record_id == record_id)
-            .options(selectinload(Comment.author))
-            .order_by(Comment.created_at, Comment.id)
-        )
-    )
+    return list(db.session.scalars(_COMMENTS, {"record_type": record_type, "record_id": record_id}))
 
 
 def add_comment(partnership_id: int, record_type: str, record_id: int, author: User, text: str) -> Comment:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from ..extensions import db
 from ..frameworks import linking
@@ -336,15 +336,22 @@ def findings_of(partnership: Partnership) -> list[Finding]:
     )
 
 
+# Built once: the trio page asks every time it is opened.
+_OF_TRIO = (
+    select(Finding, FindingReuse.id)
+    .outerjoin(
+        FindingReuse,
+        and_(FindingReuse.finding_id == Finding.id, FindingReuse.trio_id == bindparam("trio_id")),
+    )
+    .where(or_(Finding.trio_id == bindparam("trio_id"), FindingReuse.id.is_not(None)))
+    .order_by(Finding.id)
+)
+
+
 def findings_of_trio(trio: Trio) -> tuple[Finding | None, list[Finding]]:
     """The trio page's findings, in one query: the published finding the trio was started from
     (None if there is none, or it is no longer published) and the trio's own findings."""
-    rows = db.session.execute(
-        select(Finding, FindingReuse.id)
-        .outerjoin(FindingReuse, and_(FindingReuse.finding_id == Finding.id, FindingReuse.trio_id == trio.id))
-        .where(or_(Finding.trio_id == trio.id, FindingReuse.id.is_not(None)))
-        .order_by(Finding.id)
-    ).all()
+    rows = db.session.execute(_OF_TRIO, {"trio_id": trio.id}).all()
     source = next((finding for finding, reuse in rows if reuse is not None), None)
     own = [finding for finding, reuse in rows if reuse is None]
     return (source if source is not None and source.is_published else None), own

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, or_, select
+from sqlalchemy import bindparam, case, delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -190,24 +190,31 @@ def remove_all_links(record_type: str, record_ids: Iterable[int]) -> None:
         )
 
 
+# Built once: a record's page asks for its links every time it is opened.
+_LINKS_FOR = (
+    select(FrameworkLink.record_id, FrameworkElement)
+    .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
+    .options(joinedload(FrameworkElement.framework))
+    .where(
+        FrameworkLink.record_type == bindparam("record_type"),
+        FrameworkLink.record_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(
+        FrameworkElement.framework_id,
+        FrameworkElement.number,
+        case(KIND_ORDER, value=FrameworkElement.kind, else_=9),
+        FrameworkElement.position,
+    )
+)
+
+
 def links_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[FrameworkElement]]:
     """Each record's linked elements, for many records in one query."""
     ids = list(record_ids)
     result: dict[int, list[FrameworkElement]] = defaultdict(list)
     if not ids:
         return result
-    rows = db.session.execute(
-        select(FrameworkLink.record_id, FrameworkElement)
-        .join(FrameworkElement, FrameworkLink.element_id == FrameworkElement.id)
-        .options(joinedload(FrameworkElement.framework))
-        .where(FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(ids))
-        .order_by(
-            FrameworkElement.framework_id,
-            FrameworkElement.number,
-            case(KIND_ORDER, value=FrameworkElement.kind, else_=9),
-            FrameworkElement.position,
-        )
-    ).all()
+    rows = db.session.execute(_LINKS_FOR, {"record_type": record_type, "ids": ids}).all()
     for record_id, element in rows:
         result[record_id].append(element)
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -173,29 +173,31 @@ def list_trios(partnership: Partnership) -> list[dict]:
 WITH_MEMBERS = joinedload(Trio.members).joinedload(TrioMember.user)
 
 
+# The trio page's statements, built once (SQLAlchemy keeps their compiled form) and run with the
+# trio's id.
+_LESSONS = joinedload(Cycle.lessons)
+_OVERVIEW = (
+    select(Cycle)
+    .where(Cycle.trio_id == bindparam("trio_id"))
+    .options(_LESSONS.joinedload(ResearchLesson.school), _LESSONS.joinedload(ResearchLesson.teacher))
+    .order_by(Cycle.number)
+)
+_OBSERVATION_COUNTS = (
+    select(Observation.lesson_id, func.count(Observation.id))
+    .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
+    .where(ResearchLesson.trio_id == bindparam("trio_id"))
+    .group_by(Observation.lesson_id)
+)
+
+
 def trio_overview(trio: Trio) -> list[Cycle]:
     """The trio's cycles with their lessons, each lesson's school and teacher: one query (a trio has
     a handful of cycles of three lessons)."""
-    lessons = joinedload(Cycle.lessons)
-    return list(
-        db.session.scalars(
-            select(Cycle)
-            .where(Cycle.trio_id == trio.id)
-            .options(lessons.joinedload(ResearchLesson.school), lessons.joinedload(ResearchLesson.teacher))
-            .order_by(Cycle.number)
-        ).unique()
-    )
+    return list(db.session.scalars(_OVERVIEW, {"trio_id": trio.id}).unique())
 
 
 def observation_counts(trio: Trio) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            select(Observation.lesson_id, func.count(Observation.id))
-            .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
-            .where(ResearchLesson.trio_id == trio.id)
-            .group_by(Observation.lesson_id)
-        ).all()
-    )
+    return dict(db.session.execute(_OBSERVATION_COUNTS, {"trio_id": trio.id}).all())
 
 
 def add_cycle(trio: Trio) -> Cycle:
