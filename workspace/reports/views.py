@@ -56,7 +56,7 @@ def _page(access, form, status=200, draft_form=None, fragment="reports/_interim_
         form=form,
         draft_form=draft_form,
         reports=drafts.list_reports(access.partnership),
-        trios=trio_services.list_trios(access.partnership),
+        trios=trio_services.trio_names(access.partnership_id),
         schools=schools,
     )
 

@@ -34,14 +34,19 @@ def move_on(connection, lesson_id: int) -> None:
     connection.execute(_MOVE_ON, {"lesson": lesson_id, "new_version": new_version()})
 
 
+_MOVE_ON_ALL = (
+    update(ResearchLesson)
+    .where(ResearchLesson.id.in_(bindparam("lessons", expanding=True)))
+    .values(feed_version=bindparam("new_version"), updated_at=ResearchLesson.updated_at)
+)
+
+
 def _move_on_all(connection, lesson_ids: set[int]) -> None:
     lesson_ids = {lesson for lesson in lesson_ids if lesson is not None}
-    if lesson_ids:
-        connection.execute(
-            update(ResearchLesson)
-            .where(ResearchLesson.id.in_(lesson_ids))
-            .values(feed_version=new_version(), updated_at=ResearchLesson.updated_at)
-        )
+    if len(lesson_ids) == 1:  # an observation's post, edit or removal: its own lesson
+        move_on(connection, lesson_ids.pop())
+    elif lesson_ids:
+        connection.execute(_MOVE_ON_ALL, {"lessons": sorted(lesson_ids), "new_version": new_version()})
 
 
 def _lessons_observed_by(session: Session, user_id: int) -> set[int]:

@@ -151,6 +151,20 @@ def trio_partnership(trio: Trio) -> Partnership:
     return db.session.get_one(Partnership, trio.partnership_id)
 
 
+_TRIO_NAMES = (
+    select(Trio.id, Trio.name).where(Trio.partnership_id == bindparam("partnership_id")).order_by(Trio.name)
+)
+
+
+def trio_names(partnership_id: int) -> list[tuple[int, str]]:
+    """The partnership's trios as (id, name), by name: rows, for a page that lists them by name only
+    (the reports page's lesson-study records), not each trio's members, lessons and links."""
+    return [
+        (trio_id, name)
+        for trio_id, name in db.session.execute(_TRIO_NAMES, {"partnership_id": partnership_id})
+    ]
+
+
 def list_trios(partnership: Partnership) -> list[dict]:
     trios = db.session.scalars(
         select(Trio)
