@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
@@ -150,16 +150,24 @@ def attach(record_type: str, record, uploader: User, upload: Upload) -> tuple[Ev
     return evidence, True
 
 
+# Built once, a statement per kind of record: the observation feed and an action's history ask
+# for their files every time they are shown.
+_FILES_FOR = {
+    record_type: select(EvidenceFile)
+    .where(_owner_column(record_type).in_(bindparam("ids", expanding=True)))
+    .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
+    for record_type in EVIDENCE_OWNERS
+}
+
+
 def files_for(record_type: str, record_ids: Iterable[int]) -> dict[int, list[EvidenceFile]]:
     """The files of many records of one kind, by record id, in one query, oldest first."""
     column = _owner_column(record_type)
-    ids = list(set(record_ids))
+    ids = sorted(set(record_ids))
     found: dict[int, list[EvidenceFile]] = {}
     if not ids:
         return found
-    for evidence in db.session.scalars(
-        select(EvidenceFile).where(column.in_(ids)).order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
-    ):
+    for evidence in db.session.scalars(_FILES_FOR[record_type], {"ids": ids}):
         found.setdefault(getattr(evidence, column.key), []).append(evidence)
     return found
 

@@ -65,19 +65,20 @@ def labels(element_ids: Iterable[int]) -> dict[int, ElementLabel]:
     return {i: memory[i] for i in wanted if i in memory}
 
 
+# Built once: the dashboard's results and the observation feed ask for their rows' links each time.
+_LINKS = select(FrameworkLink.record_id, FrameworkLink.element_id).where(
+    FrameworkLink.record_type == bindparam("record_type"),
+    FrameworkLink.record_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def labels_for(record_type: str, record_ids: list[int]) -> dict[int, list[ElementLabel]]:
     """Each record's linked elements, in the order linking.links_for gives: one small query."""
     result: dict[int, list[ElementLabel]] = defaultdict(list)
     if not record_ids:
         return result
     pairs = (
-        db.session.connection()
-        .execute(
-            select(FrameworkLink.record_id, FrameworkLink.element_id).where(
-                FrameworkLink.record_type == record_type, FrameworkLink.record_id.in_(record_ids)
-            )
-        )
-        .all()
+        db.session.connection().execute(_LINKS, {"record_type": record_type, "ids": list(record_ids)}).all()
     )
     known = labels(element_id for _, element_id in pairs)
     for record_id, element_id in pairs:

@@ -153,6 +153,16 @@ def feed(lesson: ResearchLesson, everything: bool = False) -> FeedPage:
     return FeedPage([FeedEntry(*row[:-1]) for row in rows], rows[0][-1] if rows else 0)
 
 
+_LAST_USED = (
+    select(Observation.case_pupil_id, Observation.stage_id)
+    .where(
+        Observation.lesson_id == bindparam("lesson_id"), Observation.observer_id == bindparam("observer_id")
+    )
+    .order_by(Observation.created_at.desc(), Observation.id.desc())
+    .limit(1)
+)
+
+
 def last_used(
     lesson: ResearchLesson, observer_id: int, feed: FeedPage | None = None
 ) -> tuple[int | None, int | None]:
@@ -164,12 +174,7 @@ def last_used(
     elif feed is not None and feed.is_all:
         row = None
     else:
-        row = db.session.execute(
-            select(Observation.case_pupil_id, Observation.stage_id)
-            .where(Observation.lesson_id == lesson.id, Observation.observer_id == observer_id)
-            .order_by(Observation.created_at.desc(), Observation.id.desc())
-            .limit(1)
-        ).first()
+        row = db.session.execute(_LAST_USED, {"lesson_id": lesson.id, "observer_id": observer_id}).first()
     if row is None:
         first = lesson.case_pupils[0].id if lesson.case_pupils else None
         stage = lesson.stages[0].id if lesson.stages else None
