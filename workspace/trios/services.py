@@ -189,11 +189,22 @@ WITH_MEMBERS = joinedload(Trio.members).joinedload(TrioMember.user)
 
 # The trio page's statements, built once (SQLAlchemy keeps their compiled form) and run with the
 # trio's id.
-_LESSONS = joinedload(Cycle.lessons)
+# The cycles' lessons with what their table shows, not their plans and discussions (long texts).
+_LESSONS = joinedload(Cycle.lessons).load_only(
+    ResearchLesson.number,
+    ResearchLesson.lesson_date,
+    ResearchLesson.subject,
+    ResearchLesson.class_stage,
+    ResearchLesson.school_id,
+    ResearchLesson.teacher_id,
+)
 _OVERVIEW = (
     select(Cycle)
     .where(Cycle.trio_id == bindparam("trio_id"))
-    .options(_LESSONS.joinedload(ResearchLesson.school), _LESSONS.joinedload(ResearchLesson.teacher))
+    .options(
+        _LESSONS.joinedload(ResearchLesson.school).load_only(School.name),
+        _LESSONS.joinedload(ResearchLesson.teacher).load_only(User.name),
+    )
     .order_by(Cycle.number)
 )
 _OBSERVATION_COUNTS = (
