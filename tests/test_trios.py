@@ -3,13 +3,13 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.frameworks import linking
-from workspace.models import Partnership, ResearchLesson, Trio, User
+from workspace.models import Observation, Partnership, ResearchLesson, Trio, User
 from workspace.reference import Role
 
 
@@ -219,6 +219,29 @@ def test_cycles_and_lessons(client, world, app):
         lesson = db.session.scalar(select(ResearchLesson).where(ResearchLesson.class_stage == "S1"))
         assert [p.label for p in lesson.case_pupils] == ["A", "B", "C"]  # A, B and C by default
         assert lesson.cycle.number == 2
+
+
+def test_the_trio_page_lists_each_cycle_with_its_lessons(client, world, app):
+    """Cycles in order, each lesson's school and class, teacher and observations; a cycle without
+    lessons says so."""
+    client.sign_in(world["a"]["teacher"])
+    base = f"{trios_url(world)}/{world['a']['trio_id']}"
+    assert client.post(f"{base}/cycles").status_code == 303  # cycle 2, no lessons yet
+    with app.app_context():
+        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
+        school, teacher = lesson.school.name, lesson.teacher.name
+        observed = db.session.scalar(
+            select(func.count(Observation.id)).where(Observation.lesson_id == lesson.id)
+        )
+    page = html(client.get(base))
+    first, second = page.split('id="cycle-1"')[1].split('id="cycle-2"')
+    row = first.split("<tr>")[2]
+    assert f'href="{base}/lessons/{world["a"]["lesson_id"]}/plan">Lesson 1: Numeracy</a>' in row
+    assert f"<td>{school}, P6</td>" in row and f"<td>{teacher}</td>" in row
+    assert f"<td>{observed}</td>" in row
+    for page_name in ("observe", "discussion", "sheet"):
+        assert f'href="{base}/lessons/{world["a"]["lesson_id"]}/{page_name}"' in row
+    assert "No research lessons in this cycle yet." in second and "No research lessons" not in first
 
 
 def test_another_trios_cycle_is_404(client, world):

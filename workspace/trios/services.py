@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
@@ -187,42 +189,67 @@ def list_trios(partnership: Partnership) -> list[dict]:
 WITH_MEMBERS = joinedload(Trio.members).joinedload(TrioMember.user)
 
 
-# The trio page's statements, built once (SQLAlchemy keeps their compiled form) and run with the
-# trio's id.
-# The cycles' lessons with what their table shows, not their plans and discussions (long texts).
-_LESSONS = joinedload(Cycle.lessons).load_only(
-    ResearchLesson.number,
-    ResearchLesson.lesson_date,
-    ResearchLesson.subject,
-    ResearchLesson.class_stage,
-    ResearchLesson.school_id,
-    ResearchLesson.teacher_id,
+@dataclass(frozen=True)
+class LessonLine:
+    """A research lesson as the trio page's table shows it: a row, not a record."""
+
+    id: int
+    number: int
+    lesson_date: date | None
+    subject: str
+    class_stage: str
+    school_name: str | None
+    teacher_name: str | None
+    observations: int
+
+
+@dataclass(frozen=True)
+class CycleLines:
+    id: int
+    number: int
+    lessons: list[LessonLine]
+
+
+# The trio page's cycles with each lesson's school, teacher and number of observations: one
+# statement, built once (SQLAlchemy keeps its compiled form), run with the trio's id.
+_TEACHER = aliased(User)
+_OBSERVED = (
+    select(func.count(Observation.id))
+    .where(Observation.lesson_id == ResearchLesson.id)
+    .correlate(ResearchLesson)
+    .scalar_subquery()
 )
 _OVERVIEW = (
-    select(Cycle)
-    .where(Cycle.trio_id == bindparam("trio_id"))
-    .options(
-        _LESSONS.joinedload(ResearchLesson.school).load_only(School.name),
-        _LESSONS.joinedload(ResearchLesson.teacher).load_only(User.name),
+    select(
+        Cycle.id,
+        Cycle.number,
+        ResearchLesson.id,
+        ResearchLesson.number,
+        ResearchLesson.lesson_date,
+        ResearchLesson.subject,
+        ResearchLesson.class_stage,
+        School.name,
+        _TEACHER.name,
+        _OBSERVED,
     )
-    .order_by(Cycle.number)
-)
-_OBSERVATION_COUNTS = (
-    select(Observation.lesson_id, func.count(Observation.id))
-    .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
-    .where(ResearchLesson.trio_id == bindparam("trio_id"))
-    .group_by(Observation.lesson_id)
+    .outerjoin(ResearchLesson, ResearchLesson.cycle_id == Cycle.id)
+    .outerjoin(School, ResearchLesson.school_id == School.id)
+    .outerjoin(_TEACHER, ResearchLesson.teacher_id == _TEACHER.id)
+    .where(Cycle.trio_id == bindparam("trio_id"))
+    .order_by(Cycle.number, ResearchLesson.number, ResearchLesson.id)
 )
 
 
-def trio_overview(trio: Trio) -> list[Cycle]:
-    """The trio's cycles with their lessons, each lesson's school and teacher: one query (a trio has
-    a handful of cycles of three lessons)."""
-    return list(db.session.scalars(_OVERVIEW, {"trio_id": trio.id}).unique())
-
-
-def observation_counts(trio: Trio) -> dict[int, int]:
-    return dict(db.session.execute(_OBSERVATION_COUNTS, {"trio_id": trio.id}).all())
+def trio_overview(trio: Trio) -> list[CycleLines]:
+    """The trio's cycles in order, each with its lessons in order (a trio has a handful of cycles
+    of three lessons)."""
+    cycles: dict[int, CycleLines] = {}
+    rows: list[Any] = list(db.session.execute(_OVERVIEW, {"trio_id": trio.id}))
+    for cycle_id, cycle_number, lesson_id, *lesson in rows:
+        cycle = cycles.setdefault(cycle_id, CycleLines(cycle_id, cycle_number, []))
+        if lesson_id is not None:
+            cycle.lessons.append(LessonLine(lesson_id, *lesson))
+    return list(cycles.values())
 
 
 def add_cycle(trio: Trio) -> Cycle:

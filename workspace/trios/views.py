@@ -127,7 +127,6 @@ def trio(access, trio_id):
         trio=found,
         cycles=services.trio_overview(found),
         links=linking.links_for("trio", [found.id]).get(found.id, []),
-        observations=services.observation_counts(found),
         source=source,
         findings=findings,
         can_change=can_change_trio(access, found, in_trio),
