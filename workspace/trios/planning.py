@@ -16,7 +16,17 @@ from sqlalchemy.orm.attributes import flag_modified
 from .. import merging
 from ..extensions import db
 from ..forms_common import parse_id, too_long
-from ..models import CasePupil, LessonStage, Observation, Prediction, PupilVoice, ResearchLesson, User
+from ..models import (
+    CasePupil,
+    Cycle,
+    LessonStage,
+    Observation,
+    Prediction,
+    PupilVoice,
+    ResearchLesson,
+    School,
+    User,
+)
 from ..pupil_details import problem_in
 from ..services_errors import ServiceError, StaleEdit
 from .services import _teacher_and_school
@@ -58,11 +68,12 @@ class PlanInput:
 # plan is a handful of each, so the rows (stages times pupils) are few, and the lesson comes in one
 # statement, not three: about half the time of loading each list by a statement of its own.
 PLAN = (joinedload(ResearchLesson.stages), joinedload(ResearchLesson.case_pupils))
-# What a lesson's heading shows (its cycle for the title, school and teacher), in the lesson's query.
+# What a lesson's heading shows (its cycle's number for the title, the school's and teacher's
+# names), in the lesson's query: those columns only, as they repeat on each of its plan's rows.
 HEADING = (
-    joinedload(ResearchLesson.cycle),
-    joinedload(ResearchLesson.school),
-    joinedload(ResearchLesson.teacher),
+    joinedload(ResearchLesson.cycle).load_only(Cycle.number),
+    joinedload(ResearchLesson.school).load_only(School.name),
+    joinedload(ResearchLesson.teacher).load_only(User.name),
 )
 
 
