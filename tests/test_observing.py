@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import html
+from tests.conftest import FROZEN_NOW, html
 from tests.statements import recorded
 from tests.test_lessons import lesson_url
 from workspace.extensions import db
@@ -307,12 +307,10 @@ def test_the_feed_shows_the_newest_entries_first_and_all_of_them_on_request(clie
 
     from sqlalchemy import insert
 
-    from workspace.models.base import utcnow
-
     a = world["a"]
     with app.app_context():
         other = db.session.scalar(select(User.id).where(User.email == a["other_teacher"]))
-        now = utcnow()
+        now = FROZEN_NOW  # the notes' times are built from the suite's frozen "now"
         db.session.execute(
             insert(Observation),
             [

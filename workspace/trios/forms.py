@@ -32,7 +32,7 @@ from ..models.trios import TRIO_STATUS_LABELS
 from ..pupil_details import HINT as PUPIL_HINT
 from ..pupil_details import NoPupilIdentifiers
 from .observing import LEUVEN_LEVELS
-from .planning import PlanInput, PupilInput, StageInput
+from .plan_edits import PlanInput, PupilInput, StageInput
 from .reflection import STANDARD_QUESTIONS
 
 

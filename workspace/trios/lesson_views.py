@@ -12,7 +12,7 @@ from ..forms_common import parse_id
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
 from ..services_errors import ServiceError, StaleEdit
-from . import bp, planning, reflection
+from . import bp, plan_edits, planning, reflection
 from .forms import VersionForm, parse_plan
 from .sheet import lesson_sheet
 
@@ -47,7 +47,7 @@ def _plan_page(access, trio, lesson, plan, errors, version, status=200, stale=No
         stale=stale,
         fingerprints=fingerprints
         if fingerprints is not None
-        else planning.plan_fingerprints(planning.plan_of(lesson)),
+        else plan_edits.plan_fingerprints(planning.plan_of(lesson)),
         schools=list_schools(access.partnership),
         people=[m.user for m in trio.members],
         can_change=can_change_trio(access, trio),
