@@ -1,15 +1,13 @@
 """Interim reports the partnership writes: started, written beside the evidence, saved stale
-(409 and a three-way merge), finalised read-only, redrafted, commented on, and exported with the
-lead's text in the .docx and the full lists in the workbook."""
+(409 and a three-way merge), finalised read-only, redrafted and commented on. Their exports are in
+test_report_draft_exports.py, saves at one moment in test_report_draft_saves_at_once.py."""
 
 import io
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from docx import Document
-from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -19,10 +17,8 @@ from workspace.models import (
     Comment,
     InterimReport,
     InterimReportVersion,
-    Observation,
     Partnership,
     ResearchLesson,
-    Trio,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -209,223 +205,11 @@ def test_reviewers_comment_on_a_report(client, world, app):
         assert db.session.scalar(select(func.count(Comment.id)).where(Comment.record_type == "report")) == 1
 
 
-def test_the_docx_of_a_draft_holds_the_leads_text_with_words_breaks_and_tabs(client, world):
-    client.sign_in(world["a"]["lead"])
-    client.post(
-        url(world),
-        data={
-            **opened(client, world),
-            "section-summary": "First line\r\nSecond line\twith a tab\r\n\r\nA new paragraph.",
-            "section-next_steps": "Share the walls.",
-        },
-    )
-    response = client.post(url(world, tail="/docx"))
-    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
-    assert "no-store" in response.headers["Cache-Control"]
-    document = Document(io.BytesIO(response.data))
-    paragraphs = list(document.paragraphs)
-    texts = [p.text for p in paragraphs]
-    first = next(p for p in paragraphs if p.text.startswith("First line"))
-    assert first.text == "First line\nSecond line\twith a tab"
-    assert first._p.findall(".//" + qn("w:br")) and first._p.findall(".//" + qn("w:tab"))
-    assert "\r" not in " ".join(t.text or "" for t in first._p.iter(qn("w:t")))
-    assert "A new paragraph." in texts and "Share the walls." in texts
-    assert "Draft, produced on" in " ".join(texts)
-    # The page shows the same text in the document preview.
-    assert "Share the walls." in html(client.get(url(world)))
-
-
-def test_the_workbook_read_back_against_the_database(client, world, app):
-    with app.app_context():
-        lesson = db.session.get(ResearchLesson, world["a"]["lesson_id"])
-        lesson.lesson_date = date(2026, 10, 1)
-        db.session.get(Observation, world["a"]["observation_id"]).text = "Counted\x07 on her fingers"
-        db.session.commit()
-    client.sign_in(world["a"]["reviewer"])
-    response = client.post(url(world, tail="/xlsx"))
-    assert response.status_code == 200 and response.mimetype == XLSX
-    assert "no-store" in response.headers["Cache-Control"]
-    book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations", "Files"]
-    for sheet in book.worksheets:
-        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
-        assert all(cell.font.b for cell in sheet[1])
-    actions, updates, observations, evaluations, _files = (
-        list(s.iter_rows(values_only=True)) for s in book.worksheets
-    )
-    with app.app_context():
-        observed = db.session.scalars(
-            select(Observation).where(Observation.partnership_id == world["a"]["partnership_id"])
-        ).all()
-        trio = db.session.get(Trio, world["a"]["trio_id"])
-        assert len(observations) - 1 == len(observed) == 1
-        row = dict(zip(observations[0], observations[1], strict=True))
-        assert row["Trio"] == trio.name and row["Case pupil"] == "Pupil A" and "Descriptor" not in row
-        assert row["Stage"] == "Starter"
-        assert row["What was seen"] == "Counted on her fingers"  # a control character XML cannot hold
-        # Real date cells, to the moment, in UTC.
-        moment = observed[0].created_at.astimezone(UTC).replace(tzinfo=None)
-        assert abs(row["Time (UTC)"] - moment) < timedelta(milliseconds=1)
-        assert row["Lesson date"] == datetime(2026, 10, 1)
-    action = dict(zip(actions[0], actions[1], strict=True))
-    assert action["Action"] == "Fraction walls in every P5-P7 class"
-    assert action["Status at the period's end"] == "In progress"
-    assert [r[2] for r in updates[1:]] == ["Fraction walls in every P5-P7 class"]
-    assert isinstance(updates[1][0], datetime)
-    evaluation = dict(zip(evaluations[0], evaluations[1], strict=True))
-    assert evaluation["Level"] == "Starting the journey" and isinstance(evaluation["Date"], datetime)
-    flat = " ".join(
-        str(v) for sheet in (actions, updates, observations, evaluations) for row in sheet for v in row
-    )
-    assert "Beta" not in flat
-
-
-def test_the_workbook_has_descriptors_only_when_the_lead_ticks_them(client, world, app):
-    client.sign_in(world["a"]["lead"])
-    base = f"/p/{world['a']['partnership_id']}/reports"
-    response = client.post(
-        f"{base}/drafts",
-        data=start_form(world, **{"draft-include_descriptors": "y", "draft-period_from": "2026-11-01"}),
-    )
-    report_url = response.headers["Location"]
-    book = load_workbook(io.BytesIO(client.post(report_url + "/xlsx").data))
-    header = [c.value for c in book["Observations"][1]]
-    assert "Descriptor" in header
-
-
-def test_typed_text_in_the_workbook_is_never_a_formula(client, world, app):
-    from workspace.models import Action
-
-    with app.app_context():
-        db.session.get(Action, world["a"]["action_id"]).title = '=HYPERLINK("http://example.com","x")'
-        db.session.commit()
-    client.sign_in(world["a"]["lead"])
-    book = load_workbook(io.BytesIO(client.post(url(world, tail="/xlsx")).data))
-    cell = book["Actions"]["B2"]
-    assert cell.value == '=HYPERLINK("http://example.com","x")' and cell.data_type == "s"
-
-
-def _saved_underneath(monkeypatch, app, **values):
-    """Another save lands after this request read the report and before it writes: the row's
-    version moves on under the loaded object, as when two saves arrive at one moment."""
-    from sqlalchemy import update
-
-    from workspace.reports import draft_views
-
-    real = draft_views.report_in
-    done = []
-
-    def report_in(access, report_id):
-        report = real(access, report_id)
-        if not done:
-            done.append(True)
-            table = InterimReport.__table__
-            db.session.execute(
-                update(table).where(table.c.id == report.id).values(version=table.c.version + 1, **values)
-            )
-        return report
-
-    monkeypatch.setattr(draft_views, "report_in", report_in)
-
-
-def test_two_saves_at_one_moment_the_second_is_409_with_the_merge(client, world, app, monkeypatch):
-    client.sign_in(world["a"]["lead"])
-    form = opened(client, world)
-    with app.app_context():
-        sections = dict(db.session.get(InterimReport, world["a"]["report_id"]).sections)
-    _saved_underneath(monkeypatch, app, sections={**sections, "summary": "Their summary."})
-    response = client.post(url(world), data={**form, "section-summary": "My summary."})
-    assert response.status_code == 409
-    body = html(response)
-    assert "Someone else saved this report" in body and "you changed this too" in body
-    assert "My summary.</textarea>" in body and "Their summary." in body
-    assert f'name="version" value="{int(form["version"]) + 1}"' in body
-
-
-def test_two_finalisations_at_one_moment_the_second_is_409(client, world, app, monkeypatch):
-    client.sign_in(world["a"]["lead"])
-    form = opened(client, world)
-    _saved_underneath(monkeypatch, app)
-    response = client.post(url(world, tail="/final"), data={"version": form["version"]})
-    assert response.status_code == 409
-    with app.app_context():
-        assert db.session.get(InterimReport, world["a"]["report_id"]).status == "draft"
-
-
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"),
-    reason="SQLite takes one writer at a time (BEGIN IMMEDIATE): the race needs PostgreSQL's row locks",
-)
-def test_two_saves_in_parallel_on_postgresql_one_409(app, make_client, world, monkeypatch):
-    import threading
-
-    from workspace.reports import draft_views
-
-    clients = [make_client(), make_client()]
-    for c in clients:
-        c.sign_in(world["a"]["lead"])
-    forms = [opened(c, world) for c in clients]
-    real, barrier = draft_views.report_in, threading.Barrier(2, timeout=20)
-
-    def report_in(access, report_id):
-        report = real(access, report_id)
-        barrier.wait()  # both have read the report before either writes
-        return report
-
-    monkeypatch.setattr(draft_views, "report_in", report_in)
-    statuses = []
-
-    def save(n):
-        statuses.append(
-            clients[n].post(url(world), data={**forms[n], "section-summary": f"Summary {n}."}).status_code
-        )
-
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == [303, 409]
-
-
-def test_a_save_after_someone_saved_other_sections_goes_ahead(client, make_client, world, app, described):
-    """No needless 409: the trio's member saves their paragraph after the lead saved the summary."""
-    teacher, lead = client, make_client()
-    teacher.sign_in(world["a"]["teacher"])
-    lead.sign_in(world["a"]["lead"])
-    form = opened(teacher, world)
-    assert (
-        lead.post(
-            url(world), data={**opened(lead, world), "section-summary": "The lead's summary."}
-        ).status_code
-        == 303
-    )
-    key = f"trio:{world['a']['trio_id']}"
-    response = teacher.post(url(world), data={**form, f"section-{key}": "We learned to wait."})
-    assert response.status_code == 303
-    with app.app_context():
-        report = db.session.get(InterimReport, world["a"]["report_id"])
-        assert (
-            report.sections[key] == "We learned to wait."
-            and report.sections["summary"] == "The lead's summary."
-        )
-        assert report.version == int(form["version"]) + 2
-    # Their own paragraph changed underneath: still a 409 with the merge.
-    form = opened(teacher, world)
-    assert (
-        lead.post(url(world), data={**opened(lead, world), f"section-{key}": "The lead's words."}).status_code
-        == 303
-    )
-    response = teacher.post(url(world), data={**form, f"section-{key}": "Our words."})
-    assert response.status_code == 409 and "Our words.</textarea>" in html(response)
-
-
 def _figure(texts, label):
     return next(row[1] for row in texts if row and row[0] == label)
 
 
 def test_a_final_report_keeps_the_figures_and_date_it_was_finalised_with(client, world, app, frozen_clock):
-    from datetime import timedelta
 
     from workspace.models import Action
 
