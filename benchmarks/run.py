@@ -169,6 +169,8 @@ def start_gunicorn(env: dict, port: int, log) -> subprocess.Popen:
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--config",
+            "python:workspace.gunicorn_config",
             "--workers",
             str(WORKERS),
             "--worker-class",

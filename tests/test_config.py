@@ -107,3 +107,25 @@ def test_proxy_fix_sets_the_client_address_for_throttling(tmp_path):
     app = make_app(f"sqlite:///{tmp_path}/p.sqlite", PROXY_FIX_FORWARDED=1)
     assert isinstance(app.wsgi_app, ProxyFix)
     assert not isinstance(make_app(f"sqlite:///{tmp_path}/q.sqlite").wsgi_app, ProxyFix)
+
+
+def test_gunicorn_workers_freeze_what_the_loaded_app_holds(tmp_path):
+    """gunicorn_config's hook moves what the app holds from start-up out of the garbage
+    collector's way (README, Deployment). In a process of its own: a freeze lasts the process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc\n"
+        "from workspace import create_app, gunicorn_config\n"
+        f"create_app({{'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite'}})\n"
+        "before = gc.get_freeze_count()\n"
+        "gunicorn_config.post_worker_init(None)\n"
+        "print(before, gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    before, frozen, still_tracked = map(
+        int, subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert before == 0
+    assert frozen > 50_000  # the app's modules, mappers and templates
+    assert still_tracked < frozen / 10  # what a full collection still walks

@@ -50,6 +50,8 @@ def gunicorn(app):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:workspace.gunicorn_config",  # as the README deploys it
             "--workers",
             "3",
             "--bind",
