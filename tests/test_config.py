@@ -124,7 +124,10 @@ def test_gunicorn_workers_freeze_what_the_loaded_app_holds(tmp_path):
         "print(before, gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
     before, frozen, still_tracked = map(
-        int, subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+        int,
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.split(),
     )
     assert before == 0
     assert frozen > 50_000  # the app's modules, mappers and templates
