@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from werkzeug.datastructures import MultiDict
 
 from tests.conftest import html
@@ -267,6 +267,19 @@ def test_paging(app, world):
         db.session.commit()
         page3 = dashboard.search(pid, dashboard.parse_filters(MultiDict({"page": "3", "sort": "title"})))
         assert page3.total == 121 and page3.pages == 3 and len(page3.actions) == 21
+        assert (page3.first, page3.last) == (101, 121)
+
+
+def test_the_count_above_the_results_follows_the_page_size(client, world, board, monkeypatch):
+    """ "Showing 3–4 of 5": the places of the page's actions, at whatever size a page is."""
+    monkeypatch.setattr(dashboard, "PER_PAGE", 2)
+    pid = world["a"]["partnership_id"]
+    with client.application.app_context():
+        total = db.session.scalar(select(func.count(Action.id)).where(Action.partnership_id == pid))
+    assert total >= 4
+    client.sign_in(world["a"]["lead"])
+    body = client.get(f"/p/{pid}/actions/?sort=title&page=2", htmx=True).get_data(as_text=True)
+    assert f"Showing 3–4 of {total} actions." in body
 
 
 def count_statements(app, client, url, htmx=False):

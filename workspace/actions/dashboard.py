@@ -195,6 +195,15 @@ class DashboardPage:
     def pages(self) -> int:
         return max(1, -(-self.total // PER_PAGE))
 
+    @property
+    def first(self) -> int:
+        """The place of the page's first action among all that match ("Showing 51-100 of ...")."""
+        return (self.filters.page - 1) * PER_PAGE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.actions) - 1
+
 
 def attention(
     status: str,
