@@ -6,10 +6,12 @@ missing these tests are skipped loudly, unless REQUIRE_BROWSER=1, when they fail
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -49,6 +51,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that timed out waiting (a page that never came, say) reports where every
+    thread of this process stands at that moment: the live server's request threads among them,
+    so a request still stuck in the server shows its stack beside the failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or call.excinfo is None:
+        return
+    if type(call.excinfo.value).__name__ != "TimeoutError":
+        return
+    with tempfile.TemporaryFile("w+") as threads:
+        faulthandler.dump_traceback(file=threads, all_threads=True)
+        threads.seek(0)
+        report.sections.append(("Threads when the test timed out", threads.read()))
 
 
 class LiveServer(str):
