@@ -170,7 +170,7 @@ def start_gunicorn(env: dict, port: int, log) -> subprocess.Popen:
         [
             str(BIN / "gunicorn"),
             "--config",
-            "python:workspace.gunicorn_config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(WORKERS),
             "--worker-class",

@@ -110,25 +110,35 @@ def test_proxy_fix_sets_the_client_address_for_throttling(tmp_path):
 
 
 def test_gunicorn_workers_freeze_what_the_loaded_app_holds(tmp_path):
-    """gunicorn_config's hook moves what the app holds from start-up out of the garbage
-    collector's way (README, Deployment). In a process of its own: a freeze lasts the process."""
+    """gunicorn.conf.py, read by gunicorn's own loader, gives each worker a post_worker_init that
+    moves what the loaded app holds out of the garbage collector's way (README, Deployment). In a
+    process of its own: a freeze lasts the process."""
     import subprocess
     import sys
+    from pathlib import Path
 
-    script = (
-        "import gc\n"
-        "from workspace import create_app, gunicorn_config\n"
-        f"create_app({{'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite'}})\n"
-        "before = gc.get_freeze_count()\n"
-        "gunicorn_config.post_worker_init(None)\n"
-        "print(before, gc.get_freeze_count(), len(gc.get_objects()))\n"
-    )
-    before, frozen, still_tracked = map(
-        int,
-        subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, check=True
-        ).stdout.split(),
-    )
+    config = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    script = f"""
+import gc
+from gunicorn.app.base import Application
+from workspace import create_app
+
+class Worker(Application):
+    def load_config(self):
+        self.load_config_from_file({str(config)!r})
+
+    def load(self):
+        return create_app({{"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path}/x.sqlite"}})
+
+server = Worker()
+server.wsgi()  # the app loaded, as in a worker
+before = gc.get_freeze_count()
+server.cfg.post_worker_init(None)
+print(before, gc.get_freeze_count(), len(gc.get_objects()))
+"""
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    before, frozen, still_tracked = map(int, ran.stdout.split())
     assert before == 0
     assert frozen > 50_000  # the app's modules, mappers and templates
     assert still_tracked < frozen / 10  # what a full collection still walks

@@ -51,7 +51,7 @@ def gunicorn(app):
             "-m",
             "gunicorn",
             "--config",
-            "python:workspace.gunicorn_config",  # as the README deploys it
+            str(ROOT / "gunicorn.conf.py"),  # as the README deploys it
             "--workers",
             "3",
             "--bind",
