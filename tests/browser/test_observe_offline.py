@@ -237,9 +237,6 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     eilidh.axe("sign in with a note waiting")
     sign_in(eilidh, live_server, "eilidh.robertson@demo.example")
     page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')")
-    # The sending done (its answer read, the list refreshed) before the page is left: a navigation
-    # from the test while the service worker still has fetches in flight has once hung chromium.
-    page.wait_for_load_state("networkidle")
     page.goto(live_server + OBSERVE)
     expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
