@@ -27,7 +27,7 @@ from workspace.frameworks import loader  # noqa: E402 (after the cheap hash is s
 TEST_PASSWORD = factories.TEST_PASSWORD
 
 # The SMTP server the mail tests send to, and the fixture that points the workspace at it.
-pytest_plugins = ["tests.mailbox", "tests.s3_server"]
+pytest_plugins = ["tests.mailbox", "tests.s3_server", "tests.dashboard_board"]
 
 
 def database_url(tmp_path_factory) -> str:

@@ -1,7 +1,7 @@
 """The lead's dashboard: every filter and their combinations, the URL round trip, paging and
 the promise that the number of SQL statements does not grow with the number of actions."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from itertools import combinations
 
 import pytest
@@ -9,88 +9,11 @@ from sqlalchemy import func, insert, select
 from werkzeug.datastructures import MultiDict
 
 from tests.conftest import html
+from tests.dashboard_board import NOW, TODAY
 from tests.statements import recorded
-from workspace.actions import dashboard, summaries
+from workspace.actions import dashboard
 from workspace.extensions import db
-from workspace.frameworks import linking
-from workspace.models import Action, Framework, FrameworkElement, FrameworkLink, User
-
-TODAY = date(2026, 11, 22)
-NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
-
-
-def element(key, code, kind):
-    framework = db.session.scalar(
-        select(Framework).where(Framework.key == key, Framework.is_current.is_(True))
-    )
-    column = FrameworkElement.code if kind == "priority" else FrameworkElement.number
-    return db.session.scalar(
-        select(FrameworkElement).where(
-            FrameworkElement.framework_id == framework.id, column == code, FrameworkElement.kind == kind
-        )
-    )
-
-
-@pytest.fixture
-def board(app, world):
-    """Six actions in partnership A chosen so that every filter picks out a known set."""
-    with app.app_context():
-        pid = world["a"]["partnership_id"]
-        s1, s2 = world["a"]["school_ids"]
-        users = {u.email: u.id for u in db.session.scalars(select(User))}
-        teacher, other = users[world["a"]["teacher"]], users[world["a"]["other_teacher"]]
-        qi23 = element("stem", "2.3", "qi")
-        theme23 = db.session.scalar(select(FrameworkElement).where(FrameworkElement.parent_id == qi23.id))
-        qi11 = element("hgios4", "1.1", "qi")
-        ka1 = element("igbe", "KA1", "priority")
-        specs = {
-            # name: title, school, owner, status, due, last progress (days before NOW), links
-            "overdue": (
-                "Fraction walls overdue",
-                s1,
-                teacher,
-                "in_progress",
-                TODAY - timedelta(days=3),
-                10,
-                [qi23.id],
-            ),
-            "stale": ("Careers evening", s2, other, "not_started", TODAY + timedelta(days=30), 60, [ka1.id]),
-            "done": (
-                "Audit displays",
-                s1,
-                teacher,
-                "complete",
-                TODAY - timedelta(days=40),
-                70,
-                [ka1.id, qi11.id],
-            ),
-            "wide": ("Moderation across the partnership", None, other, "on_hold", None, 5, [theme23.id]),
-            "fresh": ("Outdoor number trail", s2, teacher, "in_progress", TODAY + timedelta(days=5), 1, []),
-        }
-        ids = {}
-        for name, (title, school, owner, status, due, days, links) in specs.items():
-            action = Action(
-                partnership_id=pid,
-                title=title,
-                description=f"About {name}",
-                school_id=school,
-                owner_id=owner,
-                status=status,
-                due_date=due,
-                created_by_id=owner,
-                created_at=NOW - timedelta(days=90),
-                updated_at=NOW,
-                last_progress_at=NOW - timedelta(days=days),
-            )
-            db.session.add(action)
-            db.session.flush()
-            linking.set_links(pid, "action", action.id, links)
-            ids[name] = action.id
-        ids["fixture"] = world["a"][
-            "action_id"
-        ]  # "Fraction walls in every P5-P7 class", in progress, no due date
-        db.session.commit()
-        return ids
+from workspace.models import Action, FrameworkElement, FrameworkLink, User
 
 
 def found(app, pid, **args):
@@ -211,40 +134,6 @@ def test_page_and_fragment_and_the_filter_in_the_url(client, world, board):
     assert "Fraction walls overdue" in html(fragment) and "Coverage" not in html(fragment)
 
 
-def test_counts_and_coverage(app, world, board):
-    with app.app_context():
-        from workspace.models import Partnership
-
-        partnership = db.session.get(Partnership, world["a"]["partnership_id"])
-        schools = summaries.school_rows(summaries.schools_of(partnership.id))
-        counts = summaries.status_counts(partnership.id, today=TODAY)
-        s1 = str(world["a"]["school_ids"][0])
-        assert counts[s1]["total"] == 3 and counts[s1]["overdue"] == 1
-        assert counts["none"]["by_status"]["on_hold"] == 1
-        qi = summaries.qi_coverage(partnership.id, schools)
-        assert qi.count(s1, "2.3") == 1 and qi.count(s1, "1.1") == 1 and qi.count("none", "2.3") == 1
-        assert qi.count(str(world["a"]["school_ids"][1]), "2.3") == 0
-        assert [c for c, _ in qi.columns][:3] == ["1.1", "1.2", "1.3"] and len(qi.columns) == 15
-        igbe = summaries.igbe_coverage(partnership.id, schools)
-        assert igbe.count(s1, "KA1") == 1 and igbe.count(str(world["a"]["school_ids"][1]), "KA1") == 1
-
-
-def test_counts_by_school_are_read_from_an_index_alone(app, world):
-    """Every action of a partnership is counted for the table: from the index, not each row."""
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite's query plan")
-        compiled = summaries._STATUS_COUNTS.compile(db.engine)
-        values = {"today": TODAY.isoformat(), "partnership_id": world["a"]["partnership_id"]}
-        params = compiled.construct_params(values)
-        plan = db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[name] for name in compiled.positiontup)
-        )
-        details = " ".join(row[-1] for row in plan)
-        assert "COVERING INDEX ix_action_partnership_school_status" in details, details
-        assert "TEMP B-TREE" not in details, details
-
-
 def test_paging(app, world):
     with app.app_context():
         pid = world["a"]["partnership_id"]
@@ -362,45 +251,3 @@ def test_statement_count_is_the_same_for_10_and_10000_actions(app, client, world
     # The whole page: access, the count, the page's ids, lines and links, the schools, the owners,
     # the filter's QIs and priorities. The fragment: the first five.
     assert max(large) <= 8 and max(large[1::2]) <= 5, large
-
-
-@pytest.mark.parametrize(
-    "summary, expected",
-    [
-        ("by-school", ["Actions by status in each school", "?school={s1}&amp;overdue=1"]),
-        ("qi", ["Coverage of quality indicators", "?school={s1}&amp;qi=2.3", "?school=none&amp;qi=2.3"]),
-        ("igbe", ["Coverage of IGBE priorities", "?school={s1}&amp;igbe=KA1"]),
-    ],
-)
-def test_summary_tables_come_as_fragments_and_pages(client, world, board, summary, expected):
-    client.sign_in(world["a"]["reviewer"])
-    base = f"/p/{world['a']['partnership_id']}/actions/"
-    expected = [e.format(s1=world["a"]["school_ids"][0]) for e in expected]
-    dashboard_page = html(client.get(base))
-    # The dashboard names each table and loads it when it scrolls into view; without JavaScript, a link.
-    assert f'hx-get="{base}summary/{summary}" hx-trigger="revealed"' in dashboard_page
-    assert f'<a href="{base}summary/{summary}">' in dashboard_page
-    assert "coverage" not in dashboard_page.split('id="summary-by-school"')[1].split("</section>")[0]
-    fragment = client.get(f"{base}summary/{summary}", htmx=True)
-    body = html(fragment)
-    assert fragment.status_code == 200 and body.lstrip().startswith(f'<section id="summary-{summary}"')
-    assert "<html" not in body and all(e in body for e in expected), body[:3000]
-    page = html(client.get(f"{base}summary/{summary}"))
-    assert "<html" in page and all(e in page for e in expected)
-    # A cell's link is the dashboard with that cell's filters, and it finds what the cell counts.
-    if summary == "qi":
-        filtered = html(client.get(f"{base}?school={world['a']['school_ids'][0]}&qi=2.3", htmx=True))
-        assert "Fraction walls overdue" in filtered and "Careers evening" not in filtered
-
-
-def test_a_summary_that_does_not_exist_is_404(client, world):
-    client.sign_in(world["a"]["lead"])
-    assert client.get(f"/p/{world['a']['partnership_id']}/actions/summary/everything").status_code == 404
-
-
-def test_the_filter_offers_the_qis_and_priorities_the_coverage_tables_show(app, world):
-    """The filter's two lists come in one query, in the coverage tables' order."""
-    with app.app_context():
-        columns = summaries.filter_columns()
-        assert columns == {"qi_columns": summaries.qi_columns(), "igbe_columns": summaries.igbe_columns()}
-        assert len(columns["qi_columns"]) == 15 and columns["igbe_columns"][0][0] == "KA1"
