@@ -91,6 +91,19 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     expect(
         results.get_by_role("link", name="Paired talk before whole-class explanation in maths")
     ).to_be_visible()
+    # The owner: part of a name; the partnership's names are offered once the box is focused.
+    owner = page.get_by_label("Owner", exact=True)
+    expect(page.locator("#owner-names option")).to_have_count(0)
+    owner.focus()
+    expect(page.locator('#owner-names option[value="Callum Fraser"]')).to_have_count(1)
+    owner.fill("jamie")
+    expect(page).to_have_url(re.compile(r"owner_name=jamie"))
+    expect(results.get_by_text("No actions match these filters.")).to_be_visible()
+    owner.fill("callum")
+    expect(page).to_have_url(re.compile(r"owner_name=callum"))
+    expect(
+        results.get_by_role("link", name="Paired talk before whole-class explanation in maths")
+    ).to_be_visible()
     lead.axe("dashboard filtered")
     filtered_url = page.url
 

@@ -40,7 +40,8 @@ class ActionFilters:
     q: str = ""
     school: str = ""  # "", "none" (partnership-wide) or a school id
     status: tuple[str, ...] = ()
-    owner: int | None = None
+    owner: int | None = None  # an owner's id: the links in reminders and digests
+    owner_name: str = ""  # words of an owner's name: what the dashboard's filter form sends
     qi: str = ""  # a QI number, "2.3"
     igbe: str = ""  # an IGBE priority code, "KA1"
     overdue: bool = False
@@ -56,6 +57,7 @@ class ActionFilters:
             "school": f.school,
             "status": list(f.status),
             "owner": f.owner,
+            "owner_name": f.owner_name,
             "qi": f.qi,
             "igbe": f.igbe,
             "overdue": "1" if f.overdue else None,
@@ -72,6 +74,7 @@ class ActionFilters:
             or self.school
             or self.status
             or self.owner
+            or self.owner_name
             or self.qi
             or self.igbe
             or self.overdue
@@ -95,6 +98,7 @@ def parse_filters(args) -> ActionFilters:
         school=school,
         status=tuple(s for s in dict.fromkeys(args.getlist("status")) if s in ACTION_STATUSES),
         owner=_int(args.get("owner")),
+        owner_name=(args.get("owner_name") or "").strip()[:100],
         qi=(args.get("qi") or "")[:10],
         igbe=(args.get("igbe") or "")[:20],
         overdue=args.get("overdue") in ("1", "on", "true"),
@@ -112,16 +116,16 @@ def _linked_to(element_condition):
     )
 
 
+def _containing(column, words: str):
+    """The column holds the words, in any case; a % or _ in them is only itself."""
+    pattern = "%" + words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return func.lower(column).like(pattern, escape="\\")
+
+
 def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetime) -> list:
     conditions = [Action.partnership_id == partnership_id]
     if f.q:
-        pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(
-            or_(
-                func.lower(Action.title).like(pattern, escape="\\"),
-                func.lower(Action.description).like(pattern, escape="\\"),
-            )
-        )
+        conditions.append(or_(_containing(Action.title, f.q), _containing(Action.description, f.q)))
     if f.school == "none":
         conditions.append(Action.school_id.is_(None))
     elif f.school:
@@ -130,6 +134,8 @@ def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetim
         conditions.append(Action.status.in_(f.status))
     if f.owner:
         conditions.append(Action.owner_id == f.owner)
+    if f.owner_name:
+        conditions.append(Action.owner_id.in_(select(User.id).where(_containing(User.name, f.owner_name))))
     if f.qi:
         conditions.append(
             _linked_to(and_(FrameworkElement.kind.in_(("qi", "theme")), FrameworkElement.number == f.qi))
@@ -145,6 +151,21 @@ def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetim
             and_(Action.last_progress_at < now - timedelta(weeks=f.stale_weeks), Action.status != "complete")
         )
     return conditions
+
+
+_OWNER_NAMED = (
+    select(User.name)
+    .join(Action, Action.owner_id == User.id)
+    .where(User.id == bindparam("owner_id"), Action.partnership_id == bindparam("partnership_id"))
+    .limit(1)
+)
+
+
+def owner_named(partnership_id: int, owner_id: int) -> str:
+    """The name an owner link (?owner=id, from a reminder or digest) stands for, for the filter
+    form to show: only someone who owns one of this partnership's actions, else ""."""
+    name = db.session.scalar(_OWNER_NAMED, {"owner_id": owner_id, "partnership_id": partnership_id})
+    return name or ""
 
 
 def _order(f: ActionFilters, owner):

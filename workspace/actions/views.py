@@ -34,9 +34,11 @@ def _dashboard_context(access, filters):
     """What the results need; the filter form's lists are only for the whole page."""
     context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
+        # The owner box's suggestions come only when it is first focused (owners, below).
+        named = dashboard.owner_named(access.partnership_id, filters.owner) if filters.owner else ""
         context.update(
             schools=summaries.schools_of(access.partnership_id),
-            owners=services.possible_owners(access.partnership_id),
+            owner_name=filters.owner_name or named,
             sorts=dashboard.SORTS,
             stale_choices=dashboard.STALE_CHOICES,
             statuses=summaries.status_labels(),
@@ -81,6 +83,16 @@ def summary(access, summary):
         coverage = summaries.qi_coverage if summary == "qi" else summaries.igbe_coverage
         context["coverage"] = coverage(access.partnership_id, rows)
     return render("actions/dashboard_summary.html", "actions/_dashboard_summary.html", **context)
+
+
+@bp.get("/owners")
+@partnership_route()
+def owners(access):
+    """The partnership's leads and teachers: the dashboard's owner box's suggestions (fetched when
+    the box is first focused, so the dashboard does not carry hundreds of names), or a page
+    of its own where each name opens the actions they own."""
+    owners = services.possible_owners(access.partnership_id)
+    return render("actions/owners.html", "actions/_owner_names.html", owners=owners)
 
 
 @bp.get("/mine")
