@@ -94,8 +94,10 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     # The owner: part of a name; the partnership's names are offered once the box is focused.
     owner = page.get_by_label("Owner", exact=True)
     expect(page.locator("#owner-names option")).to_have_count(0)
+    before = page.url
     owner.focus()
     expect(page.locator('#owner-names option[value="Callum Fraser"]')).to_have_count(1)
+    assert page.url == before  # the suggestions are not a place of their own in the history
     owner.fill("jamie")
     expect(page).to_have_url(re.compile(r"owner_name=jamie"))
     expect(results.get_by_text("No actions match these filters.")).to_be_visible()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..forms_common import parse_id
 from ..frameworks import labels
-from ..models import Action, FrameworkElement, FrameworkLink, School, User
+from ..models import Action, FrameworkElement, FrameworkLink, Membership, School, User
 from ..models.actions import ACTION_STATUS_LABELS, ACTION_STATUSES
 from ..models.base import utcnow
 
@@ -40,7 +40,7 @@ class ActionFilters:
     q: str = ""
     school: str = ""  # "", "none" (partnership-wide) or a school id
     status: tuple[str, ...] = ()
-    owner: int | None = None  # an owner's id: the links in reminders and digests
+    owner: int | None = None  # an owner's id: the links of the page of owners (actions.owners)
     owner_name: str = ""  # words of an owner's name: what the dashboard's filter form sends
     qi: str = ""  # a QI number, "2.3"
     igbe: str = ""  # an IGBE priority code, "KA1"
@@ -117,9 +117,11 @@ def _linked_to(element_condition):
 
 
 def _containing(column, words: str):
-    """The column holds the words, in any case; a % or _ in them is only itself."""
-    pattern = "%" + words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return func.lower(column).like(pattern, escape="\\")
+    """The column holds the words, in any case; a % or _ in them is only itself. Both sides are
+    lowercased by the database (ILIKE, or lower() on SQLite), so they agree: SQLite's lower()
+    leaves a letter such as Ù as it is, on both sides alike."""
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return column.ilike(pattern, escape="\\")
 
 
 def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetime) -> list:
@@ -153,19 +155,31 @@ def _conditions(partnership_id: int, f: ActionFilters, today: date, now: datetim
     return conditions
 
 
-_OWNER_NAMED = (
-    select(User.name)
-    .join(Action, Action.owner_id == User.id)
-    .where(User.id == bindparam("owner_id"), Action.partnership_id == bindparam("partnership_id"))
-    .limit(1)
+_OWNER_NAMED = select(User.name).where(
+    User.id == bindparam("owner_id"),
+    or_(
+        exists().where(
+            Membership.user_id == User.id, Membership.partnership_id == bindparam("partnership_id")
+        ),
+        exists().where(Action.owner_id == User.id, Action.partnership_id == bindparam("partnership_id")),
+    ),
 )
 
 
-def owner_named(partnership_id: int, owner_id: int) -> str:
-    """The name an owner link (?owner=id, from a reminder or digest) stands for, for the filter
-    form to show: only someone who owns one of this partnership's actions, else ""."""
-    name = db.session.scalar(_OWNER_NAMED, {"owner_id": owner_id, "partnership_id": partnership_id})
-    return name or ""
+def owner_filter(partnership_id: int, f: ActionFilters, args) -> tuple[ActionFilters, str]:
+    """The owner filter as it holds, and the name the owner box shows.
+
+    An owner's id (a link from the page of owners, or a bookmark) shows their name in the box,
+    and the form sends the id back beside the box's words: the id holds while the box still shows
+    their name, so namesakes stay out; words typed over it, or an emptied box, replace it. An id
+    of no member of the partnership, and no owner of one of its actions, is ignored, as any
+    malformed filter is."""
+    if not f.owner:
+        return f, f.owner_name
+    named = db.session.scalar(_OWNER_NAMED, {"owner_id": f.owner, "partnership_id": partnership_id})
+    if not named or ("owner_name" in args and f.owner_name != named):
+        return replace(f, owner=None), f.owner_name
+    return replace(f, owner_name=""), named
 
 
 def _order(f: ActionFilters, owner):

@@ -30,15 +30,14 @@ from . import bp, dashboard, services, summaries
 from .forms import ActionForm, ProgressForm
 
 
-def _dashboard_context(access, filters):
-    """What the results need; the filter form's lists are only for the whole page."""
+def _dashboard_context(access, filters, owner_box=""):
+    """What the results need; the filter form's lists are only for the whole page. The owner
+    box's suggestions come only when it is first focused (owners, below)."""
     context = dict(page=dashboard.search(access.partnership_id, filters), filters=filters)
     if not is_htmx():
-        # The owner box's suggestions come only when it is first focused (owners, below).
-        named = dashboard.owner_named(access.partnership_id, filters.owner) if filters.owner else ""
         context.update(
             schools=summaries.schools_of(access.partnership_id),
-            owner_name=filters.owner_name or named,
+            owner_box=owner_box,
             sorts=dashboard.SORTS,
             stale_choices=dashboard.STALE_CHOICES,
             statuses=summaries.status_labels(),
@@ -56,13 +55,15 @@ def _history(action) -> dict:
 @partnership_route()
 def index(access):
     """The dashboard: the filter lives in the URL, so it can be bookmarked, shared and survives Back."""
-    filters = dashboard.parse_filters(request.args)
+    filters, owner_box = dashboard.owner_filter(
+        access.partnership_id, dashboard.parse_filters(request.args), request.args
+    )
     if is_htmx():  # a new filter or page: the results only
         return render_template("actions/_results.html", **_dashboard_context(access, filters))
     # The summary tables below the results come as fragments of their own (summary), when scrolled to.
     return render_template(
         "actions/index.html",
-        **_dashboard_context(access, filters),
+        **_dashboard_context(access, filters, owner_box),
         **summaries.filter_columns(),
         summaries=summaries.SUMMARIES,
     )
