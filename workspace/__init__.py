@@ -108,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     evidence.init_app(app)
     with app.app_context():
         database.tune_sqlite(app)
+        database.tune_postgresql(app)
 
     from . import (
         actions,

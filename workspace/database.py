@@ -18,7 +18,9 @@ held from the start, the lock would keep every tablet's post waiting while the f
 Their statements then each read what is committed when they run, as on PostgreSQL (read
 committed).
 
-PostgreSQL needs none of this: its rows lock one by one.
+PostgreSQL needs none of this: its rows lock one by one. There, a request that only reads
+(GET, HEAD) runs each statement on its own, in autocommit (`tune_postgresql`), and begins a
+transaction at its first change, if it makes one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import contextvars
 import functools
 import sqlite3
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 
 from .extensions import db
@@ -38,6 +41,14 @@ READING, WRITING, LATE = "reading", "writing", "late"
 _mode = contextvars.ContextVar("sqlite_transactions", default=READING)
 # Statements that may write (a WITH may; a SAVEPOINT starts a transaction that may).
 _CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "SAVEPOINT")
+# Methods that read (HTTP's safe methods).
+_READING_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _may_write(statement: str) -> bool:
+    """A statement that changes rows or locks them (a locking read holds its locks only inside a
+    transaction)."""
+    return statement.lstrip()[:9].upper().startswith(_CHANGES) or " FOR UPDATE" in statement
 
 
 def write_lock_late() -> None:
@@ -61,21 +72,51 @@ def writes_late(view):
 
 def reads_alone(view):
     """Decorates a view that only reads and is asked many times a minute (the observation poll),
-    outside partnership_route: each of its statements runs on its own, with no transaction around
-    them. On PostgreSQL the connection is in autocommit, which spares a BEGIN and a ROLLBACK round
-    trip each; on SQLite nothing is begun (as write_lock_late reads). Each statement still reads one
-    consistent state; the view must not need two statements to agree (the feed reads its signature
-    before its entries for this reason)."""
+    outside partnership_route: on SQLite too, each of its statements runs on its own, with no
+    transaction around them (as write_lock_late reads), as every reading request's do on PostgreSQL
+    (tune_postgresql). Each statement still reads one consistent state; the view must not need two
+    statements to agree (the feed reads its signature before its entries for this reason)."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        if db.engine.dialect.name == "postgresql":
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        else:
+        if db.engine.dialect.name == "sqlite":
             _mode.set(LATE)  # undone with the request's mark (tune_sqlite)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def tune_postgresql(app: Flask) -> None:
+    """A request that reads (GET, HEAD) runs each statement in autocommit, and a transaction begins
+    only at its first change (the sign-in callbacks write on a GET), which the view's commit ends.
+
+    What such a request reads is the same: at PostgreSQL's READ COMMITTED every statement sees
+    what is committed when it starts, in a transaction or not. What it spares is measured (the
+    README's Performance section): a BEGIN and a ROLLBACK round trip per request; and, because
+    psycopg forgets the statements it has prepared at every ROLLBACK (its cache must not outlive
+    a table dropped in a rolled-back transaction), the re-planning of every statement of every
+    page. In autocommit, psycopg prepares a statement a connection runs five times, and the
+    server plans it no more (the observation page spent more of its time in the server planning
+    its statements than running them)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+
+    def on_engine_connect(connection):
+        # A Connection is made for each of the session's transactions; its isolation level goes
+        # back to the engine's when it returns to the pool.
+        if has_request_context() and request.method in _READING_METHODS:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
+        if (
+            connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+            and connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
+            and _may_write(statement)
+        ):
+            cursor.execute("BEGIN")
+
+    event.listen(db.engine, "engine_connect", on_engine_connect)
+    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
 
 
 def tune_sqlite(app: Flask) -> None:
@@ -102,7 +143,7 @@ def tune_sqlite(app: Flask) -> None:
     def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
         if (
             _mode.get() == LATE
-            and statement.lstrip()[:9].upper().startswith(_CHANGES)
+            and _may_write(statement)
             and not connection.connection.dbapi_connection.in_transaction
         ):
             cursor.execute("BEGIN IMMEDIATE")
@@ -121,9 +162,7 @@ def tune_sqlite(app: Flask) -> None:
 
     @app.before_request
     def mark_writes():
-        g.sqlite_transactions = _mode.set(
-            READING if request.method in ("GET", "HEAD", "OPTIONS") else WRITING
-        )
+        g.sqlite_transactions = _mode.set(READING if request.method in _READING_METHODS else WRITING)
 
     @app.teardown_request
     def unmark_writes(_error=None):
