@@ -96,6 +96,7 @@ def test_the_poll_runs_outside_a_transaction(app, client, world):
     """The poll asks one thing many times a minute: no BEGIN and ROLLBACK around it (PostgreSQL's
     autocommit, SQLite without BEGIN). On SQLite a page is read in a transaction as usual; on
     PostgreSQL every GET reads in autocommit (test_reading_requests)."""
+    from psycopg.pq import TransactionStatus
     from sqlalchemy import event
 
     a = world["a"]
@@ -111,8 +112,10 @@ def test_the_poll_runs_outside_a_transaction(app, client, world):
             in_transaction.append(True)
             return
         raw = conn.connection.dbapi_connection
-        autocommit = getattr(raw, "autocommit", None)  # psycopg
-        in_transaction.append(not autocommit if autocommit is not None else raw.in_transaction)
+        if hasattr(raw, "autocommit"):  # psycopg: no transaction begun, none to begin
+            in_transaction.append(not raw.autocommit or raw.info.transaction_status != TransactionStatus.IDLE)
+        else:
+            in_transaction.append(raw.in_transaction)
 
     event.listen(engine, "before_cursor_execute", note)
     try:

@@ -18,8 +18,8 @@ held from the start, the lock would keep every tablet's post waiting while the f
 Their statements then each read what is committed when they run, as on PostgreSQL (read
 committed).
 
-PostgreSQL needs none of this: its rows lock one by one. There, a request that only reads
-(GET, HEAD) runs each statement on its own, in autocommit (`tune_postgresql`), and begins a
+PostgreSQL needs none of this: its rows lock one by one. There, a request that reads (GET,
+HEAD, OPTIONS) runs each statement on its own, in autocommit (`tune_postgresql`), and begins a
 transaction at its first change, if it makes one.
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 import sqlite3
 
 from flask import Flask, g, has_request_context, request
@@ -40,15 +41,16 @@ from .extensions import db
 READING, WRITING, LATE = "reading", "writing", "late"
 _mode = contextvars.ContextVar("sqlite_transactions", default=READING)
 # Statements that may write (a WITH may; a SAVEPOINT starts a transaction that may).
-_CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "SAVEPOINT")
+_CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "WITH", "SAVEPOINT")
+# A locking read holds its locks only inside a transaction (PostgreSQL's four strengths).
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
 # Methods that read (HTTP's safe methods).
 _READING_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _may_write(statement: str) -> bool:
-    """A statement that changes rows or locks them (a locking read holds its locks only inside a
-    transaction)."""
-    return statement.lstrip()[:9].upper().startswith(_CHANGES) or " FOR UPDATE" in statement
+    """A statement that changes rows, or reads and locks them."""
+    return statement.lstrip()[:9].upper().startswith(_CHANGES) or _LOCKING_READ.search(statement) is not None
 
 
 def write_lock_late() -> None:
@@ -87,24 +89,34 @@ def reads_alone(view):
 
 
 def tune_postgresql(app: Flask) -> None:
-    """A request that reads (GET, HEAD) runs each statement in autocommit, and a transaction begins
-    only at its first change (the sign-in callbacks write on a GET), which the view's commit ends.
+    """A request that reads (GET, HEAD, OPTIONS) runs each statement in autocommit; a transaction
+    begins only at its first change or locking read (the sign-in callbacks write on a GET), and the
+    view's commit or rollback ends it.
 
-    What such a request reads is the same: at PostgreSQL's READ COMMITTED every statement sees
-    what is committed when it starts, in a transaction or not. What it spares is measured (the
-    README's Performance section): a BEGIN and a ROLLBACK round trip per request; and, because
-    psycopg forgets the statements it has prepared at every ROLLBACK (its cache must not outlive
-    a table dropped in a rolled-back transaction), the re-planning of every statement of every
-    page. In autocommit, psycopg prepares a statement a connection runs five times, and the
-    server plans it no more (the observation page spent more of its time in the server planning
-    its statements than running them)."""
+    What such a request reads is the same: at READ COMMITTED, PostgreSQL's default, every statement
+    sees what is committed when it starts, in a transaction or not. Where the server or the engine
+    is set to a stricter level, which gives a transaction one snapshot, the rule stands aside.
+    What it spares: a BEGIN and a ROLLBACK round trip a request; and the planning of every
+    statement of every page, because psycopg forgets the statements it has prepared at every
+    ROLLBACK (its cache must not outlive a table dropped in a rolled-back transaction). Without
+    one, psycopg prepares a statement from its sixth run on a connection, and the server plans
+    it no more. (A server-side cursor, `yield_per`, needs a transaction: none is used.)"""
     if db.engine.dialect.name != "postgresql":
         return
+    if db.engine.dialect.skip_autocommit_rollback:
+        # The rollback that ends a GET's own transaction would be skipped, and the connection
+        # go back to the pool inside it.
+        raise RuntimeError("skip_autocommit_rollback cannot be used: GET requests read in autocommit")
 
     def on_engine_connect(connection):
         # A Connection is made for each of the session's transactions; its isolation level goes
         # back to the engine's when it returns to the pool.
-        if has_request_context() and request.method in _READING_METHODS:
+        dialect = connection.dialect
+        if (
+            has_request_context()
+            and request.method in _READING_METHODS
+            and (dialect.isolation_level or dialect.default_isolation_level) == "READ COMMITTED"
+        ):
             connection.execution_options(isolation_level="AUTOCOMMIT")
 
     def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
@@ -113,7 +125,7 @@ def tune_postgresql(app: Flask) -> None:
             and connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.IDLE
             and _may_write(statement)
         ):
-            cursor.execute("BEGIN")
+            cursor.execute("BEGIN", prepare=False)
 
     event.listen(db.engine, "engine_connect", on_engine_connect)
     event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
