@@ -198,8 +198,11 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     eilidh = new_page("eilidh-offline", viewport=(768, 1024))
     _open(eilidh, live_server, "eilidh.robertson@demo.example")
     page = eilidh.page
-    # The service worker is looking after the page, and has a copy of it.
-    page.evaluate("() => navigator.serviceWorker.ready")
+    # The service worker is looking after the page (activated: on a busy machine `ready` can come
+    # while it is still activating), and has a copy of it.
+    page.wait_for_function(
+        "() => navigator.serviceWorker.ready.then((r) => r.active && r.active.state === 'activated')"
+    )
     page.wait_for_function("() => caches.match(location.href).then(Boolean)")
 
     page.context.set_offline(True)
