@@ -90,7 +90,7 @@ def reads_alone(view):
 
 def tune_postgresql(app: Flask) -> None:
     """A request that reads (GET, HEAD, OPTIONS) runs each statement in autocommit; a transaction
-    begins only at its first change or locking read (the sign-in callbacks write on a GET), and the
+    begins only at its first change or locking read (the single sign-on views write on a GET), and the
     view's commit or rollback ends it.
 
     What such a request reads is the same: at READ COMMITTED, PostgreSQL's default, every statement
