@@ -19,6 +19,7 @@ from .core import (
     membership_in,
     partnership_route,
     partnerships_of,
+    record_by_id,
     school_in,
     signed_in_route,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "programme_route",
     "published_finding",
     "reads_pupil_quotes",
+    "record_by_id",
     "report_in",
     "require_action_change",
     "require_data_steward",

@@ -10,7 +10,7 @@ from typing import Final, Literal, NamedTuple
 
 from flask import abort, g, request, session
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from .. import identity
 from ..extensions import db
@@ -280,8 +280,21 @@ def admin_route(view):
     return wrapped
 
 
-def _in_partnership(model, access: PartnershipAccess, record_id: int, options=()):
-    record = db.session.get(model, record_id, options=options)
+def record_by_id(model, *options) -> Select:
+    """The statement that reads one record of `model` by its id, with what its loader `options`
+    bring: built once, at import, by the module that uses it. `session.get` with options builds a
+    new statement on every call, and SQLAlchemy works out its cache key again each time (for a
+    lesson with its plan, a third of what reading it costs); a statement built once keeps both
+    its key and its compiled form, like the access check's."""
+    return select(model).where(model.id == bindparam("record_id")).options(*options)
+
+
+def _in_partnership(model, access: PartnershipAccess, record_id: int, loading: Select | None = None):
+    """The partnership's record, or 404. `loading` (from `record_by_id`) reads it with more."""
+    if loading is None:
+        record = db.session.get(model, record_id)
+    else:
+        record = db.session.execute(loading, {"record_id": record_id}).unique().scalar_one_or_none()
     if record is None or record.partnership_id != access.partnership_id:
         abort(404)
     return record

@@ -4,7 +4,7 @@ partnership) and who may change it (403 inside it)."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..extensions import db
 from ..models import (
@@ -21,14 +21,16 @@ from .core import PartnershipAccess, _in_partnership
 # Trios ---------------------------------------------------------------------------------------------
 
 
-def trio_in(access: PartnershipAccess, trio_id: int, *options) -> Trio:
-    """The partnership's trio; loader options (its members) load with it."""
-    return _in_partnership(Trio, access, trio_id, options)
+def trio_in(access: PartnershipAccess, trio_id: int, loading: Select | None = None) -> Trio:
+    """The partnership's trio; `loading` (a `record_by_id` statement) reads its members with it."""
+    return _in_partnership(Trio, access, trio_id, loading)
 
 
-def lesson_in(access: PartnershipAccess, trio: Trio, lesson_id: int, *options) -> ResearchLesson:
-    """The trio's research lesson; loader options (the plan's stages and pupils) load with it."""
-    lesson = _in_partnership(ResearchLesson, access, lesson_id, options)
+def lesson_in(
+    access: PartnershipAccess, trio: Trio, lesson_id: int, loading: Select | None = None
+) -> ResearchLesson:
+    """The trio's research lesson; `loading` (a `record_by_id` statement) reads its plan with it."""
+    lesson = _in_partnership(ResearchLesson, access, lesson_id, loading)
     if lesson.trio_id != trio.id:
         abort(404)
     return lesson

@@ -13,6 +13,7 @@ from ..access import (
     lesson_in,
     observation_in,
     partnership_route,
+    record_by_id,
     require_trio_change,
     trio_in,
 )
@@ -23,7 +24,7 @@ from ..extensions import commit_keeping_loaded, db
 from ..forms_common import form_errors_from
 from ..frameworks import labels, linking
 from ..htmx import is_htmx, redirect_to, render
-from ..models import Trio
+from ..models import ResearchLesson, Trio
 from ..services_errors import ServiceError, StaleEdit
 from . import bp, observation_feed, observing, planning
 from .forms import ObservationForm
@@ -31,12 +32,17 @@ from .forms import ObservationForm
 PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 
+# The trio with its members (who may observe: their ids, not their accounts) and the lesson with
+# its plan and, for a page, its heading. Built once: every tablet opens and saves with these.
+_TRIO = record_by_id(Trio, joinedload(Trio.members))
+_LESSON_WITH_PLAN = record_by_id(ResearchLesson, *planning.PLAN)
+_LESSON_WITH_HEADING = record_by_id(ResearchLesson, *planning.PLAN, *planning.HEADING)
+
+
 def _lesson(access, trio_id, lesson_id, heading: bool = True):
-    """The trio with its members (who may observe: their ids, not their accounts) and the lesson
-    with its plan and, for a page, its heading."""
-    trio = trio_in(access, trio_id, joinedload(Trio.members))
-    options = (*planning.PLAN, *planning.HEADING) if heading else planning.PLAN
-    return trio, lesson_in(access, trio, lesson_id, *options)
+    """The trio and the lesson, as above."""
+    trio = trio_in(access, trio_id, _TRIO)
+    return trio, lesson_in(access, trio, lesson_id, _LESSON_WITH_HEADING if heading else _LESSON_WITH_PLAN)
 
 
 def _can_observe(access, trio) -> bool:

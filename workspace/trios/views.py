@@ -9,6 +9,7 @@ from ..access import (
     can_change_trio,
     partnership_route,
     published_finding,
+    record_by_id,
     require_trio_change,
     trio_in,
 )
@@ -21,6 +22,7 @@ from ..forms_common import form_errors_from, parse_id
 from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import redirect_to, render
+from ..models import Trio
 from ..partnerships.services import list_schools
 from ..saving import saving
 from ..services_errors import ServiceError, StaleEdit
@@ -115,10 +117,13 @@ def _source_finding(value):
     return published_finding(finding_id)
 
 
+_TRIO_WITH_MEMBERS = record_by_id(Trio, services.WITH_MEMBERS)  # built once (access.record_by_id)
+
+
 @bp.get("/<int:trio_id>")
 @partnership_route()
 def trio(access, trio_id):
-    found = trio_in(access, trio_id, services.WITH_MEMBERS)
+    found = trio_in(access, trio_id, _TRIO_WITH_MEMBERS)
     in_trio = any(m.user_id == access.user_id for m in found.members)
     source, findings = findings_of_trio(found)
     return render(
