@@ -190,12 +190,18 @@ def partnership_table(partnership: Partnership) -> tuple[list[School], list[tupl
         .order_by(SelfEvaluation.id)
     ).all()
     named = labels.labels(row.element_id for row in rows)
-    levels = _levels_by_framework()
+    # Each level's words by framework and key, looked up once per judgement (a large partnership's
+    # table holds more than a thousand), as level_label finds them: the key itself where unknown.
+    words = {
+        (framework_id, level.key): level.label
+        for framework_id, scale in _levels_by_framework().items()
+        for level in scale
+    }
     cells: dict[tuple[int, str], dict[int, Judgement]] = defaultdict(dict)
     for school_id, element_id, level, on in rows:  # a later id on the same day wins
         element = named[element_id]
         cells[(school_id, element.number)][element_id] = Judgement(
-            element, level_label(levels[element.framework_id], level), on
+            element, words.get((element.framework_id, level), level), on
         )
     return schools, columns, {key: list(value.values()) for key, value in cells.items()}
 
