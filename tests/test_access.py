@@ -243,3 +243,23 @@ def test_what_each_role_may_do():
     admin = access(is_admin=True)
     assert admin.allows(Permission.MANAGE) and not admin.allows(Permission.CONTRIBUTE)
     assert not access(Role.LEAD, archived=True).allows(Permission.CONTRIBUTE)  # archived: read-only
+
+
+def test_a_record_read_by_a_statement_for_another_kind_is_refused(app, world):
+    """record_by_id statements are built by the modules that use them: one for a lesson handed
+    to trio_in fails loudly, rather than passing a lesson of the partnership off as its trio."""
+    from sqlalchemy.orm import joinedload
+
+    from workspace.access import lesson_in, record_by_id, trio_in
+    from workspace.extensions import db
+    from workspace.models import ResearchLesson, Trio
+
+    a = world["a"]
+    access = PartnershipAccess(1, a["partnership_id"], True, None, None, None, False)
+    with app.test_request_context(), app.app_context():
+        trio = trio_in(access, a["trio_id"], record_by_id(Trio, joinedload(Trio.members)))
+        assert [m.trio_id for m in trio.members] and trio.id == a["trio_id"]
+        assert lesson_in(access, trio, a["lesson_id"], record_by_id(ResearchLesson)).id == a["lesson_id"]
+        db.session.expunge_all()
+        with pytest.raises(TypeError, match="ResearchLesson read where a Trio was asked for"):
+            trio_in(access, a["lesson_id"], record_by_id(ResearchLesson))

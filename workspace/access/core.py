@@ -295,6 +295,8 @@ def _in_partnership(model, access: PartnershipAccess, record_id: int, loading: S
         record = db.session.get(model, record_id)
     else:
         record = db.session.execute(loading, {"record_id": record_id}).unique().scalar_one_or_none()
+        if record is not None and not isinstance(record, model):  # a statement for another kind
+            raise TypeError(f"{type(record).__name__} read where a {model.__name__} was asked for")
     if record is None or record.partnership_id != access.partnership_id:
         abort(404)
     return record

@@ -34,14 +34,14 @@ PREFIX = "/<int:trio_id>/lessons/<int:lesson_id>"
 
 # The trio with its members (who may observe: their ids, not their accounts) and the lesson with
 # its plan and, for a page, its heading. Built once: every tablet opens and saves with these.
-_TRIO = record_by_id(Trio, joinedload(Trio.members))
+_TRIO_WITH_MEMBER_IDS = record_by_id(Trio, joinedload(Trio.members))
 _LESSON_WITH_PLAN = record_by_id(ResearchLesson, *planning.PLAN)
 _LESSON_WITH_HEADING = record_by_id(ResearchLesson, *planning.PLAN, *planning.HEADING)
 
 
 def _lesson(access, trio_id, lesson_id, heading: bool = True):
-    """The trio and the lesson, as above."""
-    trio = trio_in(access, trio_id, _TRIO)
+    """The trio with its members and the lesson with its plan (and, for a page, its heading)."""
+    trio = trio_in(access, trio_id, _TRIO_WITH_MEMBER_IDS)
     return trio, lesson_in(access, trio, lesson_id, _LESSON_WITH_HEADING if heading else _LESSON_WITH_PLAN)
 
 

@@ -29,6 +29,9 @@ from ..services_errors import ServiceError, StaleEdit
 from . import bp, services
 from .forms import NewLessonForm, TrioForm
 
+# The trio page reads the trio with its members and their names: built once (access.record_by_id).
+_TRIO_WITH_MEMBERS = record_by_id(Trio, services.WITH_MEMBERS)
+
 
 @bp.get("/", strict_slashes=False)
 @partnership_route()
@@ -115,9 +118,6 @@ def _source_finding(value):
     if finding_id is None:
         abort(404)
     return published_finding(finding_id)
-
-
-_TRIO_WITH_MEMBERS = record_by_id(Trio, services.WITH_MEMBERS)  # built once (access.record_by_id)
 
 
 @bp.get("/<int:trio_id>")
