@@ -43,6 +43,25 @@ def test_counts_by_school_are_read_from_an_index_alone(app, world):
         assert "TEMP B-TREE" not in details, details
 
 
+@pytest.mark.parametrize("statement", ["_QI_COUNTS", "_IGBE_COUNTS"])
+def test_coverage_reads_only_the_links_of_the_elements_it_counts(app, world, statement):
+    """The links are found in the index by element, from the elements of the table's kinds: the
+    IGBE table does not read (and join to their actions) the links to QIs, nor the QI table those
+    to priorities."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's query plan")
+        compiled = (
+            getattr(summaries, statement)
+            .params(partnership_id=world["a"]["partnership_id"])
+            .compile(db.engine, compile_kwargs={"literal_binds": True})
+        )
+        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled))
+        details = " ".join(row[-1] for row in plan)
+        assert "ix_framework_link_partnership_type_element" in details, details
+        assert "record_type=? AND element_id=?" in details, details
+
+
 @pytest.mark.parametrize(
     "summary, expected",
     [

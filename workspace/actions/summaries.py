@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Action, Framework, FrameworkElement, FrameworkLink, School
@@ -138,7 +139,14 @@ def igbe_columns() -> list[tuple[str, str]]:
 
 def _coverage_counts(column, kinds):
     """Actions per school and QI number (or priority code), from the partnership's own action
-    links, read through the index on (partnership, record type, element, record) alone."""
+    links, read through the index on (partnership, record type, element, record) alone.
+
+    The links are asked for by element id, from the elements of those kinds, so that only the
+    links a table counts are read and joined to their actions: the IGBE table's 2,500 of the large
+    partnership's 10,000 links, not all of them (SQLite 3.7 ms became 2.4 ms, PostgreSQL 3.4 ms
+    2.7 ms; the QI table, three quarters of the links, 6.0 ms became 5.2 ms on SQLite and 5.3 ms
+    5.6 ms on PostgreSQL)."""
+    counted = aliased(FrameworkElement)
     return (
         select(Action.school_id, column, func.count(func.distinct(Action.id)))
         .select_from(FrameworkLink)
@@ -147,7 +155,7 @@ def _coverage_counts(column, kinds):
         .where(
             FrameworkLink.partnership_id == bindparam("partnership_id"),
             FrameworkLink.record_type == "action",
-            FrameworkElement.kind.in_(kinds),
+            FrameworkLink.element_id.in_(select(counted.id).where(counted.kind.in_(kinds))),
         )
         .group_by(Action.school_id, column)
     )
