@@ -218,10 +218,13 @@ def feed(access, trio_id, lesson_id):
     since = request.args.get("since", "")
     if is_htmx() and observation_feed.unchanged_since(since, signature):
         return Response(status=204)
-    trio = trio_in(access, trio_id)
+    # Something new: every tablet watching the lesson asks this after each save. The trio comes
+    # with its members' ids (whether this observer may change it, with no statement of its own),
+    # and the feed is read under the signature the access check has just read.
+    trio = trio_in(access, trio_id, _TRIO_WITH_MEMBER_IDS)
     lesson = lesson_in(access, trio, lesson_id)
     old_count = observation_feed.entries_in(since)
-    context = _feed_context(access, trio, lesson)
+    context = _feed_context(access, trio, lesson, can_change=_can_observe(access, trio), signature=signature)
     if old_count is not None and context["feed"].total > old_count:
         added = context["feed"].total - old_count
         context["announce"] = f"{added} new observation{'s' if added != 1 else ''}."
