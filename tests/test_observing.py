@@ -218,6 +218,47 @@ def test_highlights(client, world, app):
     assert "highlight" in html(client.get(f"{lesson_url(world)}/sheet"))
 
 
+@pytest.mark.parametrize(
+    "who, outside_the_trio, archived, may_change",
+    [
+        ("lead", False, False, True),
+        ("teacher", False, False, True),  # a member of the trio
+        ("other_teacher", True, False, False),  # a teacher of the partnership, not of the trio
+        ("reviewer", False, False, False),
+        ("teacher", False, True, False),  # an archived partnership is read-only
+        ("lead", False, True, False),
+    ],
+)
+def test_the_feed_offers_highlights_and_photos_to_those_who_may_change_the_trio(
+    client, world, app, who, outside_the_trio, archived, may_change
+):
+    """The poll's feed (read with the trio's members' ids) and the observation page agree."""
+    from workspace.models import Partnership, TrioMember
+    from workspace.privacy import services as privacy
+
+    a = world["a"]
+    with app.app_context():
+        if outside_the_trio:
+            user_id = db.session.scalar(select(User.id).where(User.email == a[who]))
+            db.session.execute(
+                TrioMember.__table__.delete().where(
+                    TrioMember.trio_id == a["trio_id"], TrioMember.user_id == user_id
+                )
+            )
+        if archived:
+            privacy.archive(db.session.get(Partnership, a["partnership_id"]))
+        db.session.commit()
+    client.sign_in(a[who])
+    oid = a["observation_id"]
+    for body in (
+        html(client.get(f"{lesson_url(world)}/observations/feed", htmx=True)),
+        html(client.get(f"{lesson_url(world)}/observe")),
+    ):
+        assert f'id="observation-{oid}"' in body
+        assert (f"/observations/{oid}/highlight" in body) is may_change
+        assert (f"/observations/{oid}/files" in body) is may_change
+
+
 def test_observation_text_is_escaped(client, world):
     client.sign_in(world["a"]["teacher"])
     client.post(f"{lesson_url(world)}/observations", data=observation(world, "<img src=x onerror=alert(1)>"))

@@ -331,9 +331,10 @@ def search(
     today, now = today or date.today(), now or utcnow()
     conditions = _conditions(partnership_id, f, today, now)
     connection = db.session.connection()
-    # count(*), not count(id): the usual filters (partnership, status) are then answered from the
-    # index on (partnership, status, due date) alone, with no row read (PostgreSQL's index-only
-    # scan: 0.9 ms became 0.4 ms for the large partnership's 3,000 open actions).
+    # count(*), not count(id) (the id is never null: the same number): with the usual filters
+    # (partnership, status) PostgreSQL can then answer from the index on (partnership, status, due
+    # date) by an index-only scan, 0.4 ms where reading the rows took 0.9 ms for the large
+    # partnership's 3,023 actions not started or in progress. SQLite read that index already.
     total, dated = connection.execute(
         select(func.count(), func.count(Action.due_date)).select_from(Action).where(*conditions)
     ).one()

@@ -82,7 +82,8 @@ def _feed_context(
 ):
     # The signature first: on PostgreSQL each statement sees what was committed before it, so an
     # entry saved between the two reads makes the next poll bring the feed again, never go missed.
-    # A page that has just read the lesson passes the signature it read with it.
+    # A page that has just read the lesson passes the signature it read with it; the poll, the one
+    # its access check read (earlier still: at worst the next poll brings the feed once more).
     if signature is None:
         signature = observation_feed.feed_signature(access.partnership_id, trio.id, lesson.id)
     if everything is None:
