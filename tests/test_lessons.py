@@ -1,4 +1,4 @@
-"""A research lesson: its plan (edited together), pupil voice, discussion and sheet; observing it is in test_observing.py."""
+"""A research lesson: its plan (edited together), pupil voice, discussion and sheet; observing it is in test_observing.py, and its feed in test_observation_feed.py."""
 
 import re
 from html import unescape
