@@ -1,12 +1,12 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Executable, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # A naming convention gives every constraint a stable name, so Alembic can alter
@@ -35,6 +35,19 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def read_rows(statement: Executable, parameters: dict | None = None) -> Any:  # a Result, rows as selected
+    """The rows of a statement that selects columns, not records, run on the session's connection
+    after flushing what the session holds (as `Session.execute` would, unless in `no_autoflush`).
+    `Session.execute` would also prepare to load records from them; for rows of columns that is
+    all it adds, and it was most of the cost of a small statement (the access check: 63 against 27
+    us on SQLite, 260 against 200-240 us on PostgreSQL, measured in one process). Not for a
+    statement that loads records (`select(Model)`): those need the session."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, parameters)
 
 
 def commit_keeping_loaded() -> None:

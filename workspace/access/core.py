@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, bindparam, select
 
 from .. import identity
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..htmx import sign_in_required
 from ..models import (
     Invite,
@@ -192,7 +192,7 @@ def _resolve(
     """One query: the account (and, given a session version, whether the session is still its),
     the partnership and the membership. _NOT_SIGNED_IN where the session no longer holds,
     None where the partnership is none of their business."""
-    row = db.session.execute(
+    row = read_rows(
         statement, {"user_id": user_id, "partnership_id": partnership_id, **(arguments or {})}
     ).first()
     if row is None:

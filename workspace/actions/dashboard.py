@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..forms_common import parse_id
 from ..frameworks import labels
 from ..models import Action, FrameworkElement, FrameworkLink, Membership, School, User
@@ -285,14 +285,13 @@ def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
         both = union_all(select(dated_part.subquery()), select(undated_part.subquery()))
         sign = 1 if f.sort == "due" else -1
         rows = sorted(
-            db.session.connection().execute(both).all(),
+            read_rows(both).all(),
             key=lambda r: (r[1] is None, sign * r[1].toordinal() if r[1] else 0, r[0]),
         )
         return [r[0] for r in rows[:PER_PAGE]]
     owner = aliased(User)
     return list(
-        db.session.connection()
-        .execute(
+        read_rows(
             select(Action.id)
             .outerjoin(School, Action.school_id == School.id)
             .outerjoin(owner, Action.owner_id == owner.id)
@@ -300,8 +299,7 @@ def _page_ids(conditions: list, f: ActionFilters, dated: int) -> list[int]:
             .order_by(*_order(f, owner))
             .limit(PER_PAGE)
             .offset(offset)
-        )
-        .scalars()
+        ).scalars()
     )
 
 
@@ -330,19 +328,18 @@ def search(
     ids, their lines and their links."""
     today, now = today or date.today(), now or utcnow()
     conditions = _conditions(partnership_id, f, today, now)
-    connection = db.session.connection()
     # count(*), not count(id) (the id is never null: the same number): with the usual filters
     # (partnership, status) PostgreSQL can then answer from the index on (partnership, status, due
     # date) by an index-only scan, 0.4 ms where reading the rows took 0.9 ms for the large
     # partnership's 3,023 actions not started or in progress. SQLite read that index already.
-    total, dated = connection.execute(
+    total, dated = read_rows(
         select(func.count(), func.count(Action.due_date)).select_from(Action).where(*conditions)
     ).one()
     last_page = max(1, -(-total // PER_PAGE))
     if f.page > last_page:  # ?page=99999, or a page emptied since its link was made: the last page
         f = replace(f, page=last_page)
     ids = _page_ids(conditions, f, dated)
-    lines = {row[0]: row for row in connection.execute(_LINES, {"ids": ids})} if ids else {}
+    lines = {row[0]: row for row in read_rows(_LINES, {"ids": ids})} if ids else {}
     links = labels.labels_for("action", ids)
     actions = []
     for action_id in ids:

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..forms_common import too_long
 from ..frameworks import linking
 from ..models import Action, Membership, Partnership, ProgressUpdate, ResearchLesson, School, Trio, User
@@ -44,7 +44,7 @@ _OWNERS = (
 def possible_owners(partnership_id: int) -> list[Owner]:
     """Leads and teachers own actions; reviewers do not. Rows, not records: a large partnership
     has hundreds, and every action form and the dashboard's filter list them."""
-    return [Owner(*row) for row in db.session.execute(_OWNERS, {"partnership_id": partnership_id})]
+    return [Owner(*row) for row in read_rows(_OWNERS, {"partnership_id": partnership_id})]
 
 
 def _check(

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..extensions import read_rows
 from ..models import Action, Framework, FrameworkElement, FrameworkLink, School
 from ..models.actions import ACTION_STATUS_LABELS
 
@@ -64,9 +64,7 @@ _STATUS_COUNTS = (
 
 def status_counts(partnership_id: int, today: date | None = None) -> dict:
     """Per school (and partnership-wide): actions by status, and how many are overdue."""
-    rows = db.session.execute(
-        _STATUS_COUNTS, {"partnership_id": partnership_id, "today": today or date.today()}
-    ).all()
+    rows = read_rows(_STATUS_COUNTS, {"partnership_id": partnership_id, "today": today or date.today()}).all()
     table: dict = defaultdict(lambda: {"by_status": defaultdict(int), "overdue": 0, "total": 0})
     for school_id, status, count, overdue in rows:
         key = str(school_id) if school_id else "none"
@@ -85,10 +83,7 @@ _SCHOOLS = (
 
 def schools_of(partnership_id: int) -> list[tuple[int, str]]:
     """The partnership's schools as (id, name), by name: rows, not records."""
-    return [
-        (school_id, name)
-        for school_id, name in db.session.execute(_SCHOOLS, {"partnership_id": partnership_id})
-    ]
+    return [(school_id, name) for school_id, name in read_rows(_SCHOOLS, {"partnership_id": partnership_id})]
 
 
 def school_rows(schools: list[tuple[int, str]]) -> list[tuple[str, str]]:
@@ -119,7 +114,7 @@ def filter_columns() -> dict[str, list[tuple[str, str]]]:
     """The QIs and the IGBE priorities the dashboard's filter offers (as qi_columns and
     igbe_columns give them), in one query."""
     found: dict[str, list[tuple[str, str]]] = {"qi_columns": [], "igbe_columns": []}
-    for key, number, code, title in db.session.execute(_FILTER_COLUMNS):
+    for key, number, code, title in read_rows(_FILTER_COLUMNS):
         if key == "hgios4":
             found["qi_columns"].append((number, title))
         else:
@@ -130,11 +125,11 @@ def filter_columns() -> dict[str, list[tuple[str, str]]]:
 
 def qi_columns() -> list[tuple[str, str]]:
     """The QI numbers and titles the dashboard offers (HGIOS4's; STEM's QIs share the numbers)."""
-    return [(number, title) for number, title in db.session.execute(_QI_COLUMNS)]
+    return [(number, title) for number, title in read_rows(_QI_COLUMNS)]
 
 
 def igbe_columns() -> list[tuple[str, str]]:
-    return [(code, title) for code, title in db.session.execute(_IGBE_COLUMNS)]
+    return [(code, title) for code, title in read_rows(_IGBE_COLUMNS)]
 
 
 def _coverage_counts(column, kinds):
@@ -168,12 +163,12 @@ _IGBE_COUNTS = _coverage_counts(FrameworkElement.code, ("priority",))
 
 def qi_coverage(partnership_id: int, rows: list[tuple[str, str]]) -> Coverage:
     """Schools against QI numbers (a theme counts for its QI; STEM and HGIOS4 share numbers)."""
-    counts: list[Any] = list(db.session.execute(_QI_COUNTS, {"partnership_id": partnership_id}))
+    counts: list[Any] = list(read_rows(_QI_COUNTS, {"partnership_id": partnership_id}))
     return Coverage(qi_columns(), rows, {(str(s) if s else "none", number): n for s, number, n in counts})
 
 
 def igbe_coverage(partnership_id: int, rows: list[tuple[str, str]]) -> Coverage:
-    counts: list[Any] = list(db.session.execute(_IGBE_COUNTS, {"partnership_id": partnership_id}))
+    counts: list[Any] = list(read_rows(_IGBE_COUNTS, {"partnership_id": partnership_id}))
     return Coverage(igbe_columns(), rows, {(str(s) if s else "none", code): n for s, code, n in counts})
 
 

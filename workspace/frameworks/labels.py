@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import Framework, FrameworkElement, FrameworkLink
 from .linking import KIND_ORDER, element_label
 
@@ -77,9 +77,7 @@ def labels_for(record_type: str, record_ids: list[int]) -> dict[int, list[Elemen
     result: dict[int, list[ElementLabel]] = defaultdict(list)
     if not record_ids:
         return result
-    pairs = (
-        db.session.connection().execute(_LINKS, {"record_type": record_type, "ids": list(record_ids)}).all()
-    )
+    pairs = read_rows(_LINKS, {"record_type": record_type, "ids": list(record_ids)}).all()
     known = labels(element_id for _, element_id in pairs)
     for record_id, element_id in pairs:
         if element_id in known:
@@ -104,5 +102,5 @@ _CURRENT_LINKS = (
 def current_labels_for(record_type: str, record_id: int) -> list[ElementLabel]:
     """One record's links to current framework versions, in order: one small query, asked by
     every observation posted."""
-    rows = db.session.execute(_CURRENT_LINKS, {"record_type": record_type, "record_id": record_id}).all()
+    rows = read_rows(_CURRENT_LINKS, {"record_type": record_type, "record_id": record_id}).all()
     return sorted(labels(row[0] for row in rows).values(), key=lambda label: label.order)

@@ -12,7 +12,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..access import AlongWith
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..models import CasePupil, LessonStage, Observation, ResearchLesson, User
 
 
@@ -47,7 +47,7 @@ def signature_of(values: tuple) -> str | None:
 def feed_signature(partnership_id: int, trio_id: int, lesson_id: int) -> str | None:
     """The signature (signature_of) asked on its own: one row read by its key."""
     return signature_of(
-        db.session.execute(
+        read_rows(
             _SIGNATURE, {"partnership_id": partnership_id, "trio_id": trio_id, "lesson_id": lesson_id}
         ).one()
     )
@@ -160,7 +160,7 @@ _FEED_FIRST = _FEED.limit(FEED_FIRST)
 def feed(lesson: ResearchLesson, everything: bool = False) -> FeedPage:
     """The lesson's newest entries (FEED_FIRST of them, or every one), newest first, with the
     number it has in all: one query."""
-    rows: list[Any] = list(db.session.execute(_FEED if everything else _FEED_FIRST, {"lesson_id": lesson.id}))
+    rows: list[Any] = list(read_rows(_FEED if everything else _FEED_FIRST, {"lesson_id": lesson.id}))
     return FeedPage([FeedEntry(*row[:-1]) for row in rows], rows[0][-1] if rows else 0)
 
 
@@ -185,7 +185,7 @@ def last_used(
     elif feed is not None and feed.is_all:
         row = None
     else:
-        row = db.session.execute(_LAST_USED, {"lesson_id": lesson.id, "observer_id": observer_id}).first()
+        row = read_rows(_LAST_USED, {"lesson_id": lesson.id, "observer_id": observer_id}).first()
     if row is None:
         first = lesson.case_pupils[0].id if lesson.case_pupils else None
         stage = lesson.stages[0].id if lesson.stages else None

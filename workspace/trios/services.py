@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..frameworks import linking
 from ..models import (
     CasePupil,
@@ -244,7 +244,7 @@ def trio_overview(trio: Trio) -> list[CycleLines]:
     """The trio's cycles in order, each with its lessons in order (a trio has a handful of cycles
     of three lessons)."""
     cycles: dict[int, CycleLines] = {}
-    rows: list[Any] = list(db.session.execute(_OVERVIEW, {"trio_id": trio.id}))
+    rows: list[Any] = list(read_rows(_OVERVIEW, {"trio_id": trio.id}))
     for cycle_id, cycle_number, lesson_id, *lesson in rows:
         cycle = cycles.setdefault(cycle_id, CycleLines(cycle_id, cycle_number, []))
         if lesson_id is not None:
