@@ -38,14 +38,18 @@ csrf = CSRFProtect()
 
 
 def read_rows(statement: Executable, parameters: dict | None = None) -> Any:  # a Result, rows as selected
-    """The rows of a statement that selects columns, not records, run on the session's connection
-    after flushing what the session holds (as `Session.execute` would, unless in `no_autoflush`).
-    `Session.execute` would also prepare to load records from them; for rows of columns that is
-    all it adds, and it was most of the cost of a small statement (the access check: 63 against 27
-    us on SQLite, 260 against 200-240 us on PostgreSQL, measured in one process). Not for a
-    statement that loads records (`select(Model)`): those need the session."""
+    """The rows of a statement that selects columns, not records, run on the session's connection,
+    in the session's transaction, after the session's autoflush (as `Session.execute` would: not
+    inside `no_autoflush`, nor from within a flush). What it leaves out of `Session.execute` is
+    the ORM's part: preparing to load records from the rows, `do_orm_execute` hooks, the
+    session's execution options and a bind chosen by mapper (there is one engine). Rows are keyed
+    as Core keys them; the callers read them by position. For rows of columns, that part was most
+    of what a small statement cost (docs/performance.md).
+
+    Not for a statement that loads records (`select(Model)`): on a connection it gives back bare
+    columns, without an error (tests/test_read_rows.py checks the busy pages for one)."""
     session = db.session()
-    if session.autoflush:
+    if session.autoflush and not session._flushing:  # what Session._autoflush checks
         session.flush()
     return session.connection().execute(statement, parameters)
 
