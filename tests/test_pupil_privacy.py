@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import html
-from tests.test_lessons import current_plan_form, lesson_url
+from tests.test_lesson_plan import current_plan_form
+from tests.test_lessons import lesson_url
 from tests.test_observing import observation
 from workspace.extensions import db
 from workspace.models import CasePupil, NextStep, Observation, Prediction, PupilVoice, ResearchLesson

@@ -329,7 +329,7 @@ def test_date_fields_say_so_in_plain_words(client, world, app):
     assert "31 February 2027 is not a real date. Enter a real date, for example 27 3 2027." in body
     assert 'value="2027-02-31"' in body  # the value is kept
     assert "Not a valid date value" not in body
-    # The self-evaluation's date says the same (the lesson plan's: tests/test_lessons.py).
+    # The self-evaluation's date says the same (the lesson plan's: tests/test_lesson_plan.py).
     school = world["a"]["school_ids"][0]
     response = client.post(
         f"{selfeval_url(world)}/schools/{school}/new",
