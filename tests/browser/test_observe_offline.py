@@ -222,7 +222,11 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     page.route("**/observations", lambda route: route.abort("connectionrefused"))
     page.context.set_offline(False)
     _a_new_service_worker(page, live_server.app)
-    page.reload()
+    # After the worker is replaced, the page is awaited to DOMContentLoaded, when its deferred
+    # scripts (the outbox, the draft) have run, not to "load": in two fresh-clone runs of the
+    # whole suite on a busy machine, a navigation here waited 30 s for "load" with no request
+    # left at the server. The expectations below wait for what the page must show.
+    page.reload(wait_until="domcontentloaded")
     expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
     page.context.set_offline(True)
@@ -240,7 +244,7 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     eilidh.axe("sign in with a note waiting")
     sign_in(eilidh, live_server, "eilidh.robertson@demo.example")
     page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')")
-    page.goto(live_server + OBSERVE)
+    page.goto(live_server + OBSERVE, wait_until="domcontentloaded")
     expect(_entries(page, "Kept: drew a number line")).to_have_count(1)
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
 
