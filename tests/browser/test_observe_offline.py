@@ -42,7 +42,7 @@ def _entries(page, text):
 # What chromium and htmx log of requests made with the network cut: expected here (ERR_FAILED:
 # the service worker's answer, offline, for a file it has no copy of).
 OFFLINE_LOGS = re.compile(
-    r"ERR_INTERNET_DISCONNECTED|ERR_FAILED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
+    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_FAILED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
 )
 
 
@@ -153,6 +153,43 @@ def test_slow_lost_and_offline_saves_each_arrive_once(live_server, new_page):
     priya.axe("observe after the notes were sent")
     _clean_but_offline(priya)
     callum.assert_clean()
+
+
+def test_the_feed_says_when_it_cannot_reach_the_workspace_and_when_it_can_again(live_server, new_page):
+    """Wi-Fi that drops the feed's answers: the line beside the feed says colleagues' notes will
+    appear on reconnecting; the first answer that gets through, bringing a colleague's note in
+    place of the feed, clears it (htmx reports that answer on the element around the feed)."""
+    priya = new_page("priya-feed-line", viewport=(768, 1024))
+    callum = new_page("callum-feed-line", viewport=(768, 1024))
+    _open(priya, live_server, "priya.sharma@demo.example")
+    _open(callum, live_server, "callum.fraser@demo.example")
+    line = callum.page.locator("#feed-connection")
+    expect(line).to_have_text("")
+
+    def nothing_new_is_lost(route):
+        answer = route.fetch()
+        if answer.status == 204:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=answer)
+
+    callum.page.route("**/observations/feed*", nothing_new_is_lost)
+    expect(line).to_have_text("Offline: colleagues' notes will appear when you reconnect.", timeout=8000)
+    _write(priya.page, "Through the gap: used the number line.")
+    # The line as it is when the note appears: the swap and htmx's report of it are one task.
+    seen = callum.page.wait_for_function(
+        """() => {
+          const entries = [...document.querySelectorAll("#observation-feed .entry")];
+          const arrived = entries.some((e) => e.textContent.includes("Through the gap"));
+          return arrived && "line: " + document.getElementById("feed-connection").textContent;
+        }""",
+        timeout=10000,
+    )
+    assert seen.json_value() == "line: "
+    callum.page.unroute("**/observations/feed*")
+    expect(_entries(callum.page, "Through the gap")).to_have_count(1)
+    _clean_but_offline(callum)
+    priya.assert_clean()
 
 
 def _a_new_service_worker(page, app):

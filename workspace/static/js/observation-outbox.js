@@ -566,8 +566,10 @@
       connection("Offline: colleagues' notes will appear when you reconnect.");
     }
   });
+  // Any answer from the workspace says the tablet reaches it again. (Not only the feed's: when
+  // its answer replaces the feed, htmx reports it on the element around it, without the feed's id.)
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful && event.detail.elt && event.detail.elt.id === "observation-feed") {
+    if (event.detail.successful) {
       connection("");
     }
   });
