@@ -243,6 +243,10 @@ def test_what_each_role_may_do():
     admin = access(is_admin=True)
     assert admin.allows(Permission.MANAGE) and not admin.allows(Permission.CONTRIBUTE)
     assert not access(Role.LEAD, archived=True).allows(Permission.CONTRIBUTE)  # archived: read-only
+    assert reviewer.allows(Permission.COMMENT) and admin.allows(Permission.COMMENT)
+    for role in Role:
+        archived = access(role, archived=True)
+        assert archived.allows(Permission.VIEW) and not archived.allows(Permission.COMMENT)
 
 
 def test_a_record_read_by_a_statement_for_another_kind_is_refused(app, world):

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.frameworks import linking
-from workspace.models import Action, Activity, Comment, ProgressUpdate, User
+from workspace.models import Action, Activity, Comment, Partnership, ProgressUpdate, User
 from workspace.models.activity import ActivityIsAppendOnly
+from workspace.privacy import services as privacy
 
 
 def actions_url(world, side="a"):
@@ -200,6 +201,29 @@ def test_comments_by_members_and_reviewers(client, world, app):
         assert db.session.scalar(select(db.func.count(Comment.id))) == 3
         verbs = db.session.scalars(select(Activity.verb).where(Activity.verb == "commented")).all()
         assert len(verbs) == 3
+
+
+def test_nobody_comments_in_an_archived_partnership(make_client, world, app):
+    """Archived is read-only for everyone: the comments stay readable, the form goes, and a post
+    (a page left open from before) is refused with nothing stored."""
+    pid, aid = world["a"]["partnership_id"], world["a"]["action_id"]
+    clients = {who: make_client() for who in ("reviewer", "lead")}
+    for who, client in clients.items():
+        client.sign_in(world["a"][who])
+    before = clients["reviewer"].post(f"/p/{pid}/comments/action/{aid}", data={"text": "Before the archive"})
+    assert before.status_code == 303
+    with app.app_context():
+        privacy.archive(db.session.get(Partnership, pid))
+        db.session.commit()
+    for client in clients.values():
+        page = html(client.get(f"/p/{pid}/actions/{aid}"))
+        assert "Before the archive" in page and "Add a comment" not in page
+        assert "no more can be added" in page
+        for htmx in (False, True):
+            response = client.post(f"/p/{pid}/comments/action/{aid}", htmx=htmx, data={"text": "After"})
+            assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalars(select(Comment.text)).all() == ["Before the archive"]
 
 
 def test_activity_feed_page_poll_and_append_only(client, world, app):

@@ -27,6 +27,7 @@ from ..reference import Role
 
 class Permission(Enum):
     VIEW = "view"  # every member, and site administrators
+    COMMENT = "comment"  # the same people, reviewers among them, while the partnership is not archived
     CONTRIBUTE = "contribute"  # leads and teachers: create and change their work
     MANAGE = "manage"  # leads and site administrators: schools, members, invites
 
@@ -112,6 +113,8 @@ class PartnershipAccess:
             return True
         if self.archived:
             return False  # archived: read-only for everyone
+        if permission is Permission.COMMENT:
+            return True
         if self.is_admin and permission is Permission.MANAGE:
             return True
         if permission is Permission.CONTRIBUTE:
@@ -121,6 +124,10 @@ class PartnershipAccess:
     @property
     def can_manage(self) -> bool:
         return self.allows(Permission.MANAGE)
+
+    @property
+    def can_comment(self) -> bool:
+        return self.allows(Permission.COMMENT)
 
     @property
     def can_contribute(self) -> bool:

@@ -3,7 +3,7 @@
 from flask import Response, flash, request, url_for
 from flask_login import current_user
 
-from ..access import commentable_in, partnership_route
+from ..access import Permission, commentable_in, partnership_route
 from ..forms_common import parse_id
 from ..htmx import is_htmx, redirect_to, render
 from ..saving import saving
@@ -49,9 +49,10 @@ def _record_page(access, record_type, record):
 
 
 @bp.post("/comments/<record_type>/<int:record_id>")
-@partnership_route()
+@partnership_route(Permission.COMMENT)
 def comment(access, record_type, record_id):
-    """Members and reviewers comment; reviewers change nothing else."""
+    """Members and reviewers comment; reviewers change nothing else. Nobody comments in an
+    archived partnership: it is read-only for everyone."""
     record = commentable_in(access, record_type, record_id)
     form = CommentForm()
     page_url, described = _record_page(access, record_type, record)
