@@ -2,6 +2,7 @@
 
 from flask import abort, flash, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import (
     Permission,
@@ -13,11 +14,14 @@ from ..access import (
     trio_in,
 )
 from ..activity import services as activity
+from ..extensions import db
+from ..forms_common import parse_id
 from ..frameworks import linking
 from ..frameworks.picker import picker_for, picker_from_formdata
 from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
 from ..saving import saving
+from ..services_errors import StaleEdit
 from . import bp
 from . import findings as services
 from .forms import FindingForm, form_values
@@ -37,7 +41,7 @@ def index(access):
     )
 
 
-def _form_page(access, trio, form, picker, status=200, finding=None):
+def _form_page(access, trio, form, picker, status=200, finding=None, stale=None):
     return render(
         "exchange/finding_form.html",
         "exchange/_finding_form.html",
@@ -46,6 +50,7 @@ def _form_page(access, trio, form, picker, status=200, finding=None):
         form=form,
         picker=picker,
         finding=finding,
+        stale=stale,
     )
 
 
@@ -86,19 +91,24 @@ def new(access, trio_id):
     return _form_page(access, trio, form, picker, 422)
 
 
-@bp.get("/<int:finding_id>")
-@partnership_route()
-def finding(access, finding_id):
-    found = finding_in(access, finding_id)
+def _finding_page(access, found, status=200, changed_since_read=False):
     return render(
         "exchange/finding.html",
         "exchange/_finding.html",
+        status,
         finding=found,
         links=linking.links_for("finding", [found.id]).get(found.id, []),
         starred=services.quotes_of(found),
         travelled=services.travelled(found),
         can_change=can_change_finding(access, found) and not found.is_published,
+        changed_since_read=changed_since_read,
     )
+
+
+@bp.get("/<int:finding_id>")
+@partnership_route()
+def finding(access, finding_id):
+    return _finding_page(access, finding_in(access, finding_id))
 
 
 @bp.route("/<int:finding_id>/edit", methods=["GET", "POST"])
@@ -124,8 +134,19 @@ def edit(access, finding_id):
     if picker.is_action:
         return _form_page(access, found.trio, form, picker, finding=found)
     if form.validate():
-        with saving(form) as saved:
-            services.update_finding(found, form.to_input(picker.chosen_ids))
+        try:
+            with saving(form) as saved:
+                services.update_finding(
+                    found, form.to_input(picker.chosen_ids), expected_version=parse_id(form.version.data) or 0
+                )
+        except (StaleEdit, StaleDataError) as problem:
+            # Someone saved it after this form was opened: nothing is saved, what they changed is
+            # shown above the form, which keeps what this person typed.
+            db.session.rollback()
+            found = finding_in(access, finding_id)
+            stale = problem if isinstance(problem, StaleEdit) else StaleEdit([], None, None, found.version)
+            form.version.data = stale.current_version
+            return _form_page(access, found.trio, form, picker, 409, finding=found, stale=stale)
         if saved.ok:
             flash("The finding has been saved.")
             return redirect_to(_url(access, found))
@@ -136,17 +157,23 @@ def edit(access, finding_id):
 @partnership_route(Permission.MANAGE)
 def approve(access, finding_id):
     found = finding_in(access, finding_id)
-    with saving() as saved:
-        services.approve(found, current_user)
-        activity.record(
-            access.partnership_id,
-            current_user,
-            "approved",
-            "finding",
-            found.id,
-            f"approved the finding “{found.title}” for the library",
-            _url(access, found),
-        )
+    try:
+        with saving() as saved:
+            services.approve(found, current_user, seen_version=parse_id(request.form.get("version")) or 0)
+            activity.record(
+                access.partnership_id,
+                current_user,
+                "approved",
+                "finding",
+                found.id,
+                f"approved the finding “{found.title}” for the library",
+                _url(access, found),
+            )
+    except (StaleEdit, StaleDataError):
+        # Changed after the lead opened it: they approve what they have read, so it is shown
+        # again as it is now, not published.
+        db.session.rollback()
+        return _finding_page(access, finding_in(access, finding_id), 409, changed_since_read=True)
     if saved.ok:
         flash("The finding is published: every partnership can read it in the library.")
     return redirect_to(_url(access, found))

@@ -32,7 +32,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..pupil_details import identifier_in, problem_in
 from ..reference import Sector
-from ..services_errors import ServiceError
+from ..services_errors import ServiceError, StaleEdit
 
 # Curriculum for Excellence stages, as teachers name them.
 STAGES = (
@@ -248,18 +248,65 @@ def create_finding(trio: Trio, data: FindingInput, author: User) -> Finding:
     return finding
 
 
-def update_finding(finding: Finding, data: FindingInput) -> Finding:
-    """A published finding is withdrawn before it changes: what readers saw was approved."""
+def _differences(finding: Finding, sent: FindingInput) -> list[tuple[str, str]]:
+    """Where what is saved now differs from what was sent: each field's label and its saved value."""
+    now = input_of(finding)
+
+    def yes_no(value: bool) -> str:
+        return "Yes" if value else "No"
+
+    fields = [
+        ("Title", now.title, sent.title, now.title),
+        ("Enquiry focus", now.focus, sent.focus.strip(), now.focus),
+        ("Sector", now.sector, sent.sector, finding.sector_label or "Not said"),
+        ("Stage", now.stage, sent.stage.strip(), now.stage or "Not said"),
+        ("Subject", now.subject, sent.subject.strip(), now.subject),
+        ("School", now.school_id, sent.school_id, finding.school.name if finding.school else "Not said"),
+        ("Name the school in the library", now.show_school, sent.show_school, yes_no(now.show_school)),
+        ("Publish anonymously", now.anonymous, sent.anonymous, yes_no(now.anonymous)),
+        ("What we tried", now.tried, sent.tried.strip(), now.tried),
+        ("What we learned", now.learned, sent.learned.strip(), now.learned),
+        ("What we would tell another partnership", now.advice, sent.advice.strip(), now.advice),
+        (
+            "Starred observations quoted",
+            sorted(now.observation_ids),
+            sorted(sent.observation_ids),
+            f"{len(now.observation_ids)} quoted",
+        ),
+        (
+            "Linked QIs and priorities",
+            sorted(now.link_ids),
+            sorted(sent.link_ids),
+            f"{len(now.link_ids)} linked",
+        ),
+    ]
+    return [(label, shown) for label, saved, mine, shown in fields if saved != mine]
+
+
+def update_finding(finding: Finding, data: FindingInput, expected_version: int | None = None) -> Finding:
+    """A published finding is withdrawn before it changes: what readers saw was approved.
+    `expected_version` is the version the edit began from (None: the finding as the caller holds
+    it); where someone has saved since, StaleEdit says what they changed and nothing is saved."""
     if finding.is_published:
         raise ServiceError("Withdraw the finding from the library before changing it.")
-    _apply(finding, _check(finding.trio, data))
+    data = _check(finding.trio, data)
+    if expected_version is not None and finding.version != expected_version:
+        raise StaleEdit(_differences(finding, data), None, finding.updated_at, finding.version)
+    _apply(finding, data)
+    # The finding's own row is written even when only its quotes or links changed, so that its
+    # version moves on with every save.
+    finding.updated_at = utcnow()
     return finding
 
 
-def approve(finding: Finding, lead: User) -> None:
-    """Publishes the finding to the library: checked again, as the pupil rules may have tightened."""
+def approve(finding: Finding, lead: User, seen_version: int | None = None) -> None:
+    """Publishes the finding to the library: checked again, as the pupil rules may have tightened.
+    `seen_version` is the version the lead read (None: the finding as the caller holds it); a
+    finding changed since is not published (StaleEdit): the lead reads it again first."""
     if finding.is_published:
         return
+    if seen_version is not None and finding.version != seen_version:
+        raise StaleEdit([], None, finding.updated_at, finding.version)
     data = _check(finding.trio, input_of(finding))
     # The library shows this copy of each quote, never the observation: what a teacher writes in
     # the observation later changes nothing published. The copy is checked as the finding was.

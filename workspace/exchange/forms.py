@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -49,6 +49,7 @@ class FindingForm(FlaskForm):
     observations = MultiCheckboxField(
         "Starred observations to quote (optional)", coerce=int, validators=[Optional()]
     )
+    version = HiddenField()  # the version the edit began from (services.update_finding)
 
     def __init__(self, schools, starred, *args, **kwargs):
         super().__init__(*args, **kwargs)

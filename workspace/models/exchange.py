@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -86,6 +87,10 @@ class Finding(Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Guards the edit form and the approval: a save, or a lead's approval, made on what someone
+    # else has changed since it was opened is refused (409), so nobody's changes are lost and a
+    # lead publishes only what they have read.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     partnership: Mapped[Partnership] = relationship()
     trio: Mapped[Trio] = relationship(foreign_keys=[trio_id], primaryjoin="Finding.trio_id == Trio.id")
@@ -100,6 +105,8 @@ class Finding(Model):
         passive_deletes=True,
         order_by="FindingObservation.id",
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_published(self) -> bool:
