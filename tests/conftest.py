@@ -204,3 +204,15 @@ def fresh_database_url(tmp_path):
     yield create_postgres_database(base, name)
     with psycopg.connect(postgres_admin_url(base), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def approve_button(client, partnership_id, finding_id, **post):
+    """Presses the finding page's approve button: its form sends the version the page shows."""
+    page = html(client.get(f"/p/{partnership_id}/findings/{finding_id}"))
+    version = re.search(
+        r'/approve"[^>]*>\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page
+    )
+    assert version, "the approve button's form carries the finding's version"
+    return client.post(
+        f"/p/{partnership_id}/findings/{finding_id}/approve", data={"version": version.group(1)}, **post
+    )
