@@ -67,7 +67,8 @@ def test_record_observation_without_and_with_htmx(client, world, app):
         ({"text": ""}, "Write what you saw."),
         ({"leuven_score": "7"}, "Not a valid choice"),
         ({"case_pupil_id": ""}, "Choose the case pupil"),
-        ({"case_pupil_id": "999999"}, "Not a valid choice"),
+        ({"case_pupil_id": "999999"}, "That case pupil is not in the lesson plan now"),
+        ({"stage_id": "999999"}, "That stage is not in the lesson plan now"),
     ],
 )
 def test_invalid_observation_is_422_and_keeps_the_text(client, world, data, message):
@@ -123,8 +124,15 @@ def test_observers_edit_and_delete_only_their_own(client, make_client, world, ap
     oid = world["a"]["observation_id"]
     colleague = make_client()
     colleague.sign_in(world["a"]["other_teacher"])
-    assert colleague.get(f"{lesson_url(world)}/observations/{oid}/edit").status_code == 403
-    assert colleague.post(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 403
+    # Refused for what it is: the note is not theirs (their role lets them observe).
+    for response in (
+        colleague.get(f"{lesson_url(world)}/observations/{oid}/edit"),
+        colleague.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True),
+        colleague.post(f"{lesson_url(world)}/observations/{oid}/delete"),
+    ):
+        assert response.status_code == 403
+        assert "Only the teacher who wrote an observation can change or delete it." in html(response)
+        assert "Your role in this partnership" not in html(response)
     client.sign_in(world["a"]["teacher"])
     form = client.get(f"{lesson_url(world)}/observations/{oid}/edit", htmx=True)
     assert "Edit your observation" in html(form) and "fraction wall" in html(form)

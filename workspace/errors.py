@@ -36,9 +36,16 @@ def _render(status: int, detail: str | None = None):
     return render_template(template, status=status, title=title, message=detail or message), status
 
 
+def _said(error) -> str | None:
+    """The reason a view gave (abort(403, description=...)), where it gave one; else the page's
+    own message. (Werkzeug's default descriptions are written for developers, not for users.)"""
+    description = getattr(error, "description", None)
+    return description if description and description != type(error).description else None
+
+
 def init_app(app: Flask) -> None:
     for status in MESSAGES:
-        app.register_error_handler(status, lambda error, status=status: _render(status))
+        app.register_error_handler(status, lambda error, status=status: _render(status, _said(error)))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

@@ -235,7 +235,8 @@ def feed(access, trio_id, lesson_id):
 def _own(access, lesson, observation_id):
     observation = observation_in(access, lesson, observation_id)
     if not can_change_observation(access, observation):
-        abort(403)
+        # The route has asked for CONTRIBUTE: what is missing is not the role.
+        abort(403, description="Only the teacher who wrote an observation can change or delete it.")
     return observation
 
 
