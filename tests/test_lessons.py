@@ -88,13 +88,17 @@ def test_the_discussion_shows_notes_of_no_one_stage_with_the_pupils_predictions(
     """The sheet shows a pupil's notes taken at no one stage; the discussion, where the trio talks
     about that pupil's progress, has them too."""
     client.sign_in(world["a"]["teacher"])
-    note = {"case_pupil_id": str(world["a"]["pupil_ids"][0]), "stage_id": "", "text": "Explained it to the whole table."}
+    note = {
+        "case_pupil_id": str(world["a"]["pupil_ids"][0]),
+        "stage_id": "",
+        "text": "Explained it to the whole table.",
+    }
     assert client.post(f"{lesson_url(world)}/observations", data=note, htmx=True).status_code == 201
     for htmx in (False, True):
         page = unescape(html(client.get(f"{lesson_url(world)}/discussion", htmx=htmx)))
-        pupil = page.split('id="progress-%d-title"' % world["a"]["pupil_ids"][0])[1].split("</section>")[0]
+        pupil = page.split(f'id="progress-{world["a"]["pupil_ids"][0]}-title"')[1].split("</section>")[0]
         assert "<dt>Not one stage</dt>" in pupil and "Explained it to the whole table." in pupil
-        other = page.split('id="progress-%d-title"' % world["a"]["pupil_ids"][1])[1].split("</section>")[0]
+        other = page.split(f'id="progress-{world["a"]["pupil_ids"][1]}-title"')[1].split("</section>")[0]
         assert "Not one stage" not in other
 
 

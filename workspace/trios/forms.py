@@ -71,11 +71,31 @@ class NewLessonForm(FlaskForm):
         self.teacher_id.choices = choices([("", "Not decided yet")] + [(u.id, u.name) for u in trio_people])
 
 
+# A pupil or stage not among the choices: the plan changed after the form was opened (a note kept
+# on a tablet while offline, say), as a person never picks one otherwise.
+NOT_A_PLANNED_PUPIL = "That case pupil is not in the lesson plan now (it may have been taken out): choose one of the case pupils shown."
+NOT_A_PLANNED_STAGE = (
+    "That stage is not in the lesson plan now (it may have been taken out): choose one of the stages shown, "
+    "or Not one stage."
+)
+
+
+def _planned_choice(label: str, message: str, **kwargs) -> RadioField:
+    """Radios whose refusal of a value not among their choices says `message` (WTForms 3.3's
+    invalid_choice_message; its type stubs stop at 3.2)."""
+    return RadioField(label, invalid_choice_message=message, **kwargs)  # type: ignore[call-arg]
+
+
 class ObservationForm(FlaskForm):
-    case_pupil_id = RadioField(
-        "Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you observed.")]
+    case_pupil_id = _planned_choice(
+        "Case pupil",
+        NOT_A_PLANNED_PUPIL,
+        coerce=optional_int,
+        validators=[InputRequired("Choose the case pupil you observed.")],
     )
-    stage_id = RadioField("Lesson stage", coerce=optional_int, validators=[Optional()])
+    stage_id = _planned_choice(
+        "Lesson stage", NOT_A_PLANNED_STAGE, coerce=optional_int, validators=[Optional()]
+    )
     text = TextAreaField(
         "What did you see?",
         validators=[DataRequired("Write what you saw."), CharacterLimit(5000), NoPupilIdentifiers()],
@@ -107,8 +127,11 @@ class ObservationForm(FlaskForm):
 
 
 class PupilVoiceForm(FlaskForm):
-    case_pupil_id = RadioField(
-        "Case pupil", coerce=optional_int, validators=[InputRequired("Choose the case pupil you talked to.")]
+    case_pupil_id = _planned_choice(
+        "Case pupil",
+        NOT_A_PLANNED_PUPIL,
+        coerce=optional_int,
+        validators=[InputRequired("Choose the case pupil you talked to.")],
     )
     question = SelectField(
         "Question",
