@@ -1,6 +1,7 @@
 """Observing live: the tablet page, recording, the poll that brings in others' entries,
 editing and deleting one's own entries, and marking highlights."""
 
+from time import time
 from uuid import uuid4
 
 from flask import Response, abort, flash, request, url_for
@@ -99,6 +100,9 @@ def _feed_context(
         files=evidence_files.files_for("observation", ids),  # one query for the whole feed
         announce=announce,
         can_change_trio=can_change_trio(access, trio) if can_change is None else can_change,
+        # When it was read (ms): a tablet keeps the feed it last showed, and shows it on a kept
+        # copy of the page older than it (js/observation-outbox.js).
+        read_at=int(time() * 1000),
     )
 
 

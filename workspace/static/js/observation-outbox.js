@@ -185,7 +185,7 @@
       item.className = "entry entry--waiting";
       var meta = document.createElement("p");
       meta.className = "entry__meta";
-      meta.textContent = note.label + " · Waiting to send";
+      meta.textContent = note.label + (note.held ? " · Needs checking: the workspace could not save it as it was" : " · Waiting to send");
       var text = document.createElement("p");
       text.className = "entry__text";
       text.textContent = note.text;
@@ -220,11 +220,10 @@
   }
 
   function waitingMessage() {
-    if (photos()) {
-      return photos().waiting(); // notes and photos
-    }
-    var n = mine().length;
-    return n ? "Waiting for the connection: " + plural(n) + " kept on this tablet." : "";
+    var n = mine().filter(function (note) { return !note.held; }).length;
+    var waiting = photos() ? photos().waiting() // notes and photos
+      : n ? "Waiting for the connection: " + plural(n) + " kept on this tablet." : "";
+    return [waiting, checkingMessage()].filter(Boolean).join(" ");
   }
 
   // Sending --------------------------------------------------------------------------------------
@@ -274,7 +273,8 @@
     if (flushing || !user()) {
       return;
     }
-    var notes = mine().filter(function (n) { return !sending[n.id]; });
+    // A note the server refused waits until its own form is free to take it back (held).
+    var notes = mine().filter(function (n) { return !sending[n.id] && (!n.held || handedBackHere(n)); });
     if (!notes.length) {
       attempt = 0;
       return;
@@ -287,10 +287,10 @@
     function answered(response) {
       // The answer is read to its end even where it is not used: a stream left open keeps the
       // request, and the page, busy.
-      return response.text().then(function () { return settled(response); });
+      return response.text().then(function (body) { return settled(response, body); });
     }
 
-    function settled(response) {
+    function settled(response, body) {
       if (response.status === 400 && !renewed) {
         renewed = true;
         return renewToken(note).then(function (fresh) {
@@ -302,14 +302,14 @@
         throw { signIn: true };
       }
       if (response.status === 422) {
-        return held(note);
+        return held(note, body);
       }
       if (response.status >= 200 && response.status < 300) {
         if (photos()) {
           photos().confirmed(note.id, response.headers.get("X-Observation-Id"), note.url);
         }
         forget(note.id);
-        status(mine().length ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
+        status(waitingMessage() ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
         refreshList();
         return true;
       }
@@ -333,10 +333,6 @@
           status("Your session has ended. Sign in again: " + plural(mine().length) +
             " kept on this tablet will be sent then.");
           return; // nothing will succeed until the teacher signs in again
-        }
-        if (problem && problem.held) {
-          retryLater(); // its message stays until the form is free
-          return;
         }
         status(waitingMessage());
         retryLater();
@@ -368,25 +364,54 @@
     attempt += 1;
   }
 
-  // The server could not save a note as it is (the plan changed, say): it goes back into the form
-  // for the teacher to check, if the form is free; otherwise it waits, and the queue with it.
-  function held(note) {
+  // Whether this page's form can take a refused note back: it is the note's own form (a note
+  // taken in another lesson goes back there), and nothing is being written in it.
+  function handedBackHere(note) {
+    var f = form();
     var text = textBox();
-    if (!text || text.value.trim()) {
-      status("A note kept on this tablet needs checking: save or clear what you are writing to see it.");
-      throw { held: true };
+    return !!(f && text && window.htmx && note.form === f.getAttribute("data-outbox") && !text.value.trim());
+  }
+
+  // The server could not save a note as it is (its stage taken out of the plan meanwhile, say):
+  // its answer, the form with the note and what is wrong with it, takes the form's place, and
+  // the note is this form's draft from then on, so a reload keeps it. Where the form is busy, or
+  // is another lesson's, the note waits marked "Needs checking"; the notes behind it go on.
+  function held(note, body) {
+    if (!handedBackHere(note)) {
+      note.held = true;
+      writeOutbox(readOutbox().map(function (n) { return n.id === note.id ? note : n; }));
+      status(checkingMessage());
+      return true;
     }
-    note.fields.forEach(function (pair) {
-      var input = form().querySelector('[name="' + pair[0] + '"][value="' + CSS.escape(pair[1]) + '"]');
-      if (input && (input.type === "radio" || input.type === "checkbox")) {
-        input.checked = true;
-      }
-    });
-    text.value = note.text;
-    field("client_id").value = note.id;
+    var f = form();
+    var place = document.querySelector(f.getAttribute("hx-target"));
+    writeDraft(draftKey(), note.text);
     forget(note.id);
+    htmx.swap(place, body, { swapStyle: "outerHTML" });
+    var summary = document.querySelector(f.getAttribute("hx-target") + " .error-summary");
+    if (summary) {
+      var why = document.createElement("p");
+      why.textContent = "This note was kept on this tablet while the connection was down, and could not be saved as it was. Check it and save again.";
+      summary.querySelector("h2").insertAdjacentElement("afterend", why);
+    }
     status("A note kept on this tablet could not be saved as it was: it is back in the form. Check it and save again.");
-    return false;
+    return true;
+  }
+
+  // Notes the server refused, waiting for their form: where to find them.
+  function checkingMessage() {
+    var f = form();
+    var here = f ? f.getAttribute("data-outbox") : "";
+    var held = mine().filter(function (n) { return n.held; });
+    if (!held.length) {
+      return "";
+    }
+    if (held.some(function (n) { return n.form === here; })) {
+      return plural(held.length) + " kept on this tablet " + (held.length === 1 ? "needs" : "need") +
+        " checking: save or clear what you are writing to see " + (held.length === 1 ? "it." : "them.");
+    }
+    return plural(held.length) + " kept on this tablet " + (held.length === 1 ? "needs" : "need") +
+      " checking on " + (held.length === 1 ? "its lesson's" : "their lessons'") + " page.";
   }
 
   // The form -------------------------------------------------------------------------------------
@@ -404,6 +429,18 @@
       var text = textBox();
       if (!text.value.trim()) {
         return; // the server says what is missing
+      }
+      var queued = mine().some(function (n) { return !n.held; }) || navigator.onLine === false;
+      var limit = parseInt(text.getAttribute("data-maxlength"), 10);
+      if (queued && limit > 0 && Array.from(text.value).length > limit) {
+        // Online the server answers with the field's error; a note that would wait is refused
+        // here, before it waits: it stays in the box, as a draft, to be shortened.
+        event.preventDefault();
+        event.stopPropagation();
+        status("This note is too long to keep: shorten it to " + limit.toLocaleString("en-GB") +
+          " characters or fewer, then save. What you wrote is still in the box.");
+        text.focus();
+        return;
       }
       if (!field("client_id").value) {
         field("client_id").value = newId();
@@ -439,7 +476,6 @@
         // Without the CSRF token: the one current when it is sent goes with it.
         fields: Array.from(new FormData(f).entries()).filter(function (pair) { return pair[0] !== "csrf_token"; }),
       };
-      var queued = mine().length > 0 || navigator.onLine === false;
       keep(note);
       if (queued) {
         event.preventDefault();
@@ -546,6 +582,9 @@
   document.addEventListener("input", function (event) {
     if (event.target === textBox()) {
       writeDraft(draftKey(), event.target.value);
+      if (!event.target.value.trim() && mine().some(handedBackHere)) {
+        flush(); // the box cleared: a note waiting to be checked comes into it
+      }
     }
   });
 
@@ -556,7 +595,49 @@
     if (text && draft && !text.value) {
       text.value = draft;
       text.dispatchEvent(new Event("input", { bubbles: true }));
+      restoreChoices(); // the pupil and stage it was written about
     }
+  }
+
+  // The case pupil and stage last chosen in this form, kept beside its draft (and gone with it on
+  // sign-out, or at the day's end on a shared tablet): a page opened from the kept copy, or a
+  // draft brought back, has them chosen as the teacher left them.
+  var CHOSEN = ["case_pupil_id", "stage_id"];
+
+  function chosenKey() {
+    var key = draftKey();
+    return key ? key + ":chosen" : null;
+  }
+
+  document.addEventListener("change", function (event) {
+    var f = form();
+    var input = event.target;
+    if (!f || !f.contains(input) || CHOSEN.indexOf(input.name) < 0 || !chosenKey()) {
+      return;
+    }
+    var chosen = {};
+    CHOSEN.forEach(function (name) {
+      var checked = f.querySelector('[name="' + name + '"]:checked');
+      chosen[name] = checked ? checked.value : "";
+    });
+    localStorage.setItem(chosenKey(), JSON.stringify({ chosen: chosen, day: today() }));
+  });
+
+  function restoreChoices() {
+    var f = form();
+    var key = chosenKey();
+    var kept;
+    try {
+      kept = JSON.parse((key && localStorage.getItem(key)) || "{}").chosen || {};
+    } catch (error) {
+      kept = {};
+    }
+    CHOSEN.forEach(function (name) {
+      var input = name in kept && f.querySelector('[name="' + name + '"][value="' + CSS.escape(kept[name]) + '"]');
+      if (input) {
+        input.checked = true;
+      }
+    });
   }
 
   // The feed's poll failing is not a save failing: a quiet word beside the feed.
@@ -624,6 +705,65 @@
 
   // The page opening offline ----------------------------------------------------------------------
 
+  // The service worker's copy is the page as it was last opened online; what came into the feed
+  // since (by htmx: this tablet's notes and colleagues') is not in it. So the feed as last shown
+  // is kept beside the copy, with the copy's lifetime (observe-sw.js: today only; gone on
+  // sign-out), and a page older than it (opened from the copy) shows it, and the pupil and stage
+  // last chosen. Keeping it costs no request.
+  var FEED_COPY = "?kept-feed";
+  var keptAt = 0;
+
+  // When the workspace read the feed (its data-read-at, in ms), from the element or its HTML.
+  function readAt(html) {
+    var at = /data-read-at="(\d+)"/.exec(html || "");
+    return at ? parseInt(at[1], 10) : 0;
+  }
+
+  function keepFeed() {
+    var feed = document.getElementById("observation-feed");
+    var at = feed ? parseInt(feed.getAttribute("data-read-at"), 10) || 0 : 0;
+    if (!window.caches || at <= keptAt) {
+      return;
+    }
+    keptAt = at;
+    // Without htmx's marks of the moment (a poll in flight, a swap settling).
+    var clean = feed.cloneNode(true);
+    var marks = ["htmx-request", "htmx-added", "htmx-settling", "htmx-swapping"];
+    [clean].concat(Array.from(clean.querySelectorAll("." + marks.join(", .")))).forEach(function (el) {
+      marks.forEach(function (mark) { el.classList.remove(mark); });
+    });
+    var copy = new Response(clean.outerHTML, {
+      headers: { "Content-Type": "text/html; charset=utf-8", "Date": new Date().toUTCString() },
+    });
+    caches.open(PAGES)
+      .then(function (cache) { return cache.put(location.pathname + FEED_COPY, copy); })
+      .catch(function () { /* storage full or refused: the copy keeps its own feed */ });
+  }
+
+  function showKeptFeed() {
+    var feed = document.getElementById("observation-feed");
+    if (!feed || !window.caches || !window.htmx) {
+      return;
+    }
+    var at = parseInt(feed.getAttribute("data-read-at"), 10) || 0;
+    caches.open(PAGES)
+      .then(function (cache) { return cache.match(location.pathname + FEED_COPY); })
+      .then(function (kept) { return kept ? kept.text() : ""; })
+      .then(function (html) {
+        var current = document.getElementById("observation-feed");
+        if (html && readAt(html) > at && current) {
+          htmx.swap(current, html, { swapStyle: "outerHTML" });
+          if (!readDraft(draftKey())) {
+            restoreChoices();
+          }
+        }
+        keepFeed();
+      })
+      .catch(function () { /* no kept feed: the page's own */ });
+  }
+
+  document.addEventListener("htmx:afterSettle", keepFeed);
+
   // The service worker keeps the observation pages opened today (observe-sw.js). The first visit
   // is not yet under its care: the page puts itself and what it loads into the cache.
   function keepThisPage() {
@@ -655,12 +795,18 @@
         " waiting on this tablet: sign in, and they will be sent.";
       notice.hidden = false;
     }
+    if (field("client_id")) {
+      // The id the page came with may be a note's already sent: the service worker's copy is the
+      // page as first opened, and the server stores each id once. Each page load gets its own.
+      field("client_id").value = newId();
+    }
     restoreDraft();
     showWaiting();
     if (mine().length) {
       status(waitingMessage());
     }
     keepThisPage();
+    showKeptFeed();
     flush();
     if (photos()) {
       photos().send(); // photos whose notes were confirmed before the page closed
@@ -692,11 +838,17 @@
       flush();
     }
   });
-  // A fresh form (after a save) offers the draft and the list again.
+  // A fresh form (after a save) offers the draft and the list again, and a note waiting to be
+  // checked, now that the form is free.
+  // (The event is on what was swapped in: the target in its detail, for an outerHTML swap, is the
+  // element that was replaced.)
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (form() && event.detail.target && event.detail.target.contains(form())) {
+    if (form() && event.target.contains && event.target.contains(form())) {
       restoreDraft();
       showWaiting();
+      if (mine().some(handedBackHere)) {
+        flush();
+      }
     }
   });
   if (document.readyState === "loading") {

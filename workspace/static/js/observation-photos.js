@@ -422,7 +422,8 @@
   // What waits on the tablet for the teacher signed in, notes and photos together.
   function waiting() {
     var me = user();
-    var notes = readJson("workspace.outbox.v1", []).filter(function (n) { return me && n.user === me; }).length;
+    // (A note the server refused is not waiting for the connection: observation-outbox.js says so.)
+    var notes = readJson("workspace.outbox.v1", []).filter(function (n) { return me && n.user === me && !n.held; }).length;
     var n = mine().length;
     var parts = [];
     if (notes) {
