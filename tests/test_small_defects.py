@@ -299,11 +299,11 @@ def test_the_character_count_script_is_served_and_needs_no_inline_script(client,
 @pytest.mark.parametrize(
     "typed, said",
     [
-        ("2027-02-31", "31 February 2027 is not a real date. Enter a real date, for example 27 3 2027."),
-        ("31/02/2027", "31 February 2027 is not a real date. Enter a real date, for example 27 3 2027."),
+        ("2027-02-31", "31 February 2027 is not a real date. Enter a real date, for example 27/03/2027."),
+        ("31/02/2027", "31 February 2027 is not a real date. Enter a real date, for example 27/03/2027."),
         ("2026-04-31", "31 April 2026 is not a real date."),
         ("2026-13-01", "2026-13-01 is not a real date."),
-        ("next week", "Enter the date as day, month and year, for example 27 3 2027."),
+        ("next week", "Enter the date as day, month and year, for example 27/03/2027."),
     ],
 )
 def test_impossible_dates_are_named(typed, said):
@@ -326,7 +326,7 @@ def test_date_fields_say_so_in_plain_words(client, world, app):
     response = client.post(f"/p/{pid}/actions/new", data=action_data(app, world, due_date="2027-02-31"))
     assert response.status_code == 422
     body = html(response)
-    assert "31 February 2027 is not a real date. Enter a real date, for example 27 3 2027." in body
+    assert "31 February 2027 is not a real date. Enter a real date, for example 27/03/2027." in body
     assert 'value="2027-02-31"' in body  # the value is kept
     assert "Not a valid date value" not in body
     # The self-evaluation's date says the same (the lesson plan's: tests/test_lesson_plan.py).

@@ -100,7 +100,7 @@ _MONTHS = (
 # plain text box instead: day, month and year (27 3 2027, 27/03/2027, 27.3.2027).
 _YEAR_FIRST = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DAY_FIRST = re.compile(r"([0-9]{1,2})[ /.-]+([0-9]{1,2})[ /.-]+([0-9]{4})")
-DATE_EXAMPLE = "27 3 2027"
+DATE_EXAMPLE = "27/03/2027"  # as the date picker shows it in a British browser
 
 
 def read_date(text: str | None) -> tuple[date | None, str | None]:

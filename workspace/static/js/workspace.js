@@ -133,6 +133,58 @@
     });
   });
 
+  // A date box holding what is not a date (31 February, or the year cleared) has an empty value,
+  // so the form would send no date and the server would save the record without one. Such a form
+  // is not sent: the field says what is wrong, and has focus. (A capturing listener runs before
+  // htmx sends the form.)
+  var BAD_DATE = "Enter a real date, for example 27/03/2027, or clear the date completely.";
+
+  function dateError(input) {
+    var id = input.id + "-date-error";
+    var message = document.getElementById(id);
+    if (!input.validity.badInput) {
+      if (message) {
+        message.remove();
+        input.removeAttribute("aria-invalid");
+      }
+      return false;
+    }
+    if (!message) {
+      message = document.createElement("p");
+      message.id = id;
+      message.className = "field-error";
+      message.setAttribute("role", "alert");
+      message.textContent = BAD_DATE;
+      input.insertAdjacentElement("beforebegin", message);
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(id) < 0) {
+        described.push(id);
+        input.setAttribute("aria-describedby", described.join(" "));
+      }
+    }
+    input.setAttribute("aria-invalid", "true");
+    return true;
+  }
+
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      var bad = Array.from(form.querySelectorAll ? form.querySelectorAll("input[type=date]") : []).filter(dateError);
+      if (bad.length) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        bad[0].focus();
+      }
+    },
+    true
+  );
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=date]")) {
+      dateError(event.target);
+    }
+  });
+
   // Invitation links: select the whole link when the field is focused, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
