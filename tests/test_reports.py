@@ -129,6 +129,33 @@ def test_interim_report_structure(client, world, app, dated):
     assert b"word/media/image1.png" in raw
 
 
+def test_every_table_of_the_interim_report_fits_the_width_of_its_page_and_says_no_update_yet(
+    client, world, app, dated
+):
+    """Word lays a table out by its grid: a grid wider than the text runs off the page's edge."""
+    with app.app_context():
+        db.session.add(
+            Action(
+                partnership_id=world["a"]["partnership_id"],
+                title="Overdue, with no update: flagged",
+                school_id=world["a"]["school_ids"][0],
+                due_date=date(2026, 10, 1),
+                status="in_progress",
+            )
+        )
+        db.session.commit()
+    client.sign_in(world["a"]["lead"])
+    document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world))
+    flagged = [row for row in all_table_text(document) if "Overdue, with no update: flagged" in row[0]]
+    assert flagged and flagged[0][5] == "No update yet"
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin  # portrait: the body's
+    for table in document.tables:
+        columns = [int(col.get(qn("w:w"))) for col in table._tbl.iter(qn("w:gridCol"))]
+        # (635 EMU a twip; each column's width in centimetres is rounded to a twip.)
+        assert sum(columns) <= text_width / 635 + len(columns), (columns, table.rows[0].cells[0].text)
+
+
 def test_interim_tables_match_the_database_and_leave_out_other_partnerships(client, world, app, dated):
     client.sign_in(world["a"]["lead"])
     document, _ = download(client, f"{reports_url(world)}/interim", interim_form(world))

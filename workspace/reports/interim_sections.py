@@ -243,12 +243,12 @@ def exceptions(page: Page, data: InterimData) -> None:
                         a.owner,
                         a.status_label,
                         a.due.strftime("%-d %b %Y") if a.due else "",
-                        a.last_update_at.strftime("%-d %b %Y") if a.last_update_at else "None",
+                        a.last_update_at.strftime("%-d %b %Y") if a.last_update_at else "No update yet",
                         "; ".join(a.marks),
                     ]
                     for a in flagged
                 ],
-                widths=[5.2, 3.0, 2.6, 1.8, 1.9, 1.9, 2.6],
+                widths=[4.6, 2.6, 2.3, 1.7, 1.9, 1.9, 2.0],  # 17 cm, the text width
                 caption="Actions flagged (each listed once"
                 + (
                     "; those with evidence of impact are under Progress and impact"
