@@ -62,6 +62,27 @@ def test_new_action_page_and_create_with_links(client, world, app):
         assert entry.verb == "created" and entry.actor_name == "Teacher Alpha"
 
 
+def test_an_action_with_no_update_says_so_not_its_creation_date(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    assert client.post(f"{actions_url(world)}/new", data=action_data(app, world)).status_code == 303
+    with app.app_context():
+        aid = db.session.scalar(select(Action.id).where(Action.title == "Number talks every morning"))
+
+    def last_update_cell(body):
+        row = body.split(f'href="/p/{world["a"]["partnership_id"]}/actions/{aid}"')[1].split("</tr>")[0]
+        return re.findall(r"<td>(.*?)</td>", row, re.S)[4]
+
+    page = html(client.get(f"{actions_url(world)}/{aid}"))
+    assert re.search(r"<dt>Last update</dt><dd>No update yet \(added [^)]+\)", page)
+    for htmx in (False, True):  # the dashboard, and its results fragment
+        assert last_update_cell(html(client.get(f"{actions_url(world)}/", htmx=htmx))).startswith(
+            "No update yet"
+        )
+    client.post(f"{actions_url(world)}/{aid}/progress", data={"text": "Started in P5.", "status_to": ""})
+    assert "No update yet" not in html(client.get(f"{actions_url(world)}/{aid}"))
+    assert not last_update_cell(html(client.get(f"{actions_url(world)}/"))).startswith("No update yet")
+
+
 @pytest.mark.parametrize(
     "who, change, status",
     [

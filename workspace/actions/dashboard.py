@@ -211,9 +211,16 @@ class ActionRow:
     last_progress_at: datetime
     school_name: str | None
     owner_name: str | None
+    created_at: datetime | None = None
     overdue: bool = False
     stale: bool = False
     links: list = field(default_factory=list)
+
+    @property
+    def has_update(self) -> bool:
+        """Whether a progress update has been posted: an action starts with its creation time as
+        its last progress (so that one never updated goes stale too)."""
+        return self.created_at is None or self.last_progress_at > self.created_at
 
     @property
     def status_label(self) -> str:
@@ -314,6 +321,7 @@ _LINES = (
         Action.last_progress_at,
         School.name,
         _OWNER.name,
+        Action.created_at,
     )
     .outerjoin(School, Action.school_id == School.id)
     .outerjoin(_OWNER, Action.owner_id == _OWNER.id)
