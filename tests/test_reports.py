@@ -16,7 +16,16 @@ from sqlalchemy import select
 from tests.conftest import html
 from workspace.extensions import db
 from workspace.frameworks import linking
-from workspace.models import Action, Activity, Observation, ProgressUpdate, PupilVoice, ResearchLesson
+from workspace.models import (
+    Action,
+    Activity,
+    Observation,
+    ProgressUpdate,
+    PupilVoice,
+    ResearchLesson,
+    SelfEvaluation,
+    User,
+)
 from workspace.reports import data, documents
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -271,6 +280,38 @@ def test_self_evaluation_proforma(client, world, app):
         ).status_code
         == 404
     )
+
+
+def test_the_proforma_download_keeps_every_action_the_page_shows_with_its_owner(client, world, app):
+    """An action cited as evidence that has not started is not evidence yet: the download lists it
+    under what the school will do, not nowhere; follow-up actions carry their owners, as on the page."""
+    with app.app_context():
+        evaluation = db.session.get(SelfEvaluation, world["a"]["evaluation_id"])
+        db.session.get(Action, world["a"]["action_id"]).status = "not_started"
+        owner = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
+        db.session.add(
+            Action(
+                partnership_id=evaluation.partnership_id,
+                title="Run a STEM club at lunch",
+                school_id=evaluation.school_id,
+                owner_id=owner.id,
+                due_date=date(2027, 3, 5),
+                self_evaluation_id=evaluation.id,
+            )
+        )
+        db.session.commit()
+        on, owner_name = evaluation.evaluated_on.isoformat(), owner.name
+        title = db.session.get(Action, world["a"]["action_id"]).title
+    client.sign_in(world["a"]["lead"])
+    school = world["a"]["school_ids"][0]
+    page = html(
+        client.get(f"/p/{world['a']['partnership_id']}/self-evaluation/schools/{school}/pro-forma?on={on}")
+    )
+    assert f"Action: Run a STEM club at lunch ({owner_name}, due 5 Mar 2027)" in page
+    document, _ = download(client, f"{reports_url(world)}/schools/{school}/self-evaluation", {"on": on})
+    what_now = document.tables[0].rows[1].cells[4].text
+    assert f"• Action: Run a STEM club at lunch ({owner_name}, due 5 Mar 2027)" in what_now
+    assert f"• Action (cited as evidence, not started yet): {title}" in what_now
 
 
 def test_export_command(app, world, dated, tmp_path):

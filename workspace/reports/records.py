@@ -232,6 +232,14 @@ class ProformaData:
     produced_on: date
 
 
+def _owner_and_due(action) -> str:
+    """ " (Owner, due 5 Mar 2027)", as the pro-forma page writes an action's owner and due date."""
+    parts = [action.owner.name] if action.owner else []
+    if action.due_date:
+        parts.append(f"due {_day(action.due_date)}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def proforma(school: School, on: date | None, today: date | None = None) -> ProformaData:
     from ..selfeval import overview as selfeval_overview
 
@@ -262,12 +270,16 @@ def proforma(school: School, on: date | None, today: date | None = None) -> Prof
                                 if not (e.kind == "action" and e.meta == NOT_STARTED)
                             )
                         ),
+                        # The follow-up actions, with their owners, as the page lists them; then
+                        # actions cited as evidence that have not started.
                         row.evaluation.what_now
-                        + (
-                            "".join(
-                                f"\n• Action: {a.title}" + (f", due {_day(a.due_date)}" if a.due_date else "")
-                                for a in row.actions
-                            )
+                        + "".join(f"\n• Action: {a.title}{_owner_and_due(a)}" for a in row.actions)
+                        + "".join(
+                            f"\n• Action (cited as evidence, not started yet): {e.text}"
+                            for e in row.evidence
+                            if e.kind == "action"
+                            and e.meta == NOT_STARTED
+                            and e.id not in {a.id for a in row.actions}
                         ),
                     ]
                     for row in items
