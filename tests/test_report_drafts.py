@@ -134,7 +134,20 @@ def test_saving_keeps_every_version_and_a_stale_save_merges_three_ways(client, m
         data={**merged, "section-summary": "Their summary.", "section-issues": "Cover for release days."},
         htmx=True,
     )
-    assert response.status_code == 200 and "Saved: version 3" in html(response)
+    assert response.status_code == 200
+    # Said beside the Save button; the page's "Last changed" and Versions list brought up to date.
+    body = html(response)
+    assert re.search(
+        r'Save the report</button>\s*<p class="save-status" role="status">Saved: version 3\.</p>', body
+    )
+    last_changed = re.search(r'<dd id="report-last-changed" hx-swap-oob="true">(.*?)</dd>', body).group(1)
+    assert last_changed.endswith("(version 3)")
+    listed = re.search(
+        r'<ol class="entries" reversed id="report-versions" hx-swap-oob="true">(.*?)</ol>', body, re.S
+    )
+    assert "Version 3 (draft)" in listed.group(1)
+    page = html(client.get(f"/p/{world['a']['partnership_id']}/reports/drafts/{world['a']['report_id']}"))
+    assert '<dd id="report-last-changed">' in page and "hx-swap-oob" not in page.split("Write the report")[0]
     with app.app_context():
         report = db.session.get(InterimReport, world["a"]["report_id"])
         assert (
