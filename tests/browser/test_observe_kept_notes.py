@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.test_observe_offline import OBSERVE, _clean_but_offline, _entries, _open
+from tests.browser.test_observe_offline import (
+    OBSERVE,
+    _clean_but_offline,
+    _entries,
+    _open,
+    kept_by_the_service_worker,
+)
 from workspace.extensions import db
 from workspace.models import Observation, ResearchLesson
 
@@ -117,10 +123,7 @@ def test_a_page_opened_again_in_a_dead_spot_shows_the_notes_saved_since_and_lose
     callum = new_page("callum-dead-spot", viewport=(768, 1024))
     _open(callum, live_server, "callum.fraser@demo.example")
     page = callum.page
-    page.wait_for_function(
-        "() => navigator.serviceWorker.ready.then((r) => r.active && r.active.state === 'activated')"
-    )
-    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+    kept_by_the_service_worker(page)
     # Opened again (later in the day): the page shown is the copy the service worker keeps, with
     # the new note's id the page came with.
     page.reload()

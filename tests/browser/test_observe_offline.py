@@ -46,6 +46,15 @@ OFFLINE_LOGS = re.compile(
 )
 
 
+def kept_by_the_service_worker(page):
+    """Waits until the service worker is looking after the page (activated: on a busy machine
+    `ready` can come while it is still activating), and has a copy of it."""
+    page.wait_for_function(
+        "() => navigator.serviceWorker.ready.then((r) => r.active && r.active.state === 'activated')"
+    )
+    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+
+
 def _clean_but_offline(checked):
     checked.problems = [p for p in checked.problems if not OFFLINE_LOGS.search(p)]
     checked.assert_clean()
@@ -235,12 +244,7 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     eilidh = new_page("eilidh-offline", viewport=(768, 1024))
     _open(eilidh, live_server, "eilidh.robertson@demo.example")
     page = eilidh.page
-    # The service worker is looking after the page (activated: on a busy machine `ready` can come
-    # while it is still activating), and has a copy of it.
-    page.wait_for_function(
-        "() => navigator.serviceWorker.ready.then((r) => r.active && r.active.state === 'activated')"
-    )
-    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+    kept_by_the_service_worker(page)
 
     page.context.set_offline(True)
     _write(page, "Kept: drew a number line from 0 to 1.")

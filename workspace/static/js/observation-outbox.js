@@ -406,12 +406,12 @@
     if (!held.length) {
       return "";
     }
+    var one = held.length === 1;
+    var needs = plural(held.length) + " kept on this tablet " + (one ? "needs" : "need") + " checking";
     if (held.some(function (n) { return n.form === here; })) {
-      return plural(held.length) + " kept on this tablet " + (held.length === 1 ? "needs" : "need") +
-        " checking: save or clear what you are writing to see " + (held.length === 1 ? "it." : "them.");
+      return needs + ": save or clear what you are writing to see " + (one ? "it." : "them.");
     }
-    return plural(held.length) + " kept on this tablet " + (held.length === 1 ? "needs" : "need") +
-      " checking on " + (held.length === 1 ? "its lesson's" : "their lessons'") + " page.";
+    return needs + " on " + (one ? "its lesson's" : "their lessons'") + " page.";
   }
 
   // The form -------------------------------------------------------------------------------------
