@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import approve_button, html
-from workspace.exchange import findings, library
+from workspace.exchange import findings, library, quotes
 from workspace.extensions import db
 from workspace.frameworks import linking
 from workspace.models import CasePupil, Finding, FindingReuse, Observation, ResearchLesson, Trio, User
@@ -203,7 +203,7 @@ def test_the_library_shows_the_copy_approved_not_the_observation_as_it_is_now(ap
         observing.delete_observation(db.session.get(Observation, observation_id))
         db.session.commit()
         assert db.session.get(Finding, a["finding_id"]).is_published
-        assert findings.quotes_of(db.session.get(Finding, a["finding_id"])) == []
+        assert quotes.quotes_of(db.session.get(Finding, a["finding_id"])) == []
     assert "Rewritten later." not in html(reader.get(url))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..exchange import findings, programme
+from ..exchange import findings, programme, quotes
 from ..extensions import db
 from ..frameworks import linking
 from ..models import Partnership, Trio, User
@@ -54,7 +54,7 @@ def load_demo_findings(partnership: Partnership, domain: str, password: str) -> 
         data = findings.suggested_input(trio)
         for key, value in spec.items():
             setattr(data, key, value)
-        data.observation_ids = [o.id for o in findings.starred_observations(trio)][:3]
+        data.observation_ids = [o.id for o in quotes.starred_observations(trio)][:3]
         data.link_ids = [e.id for e in linking.links_for("trio", [trio.id]).get(trio.id, [])]
         author = trio.members[0].user
         finding = findings.create_finding(trio, data, author)

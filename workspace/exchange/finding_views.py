@@ -22,7 +22,7 @@ from ..htmx import redirect_to, render
 from ..partnerships.services import list_schools
 from ..saving import saving
 from ..services_errors import StaleEdit
-from . import bp
+from . import bp, quotes
 from . import findings as services
 from .forms import FindingForm, form_values
 
@@ -63,7 +63,7 @@ def _url(access, finding):
 def new(access, trio_id):
     trio = trio_in(access, trio_id)
     require_trio_change(access, trio)
-    schools, starred = list_schools(access.partnership), services.starred_observations(trio)
+    schools, starred = list_schools(access.partnership), quotes.starred_observations(trio)
     if request.method == "GET":
         suggested = services.suggested_input(trio)
         form = FindingForm(schools, starred, formdata=None, **form_values(suggested))
@@ -98,7 +98,7 @@ def _finding_page(access, found, status=200, changed_since_read=False):
         status,
         finding=found,
         links=linking.links_for("finding", [found.id]).get(found.id, []),
-        starred=services.quotes_of(found),
+        starred=quotes.quotes_of(found),
         travelled=services.travelled(found),
         can_change=can_change_finding(access, found) and not found.is_published,
         changed_since_read=changed_since_read,
@@ -118,7 +118,7 @@ def edit(access, finding_id):
     require_finding_change(access, found)
     if found.is_published:
         abort(409)
-    schools, starred = list_schools(access.partnership), services.starred_observations(found.trio)
+    schools, starred = list_schools(access.partnership), quotes.starred_observations(found.trio)
     if request.method == "GET":
         current = services.input_of(found)
         form = FindingForm(schools, starred, formdata=None, **form_values(current))

@@ -1,7 +1,7 @@
 """A trio's findings: written to travel, kept in the partnership until a lead approves them.
 
 A finding never carries a case pupil's descriptor. Its text fields, and the text and stage title
-of every starred observation it quotes, go through the pupil-privacy check
+of every starred observation it quotes (quotes.py), go through the pupil-privacy check
 (pupil_details.problem_in) and are refused where they repeat a descriptor of the trio's case
 pupils. Its starred observations are quoted by their text and lesson stage alone, and a lead's
 approval copies them into the finding: the library shows the approved copy, never the live
@@ -21,8 +21,6 @@ from ..models import (
     Finding,
     FindingObservation,
     FindingReuse,
-    LessonStage,
-    Observation,
     Partnership,
     ResearchLesson,
     School,
@@ -33,6 +31,7 @@ from ..models.base import utcnow
 from ..pupil_details import identifier_in, problem_in
 from ..reference import Sector
 from ..services_errors import ServiceError, StaleEdit
+from .quotes import StarredObservation, starred_observations
 
 # Curriculum for Excellence stages, as teachers name them.
 STAGES = (
@@ -83,16 +82,6 @@ class FindingInput:
     observation_ids: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class StarredObservation:
-    """A starred observation as a finding may quote it: no pupil label, no descriptor."""
-
-    id: int
-    lesson: str
-    stage: str
-    text: str
-
-
 def suggested_input(trio: Trio) -> FindingInput:
     """A new finding's first values: the trio's focus and links, the latest lesson's context."""
     lesson = db.session.scalars(
@@ -114,25 +103,6 @@ def suggested_input(trio: Trio) -> FindingInput:
         school_id=lesson.school_id if lesson else None,
         link_ids=[e.id for e in linking.links_for("trio", [trio.id]).get(trio.id, [])],
     )
-
-
-def starred_observations(trio: Trio, only: list[int] | None = None) -> list[StarredObservation]:
-    """The trio's starred observations (or those of them in `only`), oldest first, without pupils."""
-    statement = (
-        select(Observation.id, ResearchLesson, LessonStage.title, Observation.text)
-        .join(ResearchLesson, Observation.lesson_id == ResearchLesson.id)
-        .outerjoin(LessonStage, Observation.stage_id == LessonStage.id)
-        .where(ResearchLesson.trio_id == trio.id, Observation.is_highlight.is_(True))
-        .order_by(Observation.created_at, Observation.id)
-    )
-    if only is not None:
-        if not only:
-            return []
-        statement = statement.where(Observation.id.in_(only))
-    return [
-        StarredObservation(oid, lesson.title, stage or "", text)
-        for oid, lesson, stage, text in db.session.execute(statement)
-    ]
 
 
 def _descriptors(trio: Trio) -> list[str]:
@@ -326,33 +296,6 @@ def withdraw(finding: Finding) -> None:
     finding.status, finding.withdrawn_at = "withdrawn", utcnow()
     for row in finding.starred:
         row.quoted_text = row.quoted_stage = row.quoted_lesson = None
-
-
-def quotes_of(finding: Finding) -> list[StarredObservation]:
-    """The quotes a finding shows: the approved copies while it is published, else the trio's
-    starred observations as they are now (read only in the partnership)."""
-    if not finding.is_published:
-        return starred_observations(finding.trio, [s.observation_id for s in finding.starred])
-    return published_quotes([finding])[finding.id]
-
-
-def published_quotes(found: list[Finding]) -> dict[int, list[StarredObservation]]:
-    """The approved copies of these published findings' quotes, by finding, in one query."""
-    result: dict[int, list[StarredObservation]] = {f.id: [] for f in found}
-    if not found:
-        return result
-    rows = db.session.scalars(
-        select(FindingObservation)
-        .where(FindingObservation.finding_id.in_(list(result)), FindingObservation.quoted_text.is_not(None))
-        .order_by(FindingObservation.id)
-    )
-    for row in rows:
-        result[row.finding_id].append(
-            StarredObservation(
-                row.observation_id, row.quoted_lesson or "", row.quoted_stage or "", row.quoted_text or ""
-            )
-        )
-    return result
 
 
 def input_of(finding: Finding) -> FindingInput:

@@ -15,6 +15,7 @@ from ..frameworks import linking
 from ..models import Finding, FindingReuse, Framework, FrameworkElement, FrameworkLink, School, Trio, User
 from ..reference import Sector
 from . import findings as finding_services
+from . import quotes
 
 MAX_WORDS = 8
 PAGE_SIZE = 50
@@ -126,7 +127,7 @@ def published_views(found: list[Finding], with_observations: bool = False) -> li
             .group_by(FindingReuse.finding_id)
         ).all()
     )
-    quotes = finding_services.published_quotes(found) if with_observations else {}
+    quoted = quotes.published_quotes(found) if with_observations else {}
     views = []
     for f in found:
         anonymous = f.anonymous
@@ -150,7 +151,7 @@ def published_views(found: list[Finding], with_observations: bool = False) -> li
                 else ([school.local_authority] if school else authorities.get(f.partnership_id, [])),
                 school=school.name if school else None,
                 links=links.get(f.id, []),
-                starred=quotes.get(f.id, []),
+                starred=quoted.get(f.id, []),
                 reuses=reuses.get(f.id, 0),
             )
         )
