@@ -183,6 +183,33 @@ def world(app):
     return ids
 
 
+@pytest.fixture
+def dated(app, world):
+    """The report tests' world: give partnership A's lesson a date, a highlight, and link its action to QI 2.3 and B's too."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from workspace.frameworks import linking
+    from workspace.models import Observation, ProgressUpdate, PupilVoice, ResearchLesson
+
+    with app.app_context():
+        for side in ("a", "b"):
+            lesson = db.session.get(ResearchLesson, world[side]["lesson_id"])
+            lesson.lesson_date = date(2026, 10, 1)
+            lesson.discussion_learned = f"Learned in {side}"
+            db.session.get(Observation, world[side]["observation_id"]).is_highlight = True
+            db.session.get(PupilVoice, world[side]["note_id"]).is_highlight = True
+            linking.set_links(
+                world[side]["partnership_id"], "action", world[side]["action_id"], [world[side]["element_id"]]
+            )
+            update = db.session.scalar(
+                select(ProgressUpdate).where(ProgressUpdate.action_id == world[side]["action_id"])
+            )
+            update.created_at = datetime(2026, 10, 5, 12, tzinfo=UTC)
+        db.session.commit()
+
+
 def html(response) -> str:
     return response.get_data(as_text=True)
 
