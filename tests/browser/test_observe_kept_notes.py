@@ -172,6 +172,82 @@ def test_a_page_opened_again_in_a_dead_spot_shows_the_notes_saved_since_and_lose
     _clean_but_offline(callum)
 
 
+def _outbox(page):
+    return page.evaluate("() => JSON.parse(localStorage.getItem('workspace.outbox.v1') || '[]')")
+
+
+def _drafts(page):
+    return page.evaluate(
+        "() => Object.keys(localStorage).filter((k) => k.startsWith('workspace.draft.v1:') && !k.endsWith(':chosen'))"
+        ".map((k) => JSON.parse(localStorage.getItem(k)).text)"
+    )
+
+
+def test_notes_taken_while_one_is_on_its_way_each_arrive_once(live_server, new_page):
+    """A slow network: a second tap on the note on its way sends nothing more; another note taken
+    meanwhile is a note of its own; a reload while one is on its way does not offer it again."""
+    callum = new_page("callum-slow", viewport=(768, 1024))
+    _open(callum, live_server, "callum.fraser@demo.example")
+    page = callum.page
+    held = []
+    page.route("**/observations", lambda route: held.append(route))
+    page.locator(".toggle", has_text="Pupil C:").click()
+    page.get_by_label("What did you see?").fill("Slow first: matched 2/4 to 1/2.")
+    page.get_by_role("button", name="Save observation").click()
+    page.wait_for_function("() => document.querySelector('#save-status').textContent === 'Saving…'")
+    page.get_by_label("What did you see?").fill("Slow second: explained it to Pupil A.")
+    page.get_by_role("button", name="Save observation").click()
+    waiting = _outbox(page)
+    assert [n["text"] for n in waiting] == [
+        "Slow first: matched 2/4 to 1/2.",
+        "Slow second: explained it to Pupil A.",
+    ]
+    assert waiting[0]["id"] != waiting[1]["id"]
+    assert _drafts(page) == []  # in the outbox, not offered again as drafts
+    held[0].continue_()
+    page.unroute("**/observations")
+    for text in ("Slow first: matched 2/4 to 1/2.", "Slow second: explained it to Pupil A."):
+        expect(_entries(page, text)).to_have_count(1, timeout=15000)
+    page.wait_for_function("() => !localStorage.getItem('workspace.outbox.v1')", timeout=15000)
+    for text in ("Slow first: matched 2/4 to 1/2.", "Slow second: explained it to Pupil A."):
+        assert _stored(live_server.app, text) == 1
+
+    # A second tap on the note on its way sends nothing more.
+    held.clear()
+    page.route("**/observations", lambda route: held.append(route))
+    page.get_by_label("What did you see?").fill("Tapped twice: counted in quarters.")
+    page.get_by_role("button", name="Save observation").click()
+    page.wait_for_function("() => document.querySelector('#save-status').textContent === 'Saving…'")
+    page.get_by_role("button", name="Save observation").click()
+    assert [n["text"] for n in _outbox(page)] == ["Tapped twice: counted in quarters."]
+    held[0].continue_()
+    page.unroute("**/observations")
+    expect(page.locator("#save-status")).to_have_text("Saved. Your entry is in the list below.")
+    expect(_entries(page, "Tapped twice: counted in quarters.")).to_have_count(1)
+    assert _stored(live_server.app, "Tapped twice: counted in quarters.") == 1
+
+    # A reload while a note is on its way: the note is sent from the outbox, and the box is empty.
+    held.clear()
+    page.route("**/observations", lambda route: held.append(route))
+    page.get_by_label("What did you see?").fill("Reloaded: drew the wall from memory.")
+    page.get_by_role("button", name="Save observation").click()
+    page.wait_for_function("() => document.querySelector('#save-status').textContent === 'Saving…'")
+    page.reload(wait_until="commit")  # the request held is left behind
+    page.unroute("**/observations")
+    expect(_entries(page, "Reloaded: drew the wall from memory.")).to_have_count(1, timeout=15000)
+    expect(page.get_by_label("What did you see?")).to_have_value("")
+    assert _stored(live_server.app, "Reloaded: drew the wall from memory.") == 1
+
+    # The pupil and stage chosen, with nothing typed, are chosen again when the page opens again.
+    page.locator(".toggle", has_text="Pupil A:").click()
+    page.locator("#stage_id .toggle").nth(1).click()
+    stage = page.locator("#stage_id .toggle").nth(1).inner_text().strip()
+    page.reload()
+    expect(page.locator("#case_pupil_id .toggle", has_text="Pupil A:").locator("input")).to_be_checked()
+    expect(page.locator("#stage_id .toggle", has_text=stage).locator("input")).to_be_checked()
+    _clean_but_offline(callum)
+
+
 def test_pupil_voice_says_once_what_became_of_the_last_note(live_server, new_page):
     priya = new_page("priya-voice-status", viewport=(768, 1024))
     _open(priya, live_server, "priya.sharma@demo.example")

@@ -309,7 +309,7 @@
           photos().confirmed(note.id, response.headers.get("X-Observation-Id"), note.url);
         }
         forget(note.id);
-        status(waitingMessage() ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.");
+        status(sentMessage());
         refreshList();
         return true;
       }
@@ -339,8 +339,23 @@
       });
   }
 
+  // What the status says once a waiting note has gone: what still waits, and a refused note still
+  // in the form (held) is not talked over.
+  function sentMessage() {
+    var f = form();
+    if (f && f.hasAttribute("data-held-note")) {
+      return "Sent. The note back in the form still needs checking: save it again once it is right.";
+    }
+    return waitingMessage() ? "Sent. " + waitingMessage() : "Sent. Your notes are in the list below.";
+  }
+
   // The entry sent is brought into the page's list: the observation feed refreshes itself; the
-  // pupil voice list comes with its form, so it is fetched again only while the form is empty.
+  // pupil voice list comes with its form, so it is fetched again only while the form is empty,
+  // one fetch at a time (a note sent meanwhile asks for one more), and the status then says what
+  // is true once it has come.
+  var listing = false;
+  var listAgain = false;
+
   function refreshList() {
     if (!window.htmx) {
       return;
@@ -349,12 +364,24 @@
       htmx.trigger(document.body, "observation-saved");
       return;
     }
+    if (listing) {
+      listAgain = true;
+      return;
+    }
     var f = form();
     var text = textBox();
     if (f && text && !text.value.trim() && f.getAttribute("hx-target")) {
-      var said = document.getElementById("save-status").textContent;
+      listing = true;
       htmx.ajax("GET", location.pathname, { target: f.getAttribute("hx-target"), swap: "outerHTML" })
-        .then(function () { status(said); }); // the fresh form keeps the word "Sent"
+        .catch(function () { /* the next note sent brings the list */ })
+        .then(function () {
+          listing = false;
+          status(sentMessage());
+          if (listAgain) {
+            listAgain = false;
+            refreshList();
+          }
+        });
     }
   }
 
@@ -388,6 +415,9 @@
     writeDraft(draftKey(), note.text);
     forget(note.id);
     htmx.swap(place, body, { swapStyle: "outerHTML" });
+    if (form()) {
+      form().setAttribute("data-held-note", ""); // the status does not talk over it (sentMessage)
+    }
     var summary = document.querySelector(f.getAttribute("hx-target") + " .error-summary");
     if (summary) {
       var why = document.createElement("p");
@@ -442,7 +472,17 @@
         text.focus();
         return;
       }
-      if (!field("client_id").value) {
+      var current = field("client_id").value;
+      var onItsWay = current ? readOutbox().filter(function (n) { return n.id === current; })[0] : null;
+      if (onItsWay && onItsWay.text === text.value.trim()) {
+        // A second tap on the note already on its way (a slow network): nothing more to send.
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
+      if (!current || onItsWay) {
+        // The form's id is the note still on its way: a different note needs its own, or it
+        // would take that note's place in the outbox and leave with its answer.
         field("client_id").value = newId();
       }
       var now = new Date();
@@ -477,6 +517,9 @@
         fields: Array.from(new FormData(f).entries()).filter(function (pair) { return pair[0] !== "csrf_token"; }),
       };
       keep(note);
+      if (readDraft(draftKey()).trim() === note.text) {
+        writeDraft(draftKey(), ""); // it is in the outbox now: a reload must not offer it again
+      }
       if (queued) {
         event.preventDefault();
         event.stopPropagation();
@@ -553,8 +596,8 @@
         photos().confirmed(note.id, event.detail.xhr.getResponseHeader("X-Observation-Id"), note.url);
       }
       forget(note.id);
-      if (code !== 422 && readDraft(draftKey()).trim() === note.text) {
-        writeDraft(draftKey(), ""); // what was typed meanwhile stays a draft
+      if (code === 422 && !readDraft(draftKey())) {
+        writeDraft(draftKey(), note.text); // refused: back in the form, and kept there as a draft
       }
       return;
     }
@@ -563,11 +606,7 @@
       button.removeAttribute("aria-busy");
     }
     if (code === 401) {
-      // htmx goes to sign in; the note waits and is sent after. Its text is not offered again as
-      // a draft, which would be saved a second time.
-      if (readDraft(draftKey()).trim() === note.text) {
-        writeDraft(draftKey(), "");
-      }
+      // htmx goes to sign in; the note waits and is sent after (it left the draft when it was kept).
       return;
     }
     if (field("client_id") && field("client_id").value === note.id) {
@@ -595,13 +634,12 @@
     if (text && draft && !text.value) {
       text.value = draft;
       text.dispatchEvent(new Event("input", { bubbles: true }));
-      restoreChoices(); // the pupil and stage it was written about
     }
   }
 
   // The case pupil and stage last chosen in this form, kept beside its draft (and gone with it on
-  // sign-out, or at the day's end on a shared tablet): a page opened from the kept copy, or a
-  // draft brought back, has them chosen as the teacher left them.
+  // sign-out, or at the day's end on a shared tablet): the page, opened again (from the kept copy
+  // in a dead spot, too), has them chosen as the teacher left them.
   var CHOSEN = ["case_pupil_id", "stage_id"];
 
   function chosenKey() {
@@ -708,8 +746,8 @@
   // The service worker's copy is the page as it was last opened online; what came into the feed
   // since (by htmx: this tablet's notes and colleagues') is not in it. So the feed as last shown
   // is kept beside the copy, with the copy's lifetime (observe-sw.js: today only; gone on
-  // sign-out), and a page older than it (opened from the copy) shows it, and the pupil and stage
-  // last chosen. Keeping it costs no request.
+  // sign-out), and a page older than it (opened from the copy) shows it. Keeping it costs no
+  // request.
   var FEED_COPY = "?kept-feed";
   var keptAt = 0;
 
@@ -753,9 +791,6 @@
         var current = document.getElementById("observation-feed");
         if (html && readAt(html) > at && current) {
           htmx.swap(current, html, { swapStyle: "outerHTML" });
-          if (!readDraft(draftKey())) {
-            restoreChoices();
-          }
         }
         keepFeed();
       })
@@ -801,6 +836,7 @@
       field("client_id").value = newId();
     }
     restoreDraft();
+    restoreChoices();
     showWaiting();
     if (mine().length) {
       status(waitingMessage());
