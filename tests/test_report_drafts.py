@@ -364,10 +364,24 @@ def test_an_unreadable_version_is_not_replaced_by_the_current_one_and_the_docx_h
     assert document.paragraphs[0].text == "Partnership Alpha\nAutumn term report"
 
 
-def test_after_a_save_without_a_reload_making_it_final_names_the_version_saved(client, world):
+def test_making_it_final_asks_first_and_names_the_version_saved_since(client, world, make_client):
+    """The report's page links to a step that says what final means; that step reads the version
+    afresh, so a save made after the report's page was opened is the one made final."""
     client.sign_in(world["a"]["lead"])
     form = opened(client, world)
-    fragment = html(client.post(url(world), data={**form, "section-summary": "Seen."}, htmx=True))
-    found = re.search(r'id="finalise-version" name="version" value="(\d+)" hx-swap-oob="true"', fragment)
-    assert found and int(found.group(1)) == int(form["version"]) + 1
-    assert client.post(url(world, tail="/final"), data={"version": found.group(1)}).status_code == 303
+    draft = html(client.get(url(world)))
+    assert f'href="{url(world, tail="/final")}"' in draft and f'action="{url(world, tail="/final")}"' not in draft
+    assert 'name="section-summary" rows="6" data-maxlength="20000"' in draft  # its counter
+    client.post(url(world), data={**form, "section-summary": "Seen."}, htmx=True)
+    saved = int(form["version"]) + 1
+    page = html(client.get(url(world, tail="/final")))
+    assert "<h1>Make “Autumn term report” final?</h1>" in page and "read-only" in page
+    assert f"version {saved}, last changed" in page and f'name="version" value="{saved}"' in page
+    fragment = html(client.get(url(world, tail="/final"), htmx=True))
+    assert "<html" not in fragment and 'id="finalise"' in fragment and f'value="{saved}"' in fragment
+    teacher = make_client()
+    teacher.sign_in(world["a"]["teacher"])
+    assert teacher.get(url(world, tail="/final")).status_code == 403
+    assert client.post(url(world, tail="/final"), data={"version": str(saved)}).status_code == 303
+    again = client.get(url(world, tail="/final"))  # already final: back to the report
+    assert again.status_code == 303 and again.headers["Location"].endswith(url(world))

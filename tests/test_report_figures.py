@@ -131,8 +131,8 @@ def test_qis_are_titled_and_grouped_by_their_own_framework(app, world):
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         headings = {s.element.heading: s.actions for s in report.qis}
         assert headings == {
-            f"QI 2.3 {stem.title} (STEM framework (2019))": 1,
-            f"QI 2.3 {hgios4.title} (HGIOS4 (2015))": 1,
+            f"QI 2.3 {stem.title} – STEM framework (2019)": 1,
+            f"QI 2.3 {hgios4.title} – HGIOS4 (2015)": 1,
         }
         assert report.chart_categories == ["STEM 2.3", "HGIOS4 2.3"]
         credits = " ".join(report.credits)

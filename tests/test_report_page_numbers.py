@@ -58,7 +58,7 @@ def test_a_final_report_carries_the_page_numbers_libreoffice_lays_it_out_with(
     client.sign_in(world["a"]["lead"])
     draft_page = html(client.get(url(world)))
     assert "gets its page numbers when the report is made final" in draft_page
-    assert 'data-busy="Making final… laying out the pages"' in draft_page
+    assert 'data-busy="Making final… laying out the pages"' in html(client.get(url(world, tail="/final")))
     with app.app_context():
         report = finalise(client, world)
         stored = report.page_numbers

@@ -89,7 +89,9 @@ class Element:
     @property
     def heading(self) -> str:
         kind = "QI " if self.framework_key != "igbe" else ""
-        return f"{kind}{self.number} {self.title} ({self.framework})"
+        # "QI 2.3 Learning, teaching and assessment – HGIOS4 (2015)": the framework after a dash,
+        # as its name already ends in brackets.
+        return f"{kind}{self.number} {self.title} – {self.framework}"
 
 
 @dataclass

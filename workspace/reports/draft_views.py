@@ -71,6 +71,7 @@ def _draft_page(
         fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
         version=version if version is not None else report.version,
         saved=saved,
+        section_limit=drafts.MAX_SECTION,  # each text box's counter (js/character-count.js)
         versions=drafts.versions(report),
         page_numbers=page_numbers.shown(report),
         # a final report's page of each heading in the Word document, beside its contents entry
@@ -180,6 +181,18 @@ def save_draft(access, report_id):
     if request.headers.get("HX-Request") == "true":
         return _draft_page(access, report, saved=True, report_data=report_data)
     return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+
+
+@bp.get("/drafts/<int:report_id>/final")
+@partnership_route(Permission.MANAGE)
+def confirm_final(access, report_id):
+    """The step before: what making it final means, and the version it will be (read now, so a
+    save made since the report's page was opened is the one made final)."""
+    report = report_in(access, report_id)
+    require_report_lead(access)
+    if report.is_final:
+        return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+    return render("reports/finalise.html", "reports/_finalise.html", report=report)
 
 
 @bp.post("/drafts/<int:report_id>/final")
