@@ -285,3 +285,10 @@ def test_my_actions(client, make_client, world, app):
     assert (
         html(client.get(f"{actions_url(world)}/mine", htmx=True)).lstrip().startswith('<section id="results"')
     )
+    assert "My actions</a>" in html(client.get(f"{actions_url(world)}/"))
+    # A reviewer owns none: no link to an empty list, and the page says why it is empty.
+    reviewer = make_client()
+    reviewer.sign_in(world["a"]["reviewer"])
+    assert "My actions</a>" not in html(reviewer.get(f"{actions_url(world)}/"))
+    assert "As a reviewer you own no actions" in html(reviewer.get(f"{actions_url(world)}/mine"))
+    assert "As a reviewer" not in html(client.get(f"{actions_url(world)}/mine"))
