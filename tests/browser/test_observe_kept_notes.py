@@ -269,3 +269,40 @@ def test_pupil_voice_says_once_what_became_of_the_last_note(live_server, new_pag
         1, timeout=10000
     )
     _clean_but_offline(priya)
+
+
+def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
+    """'Your observation has been deleted.' is for the moment it came: it goes when the next note
+    is saved, and the page's copy kept for a dead spot does not say it again."""
+    callum = new_page("callum-deleted", viewport=(768, 1024))
+    _open(callum, live_server, "callum.fraser@demo.example")
+    page = callum.page
+    page.locator(".toggle", has_text="Pupil B:").click()
+    page.get_by_label("What did you see?").fill("To delete: wrote the wrong pupil.")
+    page.get_by_role("button", name="Save observation").click()
+    entry = _entries(page, "To delete: wrote the wrong pupil.")
+    expect(entry).to_have_count(1)
+    entry.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete it").click()
+    notice = page.get_by_text("Your observation has been deleted.")
+    expect(notice).to_be_visible()
+    # The service worker renews its copy with this page: wait for that copy (this page's feed).
+    read_at = page.locator("#observation-feed").get_attribute("data-read-at")
+    kept_by_the_service_worker(page)
+    page.wait_for_function(
+        "(at) => caches.match(location.href).then((r) => r.text()).then((t) => t.includes(`data-read-at=\"${at}\"`))",
+        arg=read_at,
+    )
+
+    page.get_by_label("What did you see?").fill("Next: counted tenths aloud.")
+    page.get_by_role("button", name="Save observation").click()
+    expect(_entries(page, "Next: counted tenths aloud.")).to_have_count(1)
+    expect(notice).to_have_count(0)
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Record an observation")).to_be_visible()
+    expect(_entries(page, "Next: counted tenths aloud.")).to_have_count(1)  # the kept feed
+    expect(notice).to_have_count(0)
+    page.context.set_offline(False)
+    _clean_but_offline(callum)

@@ -799,6 +799,12 @@
 
   document.addEventListener("htmx:afterSettle", keepFeed);
 
+  // The page's message of the moment it opened ("Your observation has been deleted.") is out of
+  // date once the next note is saved: it goes, rather than stand above the form all lesson.
+  document.addEventListener("observation-saved", function () {
+    document.querySelectorAll("[data-flash]").forEach(function (notice) { notice.remove(); });
+  });
+
   // The service worker keeps the observation pages opened today (observe-sw.js). The first visit
   // is not yet under its care: the page puts itself and what it loads into the cache.
   function keepThisPage() {

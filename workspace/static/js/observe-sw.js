@@ -34,6 +34,23 @@ function dropOldCopies() {
   });
 }
 
+// A message for the moment it came ("Your observation has been deleted.", shown once after the
+// deletion) is not kept with the copy: opened again in a dead spot, the page would say it again.
+// The base template marks it (data-flash); its messages are paragraphs, no div inside.
+var FLASH = /<div class="notice" role="status" data-flash>[\s\S]*?<\/div>\s*/;
+
+function withoutFlash(response) {
+  return response.text().then(function (html) {
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Length");
+    return new Response(html.replace(FLASH, ""), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: headers,
+    });
+  });
+}
+
 self.addEventListener("install", function () {
   self.skipWaiting();
 });
@@ -57,7 +74,11 @@ self.addEventListener("fetch", function (event) {
       .then(function (response) {
         if (page && response.ok && !response.redirected) {
           var copy = response.clone();
-          caches.open(PAGES).then(function (cache) { cache.put(request.url, copy); });
+          withoutFlash(copy)
+            .then(function (kept) {
+              return caches.open(PAGES).then(function (cache) { return cache.put(request.url, kept); });
+            })
+            .catch(function () { /* storage full or refused: the last copy stays */ });
         }
         return response;
       })
