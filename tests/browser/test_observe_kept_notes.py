@@ -197,6 +197,8 @@ def test_notes_taken_while_one_is_on_its_way_each_arrive_once(live_server, new_p
     page.wait_for_function("() => document.querySelector('#save-status').textContent === 'Saving…'")
     page.get_by_label("What did you see?").fill("Slow second: explained it to Pupil A.")
     page.get_by_role("button", name="Save observation").click()
+    # Online, the notes are on their way, not waiting for a connection.
+    expect(page.locator("#save-status")).to_have_text("Sending: 2 notes kept on this tablet.")
     waiting = _outbox(page)
     assert [n["text"] for n in waiting] == [
         "Slow first: matched 2/4 to 1/2.",
@@ -298,6 +300,7 @@ def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
     page.get_by_role("button", name="Save observation").click()
     expect(_entries(page, "Next: counted tenths aloud.")).to_have_count(1)
     expect(notice).to_have_count(0)
+    callum.axe("the page after the next note")
 
     page.context.set_offline(True)
     page.reload()

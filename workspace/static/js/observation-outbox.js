@@ -221,8 +221,12 @@
 
   function waitingMessage() {
     var n = mine().filter(function (note) { return !note.held; }).length;
-    var waiting = photos() ? photos().waiting() // notes and photos
-      : n ? "Waiting for the connection: " + plural(n) + " kept on this tablet." : "";
+    // Online with a note on its way (a slow network), the notes kept are being sent: they are
+    // not waiting for a connection.
+    var onTheirWay = navigator.onLine !== false && (flushing || sentByHtmx !== null);
+    var lead = onTheirWay ? "Sending: " : "Waiting for the connection: ";
+    var waiting = photos() ? photos().waiting(lead) // notes and photos
+      : n ? lead + plural(n) + " kept on this tablet." : "";
     return [waiting, checkingMessage()].filter(Boolean).join(" ");
   }
 

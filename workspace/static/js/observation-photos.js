@@ -419,8 +419,10 @@
     return n + (n === 1 ? " photo" : " photos");
   }
 
-  // What waits on the tablet for the teacher signed in, notes and photos together.
-  function waiting() {
+  // What waits on the tablet for the teacher signed in, notes and photos together. `lead` says
+  // what they wait for (observation-outbox.js: being sent, on a slow network); by default, the
+  // connection.
+  function waiting(lead) {
     var me = user();
     // (A note the server refused is not waiting for the connection: observation-outbox.js says so.)
     var notes = readJson("workspace.outbox.v1", []).filter(function (n) { return me && n.user === me && !n.held; }).length;
@@ -432,7 +434,7 @@
     if (n) {
       parts.push(photos(n));
     }
-    return parts.length ? "Waiting for the connection: " + parts.join(" and ") + " kept on this tablet." : "";
+    return parts.length ? (lead || "Waiting for the connection: ") + parts.join(" and ") + " kept on this tablet." : "";
   }
 
   function outboxForm() {
