@@ -309,3 +309,26 @@ def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
     expect(notice).to_have_count(0)
     page.context.set_offline(False)
     _clean_but_offline(callum)
+
+
+def test_marking_a_highlight_offline_says_so_beside_the_button(live_server, new_page):
+    callum = new_page("callum-highlight", viewport=(768, 1024))
+    _open(callum, live_server, "callum.fraser@demo.example")
+    page = callum.page
+    mark = re.compile("^Mark as highlight")
+    page.locator(".toggle", has_text="Pupil A:").click()
+    page.get_by_label("What did you see?").fill("To mark: drew the wall unprompted.")
+    page.get_by_role("button", name="Save observation").click()
+    entry = _entries(page, "To mark: drew the wall unprompted.")
+    expect(entry).to_have_count(1)
+    callum.settle()
+    page.context.set_offline(True)
+    entry.get_by_role("button", name=mark).click()
+    expect(entry.locator(".inline-error")).to_have_text(
+        "The workspace could not be reached. Check your connection; nothing was saved."
+    )
+    page.context.set_offline(False)
+    entry.get_by_role("button", name=mark).click()
+    expect(entry.locator(".highlight-mark")).to_be_visible()
+    expect(page.locator("#observation-feed .inline-error")).to_have_count(0)
+    _clean_but_offline(callum)

@@ -42,7 +42,7 @@ def _entries(page, text):
 # What chromium and htmx log of requests made with the network cut: expected here (ERR_FAILED:
 # the service worker's answer, offline, for a file it has no copy of).
 OFFLINE_LOGS = re.compile(
-    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_FAILED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTMLElement\]"
+    r"ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_FAILED|ERR_CONNECTION_REFUSED|status of 401 |htmx:(afterRequest|sendError), \[object HTML(Form)?Element\]"
 )
 
 

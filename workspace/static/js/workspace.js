@@ -37,14 +37,26 @@
     }
   });
 
-  // An htmx request that failed outright (a 500, a 403, no network) must not fail silently.
-  function showError(message) {
+  // An htmx request that failed outright (a 500, a 403, no network) must not fail silently. The
+  // page's box (announced) is at the top; a control whose answer swaps nothing (hx-swap="none":
+  // "Mark as highlight" in a long feed) also gets the words beside it, where the teacher looks.
+  function showError(message, elt) {
     var box = document.getElementById("htmx-error");
     if (!box) {
       return;
     }
     box.textContent = message;
     box.hidden = false;
+    var form = elt && elt.closest ? elt.closest("[hx-swap=none]") : null;
+    if (form) {
+      var beside = form.nextElementSibling;
+      if (!beside || !beside.matches(".inline-error")) {
+        beside = document.createElement("span");
+        beside.className = "field-error inline-error";
+        form.insertAdjacentElement("afterend", beside);
+      }
+      beside.textContent = message;
+    }
   }
 
   // The observation form and feed say for themselves what became of a save or a poll
@@ -62,13 +74,13 @@
       return;
     }
     if (status === 403) {
-      showError("You cannot do that with your role in this partnership.");
+      showError("You cannot do that with your role in this partnership.", event.detail.elt);
     } else if (status === 404) {
-      showError("That record no longer exists. Reload the page to see the latest.");
+      showError("That record no longer exists. Reload the page to see the latest.", event.detail.elt);
     } else if (status === 413) {
-      showError("That is too large to save. Please shorten it.");
+      showError("That is too large to save. Please shorten it.", event.detail.elt);
     } else {
-      showError("Something went wrong (" + status + "). Nothing was saved; please try again.");
+      showError("Something went wrong (" + status + "). Nothing was saved; please try again.", event.detail.elt);
     }
   });
 
@@ -76,13 +88,18 @@
     if (reportsItself(event)) {
       return;
     }
-    showError("The workspace could not be reached. Check your connection; nothing was saved.");
+    showError("The workspace could not be reached. Check your connection; nothing was saved.", event.detail.elt);
   });
 
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var box = document.getElementById("htmx-error");
     if (box) {
       box.hidden = true;
+    }
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("[hx-swap=none]") : null;
+    var beside = form ? form.nextElementSibling : null;
+    if (beside && beside.matches(".inline-error")) {
+      beside.remove();
     }
   });
 
