@@ -51,7 +51,9 @@ def test_the_inputs_are_those_wtforms_writes_for_its_options(app):
     from workspace.trios.forms import MultiCheckboxField
 
     class Both(Form):
-        pupil = RadioField("Pupil", choices=choices([("1", "A"), ("2", "B & C")]), validators=[InputRequired()])
+        pupil = RadioField(
+            "Pupil", choices=choices([("1", "A"), ("2", "B & C")]), validators=[InputRequired()]
+        )
         tags = MultiCheckboxField("Tags", coerce=int, choices=choices([(7, "QI 2.3"), (9, "KA1 <b>")]))
 
     form = Both(data={"pupil": "2", "tags": [9]})

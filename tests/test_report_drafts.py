@@ -370,7 +370,10 @@ def test_making_it_final_asks_first_and_names_the_version_saved_since(client, wo
     client.sign_in(world["a"]["lead"])
     form = opened(client, world)
     draft = html(client.get(url(world)))
-    assert f'href="{url(world, tail="/final")}"' in draft and f'action="{url(world, tail="/final")}"' not in draft
+    assert (
+        f'href="{url(world, tail="/final")}"' in draft
+        and f'action="{url(world, tail="/final")}"' not in draft
+    )
     assert 'name="section-summary" rows="6" data-maxlength="20000"' in draft  # its counter
     client.post(url(world), data={**form, "section-summary": "Seen."}, htmx=True)
     saved = int(form["version"]) + 1

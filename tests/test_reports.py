@@ -162,7 +162,12 @@ def test_interim_tables_match_the_database_and_leave_out_other_partnerships(clie
     text = " ".join(p.text for p in document.paragraphs)
     assert "Learned in a" in text and "Counted on fingers, then used the fraction wall." in text
     assert "Pupil A" in text  # case pupils as labels and descriptors only
-    assert "QI 2.3" in flat and "– STEM framework (2019)" in flat and "(STEM framework (2019))" not in flat and "Crown copyright" in text
+    assert (
+        "QI 2.3" in flat
+        and "– STEM framework (2019)" in flat
+        and "(STEM framework (2019))" not in flat
+        and "Crown copyright" in text
+    )
 
 
 def test_period_and_school_filters(client, world, app, dated):

@@ -292,7 +292,7 @@ def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
     read_at = page.locator("#observation-feed").get_attribute("data-read-at")
     kept_by_the_service_worker(page)
     page.wait_for_function(
-        "(at) => caches.match(location.href).then((r) => r.text()).then((t) => t.includes(`data-read-at=\"${at}\"`))",
+        '(at) => caches.match(location.href).then((r) => r.text()).then((t) => t.includes(`data-read-at="${at}"`))',
         arg=read_at,
     )
 

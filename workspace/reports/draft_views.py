@@ -191,7 +191,9 @@ def confirm_final(access, report_id):
     report = report_in(access, report_id)
     require_report_lead(access)
     if report.is_final:
-        return redirect_to(url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id))
+        return redirect_to(
+            url_for("reports.draft", partnership_id=access.partnership_id, report_id=report.id)
+        )
     return render("reports/finalise.html", "reports/_finalise.html", report=report)
 
 
