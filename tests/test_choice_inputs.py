@@ -1,5 +1,5 @@
-"""The form macros' choice inputs, written from the field's WTForms choices: labels and values
-escaped, the selection marked, each input tied to its label by the id WTForms gives it."""
+"""The form macros' choice inputs are WTForms' own inputs: labels and values escaped, the
+selection marked, each input tied to its label."""
 
 from wtforms import Form, RadioField
 
@@ -38,31 +38,3 @@ def test_required_only_where_the_field_requires_it(app):
 
     assert "required" not in render(app, PupilForm()["pupil"])
     assert " required " in render(app, Required()["pupil"]) or "required>" in render(app, Required()["pupil"])
-
-
-def test_the_inputs_are_those_wtforms_writes_for_its_options(app):
-    """Written in the macro for speed, the inputs stay exactly WTForms' own: a radio field and a
-    checkbox field, chosen and not, required and not, each label with its option's text."""
-    import re
-
-    from markupsafe import escape
-    from wtforms.validators import InputRequired
-
-    from workspace.trios.forms import MultiCheckboxField
-
-    class Both(Form):
-        pupil = RadioField(
-            "Pupil", choices=choices([("1", "A"), ("2", "B & C")]), validators=[InputRequired()]
-        )
-        tags = MultiCheckboxField("Tags", coerce=int, choices=choices([(7, "QI 2.3"), (9, "KA1 <b>")]))
-
-    form = Both(data={"pupil": "2", "tags": [9]})
-    for field in (form.pupil, form.tags):
-        html = render(app, field)
-        required = field.flags.required
-        assert re.findall(r"<input[^>]*>", html) == [
-            str(option(required=True) if required else option()) for option in field
-        ]
-        assert re.findall(r'<label for="([^"]+)">(.*?)</label>', html) == [
-            (option.id, str(escape(option.label.text))) for option in field
-        ]
