@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from workspace.actions import services as action_services
 from workspace.auth.services import create_user
 from workspace.extensions import db
 from workspace.models import Framework, FrameworkElement, Membership
@@ -107,6 +108,21 @@ def build_trio(side: Side) -> None:
     )
     side.next_step = reflection.add_next_step(lesson, "Use fraction walls from the start.")
     build_action(side)
+
+
+def set_action_status(action, status: str) -> None:
+    """An action's status changed on its edit form, everything else as it is (no progress update)."""
+    action_services.update_action(
+        action,
+        action.version,
+        action.title,
+        action.description,
+        action.school_id,
+        action.owner_id,
+        action.due_date,
+        status,
+        [],
+    )
 
 
 def build_action(side: Side) -> None:

@@ -385,6 +385,15 @@ def test_making_it_final_asks_first_and_names_the_version_saved_since(client, wo
     teacher = make_client()
     teacher.sign_in(world["a"]["teacher"])
     assert teacher.get(url(world, tail="/final")).status_code == 403
+    other_lead = make_client()
+    other_lead.sign_in(world["b"]["lead"])  # another partnership's lead: no such report for them
+    assert other_lead.get(url(world, tail="/final")).status_code == 404
+    assert (
+        other_lead.get(
+            f"/p/{world['b']['partnership_id']}/reports/drafts/{world['a']['report_id']}/final"
+        ).status_code
+        == 404
+    )
     assert client.post(url(world, tail="/final"), data={"version": str(saved)}).status_code == 303
     again = client.get(url(world, tail="/final"))  # already final: back to the report
     assert again.status_code == 303 and again.headers["Location"].endswith(url(world))

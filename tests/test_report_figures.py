@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from docx import Document
 from sqlalchemy import select
 
+from tests.factories import set_action_status
 from workspace.actions import services as actions
 from workspace.extensions import db
 from workspace.models import (
@@ -60,24 +61,10 @@ def _new_action(side, title, status="in_progress", links=(), due=None):
     return partnership, lead, action
 
 
-def _edit_status(action, status):
-    actions.update_action(
-        action,
-        action.version,
-        action.title,
-        action.description,
-        action.school_id,
-        action.owner_id,
-        action.due_date,
-        status,
-        [],
-    )
-
-
 def test_status_is_as_at_the_period_end_after_a_direct_edit(app, world, frozen_clock):
     with app.app_context():
         partnership, lead, action = _new_action(world["a"], "Edited straight to on hold")
-        _edit_status(action, "on_hold")  # 20 Nov 2026, without a progress update
+        set_action_status(action, "on_hold")  # 20 Nov 2026, without a progress update
         db.session.commit()
         before = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 10))
         after = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
@@ -102,10 +89,10 @@ def test_completed_in_the_period_counts_every_route(app, world, frozen_clock):
         _, _, before = _new_action(world["a"], "Completed before the period")
         frozen_clock.move_to(datetime(2026, 8, 10, 9, tzinfo=UTC))
         _made_on(before, datetime(2026, 7, 1, tzinfo=UTC))
-        _edit_status(before, "complete")
+        set_action_status(before, "complete")
         frozen_clock.move_to(datetime(2026, 10, 20, 9, tzinfo=UTC))
         actions.post_progress(by_update, lead, "All classes have walls.", "Exit tickets up.", "complete")
-        _edit_status(by_edit, "complete")
+        set_action_status(by_edit, "complete")
         db.session.commit()
         report = data.interim(partnership, date(2026, 9, 1), date(2026, 11, 30))
         titles = {a.title for a in report.actions}

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import html
+from tests.factories import set_action_status
 from tests.test_reports import all_table_text, download, headings, instructions, reports_url
 from workspace.extensions import db
 from workspace.models import Action, SelfEvaluation, User
@@ -104,22 +105,10 @@ def test_trio_record_and_proforma_craft(client, world, app, dated):
 
 
 def test_an_action_not_started_is_not_evidence_and_none_recorded_is_no_bullet(client, world, app):
-    from workspace.actions import services as action_services
     from workspace.models import NextStep
 
     with app.app_context():
-        action = db.session.get(Action, world["a"]["action_id"])
-        action_services.update_action(
-            action,
-            action.version,
-            action.title,
-            action.description,
-            action.school_id,
-            action.owner_id,
-            action.due_date,
-            "not_started",
-            [],
-        )
+        set_action_status(db.session.get(Action, world["a"]["action_id"]), "not_started")
         db.session.delete(db.session.get(NextStep, world["a"]["step_id"]))
         db.session.commit()
     client.sign_in(world["a"]["teacher"])

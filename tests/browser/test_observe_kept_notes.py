@@ -14,6 +14,7 @@ from tests.browser.test_observe_offline import (
     _clean_but_offline,
     _entries,
     _open,
+    _write,
     kept_by_the_service_worker,
 )
 from workspace.extensions import db
@@ -279,9 +280,7 @@ def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
     callum = new_page("callum-deleted", viewport=(768, 1024))
     _open(callum, live_server, "callum.fraser@demo.example")
     page = callum.page
-    page.locator(".toggle", has_text="Pupil B:").click()
-    page.get_by_label("What did you see?").fill("To delete: wrote the wrong pupil.")
-    page.get_by_role("button", name="Save observation").click()
+    _write(page, "To delete: wrote the wrong pupil.")
     entry = _entries(page, "To delete: wrote the wrong pupil.")
     expect(entry).to_have_count(1)
     entry.get_by_role("link", name="Delete").click()
@@ -296,8 +295,7 @@ def test_the_message_of_a_deletion_is_said_once(live_server, new_page):
         arg=read_at,
     )
 
-    page.get_by_label("What did you see?").fill("Next: counted tenths aloud.")
-    page.get_by_role("button", name="Save observation").click()
+    _write(page, "Next: counted tenths aloud.")
     expect(_entries(page, "Next: counted tenths aloud.")).to_have_count(1)
     expect(notice).to_have_count(0)
     callum.axe("the page after the next note")
@@ -316,9 +314,7 @@ def test_marking_a_highlight_offline_says_so_beside_the_button(live_server, new_
     _open(callum, live_server, "callum.fraser@demo.example")
     page = callum.page
     mark = re.compile("^Mark as highlight")
-    page.locator(".toggle", has_text="Pupil A:").click()
-    page.get_by_label("What did you see?").fill("To mark: drew the wall unprompted.")
-    page.get_by_role("button", name="Save observation").click()
+    _write(page, "To mark: drew the wall unprompted.")
     entry = _entries(page, "To mark: drew the wall unprompted.")
     expect(entry).to_have_count(1)
     callum.settle()

@@ -37,9 +37,17 @@
     }
   });
 
+  // A control whose answer swaps nothing (hx-swap="none": "Mark as highlight" in a long feed),
+  // and the words beside it of its last failure, if any.
+  function quietControl(elt) {
+    var control = elt && elt.closest ? elt.closest("[hx-swap=none]") : null;
+    var beside = control ? control.nextElementSibling : null;
+    return { control: control, beside: beside && beside.matches(".inline-error") ? beside : null };
+  }
+
   // An htmx request that failed outright (a 500, a 403, no network) must not fail silently. The
-  // page's box (announced) is at the top; a control whose answer swaps nothing (hx-swap="none":
-  // "Mark as highlight" in a long feed) also gets the words beside it, where the teacher looks.
+  // page's box (announced) is at the top; a quiet control also gets the words beside it, where
+  // the teacher looks.
   function showError(message, elt) {
     var box = document.getElementById("htmx-error");
     if (!box) {
@@ -47,13 +55,13 @@
     }
     box.textContent = message;
     box.hidden = false;
-    var form = elt && elt.closest ? elt.closest("[hx-swap=none]") : null;
-    if (form) {
-      var beside = form.nextElementSibling;
-      if (!beside || !beside.matches(".inline-error")) {
+    var quiet = quietControl(elt);
+    if (quiet.control) {
+      var beside = quiet.beside;
+      if (!beside) {
         beside = document.createElement("span");
         beside.className = "field-error inline-error";
-        form.insertAdjacentElement("afterend", beside);
+        quiet.control.insertAdjacentElement("afterend", beside);
       }
       beside.textContent = message;
     }
@@ -96,10 +104,9 @@
     if (box) {
       box.hidden = true;
     }
-    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("[hx-swap=none]") : null;
-    var beside = form ? form.nextElementSibling : null;
-    if (beside && beside.matches(".inline-error")) {
-      beside.remove();
+    var beside = quietControl(event.detail.elt).beside;
+    if (beside) {
+      beside.remove(); // a new try: its own answer says what became of it
     }
   });
 
