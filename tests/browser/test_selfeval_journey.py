@@ -11,6 +11,18 @@ from tests.browser.test_foundation_journey import sign_in
 pytestmark = pytest.mark.browser
 
 
+def _hints_say_which_tables_scroll(page) -> bool:
+    """Is the line saying a table scrolls shown above each table that does, and only those?"""
+    answers = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".table-scroll")).map((box) => {
+            const hint = box.previousElementSibling;
+            const shown = !!hint && hint.classList.contains("scroll-hint") && !hint.hidden;
+            return shown === box.scrollWidth - box.clientWidth > 1;
+        })"""
+    )
+    return bool(answers) and all(answers)
+
+
 def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_server, new_page):
     teacher = new_page("selfeval-teacher")
     page = teacher.page
@@ -69,6 +81,19 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     expect(lead.page.get_by_role("table", name="Latest levels by school and QI")).to_be_visible()
     lead.page.wait_for_load_state("load")  # the stylesheet applied, or an unstyled table is wide
     assert lead.page.evaluate("document.documentElement.scrollWidth") <= 768
+    # The table is wider than the tablet: a line says so, the right edge fades, the schools stay in
+    # view while the QIs scroll, and at the far end the fade moves to nothing more on the right.
+    scroller = lead.page.get_by_role("region", name="Latest levels by school and QI")
+    expect(lead.page.get_by_text("This table is wider than the screen: scroll it sideways")).to_be_visible()
+    expect(scroller).to_have_attribute("data-more-right", "")
+    school = lead.page.get_by_role("rowheader", name="Carronbank High School")
+    left = school.bounding_box()["x"]
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    expect(scroller).not_to_have_attribute("data-more-right", "")
+    expect(scroller).to_have_attribute("data-more-left", "")
+    assert school.bounding_box()["x"] == left
+    scroller.evaluate("box => { box.scrollLeft = 0; }")
+    assert _hints_say_which_tables_scroll(lead.page)
     lead.axe("partnership table on a tablet")
     # A lead chooses among the partnership's schools.
     lead.page.get_by_role("link", name="Record a self-evaluation").click()
@@ -94,6 +119,7 @@ def test_write_a_self_evaluation_with_evidence_and_a_follow_up_action(live_serve
     ).to_be_visible()
     expect(lead.page.get_by_text("Take paired talk into S2 science.").first).to_be_visible()
     lead.axe("pro-forma")
+    assert _hints_say_which_tables_scroll(lead.page)
     lead.shot("proforma")
     teacher.assert_clean()
     lead.assert_clean()

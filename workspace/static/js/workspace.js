@@ -209,6 +209,59 @@
     }
   });
 
+  // A table wider than its box scrolls sideways inside it (.table-scroll). Say so above it and fade
+  // the edge with more beyond it, so that nobody takes the part in view for the whole table.
+  function markWide(box) {
+    var more = box.scrollWidth - box.clientWidth > 1;
+    var hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) {
+      if (!more) {
+        return;
+      }
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = "This table is wider than the screen: scroll it sideways to see the rest.";
+      box.parentNode.insertBefore(hint, box);
+    }
+    hint.hidden = !more;
+    box.toggleAttribute("data-more-left", more && box.scrollLeft > 1);
+    box.toggleAttribute("data-more-right", more && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+  }
+  var resized = window.ResizeObserver
+    ? new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          markWide(entry.target);
+        });
+      })
+    : null;
+  function findWide(root) {
+    var boxes = root.querySelectorAll ? Array.from(root.querySelectorAll(".table-scroll")) : [];
+    if (root.matches && root.matches(".table-scroll")) {
+      boxes.push(root);
+    }
+    boxes.forEach(function (box) {
+      markWide(box);
+      if (resized) {
+        resized.observe(box);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    findWide(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    findWide(event.target);
+  });
+  document.addEventListener(
+    "scroll",
+    function (event) {
+      if (event.target.matches && event.target.matches(".table-scroll")) {
+        markWide(event.target);
+      }
+    },
+    true
+  );
+
   // Invitation links: select the whole link when the field is focused, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
