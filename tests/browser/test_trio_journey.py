@@ -122,6 +122,12 @@ def test_start_a_trio_with_the_keyboard_picker_plan_and_observe_from_two_tablets
     ]
     for index, descriptor in enumerate(descriptors):
         page.locator(f"#pupil-{index}-descriptor").fill(descriptor)
+    # A pupil's Label box stays in its own column, clear of "Who they typify" beside it.
+    label, typify = (
+        page.locator("#pupil-0-label").bounding_box(),
+        page.locator("#pupil-0-descriptor").bounding_box(),
+    )
+    assert label["x"] + label["width"] < typify["x"], (label, typify)
     page.get_by_role("button", name="Save the plan").click()
     page.get_by_text("The plan has been saved.").wait_for()
     page.get_by_label("Prediction for pupil A in Paired planning").fill("Will talk a lot and write little.")
