@@ -3,14 +3,22 @@
 import re
 from datetime import date
 
-from wtforms import DateField, SelectField
+from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; its stubs stop at 3.2
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the options WTForms expects."""
     return [SelectChoice(value=str(value), label=label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several, as a list of checkboxes (a trio's members, tags, a report's schools)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL

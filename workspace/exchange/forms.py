@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import CharacterLimit, OptionalIntSelectField, choices
+from ..forms_common import CharacterLimit, MultiCheckboxField, OptionalIntSelectField, choices
 from ..pupil_details import HINT as PUPIL_HINT
 from ..pupil_details import NoPupilIdentifiers
 from ..reference import Sector
 from .findings import STAGES, FindingInput
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
 
 NO_DESCRIPTORS = "Write about the case pupils by their label, in words: never their descriptors."
 

@@ -4,8 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..forms_common import CalendarDateField, CharacterLimit, PlausibleDate, choices
-from ..trios.forms import MultiCheckboxField
+from ..forms_common import CalendarDateField, CharacterLimit, MultiCheckboxField, PlausibleDate, choices
 
 
 class InterimForm(FlaskForm):

@@ -9,17 +9,16 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import (
     IMPLAUSIBLE_DATE,
     CalendarDateField,
     CharacterLimit,
+    MultiCheckboxField,
     OptionalIntSelectField,
     PlausibleDate,
     choices,
@@ -34,11 +33,6 @@ from ..pupil_details import NoPupilIdentifiers
 from .observing import LEUVEN_LEVELS
 from .plan_edits import PlanInput, PupilInput, StageInput
 from .reflection import STANDARD_QUESTIONS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class TrioForm(FlaskForm):
