@@ -151,3 +151,40 @@ def test_a_photo_with_a_note_reaches_the_other_tablet_online_and_offline(live_se
     priya.problems = [p for p in priya.problems if "status of 413" not in p and "CONNECTION_REFUSED" not in p]
     _clean_but_offline(priya)
     callum.assert_clean()
+
+
+def test_a_refused_note_keeps_its_photo_through_a_reload(live_server, new_page):
+    """A note kept offline with a photo, refused on reconnecting (its stage taken out of the plan
+    meanwhile), comes back into the form; after a reload it is saved again under its own id, so
+    the photo kept with it goes to it, once."""
+    from tests.browser.test_observe_kept_notes import _take_out_stage
+
+    priya = new_page("priya-refused-photo", viewport=(768, 1024))
+    _open(priya, live_server, "priya.sharma@demo.example")
+    page = priya.page
+    stages = page.locator("#stage_id .toggle")
+    last_stage = stages.last.inner_text().strip()
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => caches.match(location.href).then(Boolean)")
+
+    page.context.set_offline(True)
+    stages.last.click()
+    _write_with_photo(page, "Refused, with a photo: drew the wall.", "Pupil A's drawn wall")
+    expect(page.locator("#outbox-photos .entry")).to_contain_text("Waiting to send")
+    _take_out_stage(live_server.app, last_stage)
+    page.context.set_offline(False)
+    expect(page.locator("#observation-form .error-summary")).to_contain_text(
+        "That stage is not in the lesson plan now", timeout=15000
+    )
+    priya.axe("observe with a refused note and its photo back")
+    page.reload()
+    expect(page.get_by_label("What did you see?")).to_have_value("Refused, with a photo: drew the wall.")
+    expect(page.locator("#outbox-photos .entry")).to_contain_text("Pupil A's drawn wall")
+    stages.first.click()
+    page.get_by_role("button", name="Save observation").click()
+    expect(_thumbnail(page, "Pupil A's drawn wall")).to_be_visible(timeout=15000)
+    page.wait_for_function("() => !localStorage.getItem('workspace.photos.v1')")
+    ids, files = _stored(live_server.app, "Refused, with a photo: drew the wall.")
+    assert len(ids) == 1 and [f[:2] for f in files] == [("Pupil A's drawn wall", ids[0])]
+    priya.axe("observe after a refused note and its photo were sent")
+    _clean_but_offline(priya)

@@ -78,16 +78,33 @@
   }
 
   function draftDay(key) {
+    return draftPart(key, "day");
+  }
+
+  // A refused note back in its form is the draft, with the note's id: saved again, even after a
+  // reload, it goes under that id, and the photos kept with it (observation-photos.js) follow it.
+  function draftId(key) {
+    return draftPart(key, "id");
+  }
+
+  function draftPart(key, part) {
     try {
-      return JSON.parse(localStorage.getItem(key) || "{}").day || "";
+      return JSON.parse((key && localStorage.getItem(key)) || "{}")[part] || "";
     } catch (error) {
       return "";
     }
   }
 
-  function writeDraft(key, text) {
+  // The text typed; `id` is the refused note's (above). Typing on keeps the id; clearing the box
+  // ends the draft and its id.
+  function writeDraft(key, text, id) {
     if (text) {
-      localStorage.setItem(key, JSON.stringify({ text: text, day: today() }));
+      var draft = { text: text, day: today() };
+      var noteId = id || draftId(key);
+      if (noteId) {
+        draft.id = noteId;
+      }
+      localStorage.setItem(key, JSON.stringify(draft));
     } else {
       localStorage.removeItem(key);
     }
@@ -416,7 +433,7 @@
     }
     var f = form();
     var place = document.querySelector(f.getAttribute("hx-target"));
-    writeDraft(draftKey(), note.text);
+    writeDraft(draftKey(), note.text, note.id);
     forget(note.id);
     htmx.swap(place, body, { swapStyle: "outerHTML" });
     if (form()) {
@@ -600,8 +617,9 @@
         photos().confirmed(note.id, event.detail.xhr.getResponseHeader("X-Observation-Id"), note.url);
       }
       forget(note.id);
-      if (code === 422 && !readDraft(draftKey())) {
-        writeDraft(draftKey(), note.text); // refused: back in the form, and kept there as a draft
+      if (code === 422) {
+        // refused: back in the form, and kept there as a draft, under its id
+        writeDraft(draftKey(), readDraft(draftKey()) || note.text, note.id);
       }
       return;
     }
@@ -636,6 +654,9 @@
     var key = draftKey();
     var draft = readDraft(key);
     if (text && draft && !text.value) {
+      if (draftId(key) && field("client_id")) {
+        field("client_id").value = draftId(key); // the refused note's own id, not the page's new one
+      }
       text.value = draft;
       text.dispatchEvent(new Event("input", { bubbles: true }));
     }
