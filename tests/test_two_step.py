@@ -1,12 +1,11 @@
 """Two-step sign-in: setting it up, the code at sign-in, recovery codes, and the requirement.
 
 A code signs in once; a recovery code is spent once, however many requests bring it at the same
-moment; the secret being set up waits on the server, not in the cookie; secrets are sealed at rest
-(test_two_step_keys.py). Codes are computed with pyotp at the suite's clock (frozen, ticking)."""
+moment (test_two_step_races.py); the secret being set up waits on the server, not in the cookie;
+secrets are sealed at rest (test_two_step_keys.py). Codes are computed with pyotp at the suite's
+clock (frozen, ticking)."""
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pyotp
@@ -14,15 +13,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import TEST_PASSWORD, WorkspaceClient, html
-from workspace.auth import authenticator, services, two_step_keys, two_step_services
+from tests.two_step_helpers import code_now, failures_of, field_error, set_up, waiting_for_code
+from workspace.auth import authenticator, two_step_keys, two_step_services
 from workspace.auth.two_step import CODE_NOT_ACCEPTED
 from workspace.extensions import db
 from workspace.models import RecoveryCode, SignInAttempt, TwoStepSetup, User
 from workspace.models.base import utcnow
-
-
-def code_now(secret: str, steps_later: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_later)
 
 
 def test_codes_are_rfc_6238s():
@@ -64,46 +60,6 @@ def test_only_spaces_and_dashes_are_forgiven_in_a_recovery_code():
     } == {authenticator.hash_code(code)}
     assert authenticator.hash_code("abc123-def457") != authenticator.hash_code(code)
     assert authenticator.hash_code("abc123_def456") != authenticator.hash_code(code)
-
-
-def set_up(client):
-    start = client.get("/account/two-step")
-    assert start.status_code == 200 and "Start set-up" in html(start) and "<svg" not in html(start)
-    assert client.post("/account/two-step/new").status_code == 303
-    page = html(client.get("/account/two-step"))
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
-    assert "<svg" in page
-    bad = client.post("/account/two-step", data={"code": "000000"})
-    assert bad.status_code == 422
-    done = client.post("/account/two-step", data={"code": code_now(secret)})
-    assert done.status_code == 201
-    codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", html(done))
-    assert len(codes) == 10
-    return secret, codes
-
-
-def waiting_for_code(make_client, email):
-    """A fresh browser that has given the password and is asked for the code."""
-    client = make_client()
-    response = client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/sign-in/code")
-    return client
-
-
-def field_error(response) -> str:
-    return re.search(
-        r'<p class="field-error" id="code-error"><span class="visually-hidden">Error: </span>(.*?)</p>',
-        html(response),
-    ).group(1)
-
-
-def failures_of(app, email) -> int:
-    with app.app_context():
-        return db.session.scalar(
-            select(func.count(SignInAttempt.id)).where(
-                SignInAttempt.email == email, SignInAttempt.succeeded.is_(False)
-            )
-        )
 
 
 def test_set_up_then_sign_in_with_a_code_and_a_recovery_code(make_client, world, app):
@@ -178,102 +134,6 @@ def test_replaying_a_code_runs_into_the_throttle(make_client, world, app):
         assert attacker.post("/sign-in/code", data={"code": code}).status_code == 422
     throttled = attacker.post("/sign-in/code", data={"code": code_now(secret, 2)})
     assert throttled.status_code == 429 and "too many failed attempts" in html(throttled)
-
-
-def _all_at_once(app, make_client, monkeypatch, email, code, requests=6):
-    """`requests` browsers, each waiting for the code, send `code` at the same moment. The step after
-    the code is judged (recording the attempt) is slowed, so that every request is inside its
-    transaction at once: a check-then-write would let them all through."""
-    clients = [waiting_for_code(make_client, email) for _ in range(requests)]
-    tokens = [c.csrf_token() for c in clients]
-    record = services.record_attempt
-
-    def slow_record(*args, **kwargs):
-        time.sleep(0.3)
-        return record(*args, **kwargs)
-
-    monkeypatch.setattr(services, "record_attempt", slow_record)
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 100)
-    barrier = threading.Barrier(requests)
-    statuses = [None] * requests
-
-    def send(n):
-        barrier.wait()
-        statuses[n] = (
-            clients[n]
-            .post("/sign-in/code", data={"code": code}, headers={"X-CSRFToken": tokens[n]})
-            .status_code
-        )
-
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return sorted(statuses)
-
-
-# On PostgreSQL these race for the row; SQLite takes writing requests one at a time (BEGIN
-# IMMEDIATE), so there they check only that parallel requests meet no lock error.
-def test_a_recovery_code_sent_by_parallel_requests_is_spent_once(make_client, world, app, monkeypatch):
-    email = world["a"]["teacher"]
-    client = make_client()
-    client.sign_in(email)
-    _, codes = set_up(client)
-    assert _all_at_once(app, make_client, monkeypatch, email, codes[3]) == [303, 422, 422, 422, 422, 422]
-    with app.app_context():
-        assert (
-            db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.used_at.is_not(None)))
-            == 1
-        )
-
-
-def test_an_authenticator_code_sent_by_parallel_requests_signs_in_once(make_client, world, app, monkeypatch):
-    email = world["a"]["teacher"]
-    client = make_client()
-    client.sign_in(email)
-    secret, _ = set_up(client)
-    assert _all_at_once(app, make_client, monkeypatch, email, code_now(secret, 1)) == [
-        303,
-        422,
-        422,
-        422,
-        422,
-        422,
-    ]
-
-
-def test_set_up_started_twice_at_once_leaves_one(make_client, world, app, monkeypatch):
-    """A double click on "Start set-up". Sealing the new secret is slowed, so that both requests
-    are between removing the old set-up and inserting the new one at once, unless one waits."""
-    client = make_client()
-    client.sign_in(world["a"]["teacher"])
-    token, barrier, statuses = client.csrf_token(), threading.Barrier(2), []
-    seal = two_step_services.seal
-    monkeypatch.setattr(two_step_services, "seal", lambda secret: (time.sleep(0.3), seal(secret))[1])
-
-    def start():
-        barrier.wait()
-        statuses.append(client.post("/account/two-step/new", headers={"X-CSRFToken": token}).status_code)
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert statuses == [303, 303]
-    with app.app_context():
-        assert db.session.scalar(select(func.count(TwoStepSetup.id))) == 1
-
-
-def test_a_recovery_code_is_spent_once(ctx, world):
-    user = db.session.scalar(select(User).where(User.email == world["a"]["teacher"]))
-    db.session.add(RecoveryCode(user_id=user.id, code_hash=authenticator.hash_code("abc123-def456")))
-    db.session.commit()
-    assert two_step_services.accept_code(user, " ABC123-def456 ")
-    assert not two_step_services.accept_code(user, "abc123-def456")
-    db.session.commit()
-    assert two_step_services.remaining_recovery_codes(user) == 0
 
 
 def test_the_secret_being_set_up_waits_on_the_server_not_in_the_cookie(make_client, world, app):

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
 from tests.conftest import make_app
-from tests.test_two_step import code_now, set_up, waiting_for_code
+from tests.two_step_helpers import code_now, set_up, waiting_for_code
 from workspace.auth import two_step_keys, two_step_services
 from workspace.extensions import db
 from workspace.models import User
