@@ -186,5 +186,38 @@ def test_a_refused_note_keeps_its_photo_through_a_reload(live_server, new_page):
     page.wait_for_function("() => !localStorage.getItem('workspace.photos.v1')")
     ids, files = _stored(live_server.app, "Refused, with a photo: drew the wall.")
     assert len(ids) == 1 and [f[:2] for f in files] == [("Pupil A's drawn wall", ids[0])]
+    assert "id" not in (page.evaluate("() => localStorage.getItem('workspace.draft.v1:4:2')") or "")
     priya.axe("observe after a refused note and its photo were sent")
+
+    # Online, refused in the answer to Save (its stage gone since the page was opened): after a
+    # reload it is back, under its id; cleared and replaced by another note, that one is a note of
+    # its own, without the refused note's photo (which waits, and can be removed from the tablet).
+    last_stage = stages.last.inner_text().strip()
+    stages.last.click()
+    _take_out_stage(live_server.app, last_stage)
+    _write_with_photo(page, "Refused online: counted the halves.", "Pupil A's halves")
+    expect(page.locator("#observation-form .error-summary")).to_contain_text(
+        "That stage is not in the lesson plan now"
+    )
+    expect(page.locator("#outbox-photos .entry")).to_contain_text("Pupil A's halves")  # kept: made smaller
+    priya.axe("observe with a note refused online")
+    page.reload()
+    expect(page.get_by_label("What did you see?")).to_have_value("Refused online: counted the halves.")
+    page.get_by_label("What did you see?").fill("")
+    page.get_by_label("What did you see?").fill("Another note: compared two walls.")
+    stages.first.click()
+    page.get_by_role("button", name="Save observation").click()
+    expect(_entries(page, "Another note: compared two walls.")).to_have_count(1)
+    page.wait_for_timeout(1000)  # time enough for a photo that wrongly followed it
+    with live_server.app.app_context():
+        ids, files = _stored(live_server.app, "Another note: compared two walls.")
+    assert len(ids) == 1 and files == []
+    expect(page.locator("#outbox-photos .entry")).to_contain_text("Pupil A's halves")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#outbox-photos .entry").get_by_role(
+        "button", name=re.compile("^Remove from this tablet")
+    ).click()
+    expect(page.locator("#observation-outbox")).to_be_hidden()
+    priya.axe("observe after another note")
+    priya.problems = [p for p in priya.problems if "status of 422" not in p]
     _clean_but_offline(priya)

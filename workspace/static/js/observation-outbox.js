@@ -96,7 +96,7 @@
   }
 
   // The text typed; `id` is the refused note's (above). Typing on keeps the id; clearing the box
-  // ends the draft and its id.
+  // ends the draft and its id, and so does the note being stored (storedNote).
   function writeDraft(key, text, id) {
     if (text) {
       var draft = { text: text, day: today() };
@@ -157,6 +157,22 @@
     b[8] = (b[8] & 0x3f) | 0x80;
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // The refused note the form holds, by id, while the draft still holds that id: written into the
+  // form as it came back (held, answeredByHtmx) or was restored after a reload (restoreDraft).
+  var handedBack = null;
+
+  // A note the server has stored: a draft still under its id is a new note from now on (a second
+  // tab, or typing while it was sent), and must not go under the stored note's id.
+  function storedNote(note) {
+    var key = DRAFT + note.form; // its own lesson's draft, whichever page sent it
+    if (draftId(key) === note.id) {
+      localStorage.setItem(key, JSON.stringify({ text: readDraft(key), day: draftDay(key) || today() }));
+    }
+    if (handedBack === note.id) {
+      handedBack = null;
+    }
   }
 
   // The page -----------------------------------------------------------------------------------
@@ -329,6 +345,7 @@
         if (photos()) {
           photos().confirmed(note.id, response.headers.get("X-Observation-Id"), note.url);
         }
+        storedNote(note);
         forget(note.id);
         status(sentMessage());
         refreshList();
@@ -434,6 +451,7 @@
     var f = form();
     var place = document.querySelector(f.getAttribute("hx-target"));
     writeDraft(draftKey(), note.text, note.id);
+    handedBack = note.id;
     forget(note.id);
     htmx.swap(place, body, { swapStyle: "outerHTML" });
     if (form()) {
@@ -500,6 +518,12 @@
         event.preventDefault();
         event.stopPropagation();
         return;
+      }
+      if (current && current === handedBack && draftId(draftKey()) !== current) {
+        // The refused note's text was cleared (or it was stored from another tab): this is
+        // another note, and its own, with no photo of the refused one.
+        handedBack = null;
+        current = "";
       }
       if (!current || onItsWay) {
         // The form's id is the note still on its way: a different note needs its own, or it
@@ -618,8 +642,15 @@
       }
       forget(note.id);
       if (code === 422) {
-        // refused: back in the form, and kept there as a draft, under its id
-        writeDraft(draftKey(), readDraft(draftKey()) || note.text, note.id);
+        // refused: back in the form, and kept there as a draft under its id (unless what was typed
+        // meanwhile is another note)
+        var typed = readDraft(draftKey());
+        if (!typed || typed.trim() === note.text) {
+          writeDraft(draftKey(), note.text, note.id);
+          handedBack = note.id;
+        }
+      } else {
+        storedNote(note);
       }
       return;
     }
@@ -656,6 +687,7 @@
     if (text && draft && !text.value) {
       if (draftId(key) && field("client_id")) {
         field("client_id").value = draftId(key); // the refused note's own id, not the page's new one
+        handedBack = draftId(key);
       }
       text.value = draft;
       text.dispatchEvent(new Event("input", { bubbles: true }));
