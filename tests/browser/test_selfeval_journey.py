@@ -12,12 +12,17 @@ pytestmark = pytest.mark.browser
 
 
 def _hints_say_which_tables_scroll(page) -> bool:
-    """Is the line saying a table scrolls shown above each table that does, and only those?"""
+    """Is the line saying a table scrolls shown above each table that does, and only those, and
+    is it that table's description (what a screen reader says on reaching it)?"""
     answers = page.evaluate(
         """() => Array.from(document.querySelectorAll(".table-scroll")).map((box) => {
             const hint = box.previousElementSibling;
             const shown = !!hint && hint.classList.contains("scroll-hint") && !hint.hidden;
-            return shown === box.scrollWidth - box.clientWidth > 1;
+            const wide = box.scrollWidth - box.clientWidth > 1;
+            const described = shown
+                ? box.getAttribute("aria-describedby") === hint.id
+                : !box.hasAttribute("aria-describedby");
+            return shown === wide && described;
         })"""
     )
     return bool(answers) and all(answers)

@@ -211,6 +211,8 @@
 
   // A table wider than its box scrolls sideways inside it (.table-scroll). Say so above it and fade
   // the edge with more beyond it, so that nobody takes the part in view for the whole table.
+  // The hint is the box's description while it shows, so a screen reader says it on reaching the box.
+  var hints = 0;
   function markWide(box) {
     var more = box.scrollWidth - box.clientWidth > 1;
     var hint = box.previousElementSibling;
@@ -218,12 +220,19 @@
       if (!more) {
         return;
       }
+      hints += 1;
       hint = document.createElement("p");
       hint.className = "scroll-hint";
+      hint.id = "scroll-hint-" + hints;
       hint.textContent = "This table is wider than the screen: scroll it sideways to see the rest.";
       box.parentNode.insertBefore(hint, box);
     }
     hint.hidden = !more;
+    if (more) {
+      box.setAttribute("aria-describedby", hint.id);
+    } else {
+      box.removeAttribute("aria-describedby");
+    }
     box.toggleAttribute("data-more-left", more && box.scrollLeft > 1);
     box.toggleAttribute("data-more-right", more && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
   }
