@@ -236,10 +236,12 @@
     box.toggleAttribute("data-more-left", more && box.scrollLeft > 1);
     box.toggleAttribute("data-more-right", more && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
   }
+  // Watched: the box (the window or the page around it resized) and its table (rows brought in,
+  // cells changed), so the line and the fades follow either.
   var resized = window.ResizeObserver
     ? new ResizeObserver(function (entries) {
         entries.forEach(function (entry) {
-          markWide(entry.target);
+          markWide(entry.target.closest(".table-scroll"));
         });
       })
     : null;
@@ -252,6 +254,10 @@
       markWide(box);
       if (resized) {
         resized.observe(box);
+        var table = box.querySelector("table");
+        if (table) {
+          resized.observe(table);
+        }
       }
     });
   }
