@@ -203,10 +203,16 @@ def test_the_feed_says_when_it_cannot_reach_the_workspace_and_when_it_can_again(
     priya.assert_clean()
 
 
-def _a_new_service_worker(page, app):
+def _a_new_service_worker(page, app, monkeypatch):
     """The next deployment: the observation pages' worker is served changed, at the same address
-    (a new constant in it). The browser is asked to look for an update, as it does by itself on a
-    navigation; this waits until the new version is the one in charge of the page."""
+    (a new constant in it), from now until the test ends, as a deployment's would be. The browser
+    is asked to look for an update, as it does by itself on a navigation; this waits until the new
+    version is the one in charge of the page.
+
+    (Served as it was again straight after, the old script would be one more update, installed
+    by the browser on the next navigation. In two fresh-clone runs of the whole suite on a busy
+    machine a navigation that met that update never reached DOMContentLoaded, with no request at
+    the server; a deployment is not taken back between two visits of a lesson.)"""
     static = app.view_functions["static"]
     served = []
 
@@ -217,32 +223,29 @@ def _a_new_service_worker(page, app):
         body = (Path(app.static_folder) / filename).read_text() + '\nvar DEPLOYED = "next";\n'
         return Response(body, mimetype="text/javascript")
 
-    app.view_functions["static"] = changed
-    try:
-        took_over = page.evaluate(
-            """async () => {
-              const registration = await navigator.serviceWorker.getRegistration();
-              const before = registration.active;
-              const changed = new Promise((done) =>
-                navigator.serviceWorker.addEventListener("controllerchange", () => done(null), {once: true}));
-              await registration.update();
-              const late = new Promise((done) => setTimeout(() => done("no new worker took over"), 5000));
-              const why = await Promise.race([changed, late]);
-              if (why) return why;
-              const now = (await navigator.serviceWorker.getRegistration()).active;
-              if (now.state !== "activated") {
-                await new Promise((done) => now.addEventListener("statechange", () =>
-                  now.state === "activated" && done()));
-              }
-              return now !== before && now === navigator.serviceWorker.controller && now.state;
-            }"""
-        )
-    finally:
-        app.view_functions["static"] = static
+    monkeypatch.setitem(app.view_functions, "static", changed)  # back as it was when the test ends
+    took_over = page.evaluate(
+        """async () => {
+          const registration = await navigator.serviceWorker.getRegistration();
+          const before = registration.active;
+          const changed = new Promise((done) =>
+            navigator.serviceWorker.addEventListener("controllerchange", () => done(null), {once: true}));
+          await registration.update();
+          const late = new Promise((done) => setTimeout(() => done("no new worker took over"), 5000));
+          const why = await Promise.race([changed, late]);
+          if (why) return why;
+          const now = (await navigator.serviceWorker.getRegistration()).active;
+          if (now.state !== "activated") {
+            await new Promise((done) => now.addEventListener("statechange", () =>
+              now.state === "activated" && done()));
+          }
+          return now !== before && now === navigator.serviceWorker.controller && now.state;
+        }"""
+    )
     assert served and took_over == "activated", (served, took_over)
 
 
-def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, new_page):
+def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, new_page, monkeypatch):
     eilidh = new_page("eilidh-offline", viewport=(768, 1024))
     _open(eilidh, live_server, "eilidh.robertson@demo.example")
     page = eilidh.page
@@ -264,11 +267,9 @@ def test_a_reload_offline_keeps_the_page_the_draft_and_the_notes(live_server, ne
     # installed and takes over while the note waits: the note is still there, and is sent once.
     page.route("**/observations", lambda route: route.abort("connectionrefused"))
     page.context.set_offline(False)
-    _a_new_service_worker(page, live_server.app)
-    # After the worker is replaced, the page is awaited to DOMContentLoaded, when its deferred
-    # scripts (the outbox, the draft) have run, not to "load": in two fresh-clone runs of the
-    # whole suite on a busy machine, a navigation here waited 30 s for "load" with no request
-    # left at the server. The expectations below wait for what the page must show.
+    _a_new_service_worker(page, live_server.app, monkeypatch)
+    # The page is awaited to DOMContentLoaded, when its deferred scripts (the outbox, the draft)
+    # have run; the expectations below wait for what the page must show.
     page.reload(wait_until="domcontentloaded")
     expect(page.locator("#outbox-notes .entry")).to_contain_text("Kept: drew a number line")
     expect(page.get_by_label("What did you see?")).to_have_value("A draft, typed in the dead spot")
