@@ -169,6 +169,40 @@ def test_observers_edit_and_delete_only_their_own(client, make_client, world, ap
     assert client.get(f"{lesson_url(world)}/observations/{oid}/delete").status_code == 404
 
 
+def _checked(body, name, value):
+    return re.search(rf'<input checked id="{name}-\d" name="{name}"[^>]* type="radio" value="{value}">', body)
+
+
+def test_after_an_edit_the_next_note_is_offered_where_the_lesson_has_got_to(client, world, app):
+    """Correcting an older note does not take the form back to that note's pupil and stage: the
+    next note is offered the pupil and stage of the observer's newest note."""
+    client.sign_in(world["a"]["teacher"])  # the fixture's note: pupil A, stage 1
+    pupils, stages = world["a"]["pupil_ids"], world["a"]["stage_ids"]
+    assert (
+        client.post(f"{lesson_url(world)}/observations", data=observation(world, "Newest", 2, 1)).status_code
+        == 303
+    )
+    oid = world["a"]["observation_id"]
+    edit = f"{lesson_url(world)}/observations/{oid}/edit"
+    for htmx in (True, False):
+        response = client.post(
+            edit, htmx=htmx, data=observation(world, f"Corrected ({htmx})", version="2" if not htmx else "1")
+        )
+        assert response.status_code == (200 if htmx else 303)
+        body = html(response) if htmx else html(client.get(f"{lesson_url(world)}/observe"))
+        assert _checked(body, "case_pupil_id", pupils[2]) and _checked(body, "stage_id", stages[1])
+        assert not _checked(body, "case_pupil_id", pupils[0])
+    # The newest note corrected to another pupil: the form follows the correction.
+    with app.app_context():
+        newest_id = db.session.scalars(select(Observation.id).where(Observation.text == "Newest")).one()
+    response = client.post(
+        f"{lesson_url(world)}/observations/{newest_id}/edit",
+        htmx=True,
+        data=observation(world, "Newest, about pupil B", 1, 1, version="1"),
+    )
+    assert response.status_code == 200 and _checked(html(response), "case_pupil_id", pupils[1])
+
+
 def test_tags_on_observations(client, world, app):
     client.sign_in(world["a"]["teacher"])
     element = world["a"]["element_id"]

@@ -70,9 +70,12 @@ def _blank_form(lesson, trio, pupil_id, stage_id):
     )
 
 
-def _cleared(form):
-    """The form as it is offered for the next entry: the same pupil and stage, a new note id,
-    nothing else."""
+def _cleared(form, lesson, observer_id, after_edit: bool):
+    """The form as it is offered for the next entry: a new note id, nothing else, and the pupil
+    and stage of the note just saved. After an edit, those of the observer's newest note: an
+    older note corrected is not where the lesson has got to."""
+    if after_edit:
+        form.case_pupil_id.data, form.stage_id.data = observation_feed.last_used(lesson, observer_id)
     form.text.data, form.leuven_score.data, form.tags.data = "", None, []
     form.client_id.data, form.taken_at.data, form.version.data = str(uuid4()), "", ""
     return form
@@ -118,10 +121,10 @@ def _input(form):
     )
 
 
-def _saved(access, trio, lesson, form, message: str, status: int, entry=None):
-    """After a save: a plain form goes back to the page; htmx gets a fresh form keeping the pupil
-    and stage, and an event that makes every feed on the page refresh at once. The answer is
-    built from what the request has already loaded (the commit keeps it)."""
+def _saved(access, trio, lesson, form, message: str, status: int, entry=None, after_edit: bool = False):
+    """After a save: a plain form goes back to the page; htmx gets a fresh form (its pupil and
+    stage: _cleared), and an event that makes every feed on the page refresh at once. The answer
+    is built from what the request has already loaded (the commit keeps it)."""
     commit_keeping_loaded()
     if not is_htmx():
         flash(message)
@@ -140,7 +143,7 @@ def _saved(access, trio, lesson, form, message: str, status: int, entry=None):
         levels=observing.LEUVEN_LEVELS,
         can_observe=True,
         saved=True,
-        form=_cleared(form),
+        form=_cleared(form, lesson, access.user_id, after_edit),
     )
     headers = {"HX-Trigger": "observation-saved"}
     if entry is not None:
@@ -277,7 +280,16 @@ def edit_observation(access, trio_id, lesson_id, observation_id):
             db.session.rollback()
             form_errors_from(error, form)
         else:
-            return _saved(access, trio, lesson, form, "Your observation has been updated.", 200, observation)
+            return _saved(
+                access,
+                trio,
+                lesson,
+                form,
+                "Your observation has been updated.",
+                200,
+                observation,
+                after_edit=True,
+            )
     return render(
         "trios/observe.html",
         "trios/_observation_form.html",
