@@ -190,3 +190,50 @@ def test_notes_already_stored_get_a_note_id_and_their_arrival_time(fresh_databas
         assert {"name": "uq_observation_lesson_id_client_id", "column_names": ["lesson_id", "client_id"]} in [
             {"name": u["name"], "column_names": u["column_names"]} for u in unique
         ]
+
+
+def test_actions_with_no_progress_update_have_their_creation_as_last_progress(fresh_database_url):
+    """Actions made from a next step took their last progress from a later read of the clock than
+    their creation, so the pages said they had an update: the migration puts it back where no
+    update was posted, and leaves an action with updates as it is."""
+    from datetime import datetime, timedelta
+
+    from workspace.models import Action, Partnership, ProgressUpdate
+
+    app = make_app(fresh_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "31ff8e361201"]).exit_code == 0
+    made = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(Partnership.__table__.insert().values(id=1, name="P"))
+        for action_id, last in (
+            (1, made + timedelta(microseconds=41)),
+            (2, made + timedelta(days=3)),
+            (3, made),
+        ):
+            conn.execute(
+                Action.__table__.insert().values(
+                    id=action_id,
+                    partnership_id=1,
+                    title=f"Action {action_id}",
+                    status="not_started",
+                    created_at=made,
+                    updated_at=last,
+                    last_progress_at=last,
+                )
+            )
+        conn.execute(
+            ProgressUpdate.__table__.insert().values(
+                id=1,
+                partnership_id=1,
+                action_id=2,
+                text="Begun",
+                evidence="",
+                created_at=made + timedelta(days=3),
+            )
+        )
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        last = dict(db.session.execute(db.select(Action.id, Action.last_progress_at)).all())
+    assert last == {1: made, 2: made + timedelta(days=3), 3: made}

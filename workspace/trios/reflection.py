@@ -235,6 +235,9 @@ def make_action(
     }
     if owner_id is not None and owner_id not in members:
         raise ServiceError("Choose the action's owner from the trio.", "owner_id")
+    # One moment for all three: an action whose last progress is later than its creation has
+    # had an update (the column defaults, each read of the clock apart, would say it had).
+    now = utcnow()
     action = Action(
         partnership_id=lesson.partnership_id,
         title=title,
@@ -245,6 +248,9 @@ def make_action(
         trio_id=lesson.trio_id,
         lesson_id=lesson.id,
         created_by_id=created_by.id,
+        created_at=now,
+        updated_at=now,
+        last_progress_at=now,
     )
     db.session.add(action)
     db.session.flush()
