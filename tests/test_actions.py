@@ -1,6 +1,8 @@
 """Actions: who creates and changes them, progress history, stale edits, comments and activity."""
 
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -81,6 +83,45 @@ def test_an_action_with_no_update_says_so_not_its_creation_date(client, world, a
     client.post(f"{actions_url(world)}/{aid}/progress", data={"text": "Started in P5.", "status_to": ""})
     assert "No update yet" not in html(client.get(f"{actions_url(world)}/{aid}"))
     assert not last_update_cell(html(client.get(f"{actions_url(world)}/"))).startswith("No update yet")
+
+
+def test_an_action_opened_from_filtered_results_leads_back_to_them(client, world, app):
+    client.sign_in(world["a"]["lead"])
+    lead = str(uid(app, world["a"]["lead"]))
+    assert (
+        client.post(f"{actions_url(world)}/new", data=action_data(app, world, owner_id=lead)).status_code
+        == 303
+    )
+    with app.app_context():
+        aid = db.session.scalar(select(Action.id).where(Action.title == "Number talks every morning"))
+    filtered = f"{actions_url(world)}/?q=number&status=not_started&status=in_progress&sort=-updated"
+    for htmx in (False, True):  # the dashboard, and the results a new filter brings
+        body = html(client.get(filtered, htmx=htmx))
+        link = re.search(rf'href="(/p/\d+/actions/{aid}\?[^"]+)"', body)
+        assert link, body
+        detail = html(client.get(unescape(link.group(1))))
+        back = re.search(r'<a href="([^"]+)">Back to the actions you filtered</a>', detail).group(1)
+        assert parse_qs(urlsplit(unescape(back)).query) == {
+            "q": ["number"],
+            "status": ["not_started", "in_progress"],
+            "sort": ["-updated"],
+        }
+        assert f"/actions/{aid}" in html(client.get(unescape(back)))
+    # Opened from anywhere else, or with nothing the dashboard reads: all actions.
+    for query in ("", "?colour=red&status=nonsense"):
+        detail = html(client.get(f"{actions_url(world)}/{aid}{query}"))
+        assert f'<a href="{actions_url(world)}/">All actions</a>' in detail
+    # What was typed goes back into the link as a URL's text, never as markup.
+    hostile = html(client.get(f"{actions_url(world)}/{aid}?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"))
+    assert (
+        "<script>alert(1)" not in hostile and '?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E">Back to' in hostile
+    )
+    # "Your actions" is a page of its own: its links are plain.
+    for htmx in (False, True):
+        assert re.search(
+            rf'href="/p/\d+/actions/{aid}"',
+            html(client.get(f"{actions_url(world)}/mine?sort=title", htmx=htmx)),
+        )
 
 
 @pytest.mark.parametrize(

@@ -165,10 +165,19 @@ def test_next_step_becomes_an_action_in_one_step(client, world, app):
             world["a"]["element_id"]
         ]
         assert db.session.get(NextStep, world["a"]["step_id"]).action_id == action.id
-    assert re.search(
-        r"Action: <a href=\"[^\"]+/actions/\d+\">Fraction walls from the start</a>",
+        # Nobody has posted an update to it yet, and no page says otherwise.
+        assert action.last_progress_at == action.created_at
+        action_id = action.id
+    link = re.search(
+        r"Action: <a href=\"([^\"]+/actions/\d+)\">Fraction walls from the start</a>",
         html(client.get(f"{lesson_url(world)}/discussion")),
     )
+    assert link
+    assert "<dt>Last update</dt><dd>No update yet (added " in html(client.get(link.group(1)))
+    listed = f"/p/{world['a']['partnership_id']}/actions/?q=Fraction+walls"
+    for page in (html(client.get(listed)), html(client.get(listed, htmx=True))):
+        row = page.split(f"/actions/{action_id}?")[1].split("</tr>")[0]  # the link keeps the filter
+        assert "No update yet" in row
     assert client.post(url, data={"title": "Again", "owner_id": str(other)}).status_code == 422  # only once
 
 

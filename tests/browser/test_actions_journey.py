@@ -126,19 +126,29 @@ def test_filter_dashboard_post_update_and_see_it_in_the_feed(live_server, new_pa
     expect(
         page.locator("#progress").get_by_text("All S1 maths classes now use paired talk first.")
     ).to_be_visible()
+    # The word that it was added has focus: the button pressed has gone with the form it was in.
     expect(
         page.locator("#progress").get_by_text("Your update has been added to the history.")
-    ).to_be_visible()
+    ).to_be_focused()
     # Complete now: the summary beside it says so, and no longer says overdue.
     expect(page.locator("#action-summary .status")).to_have_text("Complete")
     expect(page.locator("#action-summary .badge--overdue")).to_have_count(0)
     lead.axe("action after update")
     lead.shot("action")
 
-    # Back: the filtered dashboard comes back with its filter.
+    # Back: the filtered dashboard comes back with its filter, by the browser's Back and by the
+    # page's own link.
     page.go_back()
     expect(page).to_have_url(filtered_url)
     expect(page.get_by_label("Words in the title or description")).to_have_value("paired")
+    page.go_forward()
+    page.get_by_role("link", name="Back to the actions you filtered").click()
+    # The same filters (the link leaves out the ones left empty).
+    expect(page).to_have_url(re.compile(r"\?q=paired&school=1&owner_name=callum&overdue=1$"))
+    assert filtered_url.startswith(page.url.split("?")[0] + "?q=paired&school=1&owner_name=callum&")
+    expect(page.get_by_label("Words in the title or description")).to_have_value("paired")
+    expect(page.get_by_label("Owner", exact=True)).to_have_value("callum")
+    # (The action, complete now, is no longer overdue: the filter finds it no more.)
 
     # The activity feed shows the update.
     page.get_by_role("link", name="Activity").click()
@@ -197,3 +207,24 @@ def test_text_at_its_limit_with_line_breaks_and_an_emoji_is_counted_and_saved_as
     page.get_by_role("heading", level=1, name="Number talks at the limit").wait_for()
     expect(page.locator(".error-summary")).to_have_count(0)
     lead.axe("action created at its limit")
+
+
+def test_the_dashboard_on_a_tablet_held_upright(live_server, new_page):
+    """820 px: the actions table's seven columns fit without scrolling sideways (no line saying
+    it scrolls), and the filters' boxes line up in their rows (the owner's hint is below its box)."""
+    lead = new_page("lead-tablet", viewport=(820, 1180))
+    page = lead.page
+    sign_in(lead, live_server, "catriona.baird@demo.example")
+    page.get_by_role("link", name="Actions", exact=True).click()
+    expect(page.locator("#results table")).to_be_visible()
+    box = page.locator("#results .table-scroll")
+    assert box.evaluate("b => b.scrollWidth - b.clientWidth") <= 1
+    expect(page.locator("#results .scroll-hint")).to_have_count(0)
+    tops = [
+        page.get_by_label(name, exact=True).evaluate("e => Math.round(e.getBoundingClientRect().top)")
+        for name in ("Owner", "QI")
+    ]
+    assert tops[0] == tops[1], tops
+    lead.axe("dashboard on a tablet")
+    lead.shot("dashboard-tablet")
+    lead.assert_clean()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
@@ -66,6 +67,11 @@ class ActionFilters:
             "page": None if f.page == 1 else f.page,
         }
         return {k: v for k, v in args.items() if v not in ("", None, [])}
+
+    def query_string(self) -> str:
+        """The filters as a URL's query, without the "?": what an action's link from the results
+        carries, so its page leads back to the same results (actions.detail)."""
+        return urlencode(self.query_args(), doseq=True)
 
     @property
     def is_filtered(self) -> bool:

@@ -45,6 +45,17 @@ def _dashboard_context(access, filters, owner_box=""):
     return context
 
 
+def _way_back(access) -> dict:
+    """An action's page opened from filtered results leads back to those results: its link
+    carries their filters (actions/_results.html). Only filters the dashboard reads come through,
+    and the dashboard's own URL is built from them."""
+    back = dashboard.parse_filters(request.args)
+    return dict(
+        back_url=url_for("actions.index", partnership_id=access.partnership_id, **back.query_args()),
+        back_filtered=back.is_filtered,
+    )
+
+
 def _history(action) -> dict:
     """The action's progress updates, newest first, and their files (one query for them all)."""
     history = services.history(action)
@@ -191,6 +202,7 @@ def detail(access, action_id):
         "actions/detail.html",
         "actions/_progress.html",
         action=action,
+        **_way_back(access),
         links=linking.links_for("action", [action.id]).get(action.id, []),
         **_history(action),
         form=ProgressForm(formdata=None),
@@ -282,6 +294,7 @@ def star(access, action_id, update_id):
         form=ProgressForm(formdata=None),
         can_change=can_change_action(access, action),
         **comments_context("action", action.id),
+        **_way_back(access),
     )
 
 
@@ -325,4 +338,5 @@ def progress(access, action_id):
         saved=status == 201,
         **_attention(action),
         **comments_context("action", action.id),
+        **_way_back(access),
     )
