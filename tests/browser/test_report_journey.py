@@ -32,6 +32,13 @@ def test_write_an_interim_report_and_download_both_files(live_server, new_page):
     expect(page.get_by_text(re.compile(r"Saved: version 2"))).to_be_visible()
     # The document on the page shows the saved text, without a reload.
     expect(page.locator("#report-document-body").get_by_text("Girls now lead group tasks.")).to_be_visible()
+    # Focus stays where the lead pressed Save, the word of the save beside it; and with 25 boxes
+    # to write in, Save stays in view at the foot of the screen while the first is written.
+    save = page.get_by_role("button", name="Save the report")
+    expect(save).to_be_focused()
+    page.evaluate("window.scrollTo(0, 0)")
+    summary.scroll_into_view_if_needed()
+    expect(save).to_be_in_viewport()
     lead.axe("report draft after saving")
     lead.shot("draft")
     with page.expect_download() as download:
@@ -45,6 +52,37 @@ def test_write_an_interim_report_and_download_both_files(live_server, new_page):
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert book.sheetnames == ["Actions", "Progress updates", "Observations", "Self-evaluations", "Files"]
     assert book["Actions"].max_row > 1
+
+    # Written, not saved: a download says first that the writing is not in it, then, pressed
+    # again, has the report as last saved; leaving the page asks first, and staying keeps it.
+    summary.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Not saved yet.")
+    page.get_by_role("button", name="Download the report (Word)").click()
+    expect(page.locator("#report-draft .save-status")).to_have_text("Changes not saved yet.")
+    warning = page.locator("[data-unsaved-download]")
+    expect(warning).to_contain_text("your changes since then are not in it")
+    lead.axe("a download with writing not saved")
+    lead.shot("download-warning")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the report (Word)").click()
+    document = Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert not any("Not saved yet." in p.text for p in document.paragraphs)
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    expect(summary).to_have_value(re.compile("Not saved yet.$"))
+    assert asked == ["beforeunload"]
+    page.remove_listener("dialog", stay)
+    save.click()
+    expect(page.get_by_text(re.compile(r"Saved: version 3"))).to_be_visible()
+    expect(warning).to_be_hidden()
+    lead.axe("report draft saved again")
     # Made final: on this server LibreOffice is not set up, so the page says why the contents have
     # no page numbers and offers to try again.
     page.get_by_role("link", name="Make this report final").click()

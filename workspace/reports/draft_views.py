@@ -71,6 +71,9 @@ def _draft_page(
         fingerprints=fingerprints or drafts.fingerprints(report, [k for k, _ in keys]),
         version=version if version is not None else report.version,
         saved=saved,
+        # What was sent and sent back refused: nothing in the boxes is saved yet (the page asks
+        # before it is left: js/workspace.js)
+        unsaved=values is not None,
         section_limit=drafts.MAX_SECTION,  # each text box's counter (js/character-count.js)
         versions=drafts.versions(report),
         page_numbers=page_numbers.shown(report),

@@ -277,6 +277,74 @@
     true
   );
 
+  // Writing not saved yet, in a form marked data-unsaved-warning (an interim report's sections):
+  // leaving the page asks first, and a download of what the form saves (a form marked
+  // data-saved-version-of with the writing form's id) says first that the changes are not in it;
+  // pressed again, it downloads the version saved. A form holds unsaved writing where a box
+  // differs from what the server sent, or where the server sent it back refused (data-unsaved).
+  function unsavedWriting(form) {
+    return !!form && (form.hasAttribute("data-unsaved") || Array.from(form.elements).some(function (el) {
+      return (el.tagName === "TEXTAREA" || el.type === "text") && el.value !== el.defaultValue;
+    }));
+  }
+  // When a form was sent on purpose (its own save without htmx, a download): the browser asks
+  // beforeunload about that one navigation (even one that turns out a download), not the next.
+  var leavingOnPurpose = 0;
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      var writing = form.getAttribute && document.getElementById(form.getAttribute("data-saved-version-of") || "");
+      if (writing && unsavedWriting(writing) && !form.hasAttribute("data-warned")) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        form.setAttribute("data-warned", "");
+        var warning = document.querySelector("[data-unsaved-download]");
+        warning.textContent = "The download has the report as last saved: your changes since then are not in it. " +
+          "Save the report first to include them, or press the download button again for the saved version.";
+        warning.hidden = false;
+        return;
+      }
+      if (writing || (form.hasAttribute && form.hasAttribute("data-unsaved-warning"))) {
+        leavingOnPurpose = Date.now();
+      }
+    },
+    true
+  );
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-unsaved-warning")) {
+      // "Saved: version 2." beside Save is no longer the whole truth.
+      var said = form.querySelector(".save-status");
+      var now = unsavedWriting(form) ? "Changes not saved yet." : "";
+      if (said && said.textContent !== now && (now || said.textContent === "Changes not saved yet.")) {
+        said.textContent = now;
+      }
+      // Changed again: the next download is asked about again.
+      document.querySelectorAll('[data-saved-version-of="' + form.id + '"]').forEach(function (download) {
+        download.removeAttribute("data-warned");
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var warning = document.querySelector("[data-unsaved-download]");
+    if (warning && !Array.from(document.querySelectorAll("form[data-unsaved-warning]")).some(unsavedWriting)) {
+      warning.hidden = true; // saved: the downloads hold everything again
+      document.querySelectorAll("[data-saved-version-of]").forEach(function (download) {
+        download.removeAttribute("data-warned");
+      });
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var onPurpose = Date.now() - leavingOnPurpose < 1000;
+    leavingOnPurpose = 0;
+    var unsaved = Array.from(document.querySelectorAll("form[data-unsaved-warning]")).some(unsavedWriting);
+    if (unsaved && !onPurpose) {
+      event.preventDefault();
+      event.returnValue = ""; // the browser asks in its own words; some still look for this
+    }
+  });
+
   // Invitation links: select the whole link when the field is focused, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) {
