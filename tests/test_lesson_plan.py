@@ -51,6 +51,9 @@ def test_plan_page_and_fragment(client, world):
     body = html(page)
     assert page.status_code == 200 and 'hx-history="false"' in body
     assert "Starter" in body and "Main task" in body and 'name="pupil-2-label" value="C"' in body
+    assert re.search(
+        r'<textarea class="input" id="pupil-0-descriptor" name="pupil-0-descriptor" rows="2"', body
+    )
     assert "never a name" in body or "no name" in body
     fragment = html(client.get(f"{lesson_url(world)}/plan", htmx=True))
     assert fragment.lstrip().startswith('<div id="plan"')
@@ -63,7 +66,8 @@ def test_save_plan_with_predictions(client, world, app):
     data.update(
         {
             "learning_intentions": "Fractions can look different but be equal.",
-            "pupil-0-descriptor": "A girl who is quiet in group work",
+            # Typed in its two-line box with a line break: kept as one line.
+            "pupil-0-descriptor": "A girl who is quiet\r\nin group work ",
             f"prediction-{pupil}-{stage}": "Will let her partner talk.",
             "stage-2-title": "Plenary",
         }

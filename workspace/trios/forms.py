@@ -201,7 +201,9 @@ def parse_plan(formdata, stage_rows: int, pupil_rows: int) -> tuple[PlanInput, d
         PupilInput(
             _int(formdata.get(f"pupil-{i}-id")),
             formdata.get(f"pupil-{i}-label", ""),
-            formdata.get(f"pupil-{i}-descriptor", ""),
+            # One line wherever it is shown ("B: a girl who..."): a line break typed in its box
+            # is a space.
+            " ".join(formdata.get(f"pupil-{i}-descriptor", "").split()),
             formdata.get(f"pupil-{i}-criterion", ""),
         )
         for i in range(pupil_rows)
