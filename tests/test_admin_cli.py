@@ -107,6 +107,13 @@ def test_seed_demo_loads_refuses_then_resets(app):
         assert roles.count("lead") >= 1 and roles.count("teacher") >= 6 and roles.count("reviewer") >= 1
     client = WorkspaceClient(app, app.response_class)
     client.sign_in("catriona.baird@demo.example", "demo pass phrase")
+    # A report the lead has begun is there to read, write in and download.
+    reports = client.get(f"/p/{partnership.id}/reports/").get_data(as_text=True)
+    draft = re.search(r'href="(/p/\d+/reports/drafts/\d+)">Interim report to the local authorities', reports)
+    assert draft, reports
+    page = client.get(draft.group(1)).get_data(as_text=True)
+    assert "Two lesson-study trios taught research lessons" in page and "Cover for the trios" in page
+    assert client.post(draft.group(1) + "/docx").status_code == 200
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0 and "--reset" in again.output

@@ -130,4 +130,7 @@ def load_demo(password: str = DEFAULT_PASSWORD, reset: bool = False) -> Partners
     from .findings import load_demo_findings
 
     load_demo_findings(partnership, DEMO_EMAIL_DOMAIN, password)
+    from .reports import load_demo_report
+
+    load_demo_report(partnership, demo_email(PEOPLE[0][0]))  # the lead's draft
     return partnership
