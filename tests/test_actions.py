@@ -107,6 +107,27 @@ def test_an_action_opened_from_filtered_results_leads_back_to_them(client, world
             "sort": ["-updated"],
         }
         assert f"/actions/{aid}" in html(client.get(unescape(back)))
+    # Edited from there, or updated without JavaScript: the filters stay with the page.
+    query = "q=number&status=not_started&status=in_progress&sort=-updated"
+    detail = html(client.get(f"{actions_url(world)}/{aid}?{query}"))
+    assert (
+        f'href="{actions_url(world)}/{aid}/edit?{query.replace("&", "&amp;")}">Edit the action</a>' in detail
+    )
+    assert f'action="{actions_url(world)}/{aid}/progress?{query.replace("&", "&amp;")}"' in detail
+    edit_page = html(client.get(f"{actions_url(world)}/{aid}/edit?{query}"))
+    assert f'action="{actions_url(world)}/{aid}/edit?{query.replace("&", "&amp;")}"' in edit_page
+    version = re.search(r'name="version" value="(\d+)"', edit_page).group(1)
+    saved = client.post(
+        f"{actions_url(world)}/{aid}/edit?{query}",
+        data=action_data(app, world, owner_id=lead, version=version),
+    )
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(f"/actions/{aid}?{query}")
+    posted = client.post(
+        f"{actions_url(world)}/{aid}/progress?{query}", data={"text": "Begun.", "status_to": ""}
+    )
+    assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/actions/{aid}?{query}")
+    # Sorted or paged only: back to that list.
+    assert "Back to the list of actions</a>" in html(client.get(f"{actions_url(world)}/{aid}?sort=title"))
     # Opened from anywhere else, or with nothing the dashboard reads: all actions.
     for query in ("", "?colour=red&status=nonsense"):
         detail = html(client.get(f"{actions_url(world)}/{aid}{query}"))

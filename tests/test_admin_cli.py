@@ -113,6 +113,7 @@ def test_seed_demo_loads_refuses_then_resets(app):
     assert draft, reports
     page = client.get(draft.group(1)).get_data(as_text=True)
     assert "Two lesson-study trios taught research lessons" in page and "Cover for the trios" in page
+    assert re.search(r"Research lessons taught: [1-9]", page)  # the period holds the demo's lessons
     assert client.post(draft.group(1) + "/docx").status_code == 200
 
     again = runner.invoke(args=["seed-demo"])
@@ -130,3 +131,15 @@ def test_seed_demo_loads_refuses_then_resets(app):
         )  # and the demo's programme officer
     fresh = WorkspaceClient(app, app.response_class)
     fresh.sign_in("catriona.baird@demo.example", "another pass phrase")
+
+
+def test_the_demo_reports_period_starts_with_the_school_year_or_further_back():
+    from datetime import date
+
+    from workspace.demo.reports import period_start
+
+    assert period_start(date(2027, 3, 10)) == date(2026, 8, 1)  # the school year so far
+    assert period_start(date(2026, 12, 4)) == date(2026, 8, 1)
+    # Early in a school year: back far enough for the demo's lessons and actions (two months back).
+    assert period_start(date(2026, 9, 2)) == date(2026, 5, 5)
+    assert period_start(date(2026, 8, 1)) == date(2026, 4, 3)

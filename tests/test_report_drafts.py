@@ -163,6 +163,19 @@ def test_saving_keeps_every_version_and_a_stale_save_merges_three_ways(client, m
     # Too long: 422, the text kept.
     response = client.post(url(world), data={**opened(client, world), "section-summary": "x" * 20_001})
     assert response.status_code == 422 and "Keep a section to 20,000 characters." in html(response)
+    # Sent back refused, page and fragment: nothing in it is saved, and the form and Save say so
+    # (the page then asks before it is left: js/workspace.js).
+    for htmx in (False, True):
+        refused = html(
+            client.post(
+                url(world), data={**opened(client, world), "section-summary": "x" * 20_001}, htmx=htmx
+            )
+        )
+        assert re.search(r'<form id="report-draft"[^>]* data-unsaved-warning data-unsaved>', refused)
+        assert '<p class="save-status" role="status">Changes not saved yet.</p>' in refused
+    opened_page = html(client.get(url(world)))
+    assert re.search(r'<form id="report-draft"[^>]* data-unsaved-warning>', opened_page)
+    assert "Changes not saved yet." not in opened_page
 
 
 def test_trio_members_write_their_own_trios_paragraph_only(client, world, app, described):

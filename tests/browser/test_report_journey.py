@@ -78,8 +78,25 @@ def test_write_an_interim_report_and_download_both_files(live_server, new_page):
     page.get_by_role("link", name="Reports", exact=True).first.click()
     expect(summary).to_have_value(re.compile("Not saved yet.$"))
     assert asked == ["beforeunload"]
-    page.remove_listener("dialog", stay)
+    # Save pressed and its answer not back yet (a slow network; or a session that ended, whose
+    # answer takes the page to sign in): leaving still asks first.
+    held = []
+    page.route(
+        "**/reports/drafts/*",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
     save.click()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    expect(summary).to_have_value(re.compile("Not saved yet.$"))
+    assert asked == ["beforeunload", "beforeunload"]
+    page.remove_listener("dialog", stay)
+    held[0].continue_()
+    page.unroute("**/reports/drafts/*")
     expect(page.get_by_text(re.compile(r"Saved: version 3"))).to_be_visible()
     expect(warning).to_be_hidden()
     lead.axe("report draft saved again")

@@ -47,13 +47,21 @@ def _dashboard_context(access, filters, owner_box=""):
 
 def _way_back(access) -> dict:
     """An action's page opened from filtered results leads back to those results: its link
-    carries their filters (actions/_results.html). Only filters the dashboard reads come through,
-    and the dashboard's own URL is built from them."""
+    carries their filters (actions/_results.html), and so do its Edit link, its forms and the
+    redirects after them (_kept_back). Only filters the dashboard reads come through, and the
+    dashboard's own URL is built from them."""
     back = dashboard.parse_filters(request.args)
     return dict(
         back_url=url_for("actions.index", partnership_id=access.partnership_id, **back.query_args()),
         back_filtered=back.is_filtered,
+        back_query=back.query_string(),
     )
+
+
+def _kept_back(url: str) -> str:
+    """`url` with the filters this request came with (as checked by the dashboard's parser)."""
+    query = dashboard.parse_filters(request.args).query_string()
+    return f"{url}?{query}" if query else url
 
 
 def _history(action) -> dict:
@@ -129,6 +137,7 @@ def _form_page(access, form, picker, status=200, action=None, stale=None):
         picker=picker,
         action=action,
         stale=stale,
+        back_query=dashboard.parse_filters(request.args).query_string() if action else "",
     )
 
 
@@ -268,7 +277,7 @@ def edit(access, action_id):
             form_errors_from(error, form)
         else:
             flash("The action has been saved.")
-            return redirect_to(url)
+            return redirect_to(_kept_back(url))
     return _form_page(access, form, picker, 422, action=action)
 
 
@@ -284,7 +293,7 @@ def star(access, action_id, update_id):
     db.session.commit()
     url = url_for("actions.detail", partnership_id=access.partnership_id, action_id=action.id)
     if not is_htmx():
-        return redirect_to(url + "#progress")
+        return redirect_to(_kept_back(url) + "#progress")
     return render(
         "actions/detail.html",
         "actions/_progress.html",
@@ -294,7 +303,6 @@ def star(access, action_id, update_id):
         form=ProgressForm(formdata=None),
         can_change=can_change_action(access, action),
         **comments_context("action", action.id),
-        **_way_back(access),
     )
 
 
@@ -324,7 +332,7 @@ def progress(access, action_id):
         if saved.ok:
             if not is_htmx():
                 flash("Your update has been added to the history.")
-                return redirect_to(url)
+                return redirect_to(_kept_back(url))
             form, status = ProgressForm(formdata=None), 201
     return render(
         "actions/detail.html",

@@ -300,17 +300,27 @@
         event.stopImmediatePropagation();
         form.setAttribute("data-warned", "");
         var warning = document.querySelector("[data-unsaved-download]");
-        warning.textContent = "The download has the report as last saved: your changes since then are not in it. " +
-          "Save the report first to include them, or press the download button again for the saved version.";
+        // Emptied, then written a moment later: an alert already showing is said again.
+        warning.textContent = "";
         warning.hidden = false;
-        return;
-      }
-      if (writing || (form.hasAttribute && form.hasAttribute("data-unsaved-warning"))) {
-        leavingOnPurpose = Date.now();
+        setTimeout(function () {
+          warning.textContent = "The download has the report as last saved: your changes since then are not in it. " +
+            "Save the report first to include them, or press the download button again for the saved version.";
+        }, 100);
       }
     },
     true
   );
+  // Only a submission that does leave the page (a download, a save without htmx): htmx stops the
+  // submission of the forms it sends itself, and an htmx save leaves the page only where its answer
+  // says so (a sign-in after the session ended), which must ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!event.defaultPrevented && form.hasAttribute &&
+        (form.hasAttribute("data-unsaved-warning") || form.hasAttribute("data-saved-version-of"))) {
+      leavingOnPurpose = Date.now();
+    }
+  });
   document.addEventListener("input", function (event) {
     var form = event.target.form;
     if (form && form.hasAttribute("data-unsaved-warning")) {
@@ -320,10 +330,14 @@
       if (said && said.textContent !== now && (now || said.textContent === "Changes not saved yet.")) {
         said.textContent = now;
       }
-      // Changed again: the next download is asked about again.
+      // Changed again: the next download is asked about again; changed back: nothing to warn of.
       document.querySelectorAll('[data-saved-version-of="' + form.id + '"]').forEach(function (download) {
         download.removeAttribute("data-warned");
       });
+      var warning = document.querySelector("[data-unsaved-download]");
+      if (warning && !unsavedWriting(form)) {
+        warning.hidden = true;
+      }
     }
   });
   document.addEventListener("htmx:afterSettle", function () {
